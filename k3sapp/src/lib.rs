@@ -1,0 +1,1 @@
+//! k3sapp: placeholder, filled by its own issue.

@@ -1,0 +1,1 @@
+//! k3scompose: placeholder, filled by its own issue.

@@ -1,0 +1,172 @@
+//! A rendered set of objects: typed look-ups, apply ordering and deterministic output.
+
+use std::collections::BTreeSet;
+
+use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
+use crate::object::{Kind, Object};
+use crate::yaml;
+
+/// An ordered collection of rendered objects.
+///
+/// Insertion order is kept; [`Bundle::in_apply_order`] (used by [`Bundle::to_yaml`]) sorts
+/// stably by kind so that namespaces, stores, accounts and secrets come before the
+/// workloads that use them, and routes come last.
+///
+/// ```
+/// use k3score::Bundle;
+/// use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+/// use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+///
+/// let mut bundle = Bundle::new();
+/// bundle.push(ConfigMap { metadata: ObjectMeta { name: Some("settings".into()), namespace: Some("shop".into()), ..Default::default() }, ..Default::default() });
+/// bundle.push(Namespace { metadata: ObjectMeta { name: Some("shop".into()), ..Default::default() }, ..Default::default() });
+/// assert!(bundle.get::<ConfigMap>("settings").is_some());
+/// let yaml = bundle.to_yaml().unwrap();
+/// assert!(yaml.starts_with("apiVersion: v1\nkind: Namespace"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bundle {
+    objects: Vec<Object>,
+}
+
+impl Bundle {
+    /// An empty bundle.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an object.
+    pub fn push(&mut self, object: impl Into<Object>) {
+        self.objects.push(object.into());
+    }
+
+    /// Adds every object of `other`, keeping order.
+    pub fn extend(&mut self, other: Bundle) {
+        self.objects.extend(other.objects);
+    }
+
+    /// Number of objects.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether the bundle is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The objects in insertion order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Object> {
+        self.objects.iter()
+    }
+
+    /// The first object of kind `K` named `name` (any namespace).
+    #[must_use]
+    pub fn get<K: Kind>(&self, name: &str) -> Option<&K> {
+        self.all::<K>().find(|o| o.meta().name.as_deref() == Some(name))
+    }
+
+    /// Every object of kind `K`, in insertion order.
+    pub fn all<K: Kind>(&self) -> impl Iterator<Item = &K> {
+        self.objects.iter().filter_map(K::from_object)
+    }
+
+    /// The objects sorted for `kubectl apply`: stable by kind rank, insertion order within a rank.
+    #[must_use]
+    pub fn in_apply_order(&self) -> Vec<&Object> {
+        let mut sorted: Vec<&Object> = self.objects.iter().collect();
+        sorted.sort_by_key(|o| o.apply_rank());
+        sorted
+    }
+
+    /// Errors for every object whose kind, namespace and name repeat an earlier one.
+    pub fn check_unique(&self) -> Result<(), Errors> {
+        let mut seen = BTreeSet::new();
+        let mut problems = Problems::default();
+        for (i, object) in self.objects.iter().enumerate() {
+            let key = object.key();
+            if !seen.insert(key.clone()) {
+                problems.push(
+                    FieldPath::root().field("objects").index(i),
+                    ErrorKind::Duplicate { what: "object", name: key },
+                );
+            }
+        }
+        problems.finish(())
+    }
+
+    /// Multi-document YAML in apply order, each document starting with `---` but the first.
+    pub fn to_yaml(&self) -> Result<String, Error> {
+        let mut out = String::new();
+        for (i, object) in self.in_apply_order().into_iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            let doc = yaml::to_yaml(object).map_err(|kind| Error::new(FieldPath::root().field(object.key()), kind))?;
+            out.push_str(&doc);
+        }
+        Ok(out)
+    }
+
+    /// A JSON array of the objects in apply order.
+    pub fn to_json(&self) -> Result<String, Error> {
+        yaml::to_json(&self.in_apply_order()).map_err(|kind| Error::new(FieldPath::root(), kind))
+    }
+}
+
+impl IntoIterator for Bundle {
+    type Item = Object;
+    type IntoIter = std::vec::IntoIter<Object>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.objects.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Bundle {
+    type Item = &'a Object;
+    type IntoIter = std::slice::Iter<'a, Object>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.objects.iter()
+    }
+}
+
+impl FromIterator<Object> for Bundle {
+    fn from_iter<I: IntoIterator<Item = Object>>(iter: I) -> Self {
+        Self { objects: iter.into_iter().collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{Secret, Service};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn meta(name: &str) -> ObjectMeta {
+        ObjectMeta { name: Some(name.into()), namespace: Some("ns".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn apply_order_is_stable() {
+        let mut b = Bundle::new();
+        b.push(Service { metadata: meta("b"), ..Default::default() });
+        b.push(Secret { metadata: meta("s"), ..Default::default() });
+        b.push(Service { metadata: meta("a"), ..Default::default() });
+        let names: Vec<_> = b.in_apply_order().iter().map(|o| o.name().to_owned()).collect();
+        assert_eq!(names, ["s", "b", "a"]);
+        assert_eq!(b.all::<Service>().count(), 2);
+        assert!(b.get::<Secret>("b").is_none());
+    }
+
+    #[test]
+    fn duplicates_are_reported() {
+        let mut b = Bundle::new();
+        b.push(Service { metadata: meta("a"), ..Default::default() });
+        b.push(Service { metadata: meta("a"), ..Default::default() });
+        let err = b.check_unique().unwrap_err();
+        assert_eq!(err.to_string(), "objects[1]: duplicate object \"Service/ns/a\"");
+    }
+}

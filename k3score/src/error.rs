@@ -1,0 +1,361 @@
+//! Errors that name the field they concern, collected all at once.
+//!
+//! Every validation in the suite reports into a [`Problems`] collector so a
+//! user sees every mistake in a spec file in one run, each with the path of
+//! the offending field (`apps[0].ports[1].name`).
+
+use std::fmt;
+
+/// One step of a [`FieldPath`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Segment {
+    /// A named field or map key (`name`, `DATABASE_URL`).
+    Field(String),
+    /// A position in a list (`[1]`).
+    Index(usize),
+}
+
+/// The path of a field inside a spec, printed as `apps[0].ports[1].name`.
+///
+/// ```
+/// use k3score::FieldPath;
+/// let path = FieldPath::root().field("ports").index(1).field("name");
+/// assert_eq!(path.to_string(), "ports[1].name");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldPath(Vec<Segment>);
+
+impl FieldPath {
+    /// The empty path: the spec itself.
+    #[must_use]
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// This path followed by a field or map key.
+    #[must_use]
+    pub fn field(&self, name: impl Into<String>) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Field(name.into()));
+        next
+    }
+
+    /// This path followed by a list index.
+    #[must_use]
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+
+    /// `prefix` followed by this path (used when a spec is nested in a larger one).
+    #[must_use]
+    pub fn under(&self, prefix: &FieldPath) -> Self {
+        let mut segments = prefix.0.clone();
+        segments.extend(self.0.iter().cloned());
+        Self(segments)
+    }
+
+    /// The segments of the path, outermost first.
+    #[must_use]
+    pub fn segments(&self) -> &[Segment] {
+        &self.0
+    }
+
+    /// Whether this is the root path.
+    #[must_use]
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(root)");
+        }
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Field(name) if i == 0 => f.write_str(name)?,
+                Segment::Field(name) => write!(f, ".{name}")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with a field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A name does not follow the Kubernetes grammar it must follow.
+    #[error("invalid {grammar} {value:?}: {reason}")]
+    InvalidName {
+        /// The grammar (`DNS-1123 label`, `IANA port name`, ...).
+        grammar: &'static str,
+        /// The rejected value.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A quantity (`250m`, `512Mi`) could not be parsed or is out of range.
+    #[error("invalid quantity {value:?}: {reason}")]
+    InvalidQuantity {
+        /// The rejected value.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A value is syntactically fine but not allowed here.
+    #[error("{0}")]
+    Invalid(String),
+    /// A required value is missing.
+    #[error("missing: {0}")]
+    Missing(String),
+    /// Two values conflict (min above max, a field set twice, ...).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The same name is used twice where names must be unique.
+    #[error("duplicate {what} {name:?}")]
+    Duplicate {
+        /// What kind of thing is duplicated (`port name`, `object`).
+        what: &'static str,
+        /// The duplicated name.
+        name: String,
+    },
+    /// A `${VAR}` reference names a variable that is not in the variables map.
+    #[error("undefined variable ${{{0}}}")]
+    UndefinedVariable(String),
+    /// A local secret has no value in the provided `.env` map.
+    #[error("secret {secret:?} has no value for key {key:?} in the provided values")]
+    MissingSecretValue {
+        /// The secret name.
+        secret: String,
+        /// The missing key.
+        key: String,
+    },
+    /// The target (its ingress controller, secret backend ...) cannot express a feature.
+    #[error("{feature} is not supported by {by}: {why}")]
+    Unsupported {
+        /// The feature asked for.
+        feature: String,
+        /// Who cannot do it (`HAProxy`, `the local target`).
+        by: String,
+        /// Why, and what to do instead.
+        why: String,
+    },
+    /// The input is not valid YAML or does not match the spec's shape.
+    #[error("{message} (line {line}, column {column})")]
+    Syntax {
+        /// 1-based line, 0 when unknown.
+        line: u64,
+        /// 1-based column, 0 when unknown.
+        column: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// Serializing output failed.
+    #[error("serialization failed: {0}")]
+    Serialize(String),
+}
+
+/// One problem: where it is and what it is.
+///
+/// ```
+/// use k3score::{Error, ErrorKind, FieldPath};
+/// let err = Error::new(FieldPath::root().field("env").field("DATABASE_URL"),
+///     ErrorKind::UndefinedVariable("DB_HOST".into()));
+/// assert_eq!(err.to_string(), "env.DATABASE_URL: undefined variable ${DB_HOST}");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {kind}")]
+pub struct Error {
+    /// The field the problem concerns.
+    pub path: FieldPath,
+    /// What is wrong.
+    #[source]
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    /// A problem at `path`.
+    #[must_use]
+    pub fn new(path: FieldPath, kind: ErrorKind) -> Self {
+        Self { path, kind }
+    }
+
+    /// The same problem, with its path nested under `prefix`.
+    #[must_use]
+    pub fn under(self, prefix: &FieldPath) -> Self {
+        Self {
+            path: self.path.under(prefix),
+            kind: self.kind,
+        }
+    }
+}
+
+/// Every problem found in one validation or render, in the order found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Errors(pub Vec<Error>);
+
+impl Errors {
+    /// The problems, in the order found.
+    #[must_use]
+    pub fn iter(&self) -> std::slice::Iter<'_, Error> {
+        self.0.iter()
+    }
+
+    /// How many problems there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no problem.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The same problems with their paths nested under `prefix`.
+    #[must_use]
+    pub fn under(self, prefix: &FieldPath) -> Self {
+        Self(self.0.into_iter().map(|e| e.under(prefix)).collect())
+    }
+}
+
+impl From<Error> for Errors {
+    fn from(error: Error) -> Self {
+        Self(vec![error])
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+impl<'a> IntoIterator for &'a Errors {
+    type Item = &'a Error;
+    type IntoIter = std::slice::Iter<'a, Error>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// The result type of validation and rendering: every problem at once.
+pub type Result<T, E = Errors> = std::result::Result<T, E>;
+
+/// Collects problems during validation, so that all of them are reported together.
+///
+/// ```
+/// use k3score::{ErrorKind, FieldPath, Problems};
+/// let mut problems = Problems::default();
+/// let root = FieldPath::root();
+/// problems.push(root.field("replicas"), ErrorKind::Invalid("must be at least 1".into()));
+/// problems.push(root.field("image"), ErrorKind::Missing("an image reference".into()));
+/// let errors = problems.finish(()).unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Error>);
+
+impl Problems {
+    /// Records a problem at `path`.
+    pub fn push(&mut self, path: FieldPath, kind: ErrorKind) {
+        self.0.push(Error::new(path, kind));
+    }
+
+    /// Records an already-built error.
+    pub fn push_error(&mut self, error: Error) {
+        self.0.push(error);
+    }
+
+    /// Records every problem of `errors`.
+    pub fn extend(&mut self, errors: Errors) {
+        self.0.extend(errors.0);
+    }
+
+    /// Keeps the value of `result`, or records its problem at `path` and returns `None`.
+    pub fn check<T>(&mut self, path: &FieldPath, result: Result<T, ErrorKind>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(kind) => {
+                self.push(path.clone(), kind);
+                None
+            }
+        }
+    }
+
+    /// Keeps the value of `result`, or records all of its problems and returns `None`.
+    pub fn take<T>(&mut self, result: Result<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                self.extend(errors);
+                None
+            }
+        }
+    }
+
+    /// Whether no problem has been recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` if nothing was recorded, else every problem.
+    pub fn finish<T>(self, value: T) -> Result<T> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Errors(self.0))
+        }
+    }
+}
+
+impl From<derive_builder::UninitializedFieldError> for Errors {
+    fn from(error: derive_builder::UninitializedFieldError) -> Self {
+        Error::new(
+            FieldPath::root().field(error.field_name()),
+            ErrorKind::Missing(format!("{} must be set", error.field_name())),
+        )
+        .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_print_like_spec_files() {
+        let p = FieldPath::root().field("apps").index(2).field("scaling").field("max");
+        assert_eq!(p.to_string(), "apps[2].scaling.max");
+        let inner = FieldPath::root().field("ports").index(0);
+        assert_eq!(inner.under(&FieldPath::root().field("apps").index(1)).to_string(), "apps[1].ports[0]");
+        assert_eq!(FieldPath::root().to_string(), "(root)");
+    }
+
+    #[test]
+    fn problems_collect_everything() {
+        let mut problems = Problems::default();
+        let ok: Option<u8> = problems.check(&FieldPath::root().field("a"), Ok(1));
+        assert_eq!(ok, Some(1));
+        let bad: Option<u8> = problems.check(&FieldPath::root().field("b"), Err(ErrorKind::Missing("b".into())));
+        assert_eq!(bad, None);
+        problems.push(FieldPath::root().field("c"), ErrorKind::Invalid("no".into()));
+        let errors = problems.finish(()).unwrap_err();
+        assert_eq!(errors.to_string(), "b: missing: b\nc: no");
+    }
+}

@@ -1,0 +1,152 @@
+//! The `app.kubernetes.io/*` recommended labels and stable selectors.
+//!
+//! Selectors use only `app.kubernetes.io/name` and `app.kubernetes.io/instance`: a
+//! Deployment's selector is immutable, so it must never carry a version.
+
+use std::collections::BTreeMap;
+
+use crate::names::DnsLabel;
+
+/// `app.kubernetes.io/name`
+pub const NAME: &str = "app.kubernetes.io/name";
+/// `app.kubernetes.io/instance`
+pub const INSTANCE: &str = "app.kubernetes.io/instance";
+/// `app.kubernetes.io/version`
+pub const VERSION: &str = "app.kubernetes.io/version";
+/// `app.kubernetes.io/component`
+pub const COMPONENT: &str = "app.kubernetes.io/component";
+/// `app.kubernetes.io/part-of`
+pub const PART_OF: &str = "app.kubernetes.io/part-of";
+/// `app.kubernetes.io/managed-by`
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+/// The value of `app.kubernetes.io/managed-by` on everything the suite renders.
+pub const MANAGER: &str = "k3s-platform";
+
+/// The identity of one workload, from which labels and selectors are derived.
+///
+/// ```
+/// use k3score::labels::AppLabels;
+/// let labels = AppLabels::new("orders".parse().unwrap())
+///     .with_version("1.4.2")
+///     .with_part_of("shop");
+/// let all = labels.labels();
+/// assert_eq!(all["app.kubernetes.io/version"], "1.4.2");
+/// assert!(!labels.selector().contains_key("app.kubernetes.io/version"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppLabels {
+    name: DnsLabel,
+    instance: Option<String>,
+    version: Option<String>,
+    component: Option<String>,
+    part_of: Option<String>,
+}
+
+impl AppLabels {
+    /// Labels for the workload `name` (instance defaults to the name).
+    #[must_use]
+    pub fn new(name: DnsLabel) -> Self {
+        Self {
+            name,
+            instance: None,
+            version: None,
+            component: None,
+            part_of: None,
+        }
+    }
+
+    /// Sets `app.kubernetes.io/instance` (Default: the name).
+    #[must_use]
+    pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
+        self.instance = Some(instance.into());
+        self
+    }
+
+    /// Sets `app.kubernetes.io/version`; values that are not valid label values are dropped
+    /// from the labels (an image digest, for instance) since they are informative only.
+    #[must_use]
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets `app.kubernetes.io/component` (`api`, `database`, `function`).
+    #[must_use]
+    pub fn with_component(mut self, component: impl Into<String>) -> Self {
+        self.component = Some(component.into());
+        self
+    }
+
+    /// Sets `app.kubernetes.io/part-of` (the project or platform).
+    #[must_use]
+    pub fn with_part_of(mut self, part_of: impl Into<String>) -> Self {
+        self.part_of = Some(part_of.into());
+        self
+    }
+
+    /// The workload name.
+    #[must_use]
+    pub fn name(&self) -> &DnsLabel {
+        &self.name
+    }
+
+    /// The stable selector: name and instance only.
+    #[must_use]
+    pub fn selector(&self) -> BTreeMap<String, String> {
+        let instance = self.instance.clone().unwrap_or_else(|| self.name.to_string());
+        BTreeMap::from([(NAME.to_owned(), self.name.to_string()), (INSTANCE.to_owned(), instance)])
+    }
+
+    /// Every recommended label, for object metadata and pod templates.
+    #[must_use]
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        let mut labels = self.selector();
+        labels.insert(MANAGED_BY.to_owned(), MANAGER.to_owned());
+        let optional = [
+            (VERSION, &self.version),
+            (COMPONENT, &self.component),
+            (PART_OF, &self.part_of),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value
+                && crate::names::check_label_value(value).is_ok()
+            {
+                labels.insert(key.to_owned(), value.clone());
+            }
+        }
+        labels
+    }
+}
+
+/// The version part of an image reference (`ghcr.io/acme/orders:1.4.2` -> `1.4.2`), if any.
+///
+/// ```
+/// assert_eq!(k3score::labels::image_version("ghcr.io/acme/orders:1.4.2"), Some("1.4.2"));
+/// assert_eq!(k3score::labels::image_version("localhost:5000/orders"), None);
+/// ```
+#[must_use]
+pub fn image_version(image: &str) -> Option<&str> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    last.split_once(':').map(|(_, tag)| tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_never_has_version() {
+        let labels = AppLabels::new("web".parse().unwrap()).with_version("2.0").with_instance("web-prod");
+        let selector = labels.selector();
+        assert_eq!(selector.len(), 2);
+        assert_eq!(selector[INSTANCE], "web-prod");
+        assert_eq!(labels.labels()[MANAGED_BY], MANAGER);
+    }
+
+    #[test]
+    fn invalid_version_is_not_a_label() {
+        let labels = AppLabels::new("web".parse().unwrap()).with_version("sha256:abc+def");
+        assert!(!labels.labels().contains_key(VERSION));
+    }
+}

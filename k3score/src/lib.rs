@@ -1,0 +1,67 @@
+//! # k3score
+//!
+//! The shared vocabulary and mechanisms of the k3s platform crates: validated names,
+//! quantities, the pod template, security contexts and network policies, identity,
+//! secrets, scaling, exposure (routes), tenancy, targets, and the typed output
+//! [`Bundle`]. `k3sapp`, `k3sfn`, `k3scompose` and `k3sgateway` build on it and
+//! re-implement none of it.
+//!
+//! Everything here is pure: rendering takes a spec and a [`Target`] and returns typed
+//! `k8s-openapi` objects and typed custom resources; nothing talks to a cluster.
+//!
+//! ```
+//! use k3score::{Bundle, Target};
+//! use k3score::quantity::Cpu;
+//!
+//! let target = Target::local();
+//! assert_eq!(target.host("orders"), "orders.localhost");
+//! assert_eq!(Cpu::millis(250).to_quantity().0, "250m");
+//! assert!(Bundle::new().to_yaml().unwrap().is_empty());
+//! ```
+//!
+//! ## Modules
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`error`] | field-path errors, all problems at once |
+//! | [`names`], [`labels`] | Kubernetes name grammars, recommended labels, selectors |
+//! | [`quantity`], [`resources`] | cpu / byte quantities, requests, limits, GPUs |
+//! | [`workload`] | the pod template: container, ports, env, volumes, probes, security contexts |
+//! | [`network`] | visibility and allow rules as NetworkPolicies |
+//! | [`identity`] | ServiceAccounts with workload identity |
+//! | [`secrets`] | secret references as Secrets or ExternalSecrets; secret stores; generators |
+//! | [`scaling`] | HPA, KEDA HTTP / queue / cron |
+//! | [`exposure`] | the `Route` model and its Traefik, HAProxy and Gateway API renderers |
+//! | [`tenancy`] | namespace bundles: quotas, limits, default deny, RBAC |
+//! | [`context`] | target, namespace, variables and secret values shared by renderers |
+//! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
+//! | [`object`], [`bundle`], [`yaml`] | the output model and its rendering |
+//! | [`crd`] | typed custom resources (KEDA, External Secrets, Traefik, Gateway API, Argo CD) |
+//!
+//! The crate has no features. It never enables a Kubernetes version feature of
+//! `k8s-openapi`: the final binary picks the version (1.33 to 1.37 are checked in CI).
+
+pub mod bundle;
+pub mod context;
+pub mod crd;
+pub mod error;
+pub mod exposure;
+pub mod identity;
+pub mod labels;
+pub mod names;
+pub mod network;
+pub mod object;
+pub mod quantity;
+pub mod resources;
+pub mod scaling;
+pub mod secrets;
+pub mod target;
+pub mod tenancy;
+pub mod workload;
+pub mod yaml;
+
+pub use bundle::Bundle;
+pub use context::Context;
+pub use error::{Error, ErrorKind, Errors, FieldPath, Problems, Result};
+pub use object::{Kind, Object};
+pub use target::{Ingress, KedaHttpApi, SecretBackend, Target};

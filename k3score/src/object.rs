@@ -1,0 +1,185 @@
+//! The output model: every kind the suite emits, as one enum.
+
+use std::borrow::Cow;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount,
+};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::core::Resource;
+use serde::Serialize;
+
+use crate::crd::argocd::v1alpha1::{AppProject, Application};
+use crate::crd::external_secrets::v1::{ClusterSecretStore, ExternalSecret};
+use crate::crd::gateway::v1::HTTPRoute;
+use crate::crd::gateway::v1beta1::ReferenceGrant;
+use crate::crd::generators::v1alpha1::Password;
+use crate::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
+use crate::crd::keda_http::v1alpha1::HTTPScaledObject;
+use crate::crd::keda_http::v1beta1::InterceptorRoute;
+use crate::crd::traefik::v1alpha1::{IngressRoute, Middleware, ServersTransport};
+
+/// A kind that can be stored in an [`Object`] and looked up in a [`crate::Bundle`].
+pub trait Kind: Resource<DynamicType = ()> + Into<Object> + Sized {
+    /// The value inside `object` if it is of this kind.
+    fn from_object(object: &Object) -> Option<&Self>;
+}
+
+macro_rules! objects {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $rank:literal ),* $(,)?) => {
+        /// One Kubernetes object of any kind the suite emits, core or custom.
+        ///
+        /// Serializes exactly as the object itself (with `apiVersion` and `kind`).
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Object {
+            $( $(#[$doc])* $variant(Box<$ty>), )*
+        }
+
+        impl Object {
+            /// Position in apply order: namespaces first, routes last.
+            #[must_use]
+            pub fn apply_rank(&self) -> u8 {
+                match self { $( Object::$variant(_) => $rank, )* }
+            }
+
+            /// The object's metadata.
+            #[must_use]
+            pub fn meta(&self) -> &ObjectMeta {
+                match self { $( Object::$variant(o) => o.meta(), )* }
+            }
+
+            /// The object's metadata, mutable (to add labels or annotations after rendering).
+            pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+                match self { $( Object::$variant(o) => o.meta_mut(), )* }
+            }
+
+            /// The object's `kind`.
+            #[must_use]
+            pub fn kind(&self) -> Cow<'static, str> {
+                match self { $( Object::$variant(_) => <$ty as Resource>::kind(&()), )* }
+            }
+
+            /// The object's `apiVersion`.
+            #[must_use]
+            pub fn api_version(&self) -> Cow<'static, str> {
+                match self { $( Object::$variant(_) => <$ty as Resource>::api_version(&()), )* }
+            }
+        }
+
+        $(
+            impl From<$ty> for Object {
+                fn from(value: $ty) -> Self {
+                    Object::$variant(Box::new(value))
+                }
+            }
+
+            impl Kind for $ty {
+                fn from_object(object: &Object) -> Option<&Self> {
+                    if let Object::$variant(value) = object { Some(value) } else { None }
+                }
+            }
+        )*
+    };
+}
+
+objects! {
+    /// `v1` Namespace.
+    Namespace(Namespace) = 0,
+    /// `v1` ResourceQuota.
+    ResourceQuota(ResourceQuota) = 1,
+    /// `v1` LimitRange.
+    LimitRange(LimitRange) = 1,
+    /// `external-secrets.io/v1` ClusterSecretStore.
+    ClusterSecretStore(ClusterSecretStore) = 2,
+    /// `generators.external-secrets.io/v1alpha1` Password.
+    Password(Password) = 2,
+    /// `v1` ServiceAccount.
+    ServiceAccount(ServiceAccount) = 3,
+    /// `rbac.authorization.k8s.io/v1` ClusterRole.
+    ClusterRole(ClusterRole) = 4,
+    /// `rbac.authorization.k8s.io/v1` ClusterRoleBinding.
+    ClusterRoleBinding(ClusterRoleBinding) = 4,
+    /// `rbac.authorization.k8s.io/v1` Role.
+    Role(Role) = 4,
+    /// `rbac.authorization.k8s.io/v1` RoleBinding.
+    RoleBinding(RoleBinding) = 4,
+    /// `v1` Secret.
+    Secret(Secret) = 5,
+    /// `external-secrets.io/v1` ExternalSecret.
+    ExternalSecret(ExternalSecret) = 5,
+    /// `v1` ConfigMap.
+    ConfigMap(ConfigMap) = 6,
+    /// `v1` PersistentVolumeClaim.
+    PersistentVolumeClaim(PersistentVolumeClaim) = 7,
+    /// `apps/v1` Deployment.
+    Deployment(Deployment) = 8,
+    /// `apps/v1` StatefulSet.
+    StatefulSet(StatefulSet) = 8,
+    /// `batch/v1` CronJob.
+    CronJob(CronJob) = 8,
+    /// `batch/v1` Job.
+    Job(Job) = 8,
+    /// `v1` Service.
+    Service(Service) = 9,
+    /// `autoscaling/v2` HorizontalPodAutoscaler.
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler) = 10,
+    /// `keda.sh/v1alpha1` TriggerAuthentication.
+    TriggerAuthentication(TriggerAuthentication) = 10,
+    /// `keda.sh/v1alpha1` ScaledObject.
+    ScaledObject(ScaledObject) = 10,
+    /// `http.keda.sh/v1alpha1` HTTPScaledObject.
+    HttpScaledObject(HTTPScaledObject) = 10,
+    /// `http.keda.sh/v1beta1` InterceptorRoute.
+    InterceptorRoute(InterceptorRoute) = 10,
+    /// `policy/v1` PodDisruptionBudget.
+    PodDisruptionBudget(PodDisruptionBudget) = 11,
+    /// `networking.k8s.io/v1` NetworkPolicy.
+    NetworkPolicy(NetworkPolicy) = 12,
+    /// `traefik.io/v1alpha1` ServersTransport.
+    ServersTransport(ServersTransport) = 13,
+    /// `traefik.io/v1alpha1` Middleware.
+    Middleware(Middleware) = 13,
+    /// `gateway.networking.k8s.io/v1beta1` ReferenceGrant.
+    ReferenceGrant(ReferenceGrant) = 13,
+    /// `traefik.io/v1alpha1` IngressRoute.
+    IngressRoute(IngressRoute) = 14,
+    /// `networking.k8s.io/v1` Ingress.
+    Ingress(Ingress) = 14,
+    /// `gateway.networking.k8s.io/v1` HTTPRoute.
+    HttpRoute(HTTPRoute) = 14,
+    /// `argoproj.io/v1alpha1` AppProject.
+    AppProject(AppProject) = 15,
+    /// `argoproj.io/v1alpha1` Application.
+    Application(Application) = 16,
+}
+
+impl Object {
+    /// The object's name (empty if unset).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or_default()
+    }
+
+    /// The object's namespace, if namespaced.
+    #[must_use]
+    pub fn namespace(&self) -> Option<&str> {
+        self.meta().namespace.as_deref()
+    }
+
+    /// `Kind/namespace/name` (or `Kind/name`), for messages and duplicate checks.
+    #[must_use]
+    pub fn key(&self) -> String {
+        match self.namespace() {
+            Some(ns) => format!("{}/{ns}/{}", self.kind(), self.name()),
+            None => format!("{}/{}", self.kind(), self.name()),
+        }
+    }
+}

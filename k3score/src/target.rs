@@ -1,0 +1,316 @@
+//! Targets: what differs between the clusters a spec is rendered for.
+//!
+//! A spec says *what* an app needs; the [`Target`] says *how* a given cluster provides it:
+//! which ingress controller routes traffic, where secrets come from, the base domain and
+//! TLS issuer, the storage class and where KEDA runs. Three presets match the clusters the
+//! suite is built for, and [`TargetBuilder`] makes any other.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorKind, Errors, FieldPath, Problems};
+use crate::names::{DnsLabel, DnsSubdomain};
+
+/// The ingress controller that serves routes on a target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Ingress {
+    /// Traefik v3 with its CRDs (`IngressRoute`, `Middleware`), as k3s and k3d ship it.
+    Traefik {
+        /// Entry points routes attach to. Default: `["web"]` without TLS, `["websecure"]` with.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        entry_points: Vec<String>,
+    },
+    /// The haproxytech kubernetes-ingress controller: `Ingress` with `haproxy.org/*` annotations.
+    Haproxy {
+        /// `spec.ingressClassName`. Default: `haproxy` (the chart's class name).
+        #[serde(default = "default_haproxy_class")]
+        ingress_class: String,
+    },
+    /// Gateway API `HTTPRoute`s attached to an existing `Gateway`.
+    GatewayApi {
+        /// The Gateway's name.
+        gateway: DnsSubdomain,
+        /// The Gateway's namespace.
+        gateway_namespace: DnsLabel,
+        /// The Gateway listener to attach to, if not all.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section_name: Option<String>,
+    },
+}
+
+fn default_haproxy_class() -> String {
+    "haproxy".to_owned()
+}
+
+impl Ingress {
+    /// Traefik with the default entry points.
+    #[must_use]
+    pub fn traefik() -> Self {
+        Ingress::Traefik { entry_points: Vec::new() }
+    }
+
+    /// haproxytech ingress with the chart's class `haproxy`.
+    #[must_use]
+    pub fn haproxy() -> Self {
+        Ingress::Haproxy {
+            ingress_class: default_haproxy_class(),
+        }
+    }
+
+    /// Gateway API routes attached to the Gateway `name` in `namespace`.
+    pub fn gateway_api(name: &str, namespace: &str) -> Result<Self, ErrorKind> {
+        Ok(Ingress::GatewayApi {
+            gateway: name.parse()?,
+            gateway_namespace: namespace.parse()?,
+            section_name: None,
+        })
+    }
+
+    /// A short human name (`Traefik`, `HAProxy`, `Gateway API`) for messages.
+    #[must_use]
+    pub fn display_name(&self) -> &'static str {
+        match self {
+            Ingress::Traefik { .. } => "Traefik",
+            Ingress::Haproxy { .. } => "HAProxy",
+            Ingress::GatewayApi { .. } => "Gateway API",
+        }
+    }
+}
+
+/// Where secret values come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SecretBackend {
+    /// Plain `Secret`s whose values are passed in explicitly (from a `.env` file).
+    Local,
+    /// External Secrets Operator `ExternalSecret`s against a `ClusterSecretStore`.
+    ExternalSecrets {
+        /// The `ClusterSecretStore` name.
+        store: DnsSubdomain,
+        /// How often ESO re-reads the provider (Go duration). Default: `1h`.
+        #[serde(default = "default_refresh")]
+        refresh_interval: String,
+    },
+}
+
+fn default_refresh() -> String {
+    "1h".to_owned()
+}
+
+/// Which KEDA HTTP add-on API the target's add-on serves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KedaHttpApi {
+    /// `InterceptorRoute` (`http.keda.sh/v1beta1`, add-on >= 0.14) plus our own `ScaledObject`.
+    #[default]
+    InterceptorRoute,
+    /// The deprecated `HTTPScaledObject` (`http.keda.sh/v1alpha1`) for add-ons < 0.14.
+    HttpScaledObject,
+}
+
+/// Where KEDA and its HTTP add-on run on the target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Keda {
+    /// KEDA's namespace (interceptor Service lives there). Default: `keda`.
+    #[serde(default = "default_keda_ns")]
+    pub namespace: DnsLabel,
+    /// The HTTP add-on API flavour. Default: `interceptor_route`.
+    #[serde(default)]
+    pub http_api: KedaHttpApi,
+}
+
+fn default_keda_ns() -> DnsLabel {
+    DnsLabel::new("keda").expect("static name")
+}
+
+impl Default for Keda {
+    fn default() -> Self {
+        Self {
+            namespace: default_keda_ns(),
+            http_api: KedaHttpApi::default(),
+        }
+    }
+}
+
+impl Keda {
+    /// The KEDA HTTP interceptor proxy Service name (REFERENCE.md §2c).
+    pub const INTERCEPTOR_SERVICE: &'static str = "keda-add-ons-http-interceptor-proxy";
+    /// The interceptor proxy port.
+    pub const INTERCEPTOR_PORT: i32 = 8080;
+    /// The external scaler address for `external-push` triggers, in this namespace.
+    #[must_use]
+    pub fn external_scaler_address(&self) -> String {
+        format!("keda-add-ons-http-external-scaler.{}:9090", self.namespace)
+    }
+}
+
+/// Everything that differs between environments.
+///
+/// ```
+/// use k3score::{Ingress, Target};
+/// let local = Target::local();
+/// assert_eq!(local.ingress, Ingress::traefik());
+/// assert_eq!(local.host("orders"), "orders.localhost");
+/// let gcp = Target::gcp();
+/// assert_eq!(gcp.ingress.display_name(), "HAProxy");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The target's name (`local`, `dev`, `gcp`, or your own).
+    pub name: DnsLabel,
+    /// The ingress controller.
+    pub ingress: Ingress,
+    /// Namespace of the ingress controller pods, allowed in by `public` visibility.
+    pub ingress_namespace: DnsLabel,
+    /// Where secret values come from.
+    pub secrets: SecretBackend,
+    /// Domain appended to short hosts (`orders` -> `orders.<base_domain>`).
+    pub base_domain: DnsSubdomain,
+    /// cert-manager `ClusterIssuer` for TLS; `None` serves plain HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_issuer: Option<String>,
+    /// Storage class for created volumes; `None` uses the cluster default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// KEDA location and API flavour.
+    #[serde(default)]
+    pub keda: Keda,
+}
+
+impl Target {
+    /// k3d on a laptop: Traefik (in `kube-system`, as k3s installs it), `.env` secrets,
+    /// `*.localhost` hosts, no TLS, the `local-path` storage class.
+    #[must_use]
+    pub fn local() -> Self {
+        Self {
+            name: DnsLabel::new("local").expect("static name"),
+            ingress: Ingress::traefik(),
+            ingress_namespace: DnsLabel::new("kube-system").expect("static name"),
+            secrets: SecretBackend::Local,
+            base_domain: DnsSubdomain::new("localhost").expect("static name"),
+            tls_issuer: None,
+            storage_class: Some("local-path".to_owned()),
+            keda: Keda::default(),
+        }
+    }
+
+    /// A shared dev cluster: Traefik, External Secrets from the `dev-secrets` store,
+    /// TLS from the `letsencrypt-staging` issuer, hosts under `dev.example.com`.
+    #[must_use]
+    pub fn dev() -> Self {
+        Self {
+            name: DnsLabel::new("dev").expect("static name"),
+            ingress: Ingress::traefik(),
+            ingress_namespace: DnsLabel::new("traefik").expect("static name"),
+            secrets: SecretBackend::ExternalSecrets {
+                store: DnsSubdomain::new("dev-secrets").expect("static name"),
+                refresh_interval: default_refresh(),
+            },
+            base_domain: DnsSubdomain::new("dev.example.com").expect("static name"),
+            tls_issuer: Some("letsencrypt-staging".to_owned()),
+            storage_class: None,
+            keda: Keda::default(),
+        }
+    }
+
+    /// A GKE-like production cluster: HAProxy ingress, External Secrets from Google Secret
+    /// Manager (store `gcp-secrets`, workload identity), TLS from `letsencrypt`,
+    /// the `standard-rwo` storage class, hosts under `example.com`.
+    #[must_use]
+    pub fn gcp() -> Self {
+        Self {
+            name: DnsLabel::new("gcp").expect("static name"),
+            ingress: Ingress::haproxy(),
+            ingress_namespace: DnsLabel::new("haproxy-controller").expect("static name"),
+            secrets: SecretBackend::ExternalSecrets {
+                store: DnsSubdomain::new("gcp-secrets").expect("static name"),
+                refresh_interval: default_refresh(),
+            },
+            base_domain: DnsSubdomain::new("example.com").expect("static name"),
+            tls_issuer: Some("letsencrypt".to_owned()),
+            storage_class: Some("standard-rwo".to_owned()),
+            keda: Keda::default(),
+        }
+    }
+
+    /// The preset called `name` (`local`, `dev` or `gcp`).
+    pub fn preset(name: &str) -> Result<Self, ErrorKind> {
+        match name {
+            "local" => Ok(Self::local()),
+            "dev" => Ok(Self::dev()),
+            "gcp" => Ok(Self::gcp()),
+            other => Err(ErrorKind::Invalid(format!(
+                "unknown target {other:?}; presets are local, dev and gcp"
+            ))),
+        }
+    }
+
+    /// The same target with another ingress controller.
+    #[must_use]
+    pub fn with_ingress(mut self, ingress: Ingress, ingress_namespace: DnsLabel) -> Self {
+        self.ingress = ingress;
+        self.ingress_namespace = ingress_namespace;
+        self
+    }
+
+    /// Completes a host: a name without a dot gets the base domain appended.
+    #[must_use]
+    pub fn host(&self, host: &str) -> String {
+        if host.contains('.') {
+            host.to_owned()
+        } else {
+            format!("{host}.{}", self.base_domain)
+        }
+    }
+
+    /// Whether routes get TLS on this target.
+    #[must_use]
+    pub fn tls(&self) -> bool {
+        self.tls_issuer.is_some()
+    }
+
+    /// Checks a target read from a file.
+    pub fn validate(&self) -> Result<(), Errors> {
+        let mut problems = Problems::default();
+        if let Ingress::Traefik { entry_points } = &self.ingress {
+            for (i, ep) in entry_points.iter().enumerate() {
+                if ep.is_empty() {
+                    problems.push(
+                        FieldPath::root().field("ingress").field("entry_points").index(i),
+                        ErrorKind::Missing("an entry point name".into()),
+                    );
+                }
+            }
+        }
+        problems.finish(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_differ_where_expected() {
+        assert_eq!(Target::preset("local").unwrap(), Target::local());
+        assert!(Target::preset("prod").unwrap_err().to_string().contains("presets are"));
+        assert!(!Target::local().tls());
+        assert!(Target::gcp().tls());
+        assert_eq!(Target::gcp().host("shop.acme.io"), "shop.acme.io");
+        assert_eq!(Target::dev().host("orders"), "orders.dev.example.com");
+    }
+
+    #[test]
+    fn targets_read_from_yaml() {
+        let yaml = "name: staging\ningress: {gateway_api: {gateway: shared, gateway_namespace: infra}}\n\
+                    ingress_namespace: infra\nsecrets: local\nbase_domain: staging.acme.io\n";
+        let target: Target = serde_saphyr::from_str(yaml).unwrap();
+        assert_eq!(target.ingress.display_name(), "Gateway API");
+        assert_eq!(target.keda.namespace.as_str(), "keda");
+        let bad = "name: x\ningress: nginx\ningress_namespace: a\nsecrets: local\nbase_domain: a\n";
+        assert!(serde_saphyr::from_str::<Target>(bad).is_err());
+    }
+}

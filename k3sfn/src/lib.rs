@@ -1,0 +1,1 @@
+//! k3sfn: placeholder, filled by its own issue.

@@ -1,0 +1,1 @@
+//! k3sgateway: placeholder, filled by its own issue.

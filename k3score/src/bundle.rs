@@ -70,7 +70,7 @@ impl Bundle {
     }
 
     /// Every object of kind `K`, in insertion order.
-    pub fn all<K: Kind>(&self) -> impl Iterator<Item = &K> {
+    pub fn all<'a, K: Kind + 'a>(&'a self) -> impl Iterator<Item = &'a K> {
         self.objects.iter().filter_map(K::from_object)
     }
 

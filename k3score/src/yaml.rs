@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ErrorKind, FieldPath};
 
 /// Serializes one value as a YAML document (no leading `---`).
-pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, ErrorKind> {
     serde_saphyr::to_string(value).map_err(|e| ErrorKind::Serialize(e.to_string()))
 }
 

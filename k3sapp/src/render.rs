@@ -1,0 +1,284 @@
+//! Rendering an [`App`] for a target: controller, Service, autoscaling, PDB, network
+//! policies, routes, secrets and volumes, all through k3score's mechanisms.
+
+use k3score::exposure::{self, Backend, PortRef as RoutePort, Route};
+use k3score::labels::{AppLabels, image_version};
+use k3score::names::{Dns1035Label, DnsLabel, bounded};
+use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
+use k3score::scaling::{Scaling, ScalingContext, ServicePort as ScalingPort, ServiceRef, TargetKind};
+use k3score::workload::{Protocol, Workload};
+use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{Service, ServiceSpec};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use crate::pdb::Pdb;
+use crate::spec::{App, AppSet, WorkloadKind};
+
+impl App {
+    /// The recommended labels of the app (version from the image tag).
+    #[must_use]
+    pub fn labels(&self) -> AppLabels {
+        let mut labels = AppLabels::new(self.name.clone());
+        if let Some(version) = image_version(&self.image) {
+            labels = labels.with_version(version);
+        }
+        if let Some(part_of) = &self.part_of {
+            labels = labels.with_part_of(part_of.clone());
+        }
+        labels
+    }
+
+    /// The shared pod-template input for this app.
+    #[must_use]
+    pub fn workload_spec(&self) -> Workload {
+        Workload {
+            labels: self.labels(),
+            command: self.command.clone(),
+            args: self.args.clone(),
+            working_dir: self.working_dir.clone(),
+            ports: self.ports.clone(),
+            env: self.env.clone(),
+            env_from: self.env_from.clone(),
+            volumes: self.volumes.clone(),
+            probes: self.probes.clone(),
+            resources: self.resources.clone(),
+            security: self.security_context.clone(),
+            service_account: self.service_account.clone(),
+            termination_grace_period: self.termination_grace_period,
+            init_containers: self.init_containers.clone(),
+            ..Workload::new(self.name.clone(), self.image.clone())
+        }
+    }
+
+    /// The network block in effect: the spec's, or `internal` (`public` with routes).
+    #[must_use]
+    pub fn network(&self) -> NetworkSpec {
+        self.security.clone().unwrap_or_else(|| NetworkSpec {
+            visibility: if self.expose.is_empty() { Visibility::Internal } else { Visibility::Public },
+            ..NetworkSpec::default()
+        })
+    }
+
+    /// The routes of `expose`, named `<app>` (then `<app>-2`, `<app>-3` ...), pointing at the
+    /// app's Service, or at the KEDA HTTP interceptor when the app scales with `keda_http`.
+    #[must_use]
+    pub fn routes(&self, ctx: &Context) -> Vec<Route> {
+        self.expose
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let mut route = self.route(i, &self.expose[i]);
+                if matches!(self.scaling, Scaling::KedaHttp(_)) {
+                    route.backend = Backend::keda_interceptor(&ctx.target);
+                }
+                route.with_labels(self.labels())
+            })
+            .collect()
+    }
+
+    pub(crate) fn route(&self, i: usize, expose: &exposure::Expose) -> Route {
+        let name = if i == 0 {
+            self.name.clone()
+        } else {
+            DnsLabel::new(bounded(self.name.as_str(), &format!("-{}", i + 1), 63)).unwrap_or_else(|_| self.name.clone())
+        };
+        let default_port = self
+            .ports
+            .first()
+            .map_or(RoutePort::Number(80), |p| RoutePort::Name(p.name.clone()));
+        expose.to_route(name, self.service_name(), default_port)
+    }
+
+    fn service_name(&self) -> Dns1035Label {
+        // Validation rejects names that are not DNS-1035; fall back to an `a-` prefix otherwise.
+        Dns1035Label::new(self.name.as_str())
+            .or_else(|_| Dns1035Label::new(bounded("a-", self.name.as_str(), 63)))
+            .unwrap_or_else(|_| Dns1035Label::new("app").expect("static name"))
+    }
+
+    fn metadata(&self, name: &str, ctx: &Context) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: ctx.ns(),
+            labels: Some(self.labels().labels()),
+            ..Default::default()
+        }
+    }
+
+    /// Validates the app and renders every object it needs on `ctx.target`.
+    ///
+    /// ```
+    /// use k3score::{Context, Target};
+    /// use k8s_openapi::api::apps::v1::Deployment;
+    /// let app: k3sapp::App = k3score::yaml::from_yaml(
+    ///     "name: web\nimage: nginx:1.27\nports: [{name: http, port: 8080}]\nscaling: {hpa: {max: 5, cpu: 70}}\nresources: {cpu: 100m}\n").unwrap();
+    /// let bundle = app.render(&Context::new(Target::local(), "shop".parse().unwrap())).unwrap();
+    /// assert!(bundle.get::<Deployment>("web").is_some());
+    /// assert!(bundle.iter().any(|o| o.kind() == "HorizontalPodAutoscaler"));
+    /// ```
+    pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
+        self.validate()?;
+        let mut problems = Problems::default();
+        let objects = self.render_objects(ctx, &mut problems);
+        let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
+        bundle.check_unique()?;
+        Ok(bundle)
+    }
+
+    fn render_objects(&self, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
+        let workload = self.workload_spec();
+        let stateful = self.workload == WorkloadKind::Stateful;
+        let rendered = if stateful { workload.render_stateful(ctx) } else { workload.render(ctx) };
+        let Some(rendered) = problems.take(rendered) else {
+            return Vec::new();
+        };
+        let name = self.name.as_str();
+        let labels = self.labels();
+        let mut objects = rendered.objects;
+        objects.extend(rendered.secrets);
+
+        let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
+        let selector = LabelSelector { match_labels: Some(labels.selector()), ..Default::default() };
+        if stateful {
+            let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
+            objects.push(
+                StatefulSet {
+                    metadata: self.metadata(name, ctx),
+                    spec: StatefulSetSpec {
+                        replicas,
+                        selector,
+                        service_name: Some(name.to_owned()).into(),
+                        template: rendered.pod_template,
+                        volume_claim_templates: claims,
+                        ..Default::default()
+                    }
+                    .into(),
+                    ..Default::default()
+                }
+                .into(),
+            );
+        } else {
+            objects.push(
+                Deployment {
+                    metadata: self.metadata(name, ctx),
+                    spec: DeploymentSpec { replicas, selector, template: rendered.pod_template, ..Default::default() }
+                        .into(),
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
+        if !self.ports.is_empty() || stateful {
+            objects.push(self.service(ctx, stateful).into());
+        }
+        objects.extend(problems.take(self.scaling.render(&self.scaling_context(ctx))).unwrap_or_default());
+        if let Some(pdb) = self.pdb_object(ctx) {
+            objects.push(pdb.into());
+        }
+        objects.extend(self.network_policies(ctx).into_iter().map(Object::from));
+        let routes = self.routes(ctx);
+        let rendered_routes = exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
+        objects.extend(problems.take(rendered_routes).unwrap_or_default());
+        objects
+    }
+
+    fn service(&self, ctx: &Context, headless: bool) -> Service {
+        Service {
+            metadata: self.metadata(self.service_name().as_str(), ctx),
+            spec: Some(ServiceSpec {
+                selector: Some(self.labels().selector()),
+                ports: Some(self.ports.iter().map(|p| p.to_service_port()).collect()),
+                cluster_ip: headless.then(|| "None".to_owned()),
+                publish_not_ready_addresses: None,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn scaling_context<'a>(&self, ctx: &'a Context) -> ScalingContext<'a> {
+        let mut sctx = ScalingContext::new(self.labels(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
+            TargetKind::StatefulSet
+        } else {
+            TargetKind::Deployment
+        });
+        if let Some(port) = self.ports.first() {
+            sctx = sctx.with_service(ServiceRef {
+                name: self.service_name().to_string(),
+                port: ScalingPort::Number(i32::from(port.port)),
+            });
+        }
+        let routes = self.routes(ctx);
+        let hosts = routes.iter().map(|r| r.host.resolve(&ctx.target)).collect();
+        let paths = routes
+            .iter()
+            .flat_map(|r| r.paths.iter().map(|p| p.path.clone()))
+            .collect();
+        sctx.with_hosts(hosts).with_paths(paths)
+    }
+
+    /// The PDB in effect: the spec's, or [`Pdb::DEFAULT`] when at least two replicas run.
+    fn pdb_object(&self, ctx: &Context) -> Option<PodDisruptionBudget> {
+        let min_replicas = match &self.scaling {
+            Scaling::None => self.replicas.unwrap_or(1),
+            Scaling::Hpa(hpa) => hpa.min,
+            Scaling::KedaHttp(s) => s.min,
+            Scaling::KedaQueue(s) => s.min,
+            Scaling::KedaCron(s) => s.min,
+        };
+        let pdb = match &self.pdb {
+            Some(pdb) if pdb.disabled => return None,
+            Some(pdb) => pdb.clone(),
+            None if min_replicas >= 2 => Pdb::DEFAULT,
+            None => return None,
+        };
+        Some(PodDisruptionBudget {
+            metadata: self.metadata(&bounded(self.name.as_str(), "", 63), ctx),
+            spec: Some(PodDisruptionBudgetSpec {
+                selector: Some(LabelSelector { match_labels: Some(self.labels().selector()), ..Default::default() }),
+                min_available: pdb.min_available.map(|v| v.to_k8s()),
+                max_unavailable: pdb.max_unavailable.map(|v| v.to_k8s()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    }
+
+    fn network_policies(&self, ctx: &Context) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
+        let ports: Vec<WorkloadPort> = self
+            .ports
+            .iter()
+            .map(|p| match p.protocol {
+                Protocol::Udp => WorkloadPort::udp(p.port),
+                Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
+            })
+            .collect();
+        let mut policies = network::render(&self.network(), &self.labels(), &ports, ctx);
+        if matches!(self.scaling, Scaling::KedaHttp(_)) {
+            // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
+            policies.push(network::allow_from_namespace(&self.labels(), &ctx.target.keda.namespace, &ports, ctx));
+        }
+        policies
+    }
+}
+
+impl AppSet {
+    /// Validates every app, then renders them all into one bundle; objects that collide
+    /// across apps (same kind, namespace and name) are reported.
+    pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
+        self.validate()?;
+        let mut bundle = Bundle::new();
+        let mut problems = Problems::default();
+        for (i, app) in self.apps.iter().enumerate() {
+            match app.render(ctx) {
+                Ok(rendered) => bundle.extend(rendered),
+                Err(errors) => problems.extend(errors.under(&FieldPath::root().field("apps").index(i))),
+            }
+        }
+        problems.finish(())?;
+        bundle.check_unique()?;
+        Ok(bundle)
+    }
+}

@@ -1,0 +1,223 @@
+//! The `App` spec: one description of a long-running app, from YAML or the builder.
+
+use std::collections::BTreeMap;
+
+use derive_builder::Builder;
+use k3score::Errors;
+use k3score::exposure::Expose;
+use k3score::identity::ServiceAccountSpec;
+use k3score::names::DnsLabel;
+use k3score::network::NetworkSpec;
+use k3score::resources::Resources;
+use k3score::scaling::Scaling;
+use k3score::workload::{ContainerSecurity, Env, EnvFrom, InitContainer, Port, Probes, Volume};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::pdb::Pdb;
+use crate::tilt::Build;
+
+/// The spec-file kind tag of an app file (`kind: App`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AppKind {
+    /// `kind: App`.
+    #[default]
+    App,
+}
+
+/// The spec-file kind tag of a file with several apps (`kind: Apps`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AppsKind {
+    /// `kind: Apps`.
+    #[default]
+    Apps,
+}
+
+/// Which controller runs the app.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkloadKind {
+    /// A `Deployment` with a ClusterIP `Service`: stateless, interchangeable replicas.
+    #[default]
+    Deployment,
+    /// A `StatefulSet` with volume claim templates and a headless `Service`: stable identity
+    /// and storage per replica (databases such as Postgres).
+    Stateful,
+}
+
+/// A long-running app.
+///
+/// Spec files use snake_case keys and reject unknown ones; the [`AppBuilder`] reaches the same
+/// validation ([`App::validate`]) through its `build()`.
+///
+/// ```
+/// use k3sapp::{App, AppBuilder};
+/// use k3score::workload::Port;
+///
+/// let app = AppBuilder::default()
+///     .name("orders".parse::<k3score::names::DnsLabel>().unwrap())
+///     .image("ghcr.io/acme/orders:1.4.2")
+///     .ports(vec![Port::tcp("http".parse().unwrap(), 8080)])
+///     .build()
+///     .unwrap();
+/// let from_yaml: App = k3score::yaml::from_yaml(
+///     "name: orders\nimage: ghcr.io/acme/orders:1.4.2\nports: [{name: http, port: 8080}]\n").unwrap();
+/// assert_eq!(app, from_yaml);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Builder)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[builder(setter(into), build_fn(private, name = "build_unchecked", error = "Errors"), derive(Debug))]
+pub struct App {
+    /// The file kind tag (`App`), optional in files that hold one app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub kind: Option<AppKind>,
+    /// The app's name: object names derive from it. It names the Service too, so it must
+    /// start with a letter (DNS-1035).
+    pub name: DnsLabel,
+    /// Deployment or StatefulSet. Default: `deployment`.
+    #[serde(default)]
+    #[builder(default)]
+    pub workload: WorkloadKind,
+    /// The image reference.
+    pub image: String,
+    /// `app.kubernetes.io/part-of` (the project or platform). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub part_of: Option<String>,
+    /// The entrypoint. Default: the image's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub command: Vec<String>,
+    /// Arguments. Default: the image's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub args: Vec<String>,
+    /// Working directory. Default: the image's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub working_dir: Option<String>,
+    /// Named ports; the Service exposes all of them. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub ports: Vec<Port>,
+    /// Environment variables: literals with `${VAR}`, secret, config map and field refs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[builder(default)]
+    pub env: Env,
+    /// Whole Secrets and ConfigMaps as environment variables. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub env_from: Vec<EnvFrom>,
+    /// Volumes and their mounts. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub volumes: Vec<Volume>,
+    /// Startup, readiness and liveness probes. Default: none.
+    #[serde(default)]
+    #[builder(default)]
+    pub probes: Probes,
+    /// Requests, limits, ephemeral storage and GPUs. Default: none.
+    #[serde(default)]
+    #[builder(default)]
+    pub resources: Resources,
+    /// Pod and container security contexts. Default: Pod Security `restricted`.
+    #[serde(default)]
+    #[builder(default)]
+    pub security_context: ContainerSecurity,
+    /// The ServiceAccount. Default: one of its own, without an API token.
+    #[serde(default)]
+    #[builder(default)]
+    pub service_account: ServiceAccountSpec,
+    /// Visibility and allow rules, rendered as NetworkPolicies. Default: `internal`
+    /// (`public` when the app has routes and no visibility is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub security: Option<NetworkSpec>,
+    /// Replica count when no autoscaler owns it. Default: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub replicas: Option<i32>,
+    /// Autoscaling. Default: none.
+    #[serde(default)]
+    #[builder(default)]
+    pub scaling: Scaling,
+    /// The PodDisruptionBudget. Default: `max_unavailable: 1` when at least two replicas
+    /// run (fixed count or autoscaler minimum), none otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub pdb: Option<Pdb>,
+    /// HTTP routes through the target's ingress controller; one route or a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany<Expose>")]
+    #[builder(default)]
+    pub expose: Vec<Expose>,
+    /// Init containers, run to completion before the app. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[builder(default)]
+    pub init_containers: Vec<InitContainer>,
+    /// Seconds between SIGTERM and SIGKILL. Default: Kubernetes' 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
+    pub termination_grace_period: Option<i64>,
+    /// How to build the image from source (Tilt). Default: none (a prebuilt image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(into, name = "build_config"))]
+    pub build: Option<Build>,
+}
+
+impl AppBuilder {
+    /// Builds the app and runs [`App::validate`], the same validation spec files get.
+    pub fn build(&self) -> Result<App, Errors> {
+        let app = self.build_unchecked()?;
+        app.validate()?;
+        Ok(app)
+    }
+}
+
+/// One value or a list of values (the schema of `expose`).
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only describes the accepted shapes
+#[schemars(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+/// Accepts one map or a list of maps, keeping the inner error messages (an untagged enum
+/// would replace them with "did not match any variant").
+fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map or a list of maps")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+    }
+    deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+}
+
+/// Several apps rendered together into one namespace (`kind: Apps`).
+///
+/// Names must be unique; errors name the app (`apps[2].scaling.max`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct AppSet {
+    /// The file kind tag (`Apps`).
+    pub kind: AppsKind,
+    /// The namespace. Default: the caller's choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<DnsLabel>,
+    /// The apps.
+    pub apps: Vec<App>,
+}

@@ -1,0 +1,141 @@
+//! Validation of an [`App`]: every problem at once, each with its field path.
+
+use std::collections::BTreeSet;
+
+use k3score::exposure::PortRef as RoutePort;
+use k3score::names::check_dns1035_label;
+use k3score::scaling::Scaling;
+use k3score::{ErrorKind, Errors, FieldPath, Problems};
+
+use crate::spec::{App, AppSet, WorkloadKind};
+
+impl App {
+    /// Checks the app; the error lists every problem with its path (`ports[1].name`).
+    pub fn validate(&self) -> Result<(), Errors> {
+        let mut problems = Problems::default();
+        self.validate_at(&FieldPath::root(), &mut problems);
+        problems.finish(())
+    }
+
+    /// Records every problem of the app under `path` (used for lists of apps).
+    pub fn validate_at(&self, path: &FieldPath, problems: &mut Problems) {
+        problems.check(&path.field("name"), check_dns1035_label(self.name.as_str()));
+        self.workload_spec().validate(path, problems);
+        if let Some(security) = &self.security {
+            security.validate(&path.field("security"), problems);
+        }
+        self.scaling.validate(&path.field("scaling"), problems);
+        if let Some(pdb) = &self.pdb {
+            pdb.validate(&path.field("pdb"), problems);
+        }
+        if let Some(build) = &self.build {
+            build.validate(&path.field("build"), problems);
+        }
+        self.validate_replicas(path, problems);
+        self.validate_scaling_needs(path, problems);
+        self.validate_routes(path, problems);
+    }
+
+    fn validate_replicas(&self, path: &FieldPath, problems: &mut Problems) {
+        match self.replicas {
+            Some(n) if n < 0 => {
+                problems.push(path.field("replicas"), ErrorKind::Invalid("must not be negative".into()));
+            }
+            Some(_) if !self.scaling.sets_replicas() => problems.push(
+                path.field("replicas"),
+                ErrorKind::Conflict("the autoscaler owns the replica count; set the scaling minimum instead".into()),
+            ),
+            _ => {}
+        }
+    }
+
+    fn validate_scaling_needs(&self, path: &FieldPath, problems: &mut Problems) {
+        if let Scaling::Hpa(hpa) = &self.scaling {
+            // An HPA utilization target is a percentage of the request (REFERENCE §1d, K1).
+            if hpa.cpu.is_some() && self.resources.cpu.is_none() {
+                problems.push(
+                    path.field("resources").field("cpu"),
+                    ErrorKind::Missing("a cpu request: scaling.hpa.cpu is a percentage of it".into()),
+                );
+            }
+            if hpa.memory.is_some() && self.resources.memory.is_none() {
+                problems.push(
+                    path.field("resources").field("memory"),
+                    ErrorKind::Missing("a memory request: scaling.hpa.memory is a percentage of it".into()),
+                );
+            }
+        }
+        if matches!(self.scaling, Scaling::KedaHttp(_)) {
+            if self.ports.is_empty() {
+                problems.push(
+                    path.field("ports"),
+                    ErrorKind::Missing("a port: keda_http scaling sends traffic to the app's Service".into()),
+                );
+            }
+            if self.expose.is_empty() {
+                problems.push(
+                    path.field("expose"),
+                    ErrorKind::Missing("a route: keda_http scaling counts the requests of the app's routes".into()),
+                );
+            }
+        }
+    }
+
+    fn validate_routes(&self, path: &FieldPath, problems: &mut Problems) {
+        if !self.expose.is_empty() && self.ports.is_empty() {
+            problems.push(path.field("ports"), ErrorKind::Missing("a port for the routes in expose".into()));
+        }
+        let mut hosts = BTreeSet::new();
+        for (i, expose) in self.expose.iter().enumerate() {
+            let epath = path.field("expose").index(i);
+            if let Some(port) = &expose.port {
+                let known = match port {
+                    RoutePort::Number(n) => self.ports.iter().any(|p| p.port == *n),
+                    RoutePort::Name(name) => self.ports.iter().any(|p| p.name.as_str() == name.as_str()),
+                };
+                if !known {
+                    problems.push(
+                        epath.field("port"),
+                        ErrorKind::Invalid(format!("port {port} is not one of the app's ports")),
+                    );
+                }
+            }
+            let route = self.route(i, expose);
+            route.validate(&epath, problems);
+            for m in &route.paths {
+                if !hosts.insert((route.host.as_str().to_owned(), m.path.clone())) {
+                    problems.push(
+                        epath.field("paths"),
+                        ErrorKind::Duplicate { what: "route", name: format!("{}{}", route.host.as_str(), m.path) },
+                    );
+                }
+            }
+        }
+        if self.workload == WorkloadKind::Stateful && matches!(self.scaling, Scaling::KedaHttp(_)) {
+            problems.push(
+                path.field("scaling"),
+                ErrorKind::Unsupported {
+                    feature: "keda_http scaling".into(),
+                    by: "stateful apps".into(),
+                    why: "scale-to-zero of a StatefulSet drops its pods' identity; use a Deployment".into(),
+                },
+            );
+        }
+    }
+}
+
+impl AppSet {
+    /// Checks every app (paths `apps[i]...`) and that app names are unique.
+    pub fn validate(&self) -> Result<(), Errors> {
+        let mut problems = Problems::default();
+        let mut names = BTreeSet::new();
+        for (i, app) in self.apps.iter().enumerate() {
+            let path = FieldPath::root().field("apps").index(i);
+            app.validate_at(&path, &mut problems);
+            if !names.insert(app.name.as_str()) {
+                problems.push(path.field("name"), ErrorKind::Duplicate { what: "app name", name: app.name.to_string() });
+            }
+        }
+        problems.finish(())
+    }
+}

@@ -1,0 +1,3 @@
+//! External Secrets Operator custom resources, API group `external-secrets.io`.
+
+pub mod v1;

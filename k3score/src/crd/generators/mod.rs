@@ -1,0 +1,3 @@
+//! External Secrets Operator generators, API group `generators.external-secrets.io`.
+
+pub mod v1alpha1;

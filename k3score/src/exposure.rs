@@ -1,1 +1,0 @@
-//! exposure: being written.

@@ -1,0 +1,64 @@
+//! Exposure: one [`Route`] model, rendered for Traefik, HAProxy or the Gateway API.
+//!
+//! Apps (`expose` blocks, see [`Expose`]), functions (routes to their Service or to the KEDA
+//! HTTP interceptor in another namespace, see [`Backend::keda_interceptor`]) and gateways
+//! (many routes plus global policy) all describe HTTP routes with [`Route`]; the target's
+//! [`Ingress`] picks the renderer:
+//!
+//! | target ingress | objects per route |
+//! |---|---|
+//! | [`Ingress::Traefik`] | `IngressRoute` + one `Middleware` per policy + a `ServersTransport` for timeouts ([`traefik`]) |
+//! | [`Ingress::Haproxy`] | `Ingress` with `haproxy.org/*` annotations (+ an `ExternalName` Service for a backend in another namespace) ([`haproxy`]) |
+//! | [`Ingress::GatewayApi`] | `HTTPRoute` (+ a `ReferenceGrant` in the backend's namespace) ([`gateway_api`]) |
+//!
+//! What a controller cannot express is an `Unsupported` error naming the route field, never a
+//! silent drop: [`supports`] is the feature table the renderers consult.
+//!
+//! Every rendered object carries the route's labels ([`Route::labels`], set with
+//! [`Route::with_labels`]; by default the recommended labels of an app named like the route).
+//!
+//! ```
+//! use k3score::{Context, Target};
+//! use k3score::exposure::{Backend, PortRef, Route, render_routes};
+//!
+//! let ctx = Context::new(Target::local(), "shop".parse().unwrap());
+//! let route = Route::new("orders".parse().unwrap(), "orders".parse().unwrap(),
+//!     Backend::new("orders".parse().unwrap(), PortRef::Number(8080)));
+//! let objects = render_routes(&[route], &ctx).unwrap();
+//! assert_eq!(objects[0].kind(), "IngressRoute");
+//! ```
+
+mod duration;
+pub mod gateway_api;
+pub mod haproxy;
+mod policy;
+mod route;
+mod support;
+pub mod traefik;
+
+pub use duration::Duration;
+pub use policy::{
+    BasicAuth, Cidr, Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin, RateLimit, TRAEFIK_USERS_KEY,
+};
+pub use route::{Backend, Expose, Host, MAX_PATHS, PathKind, PathMatch, PortRef, Route, check_host, check_path};
+pub use support::{RouteFeature, Support, check, features, supports};
+
+use crate::context::Context;
+use crate::error::Errors;
+use crate::object::Object;
+use crate::target::Ingress;
+
+/// Renders `routes` for the target's ingress controller.
+///
+/// Error paths are relative to the slice (`[0].cors.allow_origins[1]`); nest them with
+/// [`Errors::under`].
+pub fn render_routes(routes: &[Route], ctx: &Context) -> Result<Vec<Object>, Errors> {
+    match &ctx.target.ingress {
+        Ingress::Traefik { .. } => traefik::render(routes, ctx),
+        Ingress::Haproxy { .. } => haproxy::render(routes, ctx),
+        Ingress::GatewayApi { .. } => gateway_api::render(routes, ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests;

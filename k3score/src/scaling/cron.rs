@@ -1,0 +1,307 @@
+//! `keda_cron`: fixed replica counts in time windows, through KEDA `cron` triggers.
+//!
+//! One `cron` trigger per window (REFERENCE §1d, KD6); outside every window the workload runs
+//! `min` replicas. Expressions are 5-field Linux cron, checked with `croner` and limited to
+//! the syntax KEDA's parser (robfig/cron, standard fields) accepts: no seconds, no
+//! `@descriptors`, no `L`/`W`/`#`.
+
+use croner::parser::{CronParser, Seconds, Year};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::common::{ScalingContext, metadata_map, validate_bounds};
+use crate::crd::keda::v1alpha1::ScaleTriggers;
+use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::object::Object;
+
+/// The trigger type (KD6).
+const TRIGGER_TYPE: &str = "cron";
+/// Top-level IANA time zone areas accepted in `Area/Location` names.
+const TZ_AREAS: [&str; 11] = [
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/// Scheduled scaling: `replicas` between each window's `start` and `end`.
+///
+/// ```
+/// use k3score::scaling::{Scaling, ScalingContext};
+/// use k3score::{labels::AppLabels, Context, Target};
+/// let scaling: Scaling = k3score::yaml::from_yaml(
+///     "keda_cron: {timezone: Europe/Paris, windows: [{start: '0 8 * * 1-5', end: '0 20 * * 1-5', replicas: 4}]}").unwrap();
+/// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
+/// let objects = scaling.render(&ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)).unwrap();
+/// let v = serde_json::to_value(&objects[0]).unwrap();
+/// assert_eq!(v["spec"]["triggers"][0]["metadata"]["desiredReplicas"], "4");
+/// assert_eq!(v["spec"]["maxReplicaCount"], 4);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct KedaCron {
+    /// IANA time zone of the expressions (`Europe/Paris`, `UTC`). Required.
+    pub timezone: String,
+    /// The windows (at least one).
+    pub windows: Vec<CronWindow>,
+    /// Replicas outside every window. Default: 0.
+    #[serde(default)]
+    pub min: i32,
+    /// Most replicas. Default: the largest `replicas` of the windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i32>,
+}
+
+/// One time window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct CronWindow {
+    /// When the window opens (5-field cron).
+    pub start: String,
+    /// When it closes (5-field cron, different from `start`).
+    pub end: String,
+    /// Replicas inside the window (at least 1).
+    pub replicas: i32,
+}
+
+/// Checks an IANA zone name's shape: `UTC`, `GMT`, or `Area/Location[/Sub]` with a known area.
+fn check_timezone(value: &str) -> Result<(), ErrorKind> {
+    if matches!(value, "UTC" | "GMT") {
+        return Ok(());
+    }
+    let mut parts = value.split('/');
+    let area_ok = parts.next().is_some_and(|area| TZ_AREAS.contains(&area));
+    let rest: Vec<&str> = parts.collect();
+    let rest_ok = !rest.is_empty()
+        && rest.iter().all(|p| {
+            p.starts_with(|c: char| c.is_ascii_alphabetic())
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        });
+    if area_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(ErrorKind::Invalid(format!(
+            "invalid time zone {value:?}: use an IANA name like Europe/Paris, America/New_York or UTC"
+        )))
+    }
+}
+
+/// Checks a 5-field cron expression as KEDA's cron scaler parses it.
+pub(super) fn check_cron(expr: &str) -> Result<(), ErrorKind> {
+    let bad =
+        |reason: String| ErrorKind::Invalid(format!("invalid cron expression {expr:?}: {reason}"));
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(bad(format!(
+            "needs 5 fields (minute hour day-of-month month day-of-week), has {}",
+            fields.len()
+        )));
+    }
+    for (i, field) in fields.iter().enumerate() {
+        let mut plain = field.to_ascii_uppercase();
+        let names: &[&str] = match i {
+            3 => &MONTHS,
+            4 => &DAYS,
+            _ => &[],
+        };
+        for name in names {
+            plain = plain.replace(name, "0");
+        }
+        if !plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '*' | '?' | '/' | ',' | '-'))
+        {
+            return Err(bad(format!(
+                "field {} ({field:?}) uses syntax KEDA does not accept",
+                i + 1
+            )));
+        }
+    }
+    CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .build()
+        .parse(expr)
+        .map(|_| ())
+        .map_err(|e| bad(e.to_string()))
+}
+
+impl KedaCron {
+    fn effective_max(&self) -> i32 {
+        self.max.unwrap_or_else(|| {
+            self.windows
+                .iter()
+                .map(|w| w.replicas)
+                .max()
+                .unwrap_or(1)
+                .max(1)
+        })
+    }
+
+    /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_cron`).
+    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        problems.check(&path.field("timezone"), check_timezone(&self.timezone));
+        if self.windows.is_empty() {
+            problems.push(
+                path.field("windows"),
+                ErrorKind::Missing("at least one window".into()),
+            );
+        }
+        let max = self.effective_max();
+        for (i, window) in self.windows.iter().enumerate() {
+            let path = path.field("windows").index(i);
+            let start = problems.check(&path.field("start"), check_cron(&window.start));
+            let end = problems.check(&path.field("end"), check_cron(&window.end));
+            let same = window
+                .start
+                .split_whitespace()
+                .eq(window.end.split_whitespace());
+            if start.is_some() && end.is_some() && same {
+                problems.push(
+                    path.field("end"),
+                    ErrorKind::Conflict("end must differ from start".into()),
+                );
+            }
+            if window.replicas < 1 {
+                problems.push(
+                    path.field("replicas"),
+                    ErrorKind::Invalid(format!("must be at least 1, is {}", window.replicas)),
+                );
+            } else if window.replicas > max {
+                problems.push(
+                    path.field("replicas"),
+                    ErrorKind::Conflict(format!("{} is above max ({max})", window.replicas)),
+                );
+            }
+        }
+        validate_bounds(path, self.min, max, 0, problems);
+    }
+
+    /// The ScaledObject with one `cron` trigger per window.
+    #[must_use]
+    pub fn render(&self, sctx: &ScalingContext<'_>) -> Vec<Object> {
+        let triggers = self
+            .windows
+            .iter()
+            .map(|w| ScaleTriggers {
+                type_: TRIGGER_TYPE.to_owned(),
+                metadata: metadata_map([
+                    ("timezone", self.timezone.clone()),
+                    ("start", w.start.clone()),
+                    ("end", w.end.clone()),
+                    ("desiredReplicas", w.replicas.to_string()),
+                ]),
+                ..Default::default()
+            })
+            .collect();
+        vec![
+            sctx.scaled_object(self.min, self.effective_max(), None, triggers)
+                .into(),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::from_yaml;
+
+    fn errors(yaml: &str) -> Vec<String> {
+        let cron: KedaCron = from_yaml(yaml).unwrap();
+        let mut problems = Problems::default();
+        cron.validate(
+            &FieldPath::root().field("scaling").field("keda_cron"),
+            &mut problems,
+        );
+        problems.finish(()).map_or_else(
+            |e| e.iter().map(ToString::to_string).collect(),
+            |()| Vec::new(),
+        )
+    }
+
+    #[test]
+    fn cron_syntax() {
+        for ok in [
+            "0 8 * * 1-5",
+            "*/15 * * * *",
+            "0 0 1 JAN,JUL *",
+            "30 6 * * MON-FRI",
+            "0 0 ? * SUN",
+        ] {
+            assert!(check_cron(ok).is_ok(), "{ok}: {:?}", check_cron(ok));
+        }
+        for bad in [
+            "0 8 * *",
+            "0 0 8 * * 1",
+            "@daily",
+            "0 0 L * *",
+            "0 0 * * 5#3",
+            "61 * * * *",
+            "0 25 * * *",
+        ] {
+            assert!(check_cron(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timezones() {
+        for ok in [
+            "UTC",
+            "Europe/Paris",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+5",
+            "America/Port-au-Prince",
+        ] {
+            assert!(check_timezone(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "Paris",
+            "CET",
+            "Europe/",
+            "Mars/Olympus",
+            "Europe/Par is",
+        ] {
+            assert!(check_timezone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_have_paths() {
+        assert_eq!(
+            errors(
+                "{timezone: Paris, max: 3, windows: [{start: '0 8 * * *', end: '0  8 * * *', replicas: 4}, \
+                 {start: '0 8 * *', end: '0 9 * * *', replicas: 0}]}"
+            ),
+            [
+                "scaling.keda_cron.timezone: invalid time zone \"Paris\": use an IANA name like Europe/Paris, America/New_York or UTC",
+                "scaling.keda_cron.windows[0].end: conflict: end must differ from start",
+                "scaling.keda_cron.windows[0].replicas: conflict: 4 is above max (3)",
+                "scaling.keda_cron.windows[1].start: invalid cron expression \"0 8 * *\": needs 5 fields (minute hour day-of-month month day-of-week), has 4",
+                "scaling.keda_cron.windows[1].replicas: must be at least 1, is 0",
+            ]
+        );
+        assert_eq!(
+            errors("{timezone: UTC, windows: []}"),
+            ["scaling.keda_cron.windows: missing: at least one window"]
+        );
+        assert_eq!(
+            errors(
+                "{timezone: UTC, min: 5, windows: [{start: '0 8 * * *', end: '0 9 * * *', replicas: 2}]}"
+            ),
+            ["scaling.keda_cron.max: conflict: max (2) is below min (5)"]
+        );
+    }
+}

@@ -1,1 +1,0 @@
-//! secrets: being written.

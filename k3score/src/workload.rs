@@ -1,1 +1,0 @@
-//! workload: being written.

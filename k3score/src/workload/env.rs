@@ -1,0 +1,452 @@
+//! Environment variables: literals with `${VAR}` substitution, secret, ConfigMap and field refs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector,
+    SecretEnvSource, SecretKeySelector,
+};
+use schemars::JsonSchema;
+use serde::de::value::MapAccessDeserializer;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::names::{DnsSubdomain, EnvVarName, check_env_var_name};
+use crate::secrets::{DataKey, SecretRef, VALUE_KEY};
+
+/// Environment variables by name; rendered in name order.
+pub type Env = BTreeMap<EnvVarName, EnvValue>;
+
+/// The value of one environment variable.
+///
+/// In YAML: a literal (`info`, `8080`, `true`: numbers and booleans are kept as their text;
+/// decimal numbers must be quoted because YAML would change their spelling), or one of
+/// `{secret: NAME}`, `{secret: NAME, key: KEY}`, `{config_map: NAME, key: KEY}`,
+/// `{field: metadata.name}`.
+///
+/// Literals may use `${VAR}`, filled from [`crate::Context::variables`] at render time; `$$`
+/// is a literal `$` (so `$${VAR}` is the text `${VAR}`). Kubernetes' own `$(VAR)` references
+/// pass through untouched (write `$$$$(VAR)` for Kubernetes' escaped `$$(VAR)`).
+///
+/// ```
+/// use k3score::workload::EnvValue;
+/// let v: EnvValue = serde_json::from_str(r#"{"secret": "orders-api-key"}"#).unwrap();
+/// assert!(matches!(v, EnvValue::Secret(_)));
+/// let n: EnvValue = serde_json::from_str("8080").unwrap();
+/// assert_eq!(n, EnvValue::Literal("8080".into()));
+/// let err = serde_json::from_str::<EnvValue>(r#"{"secret": "a", "config_map": "b"}"#).unwrap_err();
+/// assert!(err.to_string().contains("only one of secret, config_map or field"), "{err}");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvValue {
+    /// A literal value, `${VAR}` substituted.
+    Literal(#[schemars(schema_with = "literal_schema")] String),
+    /// A key of a Secret (a Secret or ExternalSecret is rendered for it, see [`crate::secrets`]).
+    Secret(SecretKeyRef),
+    /// A key of an existing ConfigMap.
+    ConfigMap(ConfigMapKeyRef),
+    /// A field of the pod (downward API).
+    Field(FieldRef),
+}
+
+fn literal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["string", "integer", "boolean"]})
+}
+
+/// `{secret: NAME, key: KEY}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct SecretKeyRef {
+    /// The Secret's name.
+    pub secret: DnsSubdomain,
+    /// The key. Default: the secret's single value, stored under the key `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<DataKey>,
+}
+
+/// `{config_map: NAME, key: KEY}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct ConfigMapKeyRef {
+    /// The ConfigMap's name.
+    pub config_map: DnsSubdomain,
+    /// The key.
+    pub key: DataKey,
+}
+
+/// `{field: PATH}`: a downward-API field such as `metadata.name` or `status.podIP`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct FieldRef {
+    /// The field path (see [`check_field_path`]).
+    pub field: String,
+}
+
+/// The raw map form, checked into an [`EnvValue`].
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+struct EnvSource {
+    secret: Option<DnsSubdomain>,
+    config_map: Option<DnsSubdomain>,
+    key: Option<DataKey>,
+    field: Option<String>,
+}
+
+impl TryFrom<EnvSource> for EnvValue {
+    type Error = String;
+    fn try_from(raw: EnvSource) -> Result<Self, String> {
+        match (raw.secret, raw.config_map, raw.field) {
+            (Some(secret), None, None) => Ok(EnvValue::Secret(SecretKeyRef { secret, key: raw.key })),
+            (None, Some(config_map), None) => match raw.key {
+                Some(key) => Ok(EnvValue::ConfigMap(ConfigMapKeyRef { config_map, key })),
+                None => Err("{config_map: NAME} needs a key: {config_map: NAME, key: KEY}".to_owned()),
+            },
+            (None, None, Some(field)) if raw.key.is_none() => Ok(EnvValue::Field(FieldRef { field })),
+            (None, None, Some(_)) => Err("key is not allowed with field".to_owned()),
+            (None, None, None) => Err("set one of secret, config_map or field".to_owned()),
+            _ => Err("set only one of secret, config_map or field".to_owned()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EnvValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = EnvValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, or {secret: NAME}, {config_map: NAME, key: KEY} or {field: PATH}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnvValue, E> {
+                Ok(EnvValue::Literal(v.to_owned()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<EnvValue, E> {
+                Ok(EnvValue::Literal(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<EnvValue, E> {
+                Ok(EnvValue::Literal(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<EnvValue, E> {
+                Ok(EnvValue::Literal(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<EnvValue, E> {
+                Err(E::custom(format!("quote decimal numbers (\"{v}\"): YAML would change their spelling")))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<EnvValue, E> {
+                Err(E::custom("empty value: write \"\" for an empty string"))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<EnvValue, E> {
+                self.visit_unit()
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<EnvValue, A::Error> {
+                let raw = EnvSource::deserialize(MapAccessDeserializer::new(map))?;
+                EnvValue::try_from(raw).map_err(serde::de::Error::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl From<&str> for EnvValue {
+    fn from(value: &str) -> Self {
+        EnvValue::Literal(value.to_owned())
+    }
+}
+
+/// A whole Secret or ConfigMap as environment variables: `{secret: NAME}` or `{config_map: NAME}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum EnvFrom {
+    /// Every key of a Secret (a Secret or ExternalSecret is rendered for it).
+    Secret(DnsSubdomain),
+    /// Every key of an existing ConfigMap.
+    ConfigMap(DnsSubdomain),
+}
+
+impl EnvFrom {
+    /// The container's `envFrom[]` entry.
+    #[must_use]
+    pub fn to_env_from_source(&self) -> EnvFromSource {
+        match self {
+            EnvFrom::Secret(name) => EnvFromSource {
+                secret_ref: Some(SecretEnvSource { name: name.to_string(), ..Default::default() }),
+                ..Default::default()
+            },
+            EnvFrom::ConfigMap(name) => EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource { name: name.to_string(), ..Default::default() }),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// Checks a downward-API field path allowed in env: `metadata.name`, `metadata.namespace`,
+/// `metadata.uid`, `metadata.labels['KEY']`, `metadata.annotations['KEY']`, `spec.nodeName`,
+/// `spec.serviceAccountName`, `status.hostIP`, `status.hostIPs`, `status.podIP`, `status.podIPs`.
+pub fn check_field_path(path: &str) -> Result<(), ErrorKind> {
+    const PLAIN: [&str; 9] = [
+        "metadata.name",
+        "metadata.namespace",
+        "metadata.uid",
+        "spec.nodeName",
+        "spec.serviceAccountName",
+        "status.hostIP",
+        "status.hostIPs",
+        "status.podIP",
+        "status.podIPs",
+    ];
+    if PLAIN.contains(&path) {
+        return Ok(());
+    }
+    let keyed = ["metadata.labels['", "metadata.annotations['"]
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .and_then(|rest| rest.strip_suffix("']"));
+    match keyed {
+        Some(key) => crate::names::check_label_key(key),
+        None => Err(ErrorKind::Invalid(format!(
+            "{path:?} is not a downward-API field; use one of {}, metadata.labels['KEY'], metadata.annotations['KEY']",
+            PLAIN.join(", ")
+        ))),
+    }
+}
+
+/// Replaces `${VAR}` with `variables[VAR]` and `$$` with `$`, recording an
+/// [`ErrorKind::UndefinedVariable`] for each unknown variable and an error for malformed
+/// syntax at `path`. Returns `None` if anything was recorded.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use k3score::workload::substitute;
+/// use k3score::{FieldPath, Problems};
+/// let vars = BTreeMap::from([("DB_HOST".to_owned(), "postgres".to_owned())]);
+/// let mut problems = Problems::default();
+/// let out = substitute("postgres://${DB_HOST}:5432 costs $$5", &vars, &FieldPath::root(), &mut problems);
+/// assert_eq!(out.as_deref(), Some("postgres://postgres:5432 costs $5"));
+/// ```
+pub fn substitute(
+    text: &str,
+    variables: &BTreeMap<String, String>,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut ok = true;
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(r) = after.strip_prefix('{') {
+            let Some(end) = r.find('}') else {
+                problems.push(path.clone(), ErrorKind::Invalid(format!("unterminated ${{ in {text:?}; write $${{ for a literal ${{")));
+                return None;
+            };
+            let name = &r[..end];
+            if check_env_var_name(name).is_err() {
+                problems.push(
+                    path.clone(),
+                    ErrorKind::Invalid(format!("${{{name}}}: variable names are letters, digits and '_' (no defaults or operators)")),
+                );
+                ok = false;
+            } else if let Some(value) = variables.get(name) {
+                out.push_str(value);
+            } else {
+                problems.push(path.clone(), ErrorKind::UndefinedVariable(name.to_owned()));
+                ok = false;
+            }
+            rest = &r[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    ok.then_some(out)
+}
+
+impl EnvValue {
+    /// Records a malformed `${...}` in a literal and a field path that is not allowed.
+    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        match self {
+            EnvValue::Literal(text) => {
+                // Syntax only: every variable is "defined" here; undefined ones fail at render.
+                let mut syntax = Problems::default();
+                let vars = variable_names(text).into_iter().map(|n| (n, String::new())).collect();
+                substitute(text, &vars, path, &mut syntax);
+                if let Err(errors) = syntax.finish(()) {
+                    problems.extend(errors);
+                }
+            }
+            EnvValue::Field(field) => {
+                problems.check(&path.field("field"), check_field_path(&field.field));
+            }
+            EnvValue::Secret(_) | EnvValue::ConfigMap(_) => {}
+        }
+    }
+
+    /// The container's `env[]` entry for `name`, `${VAR}` substituted; `None` on errors,
+    /// which are recorded at `path`.
+    pub(crate) fn to_env_var(
+        &self,
+        name: &EnvVarName,
+        variables: &BTreeMap<String, String>,
+        path: &FieldPath,
+        problems: &mut Problems,
+    ) -> Option<EnvVar> {
+        let from = |source: EnvVarSource| EnvVar { name: name.to_string(), value_from: Some(source), ..Default::default() };
+        Some(match self {
+            EnvValue::Literal(text) => EnvVar {
+                name: name.to_string(),
+                value: Some(substitute(text, variables, path, problems)?),
+                ..Default::default()
+            },
+            EnvValue::Secret(r) => from(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: r.secret.to_string(),
+                    key: r.key.as_ref().map_or(VALUE_KEY, DataKey::as_str).to_owned(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            EnvValue::ConfigMap(r) => from(EnvVarSource {
+                config_map_key_ref: Some(ConfigMapKeySelector {
+                    name: r.config_map.to_string(),
+                    key: r.key.to_string(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            EnvValue::Field(f) => from(EnvVarSource {
+                field_ref: Some(ObjectFieldSelector { field_path: f.field.clone(), ..Default::default() }),
+                ..Default::default()
+            }),
+        })
+    }
+}
+
+/// Names inside `${...}` that are valid variable names (for syntax checks).
+fn variable_names(text: &str) -> Vec<String> {
+    text.split("${")
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned()))
+        .filter(|name| check_env_var_name(name).is_ok())
+        .collect()
+}
+
+/// The secret references made by `env` and `env_from`, with their paths.
+pub(crate) fn secret_refs(env: &Env, env_from: &[EnvFrom]) -> Vec<SecretRef> {
+    let root = FieldPath::root();
+    let mut refs = Vec::new();
+    for (name, value) in env {
+        if let EnvValue::Secret(r) = value {
+            let base = match &r.key {
+                Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
+                None => SecretRef::value(r.secret.clone()),
+            };
+            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.as_str())));
+        }
+    }
+    for (i, from) in env_from.iter().enumerate() {
+        if let EnvFrom::Secret(secret) = from {
+            refs.push(SecretRef::all(secret.clone()).at(root.field("env_from").index(i)));
+        }
+    }
+    refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::SecretItem;
+
+    fn run(text: &str) -> Result<String, String> {
+        let vars = BTreeMap::from([("A".to_owned(), "1".to_owned()), ("B_2".to_owned(), "two".to_owned())]);
+        let mut problems = Problems::default();
+        let path = FieldPath::root().field("env").field("X");
+        let out = substitute(text, &vars, &path, &mut problems);
+        problems.finish(out.unwrap_or_default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn substitution_rules() {
+        assert_eq!(run("plain").unwrap(), "plain");
+        assert_eq!(run("${A}-${B_2}").unwrap(), "1-two");
+        assert_eq!(run("$${A} $$ $5 $(K8S) end$").unwrap(), "${A} $ $5 $(K8S) end$");
+        assert_eq!(run("${MISSING} ${ALSO}").unwrap_err(), "env.X: undefined variable ${MISSING}\nenv.X: undefined variable ${ALSO}");
+        assert!(run("${A").unwrap_err().starts_with("env.X: unterminated ${"));
+        assert!(run("${A:-x}").unwrap_err().contains("no defaults"));
+        assert!(run("${}").is_err());
+    }
+
+    #[test]
+    fn literal_forms() {
+        let env: Env = serde_json::from_str(r#"{"A": "x", "B": 1, "C": true, "D": ""}"#).unwrap();
+        let values: Vec<_> = env.values().cloned().collect();
+        assert_eq!(values, [EnvValue::from("x"), "1".into(), "true".into(), "".into()]);
+        assert!(serde_json::from_str::<EnvValue>("1.10").unwrap_err().to_string().contains("quote decimal"));
+        assert!(serde_json::from_str::<EnvValue>("null").unwrap_err().to_string().contains("empty value"));
+        assert!(serde_json::from_str::<Env>(r#"{"1BAD": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn map_forms_and_their_errors() {
+        let parse = |s: &str| serde_json::from_str::<EnvValue>(s).map_err(|e| e.to_string());
+        assert_eq!(
+            parse(r#"{"config_map": "settings", "key": "a.json"}"#).unwrap(),
+            EnvValue::ConfigMap(ConfigMapKeyRef { config_map: "settings".parse().unwrap(), key: "a.json".parse().unwrap() })
+        );
+        assert!(matches!(parse(r#"{"field": "metadata.name"}"#).unwrap(), EnvValue::Field(_)));
+        assert!(parse(r#"{"config_map": "settings"}"#).unwrap_err().contains("needs a key"));
+        assert!(parse(r#"{"field": "x", "key": "k"}"#).unwrap_err().contains("not allowed with field"));
+        assert!(parse(r#"{"key": "k"}"#).unwrap_err().contains("set one of"));
+        assert!(parse(r#"{"secret": "a", "sekret": "b"}"#).unwrap_err().contains("sekret"));
+        assert!(parse(r#"{"secret": "Bad_Name"}"#).unwrap_err().contains("DNS-1123 subdomain"));
+        assert!(parse(r#"{"secret": "a", "key": "a/b"}"#).is_err());
+    }
+
+    #[test]
+    fn field_paths() {
+        for ok in ["metadata.name", "status.podIP", "metadata.labels['app.kubernetes.io/name']"] {
+            assert!(check_field_path(ok).is_ok(), "{ok}");
+        }
+        for bad in ["metadata.labels", "spec.containers", "metadata.labels['bad key']"] {
+            assert!(check_field_path(bad).is_err(), "{bad}");
+        }
+        let mut problems = Problems::default();
+        EnvValue::Field(FieldRef { field: "spec.x".into() }).validate(&FieldPath::root().field("env").field("X"), &mut problems);
+        EnvValue::from("${OK} ${A").validate(&FieldPath::root().field("env").field("Y"), &mut problems);
+        let errs = problems.finish(()).unwrap_err();
+        assert!(errs.0[0].to_string().starts_with("env.X.field: "));
+        assert!(errs.0[1].to_string().starts_with("env.Y: unterminated"));
+    }
+
+    #[test]
+    fn renders_env_vars_and_refs() {
+        let env: Env = serde_json::from_str(
+            r#"{"API_KEY": {"secret": "api"}, "DB_PW": {"secret": "db", "key": "pw"}, "POD": {"field": "metadata.name"}}"#,
+        )
+        .unwrap();
+        let mut problems = Problems::default();
+        let vars: Vec<EnvVar> = env
+            .iter()
+            .filter_map(|(n, v)| v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems))
+            .collect();
+        let api = vars[0].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
+        assert_eq!((api.name.as_str(), api.key.as_str()), ("api", "value"));
+        assert_eq!(vars[1].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap().key, "pw");
+        assert_eq!(vars[2].value_from.as_ref().unwrap().field_ref.as_ref().unwrap().field_path, "metadata.name");
+        let refs = secret_refs(&env, &[EnvFrom::ConfigMap("c".parse().unwrap()), EnvFrom::Secret("bundle".parse().unwrap())]);
+        assert_eq!(refs.len(), 3);
+        assert_eq!(refs[0].path.to_string(), "env.API_KEY");
+        assert_eq!(refs[0].env.as_ref().map(EnvVarName::as_str), Some("API_KEY"));
+        assert_eq!(refs[1].item, SecretItem::Key("pw".parse().unwrap()));
+        assert_eq!((refs[2].item.clone(), refs[2].path.to_string()), (SecretItem::All, "env_from[1]".to_owned()));
+        let from = EnvFrom::Secret("bundle".parse().unwrap()).to_env_from_source();
+        assert_eq!(from.secret_ref.unwrap().name, "bundle");
+    }
+}

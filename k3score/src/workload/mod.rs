@@ -1,0 +1,41 @@
+//! The pod template shared by apps, functions and compose services.
+//!
+//! The spec blocks ([`Port`], [`Env`], [`EnvFrom`], [`Volume`], [`Probes`],
+//! [`ContainerSecurity`], plus [`crate::resources::Resources`] and
+//! [`crate::identity::ServiceAccountSpec`]) are what users write in YAML:
+//!
+//! ```yaml
+//! image: ghcr.io/acme/orders:1.4.2
+//! ports: [{name: http, port: 8080}]
+//! env:
+//!   DATABASE_URL: "postgres://${DB_HOST}:5432/orders"
+//!   API_KEY: {secret: orders-api-key}
+//! volumes: [{name: data, mount_path: /data, pvc: {size: 10Gi}}]
+//! probes: {readiness: {http: /ready, port: http}}
+//! security_context: {run_as_user: 10001}
+//! ```
+//!
+//! The app crates declare fields of these types, then fill a plain [`Workload`] and call
+//! [`Workload::render`] (Deployments, Jobs) or [`Workload::render_stateful`] (StatefulSets).
+//! The pod it renders passes the Pod Security `restricted` profile unless the spec opts out
+//! explicitly ([`ContainerSecurity::is_restricted`]).
+//!
+//! Error paths use the YAML keys of these blocks (`ports[1].name`, `env.API_KEY`,
+//! `security_context.writable_paths[0]`); callers nest them with [`crate::Errors::under`].
+
+mod container;
+mod env;
+mod pod;
+mod ports;
+mod probe;
+mod render;
+mod security;
+mod volume;
+
+pub use container::{InitContainer, RestartPolicy};
+pub use env::{ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, SecretKeyRef, check_field_path, substitute};
+pub use pod::{RenderedWorkload, Workload};
+pub use ports::{Port, PortRef, Protocol};
+pub use probe::{Probe, ProbeAction, Probes};
+pub use security::{Capability, ContainerSecurity};
+pub use volume::{AccessMode, EmptyDir, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};

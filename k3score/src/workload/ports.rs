@@ -1,0 +1,211 @@
+//! Container ports and references to them (by name or number).
+
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{ContainerPort, ServicePort};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::names::PortName;
+
+/// A port the container listens on.
+///
+/// ```
+/// use k3score::workload::Port;
+/// let port: Port = serde_json::from_str(r#"{"name": "http", "port": 8080}"#).unwrap();
+/// let container_port = port.to_container_port();
+/// assert_eq!(container_port.container_port, 8080);
+/// assert_eq!(container_port.protocol.as_deref(), Some("TCP"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct Port {
+    /// The port's name (IANA service name: at most 15 characters), used by probes and Services.
+    pub name: PortName,
+    /// The port number, 1 to 65535.
+    pub port: u16,
+    /// The transport protocol. Default: `tcp`.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// The application protocol for Services (`http`, `kubernetes.io/h2c`). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<String>,
+}
+
+impl Port {
+    /// A TCP port.
+    #[must_use]
+    pub fn tcp(name: PortName, port: u16) -> Self {
+        Self { name, port, protocol: Protocol::Tcp, app_protocol: None }
+    }
+
+    /// The container's `ports[]` entry.
+    #[must_use]
+    pub fn to_container_port(&self) -> ContainerPort {
+        ContainerPort {
+            name: Some(self.name.to_string()),
+            container_port: i32::from(self.port),
+            protocol: Some(self.protocol.as_str().to_owned()),
+            ..Default::default()
+        }
+    }
+
+    /// A Service port exposing this port under the same number and name, targeting it by name.
+    ///
+    /// ```
+    /// use k3score::workload::Port;
+    /// use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    /// let port = Port::tcp("http".parse().unwrap(), 8080);
+    /// assert_eq!(port.to_service_port().target_port, Some(IntOrString::String("http".into())));
+    /// ```
+    #[must_use]
+    pub fn to_service_port(&self) -> ServicePort {
+        ServicePort {
+            name: Some(self.name.to_string()),
+            port: i32::from(self.port),
+            target_port: Some(IntOrString::String(self.name.to_string())),
+            protocol: Some(self.protocol.as_str().to_owned()),
+            app_protocol: self.app_protocol.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Transport protocol of a port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// TCP.
+    #[default]
+    #[serde(alias = "TCP")]
+    Tcp,
+    /// UDP.
+    #[serde(alias = "UDP")]
+    Udp,
+    /// SCTP.
+    #[serde(alias = "SCTP")]
+    Sctp,
+}
+
+impl Protocol {
+    /// The Kubernetes spelling (`TCP`, `UDP`, `SCTP`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
+}
+
+/// A reference to a port: a declared port's name, or a number.
+///
+/// In YAML either `http` or `8080` (a quoted number is a number too).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortRef {
+    /// A declared port's name.
+    Name(PortName),
+    /// A port number, 1 to 65535.
+    Number(u16),
+}
+
+impl PortRef {
+    /// The port number, resolving a name against `ports`.
+    #[must_use]
+    pub fn number(&self, ports: &[Port]) -> Option<u16> {
+        match self {
+            PortRef::Name(name) => ports.iter().find(|p| &p.name == name).map(|p| p.port),
+            PortRef::Number(n) => Some(*n),
+        }
+    }
+
+    /// The reference as Kubernetes writes it in probes (`IntOrString`).
+    #[must_use]
+    pub fn to_int_or_string(&self) -> IntOrString {
+        match self {
+            PortRef::Name(name) => IntOrString::String(name.to_string()),
+            PortRef::Number(n) => IntOrString::Int(i32::from(*n)),
+        }
+    }
+}
+
+impl From<&Port> for PortRef {
+    fn from(port: &Port) -> Self {
+        PortRef::Name(port.name.clone())
+    }
+}
+
+impl fmt::Display for PortRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PortRef::Name(name) => f.write_str(name.as_str()),
+            PortRef::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PortRef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a port name like http or a port number like 8080")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortRef, E> {
+                u16::try_from(v)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(PortRef::Number)
+                    .ok_or_else(|| E::custom(format!("port {v} is not between 1 and 65535")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortRef, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom(format!("port {v} is not between 1 and 65535")))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortRef, E> {
+                if let Ok(n) = v.parse::<u64>() {
+                    return self.visit_u64(n);
+                }
+                v.parse::<PortName>().map(PortRef::Name).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_refs_parse_names_and_numbers() {
+        assert_eq!(serde_json::from_str::<PortRef>("8080").unwrap(), PortRef::Number(8080));
+        assert_eq!(serde_json::from_str::<PortRef>("\"9090\"").unwrap(), PortRef::Number(9090));
+        assert_eq!(serde_json::from_str::<PortRef>("\"http\"").unwrap(), PortRef::Name("http".parse().unwrap()));
+        for bad in ["0", "70000", "-1", "\"Not_A_Name\"", "true"] {
+            assert!(serde_json::from_str::<PortRef>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(serde_json::to_string(&PortRef::Number(80)).unwrap(), "80");
+        assert_eq!(PortRef::Number(80).to_string(), "80");
+    }
+
+    #[test]
+    fn port_shapes() {
+        let udp: Port = serde_json::from_str(r#"{"name": "dns", "port": 53, "protocol": "UDP"}"#).unwrap();
+        assert_eq!(udp.protocol, Protocol::Udp);
+        assert_eq!(udp.to_service_port().protocol.as_deref(), Some("UDP"));
+        let grpc: Port = serde_json::from_str(r#"{"name": "grpc", "port": 9000, "app_protocol": "kubernetes.io/h2c"}"#).unwrap();
+        assert_eq!(grpc.to_service_port().app_protocol.as_deref(), Some("kubernetes.io/h2c"));
+        assert!(serde_json::from_str::<Port>(r#"{"name": "http", "port": 70000}"#).is_err());
+        assert!(serde_json::from_str::<Port>(r#"{"name": "http", "port": 80, "host_port": 80}"#).is_err());
+        let ports = [udp];
+        assert_eq!(PortRef::Name("dns".parse().unwrap()).number(&ports), Some(53));
+        assert_eq!(PortRef::Name("web".parse().unwrap()).number(&ports), None);
+        assert_eq!(PortRef::from(&ports[0]).to_int_or_string(), IntOrString::String("dns".into()));
+    }
+}

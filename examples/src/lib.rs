@@ -1,1 +1,193 @@
-//! Shared helpers of the examples.
+//! Shared plumbing of the example programs: command-line options, spec-file detection and
+//! output. The examples themselves stay short and show the crates' APIs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use k3sapp::{App, AppSet};
+use k3score::target::Ingress;
+use k3score::{Bundle, Context, Errors, Target};
+
+/// A failure of an example program, printed to stderr before exiting with status 1.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad command-line usage.
+    Usage(String),
+    /// A file could not be read or written.
+    Io(PathBuf, std::io::Error),
+    /// A spec had problems (every one, with its field path).
+    Spec(PathBuf, Errors),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(message) => write!(f, "usage: {message}"),
+            CliError::Io(path, error) => write!(f, "{}: {error}", path.display()),
+            CliError::Spec(path, errors) => {
+                for error in errors {
+                    writeln!(f, "{}: {error}", path.display())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// Options shared by `quickstart` and `render`.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The target (preset, possibly with another ingress controller).
+    pub target: Target,
+    /// Where to write one file per component; stdout when `None`.
+    pub out: Option<PathBuf>,
+    /// `${VAR}` values and local secret values from `--vars FILE.env`.
+    pub vars: BTreeMap<String, String>,
+    /// Positional arguments (spec files).
+    pub files: Vec<PathBuf>,
+}
+
+/// Parses `--target`, `--ingress`, `--vars`, `--out` and positional files.
+pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, CliError> {
+    let mut target = Target::local();
+    let mut ingress: Option<String> = None;
+    let mut out = None;
+    let mut vars = BTreeMap::new();
+    let mut files = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value")));
+        match arg.as_str() {
+            "--target" => {
+                let name = value("--target")?;
+                target = Target::preset(&name).map_err(|e| CliError::Usage(e.to_string()))?;
+            }
+            "--ingress" => ingress = Some(value("--ingress")?),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--vars" => {
+                let path = PathBuf::from(value("--vars")?);
+                let text = std::fs::read_to_string(&path).map_err(|e| CliError::Io(path.clone(), e))?;
+                vars = k3score::dotenv::parse(&text).map_err(|e| CliError::Spec(path, e))?;
+            }
+            flag if flag.starts_with("--") => return Err(CliError::Usage(format!("unknown option {flag}"))),
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    if let Some(name) = ingress {
+        target = with_ingress(target, &name)?;
+    }
+    Ok(Options { target, out, vars, files })
+}
+
+/// The target with another ingress controller (`traefik`, `haproxy`, `gateway-api`).
+pub fn with_ingress(target: Target, name: &str) -> Result<Target, CliError> {
+    let (ingress, namespace) = match name {
+        "traefik" => (Ingress::traefik(), "kube-system"),
+        "haproxy" => (Ingress::haproxy(), "haproxy-controller"),
+        "gateway-api" => (
+            Ingress::gateway_api("shared-gateway", "gateway-system").map_err(|e| CliError::Usage(e.to_string()))?,
+            "gateway-system",
+        ),
+        other => {
+            return Err(CliError::Usage(format!(
+                "unknown ingress {other:?}; use traefik, haproxy or gateway-api"
+            )));
+        }
+    };
+    Ok(target.with_ingress(ingress, namespace.parse().expect("static name")))
+}
+
+/// A parsed spec file of any kind the suite knows.
+#[derive(Clone, Debug)]
+pub enum Spec {
+    /// `kind: App`
+    App(Box<App>),
+    /// `kind: Apps`
+    Apps(AppSet),
+}
+
+#[derive(serde::Deserialize)]
+struct KindProbe {
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// Reads a spec from text, dispatching on its top-level `kind`.
+pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
+    let probe: KindProbe = k3score::yaml::from_yaml(text)?;
+    match probe.kind.as_deref() {
+        Some("App") | None => Ok(Spec::App(Box::new(k3score::yaml::from_yaml(text)?))),
+        Some("Apps") => Ok(Spec::Apps(k3score::yaml::from_yaml(text)?)),
+        Some(other) => Err(k3score::Error::new(
+            k3score::FieldPath::root().field("kind"),
+            k3score::ErrorKind::Unsupported {
+                feature: format!("kind {other:?}"),
+                by: "this renderer".into(),
+                why: "known kinds are App and Apps".into(),
+            },
+        )
+        .into()),
+    }
+}
+
+/// Renders a spec into `namespace` (an `Apps` file may name its own).
+pub fn render_spec(spec: &Spec, target: &Target, namespace: &str, vars: &BTreeMap<String, String>) -> Result<Bundle, Errors> {
+    let ns = match spec {
+        Spec::Apps(set) => set.namespace.as_ref().map_or(namespace, |n| n.as_str()),
+        Spec::App(_) => namespace,
+    };
+    let namespace = ns
+        .parse()
+        .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
+    let ctx = Context::new(target.clone(), namespace)
+        .with_variables(vars.clone())
+        .with_secret_values(vars.clone());
+    match spec {
+        Spec::App(app) => app.render(&ctx),
+        Spec::Apps(set) => set.render(&ctx),
+    }
+}
+
+/// Writes each `(component, bundle)` to `out/<component>.yaml`, or all to stdout as one
+/// multi-document stream when `out` is `None`.
+pub fn emit(components: &[(String, Bundle)], out: Option<&Path>) -> Result<(), CliError> {
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::Io(dir.to_owned(), e))?;
+            for (name, bundle) in components {
+                let path = dir.join(format!("{name}.yaml"));
+                let yaml = bundle.to_yaml().map_err(|e| CliError::Spec(path.clone(), e.into()))?;
+                std::fs::write(&path, yaml).map_err(|e| CliError::Io(path.clone(), e))?;
+            }
+        }
+        None => {
+            let mut first = true;
+            for (name, bundle) in components {
+                let yaml = bundle.to_yaml().map_err(|e| CliError::Spec(PathBuf::from(name), e.into()))?;
+                if yaml.is_empty() {
+                    continue;
+                }
+                if !first {
+                    println!("---");
+                }
+                first = false;
+                print!("# component: {name}\n{yaml}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `main`, printing an error and exiting with status 1 on failure.
+pub fn run(main: impl FnOnce() -> Result<(), CliError>) {
+    if let Err(error) = main() {
+        eprint!("{error}");
+        if !matches!(error, CliError::Spec(..)) {
+            eprintln!();
+        }
+        std::process::exit(1);
+    }
+}

@@ -9,7 +9,9 @@ use k3score::scaling::{Scaling, ScalingContext, ServicePort as ScalingPort, Serv
 use k3score::workload::{Protocol, Workload};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{Service, ServiceSpec};
+use k8s_openapi::api::core::v1::{
+    EmptyDirVolumeSource, PersistentVolumeClaim, PodTemplateSpec, Service, ServiceSpec, Volume,
+};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
@@ -84,11 +86,16 @@ impl App {
         } else {
             DnsLabel::new(bounded(self.name.as_str(), &format!("-{}", i + 1), 63)).unwrap_or_else(|_| self.name.clone())
         };
-        let default_port = self
-            .ports
-            .first()
-            .map_or(RoutePort::Number(80), |p| RoutePort::Name(p.name.clone()));
-        expose.to_route(name, self.service_name(), default_port)
+        // Service ports are the container ports, so routes use numbers: every controller
+        // accepts them (Gateway API backendRefs need one, REFERENCE §9).
+        let default_port = self.ports.first().map_or(RoutePort::Number(80), |p| RoutePort::Number(p.port));
+        let mut route = expose.to_route(name, self.service_name(), default_port);
+        if let RoutePort::Name(port_name) = &route.backend.port
+            && let Some(port) = self.ports.iter().find(|p| p.name.as_str() == port_name.as_str())
+        {
+            route.backend.port = RoutePort::Number(port.port);
+        }
+        route
     }
 
     fn service_name(&self) -> Dns1035Label {
@@ -142,6 +149,8 @@ impl App {
         let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
         let selector = LabelSelector { match_labels: Some(labels.selector()), ..Default::default() };
         if stateful {
+            let mut template = rendered.pod_template;
+            declare_claim_volumes(&mut template, &rendered.volume_claim_templates);
             let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
             objects.push(
                 StatefulSet {
@@ -150,7 +159,7 @@ impl App {
                         replicas,
                         selector,
                         service_name: Some(name.to_owned()).into(),
-                        template: rendered.pod_template,
+                        template,
                         volume_claim_templates: claims,
                         ..Default::default()
                     }
@@ -261,6 +270,23 @@ impl App {
             policies.push(network::allow_from_namespace(&self.labels(), &ctx.target.keda.namespace, &ports, ctx));
         }
         policies
+    }
+}
+
+/// Declares a placeholder pod volume for each claim template that the pod mounts.
+///
+/// The StatefulSet controller replaces a template volume of the same name with the replica's
+/// claim (kubernetes `pkg/controller/statefulset/stateful_set_utils.go`, `updateStorage`), so
+/// the placeholder never reaches a pod. Declaring it keeps the pod template self-consistent
+/// for strict validators that check every `volumeMounts[].name` against `volumes`.
+fn declare_claim_volumes(template: &mut PodTemplateSpec, claims: &[PersistentVolumeClaim]) {
+    let Some(spec) = template.spec.as_mut() else { return };
+    let volumes = spec.volumes.get_or_insert_with(Vec::new);
+    for claim in claims {
+        let Some(name) = claim.metadata.name.as_ref() else { continue };
+        if !volumes.iter().any(|v| &v.name == name) {
+            volumes.push(Volume { name: name.clone(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() });
+        }
     }
 }
 

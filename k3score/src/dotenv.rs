@@ -3,12 +3,29 @@
 //! Grammar (the subset docker compose and most tools agree on): one `KEY=VALUE` per line,
 //! optional `export ` prefix, `#` comments and blank lines ignored, values optionally in
 //! single quotes (taken literally) or double quotes (`\n`, `\"`, `\\` escapes), unquoted
-//! values trimmed and cut at ` #`. Reading the file is the caller's job: parsing is pure.
+//! values trimmed and cut at ` #`. Keys are environment variable names, or `SECRET.KEY`
+//! (letters, digits, `_`, `.` and `-`, not starting with a digit) so that one file can
+//! also carry the values of local secrets (see `secrets`). Reading the file is the
+//! caller's job: parsing is pure.
 
 use std::collections::BTreeMap;
 
 use crate::error::{ErrorKind, FieldPath, Problems, Result};
-use crate::names::check_env_var_name;
+
+/// A `.env` key: an environment variable name or a `SECRET.KEY` pair.
+fn check_key(key: &str) -> Result<(), ErrorKind> {
+    let valid = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ErrorKind::InvalidName {
+            grammar: ".env key",
+            value: key.to_owned(),
+            reason: "must be letters, digits, '_', '.' or '-', starting with a letter or '_'".into(),
+        })
+    }
+}
 
 /// Parses `.env` text into a map; every bad line is reported with its line number.
 ///
@@ -34,7 +51,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>> {
             continue;
         };
         let key = key.trim();
-        if let Err(kind) = check_env_var_name(key) {
+        if let Err(kind) = check_key(key) {
             problems.push(path, kind);
             continue;
         }
@@ -89,13 +106,14 @@ mod tests {
         let err = parse("A=1\nnope\n1B=2\nC='x\n").unwrap_err();
         assert_eq!(err.len(), 3);
         assert!(err.to_string().starts_with("line 2: expected KEY=VALUE"), "{err}");
-        assert!(err.to_string().contains("line 3: invalid environment variable name"), "{err}");
+        assert!(err.to_string().contains("line 3: invalid .env key"), "{err}");
         assert!(err.to_string().contains("line 4: unterminated single quote"), "{err}");
     }
 
     #[test]
     fn comments_and_empty_values() {
-        let v = parse("A= # nothing\nB=x # trailing\nC=\n").unwrap();
+        let v = parse("A= # nothing\nB=x # trailing\nC=\norders-db.password=pw\n").unwrap();
+        assert_eq!(v["orders-db.password"], "pw");
         assert_eq!(v["A"], "");
         assert_eq!(v["B"], "x");
         assert_eq!(v["C"], "");

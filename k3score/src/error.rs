@@ -201,7 +201,6 @@ pub struct Errors(pub Vec<Error>);
 
 impl Errors {
     /// The problems, in the order found.
-    #[must_use]
     pub fn iter(&self) -> std::slice::Iter<'_, Error> {
         self.0.iter()
     }

@@ -120,10 +120,18 @@ impl WorkloadIdentity {
     #[must_use]
     pub fn annotations(&self) -> BTreeMap<String, String> {
         match self {
-            WorkloadIdentity::Gcp(email) => BTreeMap::from([(GCP_ANNOTATION.to_owned(), email.clone())]),
-            WorkloadIdentity::Aws(arn) => BTreeMap::from([(AWS_ANNOTATION.to_owned(), arn.clone())]),
-            WorkloadIdentity::Azure { client_id, tenant_id } => {
-                let mut map = BTreeMap::from([(AZURE_CLIENT_ID_ANNOTATION.to_owned(), client_id.clone())]);
+            WorkloadIdentity::Gcp(email) => {
+                BTreeMap::from([(GCP_ANNOTATION.to_owned(), email.clone())])
+            }
+            WorkloadIdentity::Aws(arn) => {
+                BTreeMap::from([(AWS_ANNOTATION.to_owned(), arn.clone())])
+            }
+            WorkloadIdentity::Azure {
+                client_id,
+                tenant_id,
+            } => {
+                let mut map =
+                    BTreeMap::from([(AZURE_CLIENT_ID_ANNOTATION.to_owned(), client_id.clone())]);
                 if let Some(tenant) = tenant_id {
                     map.insert(AZURE_TENANT_ID_ANNOTATION.to_owned(), tenant.clone());
                 }
@@ -136,7 +144,9 @@ impl WorkloadIdentity {
     #[must_use]
     pub fn pod_labels(&self) -> BTreeMap<String, String> {
         match self {
-            WorkloadIdentity::Azure { .. } => BTreeMap::from([(AZURE_USE_LABEL.to_owned(), "true".to_owned())]),
+            WorkloadIdentity::Azure { .. } => {
+                BTreeMap::from([(AZURE_USE_LABEL.to_owned(), "true".to_owned())])
+            }
             WorkloadIdentity::Gcp(_) | WorkloadIdentity::Aws(_) => BTreeMap::new(),
         }
     }
@@ -150,7 +160,10 @@ impl WorkloadIdentity {
             WorkloadIdentity::Aws(arn) => {
                 problems.check(&path.field("aws"), check_aws_role_arn(arn));
             }
-            WorkloadIdentity::Azure { client_id, tenant_id } => {
+            WorkloadIdentity::Azure {
+                client_id,
+                tenant_id,
+            } => {
                 let azure = path.field("azure");
                 problems.check(&azure.field("client_id"), check_uuid(client_id));
                 if let Some(tenant) = tenant_id {
@@ -171,15 +184,25 @@ pub fn check_gcp_email(email: &str) -> Result<(), ErrorKind> {
         ))
     };
     let (name, domain) = email.split_once('@').ok_or_else(|| bad("no '@'"))?;
-    let project = domain.strip_suffix(SUFFIX).ok_or_else(|| bad("wrong domain"))?;
+    let project = domain
+        .strip_suffix(SUFFIX)
+        .ok_or_else(|| bad("wrong domain"))?;
     if !(6..=30).contains(&name.len())
         || !name.starts_with(|c: char| c.is_ascii_lowercase())
         || name.ends_with('-')
-        || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(bad("NAME must be 6-30 characters of a-z, 0-9 and '-', starting with a letter"));
+        return Err(bad(
+            "NAME must be 6-30 characters of a-z, 0-9 and '-', starting with a letter",
+        ));
     }
-    if project.is_empty() || !project.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
+    if project.is_empty()
+        || !project
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
         return Err(bad("PROJECT must be a project ID of a-z, 0-9 and '-'"));
     }
     Ok(())
@@ -188,7 +211,11 @@ pub fn check_gcp_email(email: &str) -> Result<(), ErrorKind> {
 /// Checks the shape `arn:PARTITION:iam::ACCOUNT:role/NAME` (partition `aws`, `aws-cn` or
 /// `aws-us-gov`, a 12-digit account).
 pub fn check_aws_role_arn(arn: &str) -> Result<(), ErrorKind> {
-    let bad = |why: &str| ErrorKind::Invalid(format!("{arn:?} is not an IAM role ARN arn:aws:iam::ACCOUNT:role/NAME: {why}"));
+    let bad = |why: &str| {
+        ErrorKind::Invalid(format!(
+            "{arn:?} is not an IAM role ARN arn:aws:iam::ACCOUNT:role/NAME: {why}"
+        ))
+    };
     let rest = ["arn:aws:iam::", "arn:aws-cn:iam::", "arn:aws-us-gov:iam::"]
         .iter()
         .find_map(|prefix| arn.strip_prefix(prefix))
@@ -207,10 +234,16 @@ pub fn check_aws_role_arn(arn: &str) -> Result<(), ErrorKind> {
 pub fn check_uuid(value: &str) -> Result<(), ErrorKind> {
     let groups: Vec<&str> = value.split('-').collect();
     let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    if lengths == [8, 4, 4, 4, 12] && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit())) {
+    if lengths == [8, 4, 4, 4, 12]
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+    {
         Ok(())
     } else {
-        Err(ErrorKind::Invalid(format!("{value:?} is not a UUID like 00000000-0000-0000-0000-000000000000")))
+        Err(ErrorKind::Invalid(format!(
+            "{value:?} is not a UUID like 00000000-0000-0000-0000-000000000000"
+        )))
     }
 }
 
@@ -222,7 +255,11 @@ impl ServiceAccountSpec {
     /// An existing account the workload uses as is (not rendered, not annotated).
     #[must_use]
     pub fn existing(name: DnsSubdomain) -> Self {
-        Self { create: false, name: Some(name), ..Self::default() }
+        Self {
+            create: false,
+            name: Some(name),
+            ..Self::default()
+        }
     }
 
     /// The account name for `spec.serviceAccountName` (see the table on the type).
@@ -245,11 +282,19 @@ impl ServiceAccountSpec {
 
     /// The ServiceAccount to create, or `None` when the workload uses an existing one.
     #[must_use]
-    pub fn render(&self, workload: &DnsLabel, labels: &AppLabels, ctx: &Context) -> Option<ServiceAccount> {
+    pub fn render(
+        &self,
+        workload: &DnsLabel,
+        labels: &AppLabels,
+        ctx: &Context,
+    ) -> Option<ServiceAccount> {
         if !self.create {
             return None;
         }
-        let annotations = self.workload_identity.as_ref().map(WorkloadIdentity::annotations);
+        let annotations = self
+            .workload_identity
+            .as_ref()
+            .map(WorkloadIdentity::annotations);
         Some(ServiceAccount {
             metadata: ObjectMeta {
                 name: Some(self.service_account_name(workload)),
@@ -266,7 +311,10 @@ impl ServiceAccountSpec {
     /// Labels the pod template needs for the workload identity (Azure's `use` label).
     #[must_use]
     pub fn pod_labels(&self) -> BTreeMap<String, String> {
-        self.workload_identity.as_ref().map(WorkloadIdentity::pod_labels).unwrap_or_default()
+        self.workload_identity
+            .as_ref()
+            .map(WorkloadIdentity::pod_labels)
+            .unwrap_or_default()
     }
 
     /// Records malformed identities and a workload identity on an account we do not create.
@@ -296,7 +344,11 @@ mod tests {
     fn errors(spec: &ServiceAccountSpec) -> Vec<String> {
         let mut problems = Problems::default();
         spec.validate(&FieldPath::root().field("service_account"), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     fn render(spec: &ServiceAccountSpec) -> Option<ServiceAccount> {
@@ -312,7 +364,10 @@ mod tests {
         let sa = render(&spec).unwrap();
         assert_eq!(sa.metadata.name.as_deref(), Some("orders"));
         assert_eq!(sa.metadata.namespace.as_deref(), Some("shop"));
-        assert_eq!(sa.metadata.labels.unwrap()["app.kubernetes.io/name"], "orders");
+        assert_eq!(
+            sa.metadata.labels.unwrap()["app.kubernetes.io/name"],
+            "orders"
+        );
         assert_eq!(sa.metadata.annotations, None);
         assert_eq!(sa.automount_service_account_token, Some(false));
         assert!(spec.pod_labels().is_empty());
@@ -322,10 +377,19 @@ mod tests {
     #[test]
     fn names_follow_the_table() {
         let w: DnsLabel = "orders".parse().unwrap();
-        let named = ServiceAccountSpec { name: Some("shop-api".parse().unwrap()), ..Default::default() };
+        let named = ServiceAccountSpec {
+            name: Some("shop-api".parse().unwrap()),
+            ..Default::default()
+        };
         assert_eq!(named.service_account_name(&w), "shop-api");
-        assert_eq!(render(&named).unwrap().metadata.name.as_deref(), Some("shop-api"));
-        let default = ServiceAccountSpec { create: false, ..Default::default() };
+        assert_eq!(
+            render(&named).unwrap().metadata.name.as_deref(),
+            Some("shop-api")
+        );
+        let default = ServiceAccountSpec {
+            create: false,
+            ..Default::default()
+        };
         assert_eq!(default.service_account_name(&w), "default");
         assert!(render(&default).is_none());
         assert!(render(&ServiceAccountSpec::existing("x".parse().unwrap())).is_none());
@@ -341,9 +405,18 @@ mod tests {
         .unwrap();
         let sa = render(&azure).unwrap();
         let ann = sa.metadata.annotations.unwrap();
-        assert_eq!(ann[AZURE_CLIENT_ID_ANNOTATION], "11111111-2222-3333-4444-555555555555");
-        assert_eq!(ann[AZURE_TENANT_ID_ANNOTATION], "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
-        assert!(!ann.contains_key(AZURE_USE_LABEL), "the use label belongs on the pod (W3)");
+        assert_eq!(
+            ann[AZURE_CLIENT_ID_ANNOTATION],
+            "11111111-2222-3333-4444-555555555555"
+        );
+        assert_eq!(
+            ann[AZURE_TENANT_ID_ANNOTATION],
+            "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+        );
+        assert!(
+            !ann.contains_key(AZURE_USE_LABEL),
+            "the use label belongs on the pod (W3)"
+        );
         assert_eq!(sa.automount_service_account_token, Some(true));
         assert_eq!(azure.pod_labels()[AZURE_USE_LABEL], "true");
         assert!(errors(&azure).is_empty());
@@ -355,27 +428,60 @@ mod tests {
     #[test]
     fn malformed_identities_are_reported() {
         let cases = [
-            (WorkloadIdentity::Gcp("orders@acme.iam.gserviceaccount.com".into()), None),
-            (WorkloadIdentity::Gcp("orders@acme.gserviceaccount.com".into()), Some("workload_identity.gcp")),
-            (WorkloadIdentity::Gcp("ord@acme.iam.gserviceaccount.com".into()), Some("workload_identity.gcp")),
-            (WorkloadIdentity::Gcp("orders".into()), Some("workload_identity.gcp")),
-            (WorkloadIdentity::Aws("arn:aws-cn:iam::123456789012:role/x".into()), None),
-            (WorkloadIdentity::Aws("arn:aws:s3:::bucket".into()), Some("workload_identity.aws")),
-            (WorkloadIdentity::Aws("arn:aws:iam::1234:role/x".into()), Some("workload_identity.aws")),
-            (WorkloadIdentity::Aws("arn:aws:iam::123456789012:user/x".into()), Some("workload_identity.aws")),
             (
-                WorkloadIdentity::Azure { client_id: "nope".into(), tenant_id: None },
+                WorkloadIdentity::Gcp("orders@acme.iam.gserviceaccount.com".into()),
+                None,
+            ),
+            (
+                WorkloadIdentity::Gcp("orders@acme.gserviceaccount.com".into()),
+                Some("workload_identity.gcp"),
+            ),
+            (
+                WorkloadIdentity::Gcp("ord@acme.iam.gserviceaccount.com".into()),
+                Some("workload_identity.gcp"),
+            ),
+            (
+                WorkloadIdentity::Gcp("orders".into()),
+                Some("workload_identity.gcp"),
+            ),
+            (
+                WorkloadIdentity::Aws("arn:aws-cn:iam::123456789012:role/x".into()),
+                None,
+            ),
+            (
+                WorkloadIdentity::Aws("arn:aws:s3:::bucket".into()),
+                Some("workload_identity.aws"),
+            ),
+            (
+                WorkloadIdentity::Aws("arn:aws:iam::1234:role/x".into()),
+                Some("workload_identity.aws"),
+            ),
+            (
+                WorkloadIdentity::Aws("arn:aws:iam::123456789012:user/x".into()),
+                Some("workload_identity.aws"),
+            ),
+            (
+                WorkloadIdentity::Azure {
+                    client_id: "nope".into(),
+                    tenant_id: None,
+                },
                 Some("workload_identity.azure.client_id"),
             ),
         ];
         for (identity, path) in cases {
-            let spec = ServiceAccountSpec { workload_identity: Some(identity.clone()), ..Default::default() };
+            let spec = ServiceAccountSpec {
+                workload_identity: Some(identity.clone()),
+                ..Default::default()
+            };
             let errs = errors(&spec);
             match path {
                 None => assert!(errs.is_empty(), "{identity:?}: {errs:?}"),
                 Some(path) => {
                     assert_eq!(errs.len(), 1, "{identity:?}: {errs:?}");
-                    assert!(errs[0].starts_with(&format!("service_account.{path}: ")), "{errs:?}");
+                    assert!(
+                        errs[0].starts_with(&format!("service_account.{path}: ")),
+                        "{errs:?}"
+                    );
                 }
             }
         }
@@ -386,7 +492,9 @@ mod tests {
         let spec = ServiceAccountSpec {
             create: false,
             name: Some("legacy".parse().unwrap()),
-            workload_identity: Some(WorkloadIdentity::Aws("arn:aws:iam::123456789012:role/x".into())),
+            workload_identity: Some(WorkloadIdentity::Aws(
+                "arn:aws:iam::123456789012:role/x".into(),
+            )),
             ..Default::default()
         };
         let errs = errors(&spec);
@@ -399,8 +507,14 @@ mod tests {
         let gcp: ServiceAccountSpec =
             serde_json::from_str(r#"{"create": true, "workload_identity": {"gcp": "orders@acme.iam.gserviceaccount.com"}}"#)
                 .unwrap();
-        assert!(matches!(gcp.workload_identity, Some(WorkloadIdentity::Gcp(_))));
-        assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"workload_identity": {"ibm": "x"}}"#).is_err());
+        assert!(matches!(
+            gcp.workload_identity,
+            Some(WorkloadIdentity::Gcp(_))
+        ));
+        assert!(
+            serde_json::from_str::<ServiceAccountSpec>(r#"{"workload_identity": {"ibm": "x"}}"#)
+                .is_err()
+        );
         assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"automount": true}"#).is_err());
         assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"name": "Bad_Name"}"#).is_err());
     }

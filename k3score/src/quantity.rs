@@ -83,7 +83,7 @@ fn parse_milli(value: &str) -> Result<(u128, Family), ErrorKind> {
         .ok_or_else(|| bad(value, "too many digits"))?;
     let mantissa: u128 = digits.parse().map_err(|_| bad(value, "number too large"))?;
     let scaled = mantissa.checked_mul(mul).ok_or_else(|| bad(value, "number too large"))?;
-    if scaled % scale != 0 {
+    if !scaled.is_multiple_of(scale) {
         return Err(bad(value, "more precise than 1m (Kubernetes keeps 3 decimal places)"));
     }
     Ok((scaled / scale, family))
@@ -130,7 +130,7 @@ impl Cpu {
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 1000 == 0 {
+        if self.0.is_multiple_of(1000) {
             write!(f, "{}", self.0 / 1000)
         } else {
             write!(f, "{}m", self.0)
@@ -182,7 +182,7 @@ pub struct Bytes {
 impl Bytes {
     /// `n` bytes.
     #[must_use]
-    pub const fn bytes(n: u128) -> Self {
+    pub const fn from_bytes(n: u128) -> Self {
         Self { bytes: n, binary: false }
     }
 
@@ -225,14 +225,14 @@ impl fmt::Display for Bytes {
         }
         if self.binary {
             for (shift, suffix) in [(60, "Ei"), (50, "Pi"), (40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")] {
-                if b % (1u128 << shift) == 0 {
+                if b.is_multiple_of(1u128 << shift) {
                     return write!(f, "{}{suffix}", b >> shift);
                 }
             }
         } else {
             for (exp, suffix) in [(18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k")] {
                 let unit = 10u128.pow(exp);
-                if b % unit == 0 {
+                if b.is_multiple_of(unit) {
                     return write!(f, "{}{suffix}", b / unit);
                 }
             }
@@ -245,7 +245,7 @@ impl FromStr for Bytes {
     type Err = ErrorKind;
     fn from_str(value: &str) -> Result<Self, ErrorKind> {
         let (milli, family) = parse_milli(value)?;
-        if milli % 1000 != 0 {
+        if !milli.is_multiple_of(1000) {
             return Err(bad(value, "must be a whole number of bytes (did you mean M or Mi instead of m?)"));
         }
         Ok(Self {

@@ -118,7 +118,12 @@ impl Gpu {
     /// `count` GPUs of `vendor`, any product, tolerating the vendor's taint.
     #[must_use]
     pub fn new(count: u32, vendor: GpuVendor) -> Self {
-        Self { count, vendor, product: None, tolerate: true }
+        Self {
+            count,
+            vendor,
+            product: None,
+            tolerate: true,
+        }
     }
 }
 
@@ -217,7 +222,10 @@ impl Resources {
     /// the main container needs at the same time).
     #[must_use]
     pub fn without_gpu(&self) -> Resources {
-        Resources { gpu: None, ..self.clone() }
+        Resources {
+            gpu: None,
+            ..self.clone()
+        }
     }
 
     /// Node selector and tolerations for GPUs.
@@ -252,7 +260,9 @@ impl Resources {
                     });
                 }
                 if let Some(product) = &gpu.product {
-                    scheduling.node_selector.insert(GKE_ACCELERATOR_LABEL.to_owned(), product.clone());
+                    scheduling
+                        .node_selector
+                        .insert(GKE_ACCELERATOR_LABEL.to_owned(), product.clone());
                 }
             }
             GpuVendor::Amd | GpuVendor::Intel => {}
@@ -264,12 +274,21 @@ impl Resources {
     /// zero memory limit), a GPU count of 0, and a GPU product for a vendor other than NVIDIA.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if self.memory.is_some_and(|m| m.as_bytes() == 0) {
-            problems.push(path.field("memory"), ErrorKind::Invalid("memory request must be greater than 0".into()));
+            problems.push(
+                path.field("memory"),
+                ErrorKind::Invalid("memory request must be greater than 0".into()),
+            );
         }
         if let Some(limits) = &self.limits {
             let lpath = path.field("limits");
             check_limit(&lpath.field("cpu"), "cpu", self.cpu, limits.cpu, problems);
-            check_limit(&lpath.field("memory"), "memory", self.memory, limits.memory, problems);
+            check_limit(
+                &lpath.field("memory"),
+                "memory",
+                self.memory,
+                limits.memory,
+                problems,
+            );
             check_limit(
                 &lpath.field("ephemeral_storage"),
                 "ephemeral_storage",
@@ -278,7 +297,10 @@ impl Resources {
                 problems,
             );
             if limits.memory.is_some_and(|m| m.as_bytes() == 0) {
-                problems.push(lpath.field("memory"), ErrorKind::Invalid("memory limit must be greater than 0".into()));
+                problems.push(
+                    lpath.field("memory"),
+                    ErrorKind::Invalid("memory limit must be greater than 0".into()),
+                );
             }
         }
         if let Some(gpu) = &self.gpu {
@@ -299,7 +321,9 @@ fn check_limit<T: Ord + std::fmt::Display + Copy>(
     {
         problems.push(
             path.clone(),
-            ErrorKind::Conflict(format!("limit {limit} is below the {what} request {request}")),
+            ErrorKind::Conflict(format!(
+                "limit {limit} is below the {what} request {request}"
+            )),
         );
     }
 }
@@ -309,7 +333,10 @@ impl Gpu {
     /// accelerator node label, which exists for NVIDIA GPUs only).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if self.count == 0 {
-            problems.push(path.field("count"), ErrorKind::Invalid("must be at least 1".into()));
+            problems.push(
+                path.field("count"),
+                ErrorKind::Invalid("must be at least 1".into()),
+            );
         }
         if let Some(product) = &self.product {
             match self.vendor {
@@ -339,7 +366,11 @@ mod tests {
     fn errors(resources: &Resources) -> Vec<String> {
         let mut problems = Problems::default();
         resources.validate(&FieldPath::root().field("resources"), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -363,11 +394,17 @@ mod tests {
     fn explicit_memory_limit_wins_and_empty_is_empty() {
         let r = Resources {
             memory: Some(Bytes::mebibytes(256)),
-            limits: Some(Limits { memory: Some(Bytes::mebibytes(512)), ..Default::default() }),
+            limits: Some(Limits {
+                memory: Some(Bytes::mebibytes(512)),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         assert_eq!(r.requirements().limits.unwrap()["memory"].0, "512Mi");
-        assert_eq!(Resources::default().requirements(), ResourceRequirements::default());
+        assert_eq!(
+            Resources::default().requirements(),
+            ResourceRequirements::default()
+        );
         assert!(Resources::default().scheduling().is_empty());
     }
 
@@ -378,7 +415,10 @@ mod tests {
             (GpuVendor::Amd, "amd.com/gpu"),
             (GpuVendor::Intel, "gpu.intel.com/i915"),
         ] {
-            let r = Resources { gpu: Some(Gpu::new(3, vendor)), ..Default::default() };
+            let r = Resources {
+                gpu: Some(Gpu::new(3, vendor)),
+                ..Default::default()
+            };
             let req = r.requirements();
             assert_eq!(req.limits.unwrap()[name].0, "3");
             assert!(req.requests.is_none());
@@ -391,13 +431,30 @@ mod tests {
         let gpu: Gpu = serde_json::from_str(r#"{"product": "nvidia-tesla-t4"}"#).unwrap();
         assert_eq!(gpu.count, 1);
         assert!(gpu.tolerate);
-        let s = Resources { gpu: Some(gpu.clone()), ..Default::default() }.scheduling();
+        let s = Resources {
+            gpu: Some(gpu.clone()),
+            ..Default::default()
+        }
+        .scheduling();
         assert_eq!(s.node_selector[GKE_ACCELERATOR_LABEL], "nvidia-tesla-t4");
         let t = &s.tolerations[0];
-        assert_eq!((t.operator.as_deref(), t.effect.as_deref()), (Some("Exists"), Some("NoSchedule")));
-        let quiet = Resources { gpu: Some(Gpu { tolerate: false, product: None, ..gpu }), ..Default::default() };
+        assert_eq!(
+            (t.operator.as_deref(), t.effect.as_deref()),
+            (Some("Exists"), Some("NoSchedule"))
+        );
+        let quiet = Resources {
+            gpu: Some(Gpu {
+                tolerate: false,
+                product: None,
+                ..gpu
+            }),
+            ..Default::default()
+        };
         assert!(quiet.scheduling().is_empty());
-        let amd = Resources { gpu: Some(Gpu::new(1, GpuVendor::Amd)), ..Default::default() };
+        let amd = Resources {
+            gpu: Some(Gpu::new(1, GpuVendor::Amd)),
+            ..Default::default()
+        };
         assert!(amd.scheduling().is_empty());
     }
 
@@ -421,17 +478,29 @@ mod tests {
     #[test]
     fn gpu_and_zero_problems() {
         let r = Resources {
-            memory: Some(Bytes::bytes(0)),
-            gpu: Some(Gpu { count: 0, vendor: GpuVendor::Intel, product: Some("arc".into()), tolerate: true }),
+            memory: Some(Bytes::from_bytes(0)),
+            gpu: Some(Gpu {
+                count: 0,
+                vendor: GpuVendor::Intel,
+                product: Some("arc".into()),
+                tolerate: true,
+            }),
             ..Default::default()
         };
         let errs = errors(&r);
         assert_eq!(errs.len(), 3, "{errs:?}");
         assert!(errs[0].starts_with("resources.memory: "));
         assert_eq!(errs[1], "resources.gpu.count: must be at least 1");
-        assert!(errs[2].starts_with("resources.gpu.product: gpu.product is not supported"), "{}", errs[2]);
+        assert!(
+            errs[2].starts_with("resources.gpu.product: gpu.product is not supported"),
+            "{}",
+            errs[2]
+        );
         let bad_label = Resources {
-            gpu: Some(Gpu { product: Some("nvidia l4".into()), ..Gpu::default() }),
+            gpu: Some(Gpu {
+                product: Some("nvidia l4".into()),
+                ..Gpu::default()
+            }),
             ..Default::default()
         };
         assert!(errors(&bad_label)[0].starts_with("resources.gpu.product: invalid label value"));

@@ -50,9 +50,9 @@ impl Duration {
     #[must_use]
     pub fn to_haproxy(self) -> String {
         let s = self.0;
-        if s != 0 && s % 3600 == 0 {
+        if s != 0 && s.is_multiple_of(3600) {
             format!("{}h", s / 3600)
-        } else if s != 0 && s % 60 == 0 {
+        } else if s != 0 && s.is_multiple_of(60) {
             format!("{}m", s / 60)
         } else {
             format!("{s}s")
@@ -72,7 +72,9 @@ fn check_range(secs: u32) -> Result<(), ErrorKind> {
         return Err(ErrorKind::Invalid("a duration must be at least 1s".into()));
     }
     if secs > Duration::MAX.0 {
-        return Err(ErrorKind::Invalid(format!("a duration must be at most 24h, is {secs}s")));
+        return Err(ErrorKind::Invalid(format!(
+            "a duration must be at most 24h, is {secs}s"
+        )));
     }
     Ok(())
 }
@@ -197,7 +199,19 @@ mod tests {
         assert_eq!("2m".parse::<Duration>().unwrap().as_secs(), 120);
         assert_eq!("1h2m3s".parse::<Duration>().unwrap().as_secs(), 3723);
         assert_eq!("45".parse::<Duration>().unwrap().as_secs(), 45);
-        for bad in ["", "s", "1.5s", "500ms", "1s1m", "1m1m", "2d", "0s", "25h", "-1s", "99999999999s"] {
+        for bad in [
+            "",
+            "s",
+            "1.5s",
+            "500ms",
+            "1s1m",
+            "1m1m",
+            "2d",
+            "0s",
+            "25h",
+            "-1s",
+            "99999999999s",
+        ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad} should fail");
         }
         let err = "500ms".parse::<Duration>().unwrap_err().to_string();

@@ -10,17 +10,20 @@
 //! TLS terminates at the Gateway listener (choose it with the target's `section_name`); the
 //! Gateway's `allowedRoutes` must admit routes from the route's namespace.
 
+use super::cors::{Cors, HttpMethod};
 use super::route::{PathKind, PortRef, Route};
 use super::support::{check, meta};
 use crate::context::Context;
 use crate::crd::gateway::v1::{
-    CORSMethod, HTTPBackendRef, HTTPCORSFilter, HTTPPathMatch, HTTPPathModifier, HTTPPathModifierType,
-    HTTPRoute, HTTPRouteFilter, HTTPRouteFilterType, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec,
-    HTTPRouteTimeouts, HTTPURLRewriteFilter, ParentReference, PathMatchType,
+    CORSMethod, HTTPBackendRef, HTTPCORSFilter, HTTPPathMatch, HTTPPathModifier,
+    HTTPPathModifierType, HTTPRoute, HTTPRouteFilter, HTTPRouteFilterType, HTTPRouteMatch,
+    HTTPRouteRule, HTTPRouteSpec, HTTPRouteTimeouts, HTTPURLRewriteFilter, ParentReference,
+    PathMatchType,
 };
-use crate::crd::gateway::v1beta1::{ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};
+use crate::crd::gateway::v1beta1::{
+    ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo,
+};
 use crate::error::Errors;
-use crate::exposure::policy::{Cors, HttpMethod};
 use crate::names::bounded;
 use crate::object::Object;
 use crate::target::Ingress;
@@ -59,7 +62,11 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let foreign = route.backend.foreign_namespace(&ctx.namespace);
     if let Some(backend_ns) = foreign {
         let spec = ReferenceGrantSpec {
-            from: vec![ReferenceGrantFrom { group: GROUP.to_owned(), kind: "HTTPRoute".to_owned(), namespace: ns.to_owned() }],
+            from: vec![ReferenceGrantFrom {
+                group: GROUP.to_owned(),
+                kind: "HTTPRoute".to_owned(),
+                namespace: ns.to_owned(),
+            }],
             to: vec![ReferenceGrantTo {
                 group: String::new(),
                 kind: "Service".to_owned(),
@@ -67,11 +74,21 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
             }],
         };
         let name = bounded(&format!("{ns}-{}", route.name), "", 63);
-        out.push(ReferenceGrant { metadata: meta(name, backend_ns.as_str(), route), spec }.into());
+        out.push(
+            ReferenceGrant {
+                metadata: meta(name, backend_ns.as_str(), route),
+                spec,
+            }
+            .into(),
+        );
     }
 
     let parent_refs = match &ctx.target.ingress {
-        Ingress::GatewayApi { gateway, gateway_namespace, section_name } => vec![ParentReference {
+        Ingress::GatewayApi {
+            gateway,
+            gateway_namespace,
+            section_name,
+        } => vec![ParentReference {
             name: gateway.to_string(),
             namespace: Some(gateway_namespace.to_string()),
             section_name: section_name.clone(),
@@ -89,7 +106,10 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         },
         ..Default::default()
     }];
-    let timeouts = route.timeout.map(|t| HTTPRouteTimeouts { request: Some(t.to_string()), backend_request: None });
+    let timeouts = route.timeout.map(|t| HTTPRouteTimeouts {
+        request: Some(t.to_string()),
+        backend_request: None,
+    });
     let matches: Vec<HTTPRouteMatch> = route
         .paths
         .iter()
@@ -106,7 +126,11 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         .collect();
     let mut filters = Vec::new();
     if let Some(cors) = &route.cors {
-        filters.push(HTTPRouteFilter { type_: HTTPRouteFilterType::Cors, cors: Some(cors_filter(cors)), ..Default::default() });
+        filters.push(HTTPRouteFilter {
+            type_: HTTPRouteFilterType::Cors,
+            cors: Some(cors_filter(cors)),
+            ..Default::default()
+        });
     }
     if let Some(to) = route.prefix_replacement() {
         let url_rewrite = HTTPURLRewriteFilter {
@@ -117,7 +141,11 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
                 replace_full_path: None,
             }),
         };
-        filters.push(HTTPRouteFilter { type_: HTTPRouteFilterType::UrlRewrite, url_rewrite: Some(url_rewrite), ..Default::default() });
+        filters.push(HTTPRouteFilter {
+            type_: HTTPRouteFilterType::UrlRewrite,
+            url_rewrite: Some(url_rewrite),
+            ..Default::default()
+        });
     }
     let rule = |matches: Vec<HTTPRouteMatch>| HTTPRouteRule {
         matches,
@@ -131,8 +159,18 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     } else {
         vec![rule(matches)]
     };
-    let spec = HTTPRouteSpec { parent_refs, hostnames: vec![route.host.resolve(&ctx.target)], rules };
-    out.push(HTTPRoute { metadata: meta(route.name.to_string(), ns, route), spec }.into());
+    let spec = HTTPRouteSpec {
+        parent_refs,
+        hostnames: vec![route.host.resolve(&ctx.target)],
+        rules,
+    };
+    out.push(
+        HTTPRoute {
+            metadata: meta(route.name.to_string(), ns, route),
+            spec,
+        }
+        .into(),
+    );
 }
 
 fn cors_filter(cors: &Cors) -> HTTPCORSFilter {
@@ -141,7 +179,11 @@ fn cors_filter(cors: &Cors) -> HTTPCORSFilter {
         allow_credentials: cors.allow_credentials.then_some(true),
         allow_methods: cors.allow_methods.iter().map(|m| cors_method(*m)).collect(),
         allow_headers: cors.allow_headers.iter().map(ToString::to_string).collect(),
-        expose_headers: cors.expose_headers.iter().map(ToString::to_string).collect(),
+        expose_headers: cors
+            .expose_headers
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         // Validated to fit (1..=i32::MAX).
         max_age: cors.max_age.and_then(|age| i32::try_from(age).ok()),
     }
@@ -170,7 +212,10 @@ mod tests {
     use crate::target::Target;
 
     fn ctx() -> Context {
-        let target = Target::local().with_ingress(Ingress::gateway_api("public", "infra").unwrap(), "infra".parse().unwrap());
+        let target = Target::local().with_ingress(
+            Ingress::gateway_api("public", "infra").unwrap(),
+            "infra".parse().unwrap(),
+        );
         Context::new(target, "shop".parse().unwrap())
     }
 
@@ -184,32 +229,56 @@ mod tests {
 
     #[test]
     fn one_rule_without_rewrite_one_per_path_with() {
-        let plain = Route { paths: vec![PathMatch::prefix("/a"), PathMatch::exact("/b")], ..route() };
-        let objects = render(&[plain.clone()], &ctx()).unwrap();
-        let spec = &objects.iter().find_map(HTTPRoute::from_object).unwrap().spec;
+        let plain = Route {
+            paths: vec![PathMatch::prefix("/a"), PathMatch::exact("/b")],
+            ..route()
+        };
+        let objects = render(std::slice::from_ref(&plain), &ctx()).unwrap();
+        let spec = &objects
+            .iter()
+            .find_map(HTTPRoute::from_object)
+            .unwrap()
+            .spec;
         assert_eq!(spec.rules.len(), 1);
         assert_eq!(spec.rules[0].matches.len(), 2);
         assert_eq!(spec.hostnames, ["orders.localhost"]);
         assert_eq!(spec.parent_refs[0].namespace.as_deref(), Some("infra"));
 
-        let rewritten = Route { rewrite_to: Some("/v2".into()), ..route().with_paths(["/a", "/b"]) };
+        let rewritten = Route {
+            rewrite_to: Some("/v2".into()),
+            ..route().with_paths(["/a", "/b"])
+        };
         let objects = render(&[rewritten], &ctx()).unwrap();
-        let spec = &objects.iter().find_map(HTTPRoute::from_object).unwrap().spec;
+        let spec = &objects
+            .iter()
+            .find_map(HTTPRoute::from_object)
+            .unwrap()
+            .spec;
         assert_eq!(spec.rules.len(), 2);
         assert!(spec.rules.iter().all(|r| r.matches.len() == 1));
     }
 
     #[test]
     fn foreign_backend_gets_a_reference_grant() {
-        let r = Route { backend: Backend::keda_interceptor(&Target::local()), timeout: Some(Duration::from_secs(90)), ..route() };
+        let r = Route {
+            backend: Backend::keda_interceptor(&Target::local()),
+            timeout: Some(Duration::from_secs(90)),
+            ..route()
+        };
         let objects = render(&[r], &ctx()).unwrap();
-        let grant = objects.iter().find_map(ReferenceGrant::from_object).unwrap();
+        let grant = objects
+            .iter()
+            .find_map(ReferenceGrant::from_object)
+            .unwrap();
         assert_eq!(grant.metadata.namespace.as_deref(), Some("keda"));
         assert_eq!(grant.metadata.name.as_deref(), Some("shop-orders"));
         assert_eq!(grant.spec.from[0].namespace, "shop");
         let route = objects.iter().find_map(HTTPRoute::from_object).unwrap();
         let rule = &route.spec.rules[0];
         assert_eq!(rule.backend_refs[0].namespace.as_deref(), Some("keda"));
-        assert_eq!(rule.timeouts.as_ref().unwrap().request.as_deref(), Some("1m30s"));
+        assert_eq!(
+            rule.timeouts.as_ref().unwrap().request.as_deref(),
+            Some("1m30s")
+        );
     }
 }

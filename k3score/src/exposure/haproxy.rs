@@ -102,14 +102,19 @@ fn build_annotations(route: &Route, ctx: &Context) -> BTreeMap<String, String> {
     }
     if let Some(cors) = &route.cors {
         set("cors-enable", "true".to_owned());
-        let origin = if cors.allow_origins.iter().any(super::policy::Origin::is_any) {
+        let origin = if cors.allow_origins.iter().any(super::cors::Origin::is_any) {
             "*".to_owned()
         } else {
             // The controller matches the Origin header with `-m reg <value>` (resSetCORS.go).
             let alternatives: Vec<String> = cors
                 .allow_origins
                 .iter()
-                .map(|o| o.to_regex().trim_start_matches('^').trim_end_matches('$').to_owned())
+                .map(|o| {
+                    o.to_regex()
+                        .trim_start_matches('^')
+                        .trim_end_matches('$')
+                        .to_owned()
+                })
                 .collect();
             format!("^({})$", alternatives.join("|"))
         };
@@ -117,7 +122,11 @@ fn build_annotations(route: &Route, ctx: &Context) -> BTreeMap<String, String> {
         let methods: Vec<&str> = cors.allow_methods.iter().map(|m| m.as_str()).collect();
         set("cors-allow-methods", methods.join(", "));
         if !cors.allow_headers.is_empty() {
-            let headers: Vec<&str> = cors.allow_headers.iter().map(super::policy::HeaderName::as_str).collect();
+            let headers: Vec<&str> = cors
+                .allow_headers
+                .iter()
+                .map(super::cors::HeaderName::as_str)
+                .collect();
             set("cors-allow-headers", headers.join(", "));
         }
         if let Some(age) = cors.max_age {
@@ -154,8 +163,14 @@ fn path_rewrite(route: &Route) -> Option<String> {
 fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let ns = ctx.namespace.as_str();
     let port = match &route.backend.port {
-        PortRef::Number(n) => ServiceBackendPort { number: Some(i32::from(*n)), name: None },
-        PortRef::Name(name) => ServiceBackendPort { number: None, name: Some(name.to_string()) },
+        PortRef::Number(n) => ServiceBackendPort {
+            number: Some(i32::from(*n)),
+            name: None,
+        },
+        PortRef::Name(name) => ServiceBackendPort {
+            number: None,
+            name: Some(name.to_string()),
+        },
     };
     let service_name = match route.backend.foreign_namespace(&ctx.namespace) {
         None => route.backend.service.to_string(),
@@ -163,16 +178,32 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
             let name = bounded(&format!("{}-{}", route.backend.service, route.name), "", 63);
             let spec = ServiceSpec {
                 type_: Some("ExternalName".to_owned()),
-                external_name: Some(format!("{}.{foreign}.svc.{CLUSTER_DOMAIN}", route.backend.service)),
-                ports: Some(vec![ServicePort { port: port.number.unwrap_or_default(), ..Default::default() }]),
+                external_name: Some(format!(
+                    "{}.{foreign}.svc.{CLUSTER_DOMAIN}",
+                    route.backend.service
+                )),
+                ports: Some(vec![ServicePort {
+                    port: port.number.unwrap_or_default(),
+                    ..Default::default()
+                }]),
                 ..Default::default()
             };
-            out.push(Service { metadata: meta(name.clone(), ns, route), spec: spec.into(), ..Default::default() }.into());
+            out.push(
+                Service {
+                    metadata: meta(name.clone(), ns, route),
+                    spec: Some(spec),
+                    ..Default::default()
+                }
+                .into(),
+            );
             name
         }
     };
     let backend = IngressBackend {
-        service: Some(IngressServiceBackend { name: service_name, port: Some(port) }),
+        service: Some(IngressServiceBackend {
+            name: service_name,
+            port: Some(port),
+        }),
         ..Default::default()
     };
     let host = route.host.resolve(&ctx.target);
@@ -185,15 +216,18 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
                 PathKind::Prefix => "Prefix",
                 PathKind::Exact => "Exact",
             }
-            .to_owned()
-            .into(),
+            .to_owned(),
             backend: backend.clone(),
         })
         .collect();
     let tls = route.uses_tls(&ctx.target).then(|| {
         vec![IngressTLS {
             hosts: Some(vec![host.clone()]),
-            secret_name: ctx.target.tls_issuer.as_ref().map(|_| bounded(route.name.as_str(), "-tls", 63)),
+            secret_name: ctx
+                .target
+                .tls_issuer
+                .as_ref()
+                .map(|_| bounded(route.name.as_str(), "-tls", 63)),
         }]
     });
     let class = match &ctx.target.ingress {
@@ -209,8 +243,20 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         tls,
         ..Default::default()
     };
-    let metadata = meta_annotated(route.name.to_string(), ns, route, build_annotations(route, ctx));
-    out.push(KubeIngress { metadata, spec: spec.into(), ..Default::default() }.into());
+    let metadata = meta_annotated(
+        route.name.to_string(),
+        ns,
+        route,
+        build_annotations(route, ctx),
+    );
+    out.push(
+        KubeIngress {
+            metadata,
+            spec: Some(spec),
+            ..Default::default()
+        }
+        .into(),
+    );
 }
 
 #[cfg(test)]
@@ -234,34 +280,65 @@ mod tests {
 
     #[test]
     fn rewrites_match_whole_segments() {
-        let strip = Route { strip_prefix: true, ..route().with_paths(["/api", "/api/v1/"]) };
-        assert_eq!(path_rewrite(&strip).unwrap(), r"^(/api/v1|/api)(/(.*))?$ /\3");
-        let with_root = Route { strip_prefix: true, ..route().with_paths(["/", "/api"]) };
+        let strip = Route {
+            strip_prefix: true,
+            ..route().with_paths(["/api", "/api/v1/"])
+        };
+        assert_eq!(
+            path_rewrite(&strip).unwrap(),
+            r"^(/api/v1|/api)(/(.*))?$ /\3"
+        );
+        let with_root = Route {
+            strip_prefix: true,
+            ..route().with_paths(["/", "/api"])
+        };
         assert_eq!(path_rewrite(&with_root).unwrap(), r"^(/api)?(/(.*))?$ /\3");
-        let root_only = Route { strip_prefix: true, ..route() };
+        let root_only = Route {
+            strip_prefix: true,
+            ..route()
+        };
         assert_eq!(path_rewrite(&root_only), None);
-        let rewrite = Route { rewrite_to: Some("/v2".into()), ..route().with_paths(["/v1.0"]) };
+        let rewrite = Route {
+            rewrite_to: Some("/v2".into()),
+            ..route().with_paths(["/v1.0"])
+        };
         assert_eq!(path_rewrite(&rewrite).unwrap(), r"^(/v1\.0)(/.*)?$ /v2\2");
-        let root_rewrite = Route { rewrite_to: Some("/v2".into()), ..route() };
+        let root_rewrite = Route {
+            rewrite_to: Some("/v2".into()),
+            ..route()
+        };
         assert_eq!(path_rewrite(&root_rewrite).unwrap(), r"^(/.*)?$ /v2\1");
     }
 
     #[test]
     fn annotations_are_strings_per_feature() {
-        let mut cors = Cors::new(vec!["https://a.example.com".parse().unwrap(), "https://*.b.example.com".parse().unwrap()]);
+        let mut cors = Cors::new(vec![
+            "https://a.example.com".parse().unwrap(),
+            "https://*.b.example.com".parse().unwrap(),
+        ]);
         cors.max_age = Some(600);
         let r = Route {
-            rate_limit: Some(RateLimit { requests: 100, per: Duration::from_secs(60), burst: None }),
+            rate_limit: Some(RateLimit {
+                requests: 100,
+                per: Duration::from_secs(60),
+                burst: None,
+            }),
             timeout: Some(Duration::from_secs(90)),
             cors: Some(cors),
-            allow_list: vec!["10.0.0.0/8".parse().unwrap(), "192.168.1.7".parse().unwrap()],
+            allow_list: vec![
+                "10.0.0.0/8".parse().unwrap(),
+                "192.168.1.7".parse().unwrap(),
+            ],
             ..route()
         };
         let a = annotations(&r, &ctx()).unwrap();
         assert_eq!(a["haproxy.org/rate-limit-requests"], "100");
         assert_eq!(a["haproxy.org/rate-limit-period"], "1m");
         assert_eq!(a["haproxy.org/timeout-server"], "90s");
-        assert_eq!(a["haproxy.org/cors-allow-origin"], r"^(https://a\.example\.com|https://.+\.b\.example\.com)$");
+        assert_eq!(
+            a["haproxy.org/cors-allow-origin"],
+            r"^(https://a\.example\.com|https://.+\.b\.example\.com)$"
+        );
         assert_eq!(a["haproxy.org/cors-allow-methods"], "GET, HEAD, POST");
         assert_eq!(a["haproxy.org/cors-max-age"], "600s");
         assert_eq!(a["haproxy.org/allow-list"], "10.0.0.0/8, 192.168.1.7");
@@ -270,19 +347,32 @@ mod tests {
 
     #[test]
     fn annotations_check_support() {
-        let r = Route { max_body_size: Some("1Mi".parse().unwrap()), ..route() };
+        let r = Route {
+            max_body_size: Some("1Mi".parse().unwrap()),
+            ..route()
+        };
         let err = annotations(&r, &ctx()).unwrap_err();
         assert_eq!(err.iter().next().unwrap().path.to_string(), "max_body_size");
     }
 
     #[test]
     fn foreign_backend_goes_through_external_name() {
-        let r = Route { backend: Backend::keda_interceptor(&Target::gcp()), paths: vec![PathMatch::exact("/hook")], ..route() };
+        let r = Route {
+            backend: Backend::keda_interceptor(&Target::gcp()),
+            paths: vec![PathMatch::exact("/hook")],
+            ..route()
+        };
         let objects = render(&[r], &ctx()).unwrap();
         let svc = objects.iter().find_map(Service::from_object).unwrap();
         let spec = svc.spec.as_ref().unwrap();
-        assert_eq!(svc.metadata.name.as_deref(), Some("keda-add-ons-http-interceptor-proxy-orders"));
-        assert_eq!(spec.external_name.as_deref(), Some("keda-add-ons-http-interceptor-proxy.keda.svc.cluster.local"));
+        assert_eq!(
+            svc.metadata.name.as_deref(),
+            Some("keda-add-ons-http-interceptor-proxy-orders")
+        );
+        assert_eq!(
+            spec.external_name.as_deref(),
+            Some("keda-add-ons-http-interceptor-proxy.keda.svc.cluster.local")
+        );
         let ingress = objects.iter().find_map(KubeIngress::from_object).unwrap();
         let rule = &ingress.spec.as_ref().unwrap().rules.as_ref().unwrap()[0];
         let path = &rule.http.as_ref().unwrap().paths[0];

@@ -28,19 +28,23 @@
 //! assert_eq!(objects[0].kind(), "IngressRoute");
 //! ```
 
+mod cors;
 mod duration;
+mod expose;
 pub mod gateway_api;
 pub mod haproxy;
+mod host;
 mod policy;
 mod route;
 mod support;
 pub mod traefik;
 
+pub use cors::{Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin};
 pub use duration::Duration;
-pub use policy::{
-    BasicAuth, Cidr, Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin, RateLimit, TRAEFIK_USERS_KEY,
-};
-pub use route::{Backend, Expose, Host, MAX_PATHS, PathKind, PathMatch, PortRef, Route, check_host, check_path};
+pub use expose::Expose;
+pub use host::{Host, check_host};
+pub use policy::{BasicAuth, Cidr, RateLimit, TRAEFIK_USERS_KEY};
+pub use route::{Backend, MAX_PATHS, PathKind, PathMatch, PortRef, Route, check_path};
 pub use support::{RouteFeature, Support, check, features, supports};
 
 use crate::context::Context;

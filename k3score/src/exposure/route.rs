@@ -1,128 +1,24 @@
-//! The `Route` model shared by apps, functions and gateways, and the `expose` spec block.
+//! The `Route` model shared by apps, functions and gateways: paths, backend, rewrites, policies.
 
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::cors::Cors;
 use super::duration::Duration;
-use super::policy::{BasicAuth, Cidr, Cors, RateLimit};
+use super::host::Host;
+use super::policy::{BasicAuth, Cidr, RateLimit};
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::labels::AppLabels;
-use crate::names::{Dns1035Label, DnsLabel, PortName, check_dns1123_subdomain};
+use crate::names::{Dns1035Label, DnsLabel, PortName};
 use crate::quantity::Bytes;
 use crate::target::Target;
 
 /// Most paths one route may match: the Gateway API allows 16 rules per HTTPRoute and the
 /// renderer may need one rule per path (REFERENCE §9, GW1).
 pub const MAX_PATHS: usize = 16;
-
-/// A route host: a DNS-1123 subdomain, optionally starting with `*.`; a short name without
-/// dots (`orders`) is completed with the target's base domain.
-///
-/// ```
-/// use k3score::{Target, exposure::Host};
-/// let host: Host = "orders".parse().unwrap();
-/// assert_eq!(host.resolve(&Target::dev()), "orders.dev.example.com");
-/// assert!("*.shop.example.com".parse::<Host>().unwrap().is_wildcard());
-/// assert!("Orders".parse::<Host>().is_err());
-/// assert!("10.0.0.1".parse::<Host>().is_err());
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Host(String);
-
-/// Checks a (possibly completed) host: `*.` prefix allowed, DNS labels of at most 63 characters,
-/// not an IP address (Ingress and HTTPRoute hosts are names).
-pub fn check_host(value: &str) -> Result<(), ErrorKind> {
-    let name = value.strip_prefix("*.").unwrap_or(value);
-    check_dns1123_subdomain(name)?;
-    let bad = |reason: &str| ErrorKind::InvalidName {
-        grammar: "host name",
-        value: value.to_owned(),
-        reason: reason.to_owned(),
-    };
-    if name.split('.').any(|label| label.len() > 63) {
-        return Err(bad("each dot-separated label must be at most 63 characters"));
-    }
-    if name.parse::<std::net::IpAddr>().is_ok() {
-        return Err(bad("must be a name, not an IP address"));
-    }
-    if value.starts_with("*.") && !name.contains('.') {
-        return Err(bad("a wildcard needs at least two labels after `*.`"));
-    }
-    Ok(())
-}
-
-impl Host {
-    /// The host as written.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether the host starts with `*.`.
-    #[must_use]
-    pub fn is_wildcard(&self) -> bool {
-        self.0.starts_with("*.")
-    }
-
-    /// The full host name on `target` (short names get the base domain).
-    #[must_use]
-    pub fn resolve(&self, target: &Target) -> String {
-        target.host(&self.0)
-    }
-}
-
-impl FromStr for Host {
-    type Err = ErrorKind;
-    fn from_str(value: &str) -> Result<Self, ErrorKind> {
-        check_host(value)?;
-        Ok(Self(value.to_owned()))
-    }
-}
-
-impl TryFrom<String> for Host {
-    type Error = ErrorKind;
-    fn try_from(value: String) -> Result<Self, ErrorKind> {
-        value.parse()
-    }
-}
-
-impl From<Host> for String {
-    fn from(value: Host) -> String {
-        value.0
-    }
-}
-
-impl From<DnsLabel> for Host {
-    /// A short host named like the app; completed with the base domain.
-    fn from(value: DnsLabel) -> Host {
-        Host(value.to_string())
-    }
-}
-
-impl fmt::Display for Host {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl JsonSchema for Host {
-    fn schema_name() -> Cow<'static, str> {
-        Cow::Borrowed("Host")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "host name (DNS-1123 subdomain, optional `*.` prefix); a name without dots gets the target's base domain",
-            "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-            "maxLength": 253
-        })
-    }
-}
 
 /// How a path is matched.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -155,7 +51,7 @@ pub struct PathMatch {
 
 /// Spec-file forms of [`PathMatch`].
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 enum PathMatchRepr {
     /// `/api`: a prefix match.
     Short(String),
@@ -172,7 +68,10 @@ enum PathMatchRepr {
 impl From<PathMatchRepr> for PathMatch {
     fn from(repr: PathMatchRepr) -> Self {
         match repr {
-            PathMatchRepr::Short(path) => Self { path, kind: PathKind::Prefix },
+            PathMatchRepr::Short(path) => Self {
+                path,
+                kind: PathKind::Prefix,
+            },
             PathMatchRepr::Full { path, kind } => Self { path, kind },
         }
     }
@@ -182,7 +81,10 @@ impl From<PathMatch> for PathMatchRepr {
     fn from(m: PathMatch) -> Self {
         match m.kind {
             PathKind::Prefix => PathMatchRepr::Short(m.path),
-            PathKind::Exact => PathMatchRepr::Full { path: m.path, kind: m.kind },
+            PathKind::Exact => PathMatchRepr::Full {
+                path: m.path,
+                kind: m.kind,
+            },
         }
     }
 }
@@ -200,13 +102,19 @@ impl PathMatch {
     /// A prefix match.
     #[must_use]
     pub fn prefix(path: impl Into<String>) -> Self {
-        Self { path: path.into(), kind: PathKind::Prefix }
+        Self {
+            path: path.into(),
+            kind: PathKind::Prefix,
+        }
     }
 
     /// An exact match.
     #[must_use]
     pub fn exact(path: impl Into<String>) -> Self {
-        Self { path: path.into(), kind: PathKind::Exact }
+        Self {
+            path: path.into(),
+            kind: PathKind::Exact,
+        }
     }
 
     /// The prefix without its trailing `/` (`/api/` -> `/api`, `/` -> ``), as rewrites use it.
@@ -236,7 +144,9 @@ pub fn check_path(path: &str) -> Result<(), ErrorKind> {
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,;=:@".contains(c);
     if let Some(c) = path.chars().find(|c| !allowed(*c)) {
-        return Err(bad(&format!("character {c:?} is not allowed (no spaces, '?', '#', quotes or backticks)")));
+        return Err(bad(&format!(
+            "character {c:?} is not allowed (no spaces, '?', '#', quotes or backticks)"
+        )));
     }
     Ok(())
 }
@@ -278,7 +188,11 @@ impl Backend {
     /// The Service `service` on `port`, in the route's namespace.
     #[must_use]
     pub fn new(service: Dns1035Label, port: PortRef) -> Self {
-        Self { service, namespace: None, port }
+        Self {
+            service,
+            namespace: None,
+            port,
+        }
     }
 
     /// The KEDA HTTP interceptor proxy of `target` (REFERENCE §2c, HA4).
@@ -291,7 +205,8 @@ impl Backend {
     /// ```
     #[must_use]
     pub fn keda_interceptor(target: &Target) -> Self {
-        let service = Dns1035Label::new(crate::target::Keda::INTERCEPTOR_SERVICE).expect("static name");
+        let service =
+            Dns1035Label::new(crate::target::Keda::INTERCEPTOR_SERVICE).expect("static name");
         let port = u16::try_from(crate::target::Keda::INTERCEPTOR_PORT).unwrap_or(8080);
         Self {
             service,
@@ -307,7 +222,7 @@ impl Backend {
     }
 }
 
-fn default_paths() -> Vec<PathMatch> {
+pub(crate) fn default_paths() -> Vec<PathMatch> {
     vec![PathMatch::prefix("/")]
 }
 
@@ -438,42 +353,66 @@ impl Route {
         if self.paths.is_empty() || self.paths.len() > MAX_PATHS {
             problems.push(
                 paths.clone(),
-                ErrorKind::Invalid(format!("must list 1 to {MAX_PATHS} paths, lists {}", self.paths.len())),
+                ErrorKind::Invalid(format!(
+                    "must list 1 to {MAX_PATHS} paths, lists {}",
+                    self.paths.len()
+                )),
             );
         }
         let rewrites = self.strip_prefix || self.rewrite_to.is_some();
         for (i, m) in self.paths.iter().enumerate() {
             problems.check(&paths.index(i).field("path"), check_path(&m.path));
             if self.paths[..i].contains(m) {
-                problems.push(paths.index(i), ErrorKind::Duplicate { what: "path", name: m.path.clone() });
+                problems.push(
+                    paths.index(i),
+                    ErrorKind::Duplicate {
+                        what: "path",
+                        name: m.path.clone(),
+                    },
+                );
             }
             if rewrites && m.kind == PathKind::Exact {
-                let field = if self.strip_prefix { "strip_prefix" } else { "rewrite_to" };
+                let field = if self.strip_prefix {
+                    "strip_prefix"
+                } else {
+                    "rewrite_to"
+                };
                 problems.push(
                     paths.index(i).field("kind"),
-                    ErrorKind::Conflict(format!("{field} needs prefix matches; this path is exact")),
+                    ErrorKind::Conflict(format!(
+                        "{field} needs prefix matches; this path is exact"
+                    )),
                 );
             }
         }
         if self.strip_prefix && self.rewrite_to.is_some() {
             problems.push(
                 path.field("rewrite_to"),
-                ErrorKind::Conflict("set strip_prefix or rewrite_to, not both (rewrite_to: / strips)".into()),
+                ErrorKind::Conflict(
+                    "set strip_prefix or rewrite_to, not both (rewrite_to: / strips)".into(),
+                ),
             );
         }
         if let Some(to) = &self.rewrite_to {
-            let safe = to.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
+            let safe = to
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
             if let Err(kind) = check_path(to) {
                 problems.push(path.field("rewrite_to"), kind);
             } else if !safe {
                 problems.push(
                     path.field("rewrite_to"),
-                    ErrorKind::Invalid(format!("invalid rewrite_to {to:?}: use letters, digits, '/', '-', '.', '_', '~'")),
+                    ErrorKind::Invalid(format!(
+                        "invalid rewrite_to {to:?}: use letters, digits, '/', '-', '.', '_', '~'"
+                    )),
                 );
             }
         }
         if let PortRef::Number(0) = self.backend.port {
-            problems.push(path.field("backend").field("port"), ErrorKind::Invalid("port must be 1 to 65535".into()));
+            problems.push(
+                path.field("backend").field("port"),
+                ErrorKind::Invalid("port must be 1 to 65535".into()),
+            );
         }
         if let Some(timeout) = &self.timeout {
             timeout.validate(&path.field("timeout"), problems);
@@ -491,7 +430,10 @@ impl Route {
             if self.allow_list[..i].contains(cidr) {
                 problems.push(
                     path.field("allow_list").index(i),
-                    ErrorKind::Duplicate { what: "address", name: cidr.to_string() },
+                    ErrorKind::Duplicate {
+                        what: "address",
+                        name: cidr.to_string(),
+                    },
                 );
             }
         }
@@ -502,80 +444,6 @@ impl Route {
                 path.field("max_body_size"),
                 ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
             );
-        }
-    }
-}
-
-/// The `expose` block of an app or function spec: one route to the workload's Service.
-///
-/// ```
-/// use k3score::exposure::{Expose, PortRef};
-/// let expose: Expose = k3score::yaml::from_yaml("{host: orders, paths: [/api], strip_prefix: true}").unwrap();
-/// let route = expose.to_route("orders".parse().unwrap(), "orders".parse().unwrap(),
-///     PortRef::Name("http".parse().unwrap()));
-/// assert!(route.strip_prefix);
-/// assert_eq!(route.backend.port, PortRef::Name("http".parse().unwrap()));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct Expose {
-    /// The host; a short name gets the target's base domain. Default: the app name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<Host>,
-    /// Paths matched. Default: `[/]`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub paths: Vec<PathMatch>,
-    /// The Service port to send traffic to. Default: the app's first port.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<PortRef>,
-    /// Remove the matched prefix before forwarding. Default: false.
-    #[serde(default)]
-    pub strip_prefix: bool,
-    /// Replace the matched prefix with this path. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rewrite_to: Option<String>,
-    /// Time allowed for the backend to answer. Default: the controller's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<Duration>,
-    /// Requests per client IP and window. Default: unlimited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limit: Option<RateLimit>,
-    /// HTTP basic authentication. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub basic_auth: Option<BasicAuth>,
-    /// Cross-origin resource sharing. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cors: Option<Cors>,
-    /// Client addresses allowed; empty allows everyone. Default: empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub allow_list: Vec<Cidr>,
-    /// Largest request body accepted. Default: the controller's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_body_size: Option<Bytes>,
-    /// Serve over TLS. Default: the target's choice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<bool>,
-}
-
-impl Expose {
-    /// The route `name` to `service` on `port` (or `default_port`); fields map one to one,
-    /// so route validation paths read the same (`port` becomes `backend.port`).
-    #[must_use]
-    pub fn to_route(&self, name: DnsLabel, service: Dns1035Label, default_port: PortRef) -> Route {
-        let host = self.host.clone().unwrap_or_else(|| Host::from(name.clone()));
-        let port = self.port.clone().unwrap_or(default_port);
-        Route {
-            paths: if self.paths.is_empty() { default_paths() } else { self.paths.clone() },
-            strip_prefix: self.strip_prefix,
-            rewrite_to: self.rewrite_to.clone(),
-            timeout: self.timeout,
-            rate_limit: self.rate_limit.clone(),
-            basic_auth: self.basic_auth.clone(),
-            cors: self.cors.clone(),
-            allow_list: self.allow_list.clone(),
-            max_body_size: self.max_body_size,
-            tls: self.tls,
-            ..Route::new(name, host, Backend::new(service, port))
         }
     }
 }

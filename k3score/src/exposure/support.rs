@@ -9,7 +9,8 @@ use std::fmt;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::route::{PathKind, PortRef, Route, check_host};
+use super::host::check_host;
+use super::route::{PathKind, PortRef, Route};
 use crate::context::Context;
 use crate::error::{ErrorKind, Errors, FieldPath, Problems};
 use crate::target::Ingress;
@@ -110,7 +111,9 @@ impl RouteFeature {
             RouteFeature::ExactPath => "exact path match",
             RouteFeature::NamedPort => "named backend port",
             RouteFeature::CrossNamespaceBackend => "backend in another namespace",
-            RouteFeature::NamedPortAcrossNamespaces => "named port of a backend in another namespace",
+            RouteFeature::NamedPortAcrossNamespaces => {
+                "named port of a backend in another namespace"
+            }
             RouteFeature::StripPrefix => "prefix stripping",
             RouteFeature::RewriteTo => "prefix rewrite",
             RouteFeature::Timeout => "backend timeout",
@@ -151,7 +154,8 @@ impl Support {
     }
 }
 
-const NEEDS_POLICY: &str = "not in the standard HTTPRoute; it needs an implementation-specific policy";
+const NEEDS_POLICY: &str =
+    "not in the standard HTTPRoute; it needs an implementation-specific policy";
 
 /// What `ingress` can do with `feature`.
 ///
@@ -167,42 +171,91 @@ pub fn supports(feature: RouteFeature, ingress: &Ingress) -> Support {
     use Support::{Caveat, Native, Unsupported};
     match ingress {
         Ingress::Traefik { .. } => match feature {
-            F::Host | F::ExactPath | F::NamedPort | F::NamedPortAcrossNamespaces | F::StripPrefix
-            | F::RewriteTo | F::RateLimit | F::RateLimitBurst | F::BasicAuth | F::Cors
-            | F::CorsExposeHeaders | F::AllowList | F::MaxBodySize => Native,
-            F::WildcardHost => Caveat("rendered as HostRegexp matching exactly one label in place of `*`"),
-            F::PrefixPath => Caveat("Traefik's PathPrefix is a string prefix: `/api` also matches `/apis`"),
-            F::CrossNamespaceBackend => {
-                Caveat("needs the provider option providers.kubernetesCRD.allowCrossNamespace=true (REFERENCE §4a, TR5)")
+            F::Host
+            | F::ExactPath
+            | F::NamedPort
+            | F::NamedPortAcrossNamespaces
+            | F::StripPrefix
+            | F::RewriteTo
+            | F::RateLimit
+            | F::RateLimitBurst
+            | F::BasicAuth
+            | F::Cors
+            | F::CorsExposeHeaders
+            | F::AllowList
+            | F::MaxBodySize => Native,
+            F::WildcardHost => {
+                Caveat("rendered as HostRegexp matching exactly one label in place of `*`")
             }
-            F::Timeout => Caveat("a ServersTransport responseHeaderTimeout: the time until response headers, not the whole body"),
-            F::Tls => Caveat("with a TLS issuer the route expects the Secret `<route>-tls` from a cert-manager Certificate; IngressRoutes do not trigger cert-manager's ingress-shim"),
+            F::PrefixPath => {
+                Caveat("Traefik's PathPrefix is a string prefix: `/api` also matches `/apis`")
+            }
+            F::CrossNamespaceBackend => Caveat(
+                "needs the provider option providers.kubernetesCRD.allowCrossNamespace=true (REFERENCE §4a, TR5)",
+            ),
+            F::Timeout => Caveat(
+                "a ServersTransport responseHeaderTimeout: the time until response headers, not the whole body",
+            ),
+            F::Tls => Caveat(
+                "with a TLS issuer the route expects the Secret `<route>-tls` from a cert-manager Certificate; IngressRoutes do not trigger cert-manager's ingress-shim",
+            ),
         },
         Ingress::Haproxy { .. } => match feature {
-            F::Host | F::WildcardHost | F::PrefixPath | F::ExactPath | F::NamedPort | F::StripPrefix
-            | F::RewriteTo | F::RateLimit | F::BasicAuth | F::AllowList | F::Tls => Native,
-            F::CrossNamespaceBackend => {
-                Caveat("an Ingress only reaches Services in its namespace: an ExternalName Service `<service>-<route>` is rendered next to it (REFERENCE §2c, HA4)")
-            }
-            F::NamedPortAcrossNamespaces => {
-                Unsupported("the ExternalName Service standing in for the backend needs the port number")
-            }
+            F::Host
+            | F::WildcardHost
+            | F::PrefixPath
+            | F::ExactPath
+            | F::NamedPort
+            | F::StripPrefix
+            | F::RewriteTo
+            | F::RateLimit
+            | F::BasicAuth
+            | F::AllowList
+            | F::Tls => Native,
+            F::CrossNamespaceBackend => Caveat(
+                "an Ingress only reaches Services in its namespace: an ExternalName Service `<service>-<route>` is rendered next to it (REFERENCE §2c, HA4)",
+            ),
+            F::NamedPortAcrossNamespaces => Unsupported(
+                "the ExternalName Service standing in for the backend needs the port number",
+            ),
             F::Timeout => Caveat("haproxy.org/timeout-server: the server inactivity timeout"),
-            F::RateLimitBurst => Unsupported("HAProxy counts requests per window per client IP; the burst is always `requests`"),
-            F::Cors => Caveat("with empty allow_headers HAProxy allows every request header (its default `*`)"),
-            F::CorsExposeHeaders => Unsupported("haproxytech has no annotation for Access-Control-Expose-Headers"),
-            F::MaxBodySize => Unsupported("haproxytech has no per-Ingress request body limit annotation (REFERENCE §5a, HP1)"),
+            F::RateLimitBurst => Unsupported(
+                "HAProxy counts requests per window per client IP; the burst is always `requests`",
+            ),
+            F::Cors => Caveat(
+                "with empty allow_headers HAProxy allows every request header (its default `*`)",
+            ),
+            F::CorsExposeHeaders => {
+                Unsupported("haproxytech has no annotation for Access-Control-Expose-Headers")
+            }
+            F::MaxBodySize => Unsupported(
+                "haproxytech has no per-Ingress request body limit annotation (REFERENCE §5a, HP1)",
+            ),
         },
         Ingress::GatewayApi { .. } => match feature {
-            F::Host | F::PrefixPath | F::ExactPath | F::StripPrefix | F::RewriteTo | F::Timeout | F::Cors
+            F::Host
+            | F::PrefixPath
+            | F::ExactPath
+            | F::StripPrefix
+            | F::RewriteTo
+            | F::Timeout
+            | F::Cors
             | F::CorsExposeHeaders => Native,
-            F::WildcardHost => Caveat("a Gateway API wildcard matches any number of labels in place of `*`"),
-            F::CrossNamespaceBackend => Caveat("a ReferenceGrant is rendered in the backend's namespace (REFERENCE §2c)"),
-            F::NamedPort | F::NamedPortAcrossNamespaces => {
-                Unsupported("HTTPRoute backendRefs need a Service port number, not a name (REFERENCE §9, GW2)")
+            F::WildcardHost => {
+                Caveat("a Gateway API wildcard matches any number of labels in place of `*`")
             }
-            F::RateLimit | F::RateLimitBurst | F::BasicAuth | F::AllowList | F::MaxBodySize => Unsupported(NEEDS_POLICY),
-            F::Tls => Caveat("TLS terminates at the Gateway listener (pick it with section_name); the route's tls flag has no effect"),
+            F::CrossNamespaceBackend => {
+                Caveat("a ReferenceGrant is rendered in the backend's namespace (REFERENCE §2c)")
+            }
+            F::NamedPort | F::NamedPortAcrossNamespaces => Unsupported(
+                "HTTPRoute backendRefs need a Service port number, not a name (REFERENCE §9, GW2)",
+            ),
+            F::RateLimit | F::RateLimitBurst | F::BasicAuth | F::AllowList | F::MaxBodySize => {
+                Unsupported(NEEDS_POLICY)
+            }
+            F::Tls => Caveat(
+                "TLS terminates at the Gateway listener (pick it with section_name); the route's tls flag has no effect",
+            ),
         },
     }
 }
@@ -234,26 +287,72 @@ pub fn features(route: &Route, ctx: &Context) -> Vec<(RouteFeature, FieldPath)> 
         PortRef::Number(_) => {}
     }
     if foreign {
-        used.push((RouteFeature::CrossNamespaceBackend, root.field("backend").field("namespace")));
+        used.push((
+            RouteFeature::CrossNamespaceBackend,
+            root.field("backend").field("namespace"),
+        ));
     }
     let mut flag = |on: bool, feature: RouteFeature, path: FieldPath| {
         if on {
             used.push((feature, path));
         }
     };
-    flag(route.strip_prefix, RouteFeature::StripPrefix, root.field("strip_prefix"));
-    flag(route.rewrite_to.is_some(), RouteFeature::RewriteTo, root.field("rewrite_to"));
-    flag(route.timeout.is_some(), RouteFeature::Timeout, root.field("timeout"));
-    flag(route.rate_limit.is_some(), RouteFeature::RateLimit, root.field("rate_limit"));
+    flag(
+        route.strip_prefix,
+        RouteFeature::StripPrefix,
+        root.field("strip_prefix"),
+    );
+    flag(
+        route.rewrite_to.is_some(),
+        RouteFeature::RewriteTo,
+        root.field("rewrite_to"),
+    );
+    flag(
+        route.timeout.is_some(),
+        RouteFeature::Timeout,
+        root.field("timeout"),
+    );
+    flag(
+        route.rate_limit.is_some(),
+        RouteFeature::RateLimit,
+        root.field("rate_limit"),
+    );
     let burst = route.rate_limit.as_ref().is_some_and(|l| l.burst.is_some());
-    flag(burst, RouteFeature::RateLimitBurst, root.field("rate_limit").field("burst"));
-    flag(route.basic_auth.is_some(), RouteFeature::BasicAuth, root.field("basic_auth"));
+    flag(
+        burst,
+        RouteFeature::RateLimitBurst,
+        root.field("rate_limit").field("burst"),
+    );
+    flag(
+        route.basic_auth.is_some(),
+        RouteFeature::BasicAuth,
+        root.field("basic_auth"),
+    );
     flag(route.cors.is_some(), RouteFeature::Cors, root.field("cors"));
-    let exposed = route.cors.as_ref().is_some_and(|c| !c.expose_headers.is_empty());
-    flag(exposed, RouteFeature::CorsExposeHeaders, root.field("cors").field("expose_headers"));
-    flag(!route.allow_list.is_empty(), RouteFeature::AllowList, root.field("allow_list"));
-    flag(route.max_body_size.is_some(), RouteFeature::MaxBodySize, root.field("max_body_size"));
-    flag(route.uses_tls(&ctx.target), RouteFeature::Tls, root.field("tls"));
+    let exposed = route
+        .cors
+        .as_ref()
+        .is_some_and(|c| !c.expose_headers.is_empty());
+    flag(
+        exposed,
+        RouteFeature::CorsExposeHeaders,
+        root.field("cors").field("expose_headers"),
+    );
+    flag(
+        !route.allow_list.is_empty(),
+        RouteFeature::AllowList,
+        root.field("allow_list"),
+    );
+    flag(
+        route.max_body_size.is_some(),
+        RouteFeature::MaxBodySize,
+        root.field("max_body_size"),
+    );
+    flag(
+        route.uses_tls(&ctx.target),
+        RouteFeature::Tls,
+        root.field("tls"),
+    );
     used
 }
 
@@ -266,7 +365,13 @@ pub fn check(routes: &[Route], ctx: &Context) -> Result<(), Errors> {
     for (i, route) in routes.iter().enumerate() {
         let path = FieldPath::root().index(i);
         if !names.insert(route.name.as_str()) {
-            problems.push(path.field("name"), ErrorKind::Duplicate { what: "route name", name: route.name.to_string() });
+            problems.push(
+                path.field("name"),
+                ErrorKind::Duplicate {
+                    what: "route name",
+                    name: route.name.to_string(),
+                },
+            );
         }
         check_route(route, ctx, &path, &mut problems);
     }
@@ -276,7 +381,10 @@ pub fn check(routes: &[Route], ctx: &Context) -> Result<(), Errors> {
 /// One route's checks for `ctx` (see [`check`]), recorded under `path`.
 pub(crate) fn check_route(route: &Route, ctx: &Context, path: &FieldPath, problems: &mut Problems) {
     route.validate(path, problems);
-    problems.check(&path.field("host"), check_host(&route.host.resolve(&ctx.target)));
+    problems.check(
+        &path.field("host"),
+        check_host(&route.host.resolve(&ctx.target)),
+    );
     let mut reported = BTreeSet::new();
     for (feature, field) in features(route, ctx) {
         if let Support::Unsupported(why) = supports(feature, &ctx.target.ingress)
@@ -305,7 +413,12 @@ pub(crate) fn meta(name: String, namespace: &str, route: &Route) -> ObjectMeta {
 }
 
 /// `meta` plus annotations.
-pub(crate) fn meta_annotated(name: String, namespace: &str, route: &Route, annotations: BTreeMap<String, String>) -> ObjectMeta {
+pub(crate) fn meta_annotated(
+    name: String,
+    namespace: &str,
+    route: &Route,
+    annotations: BTreeMap<String, String>,
+) -> ObjectMeta {
     ObjectMeta {
         annotations: (!annotations.is_empty()).then_some(annotations),
         ..meta(name, namespace, route)
@@ -328,7 +441,11 @@ pub(crate) fn regex_escape(text: &str) -> String {
 /// `(/api/v1|/api)`, optional (`(...)?`) when `/` is one of them, empty when it is the only one.
 /// `capture` picks a capturing group (HAProxy, POSIX-compatible) or `(?:...)` (Traefik, RE2).
 pub(crate) fn prefix_group(route: &Route, capture: bool) -> String {
-    let mut prefixes: Vec<&str> = route.paths.iter().map(super::route::PathMatch::trimmed).collect();
+    let mut prefixes: Vec<&str> = route
+        .paths
+        .iter()
+        .map(super::route::PathMatch::trimmed)
+        .collect();
     let has_root = prefixes.contains(&"");
     prefixes.retain(|p| !p.is_empty());
     prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -336,7 +453,11 @@ pub(crate) fn prefix_group(route: &Route, capture: bool) -> String {
     if prefixes.is_empty() {
         return String::new();
     }
-    let alternatives = prefixes.iter().map(|p| regex_escape(p)).collect::<Vec<_>>().join("|");
+    let alternatives = prefixes
+        .iter()
+        .map(|p| regex_escape(p))
+        .collect::<Vec<_>>()
+        .join("|");
     let open = if capture { "(" } else { "(?:" };
     let optional = if has_root { "?" } else { "" };
     format!("{open}{alternatives}){optional}")

@@ -23,8 +23,9 @@ use super::support::{check, meta, prefix_group, regex_escape};
 use crate::context::Context;
 use crate::crd::traefik::v1alpha1::{
     BasicAuth as BasicAuthSpec, Buffering, ForwardingTimeouts, Headers, IPAllowList, IngressRoute,
-    IngressRouteSpec, Middleware, MiddlewareRef, MiddlewareSpec, RateLimit as RateLimitSpec, ReplacePathRegex,
-    Route as TraefikRoute, RouteKind, ServersTransport, ServersTransportSpec, Service, StripPrefix, Tls,
+    IngressRouteSpec, Middleware, MiddlewareRef, MiddlewareSpec, RateLimit as RateLimitSpec,
+    ReplacePathRegex, Route as TraefikRoute, RouteKind, ServersTransport, ServersTransportSpec,
+    Service, StripPrefix, Tls,
 };
 use crate::error::Errors;
 use crate::names::bounded;
@@ -66,8 +67,17 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let mut middlewares = Vec::new();
     for (concern, spec) in middleware_specs(route) {
         let name = bounded(route.name.as_str(), &format!("-{concern}"), 63);
-        middlewares.push(MiddlewareRef { name: name.clone(), namespace: None });
-        out.push(Middleware { metadata: meta(name, ns, route), spec }.into());
+        middlewares.push(MiddlewareRef {
+            name: name.clone(),
+            namespace: None,
+        });
+        out.push(
+            Middleware {
+                metadata: meta(name, ns, route),
+                spec,
+            }
+            .into(),
+        );
     }
 
     let foreign = route.backend.foreign_namespace(&ctx.namespace);
@@ -80,7 +90,13 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
             }),
             ..Default::default()
         };
-        out.push(ServersTransport { metadata: meta(name.clone(), ns, route), spec }.into());
+        out.push(
+            ServersTransport {
+                metadata: meta(name.clone(), ns, route),
+                spec,
+            }
+            .into(),
+        );
         // TR6: a bare name is looked up in the backend Service's namespace.
         match foreign {
             Some(_) => format!("{ns}-{name}@kubernetescrd"),
@@ -92,7 +108,14 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let entry_points = match &ctx.target.ingress {
         Ingress::Traefik { entry_points } if !entry_points.is_empty() => entry_points.clone(),
         Ingress::Traefik { .. } | Ingress::Haproxy { .. } | Ingress::GatewayApi { .. } => {
-            vec![if tls { DEFAULT_TLS_ENTRY_POINT } else { DEFAULT_ENTRY_POINT }.to_owned()]
+            vec![
+                if tls {
+                    DEFAULT_TLS_ENTRY_POINT
+                } else {
+                    DEFAULT_ENTRY_POINT
+                }
+                .to_owned(),
+            ]
         }
     };
     let service = Service {
@@ -115,11 +138,20 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
             priority: None,
         }],
         tls: tls.then(|| match ctx.target.tls_issuer {
-            Some(_) => Tls { secret_name: Some(bounded(route.name.as_str(), "-tls", 63)), ..Default::default() },
+            Some(_) => Tls {
+                secret_name: Some(bounded(route.name.as_str(), "-tls", 63)),
+                ..Default::default()
+            },
             None => Tls::default(),
         }),
     };
-    out.push(IngressRoute { metadata: meta(route.name.to_string(), ns, route), spec }.into());
+    out.push(
+        IngressRoute {
+            metadata: meta(route.name.to_string(), ns, route),
+            spec,
+        }
+        .into(),
+    );
 }
 
 /// The v3 rule: ``Host(`h`) && (PathPrefix(`/a`) || Path(`/b`))`` (REFERENCE §4a, TR2).
@@ -152,7 +184,13 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
             source_range: route.allow_list.iter().map(ToString::to_string).collect(),
             ..Default::default()
         };
-        specs.push(("allow-list", MiddlewareSpec { ip_allow_list: Some(ip_allow_list), ..Default::default() }));
+        specs.push((
+            "allow-list",
+            MiddlewareSpec {
+                ip_allow_list: Some(ip_allow_list),
+                ..Default::default()
+            },
+        ));
     }
     if let Some(limit) = &route.rate_limit {
         let rate_limit = RateLimitSpec {
@@ -161,22 +199,49 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
             burst: Some(i64::from(limit.effective_burst())),
             source_criterion: None,
         };
-        specs.push(("rate-limit", MiddlewareSpec { rate_limit: Some(rate_limit), ..Default::default() }));
+        specs.push((
+            "rate-limit",
+            MiddlewareSpec {
+                rate_limit: Some(rate_limit),
+                ..Default::default()
+            },
+        ));
     }
     if let Some(cors) = &route.cors {
-        let (regex, exact): (Vec<_>, Vec<_>) = cors.allow_origins.iter().partition(|o| o.has_wildcard_host());
+        let (regex, exact): (Vec<_>, Vec<_>) = cors
+            .allow_origins
+            .iter()
+            .partition(|o| o.has_wildcard_host());
         let headers = Headers {
             access_control_allow_origin_list: exact.iter().map(ToString::to_string).collect(),
             access_control_allow_origin_list_regex: regex.iter().map(|o| o.to_regex()).collect(),
-            access_control_allow_methods: cors.allow_methods.iter().map(|m| m.as_str().to_owned()).collect(),
-            access_control_allow_headers: cors.allow_headers.iter().map(ToString::to_string).collect(),
-            access_control_expose_headers: cors.expose_headers.iter().map(ToString::to_string).collect(),
+            access_control_allow_methods: cors
+                .allow_methods
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+            access_control_allow_headers: cors
+                .allow_headers
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            access_control_expose_headers: cors
+                .expose_headers
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             access_control_max_age: cors.max_age.map(i64::from),
             access_control_allow_credentials: cors.allow_credentials.then_some(true),
-            add_vary_header: Some(!cors.allow_origins.iter().any(super::policy::Origin::is_any)),
+            add_vary_header: Some(!cors.allow_origins.iter().any(super::cors::Origin::is_any)),
             ..Default::default()
         };
-        specs.push(("cors", MiddlewareSpec { headers: Some(headers), ..Default::default() }));
+        specs.push((
+            "cors",
+            MiddlewareSpec {
+                headers: Some(headers),
+                ..Default::default()
+            },
+        ));
     }
     if let Some(auth) = &route.basic_auth {
         let basic_auth = BasicAuthSpec {
@@ -184,16 +249,31 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
             realm: auth.realm.clone(),
             ..Default::default()
         };
-        specs.push(("basic-auth", MiddlewareSpec { basic_auth: Some(basic_auth), ..Default::default() }));
+        specs.push((
+            "basic-auth",
+            MiddlewareSpec {
+                basic_auth: Some(basic_auth),
+                ..Default::default()
+            },
+        ));
     }
     if let Some(size) = route.max_body_size {
         let buffering = Buffering {
             max_request_body_bytes: i64::try_from(size.as_bytes()).ok(),
             ..Default::default()
         };
-        specs.push(("body-limit", MiddlewareSpec { buffering: Some(buffering), ..Default::default() }));
+        specs.push((
+            "body-limit",
+            MiddlewareSpec {
+                buffering: Some(buffering),
+                ..Default::default()
+            },
+        ));
     }
-    match route.prefix_replacement().map(|to| to.trim_end_matches('/')) {
+    match route
+        .prefix_replacement()
+        .map(|to| to.trim_end_matches('/'))
+    {
         None => {}
         Some("") => {
             let mut prefixes: Vec<String> = route
@@ -207,7 +287,13 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
             prefixes.dedup();
             if !prefixes.is_empty() {
                 let strip_prefix = StripPrefix { prefixes };
-                specs.push(("strip-prefix", MiddlewareSpec { strip_prefix: Some(strip_prefix), ..Default::default() }));
+                specs.push((
+                    "strip-prefix",
+                    MiddlewareSpec {
+                        strip_prefix: Some(strip_prefix),
+                        ..Default::default()
+                    },
+                ));
             }
         }
         Some(base) => {
@@ -216,7 +302,13 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
                 regex: Some(format!("^{}(/.*)?$", prefix_group(route, false))),
                 replacement: Some(format!("{base}${{1}}")),
             };
-            specs.push(("rewrite", MiddlewareSpec { replace_path_regex: Some(replace_path_regex), ..Default::default() }));
+            specs.push((
+                "rewrite",
+                MiddlewareSpec {
+                    replace_path_regex: Some(replace_path_regex),
+                    ..Default::default()
+                },
+            ));
         }
     }
     specs
@@ -232,7 +324,10 @@ mod tests {
         Route::new(
             "orders".parse().unwrap(),
             "orders".parse().unwrap(),
-            crate::exposure::Backend::new("orders".parse().unwrap(), PortRef::Name("http".parse().unwrap())),
+            crate::exposure::Backend::new(
+                "orders".parse().unwrap(),
+                PortRef::Name("http".parse().unwrap()),
+            ),
         )
     }
 
@@ -241,13 +336,19 @@ mod tests {
     }
 
     fn ingress_route(objects: &[Object]) -> &IngressRoute {
-        objects.iter().find_map(<IngressRoute as crate::object::Kind>::from_object).unwrap()
+        objects
+            .iter()
+            .find_map(<IngressRoute as crate::object::Kind>::from_object)
+            .unwrap()
     }
 
     #[test]
     fn rules_combine_paths() {
         let r = Route {
-            paths: vec![super::super::PathMatch::prefix("/a"), super::super::PathMatch::exact("/b")],
+            paths: vec![
+                super::super::PathMatch::prefix("/a"),
+                super::super::PathMatch::exact("/b"),
+            ],
             host: "*.apps.example.com".parse().unwrap(),
             ..route()
         };
@@ -269,16 +370,30 @@ mod tests {
             ..route().with_paths(["/api"])
         };
         let objects = render(&[r], &ctx()).unwrap();
-        let names: Vec<_> = ingress_route(&objects).spec.routes[0].middlewares.iter().map(|m| m.name.as_str()).collect();
+        let names: Vec<_> = ingress_route(&objects).spec.routes[0]
+            .middlewares
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
         assert_eq!(
             names,
-            ["orders-allow-list", "orders-rate-limit", "orders-cors", "orders-basic-auth", "orders-body-limit", "orders-strip-prefix"]
+            [
+                "orders-allow-list",
+                "orders-rate-limit",
+                "orders-cors",
+                "orders-basic-auth",
+                "orders-body-limit",
+                "orders-strip-prefix"
+            ]
         );
     }
 
     #[test]
     fn rewrite_uses_braced_group() {
-        let r = Route { rewrite_to: Some("/v2/".into()), ..route().with_paths(["/api/v1", "/api"]) };
+        let r = Route {
+            rewrite_to: Some("/v2/".into()),
+            ..route().with_paths(["/api/v1", "/api"])
+        };
         let (_, spec) = middleware_specs(&r).pop().unwrap();
         let rewrite = spec.replace_path_regex.unwrap();
         assert_eq!(rewrite.regex.as_deref(), Some(r"^(?:/api/v1|/api)(/.*)?$"));
@@ -298,14 +413,23 @@ mod tests {
         let ir = ingress_route(&objects);
         let svc = &ir.spec.routes[0].services[0];
         assert_eq!(svc.namespace.as_deref(), Some("keda"));
-        assert_eq!(svc.servers_transport.as_deref(), Some("shop-orders-transport@kubernetescrd"));
+        assert_eq!(
+            svc.servers_transport.as_deref(),
+            Some("shop-orders-transport@kubernetescrd")
+        );
         assert_eq!(ir.spec.entry_points, ["websecure"]);
-        assert_eq!(ir.spec.tls.as_ref().unwrap().secret_name.as_deref(), Some("orders-tls"));
+        assert_eq!(
+            ir.spec.tls.as_ref().unwrap().secret_name.as_deref(),
+            Some("orders-tls")
+        );
     }
 
     #[test]
     fn tls_without_issuer_uses_default_certificate() {
-        let r = Route { tls: Some(true), ..route() };
+        let r = Route {
+            tls: Some(true),
+            ..route()
+        };
         let objects = render(&[r], &ctx()).unwrap();
         assert_eq!(ingress_route(&objects).spec.tls, Some(Tls::default()));
     }

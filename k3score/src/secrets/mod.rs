@@ -13,10 +13,14 @@
 //! [`SecretStoreSpec`] renders the `ClusterSecretStore` itself (GCP, AWS, Azure, Vault, with
 //! workload-identity auth), and [`GeneratedPassword`] a stable random password (REFERENCE §6).
 
+mod key;
 mod password;
 mod reference;
 mod store;
 
+pub use key::{DataKey, check_data_key};
 pub use password::GeneratedPassword;
-pub use reference::{DataKey, SecretItem, SecretRef, VALUE_KEY, check_data_key, render_secret_refs};
-pub use store::{AwsService, DEFAULT_VAULT_AUTH_MOUNT, SecretStoreSpec, StoreServiceAccount, VaultVersion};
+pub use reference::{SecretItem, SecretRef, VALUE_KEY, render_secret_refs};
+pub use store::{
+    AwsService, DEFAULT_VAULT_AUTH_MOUNT, SecretStoreSpec, StoreServiceAccount, VaultVersion,
+};

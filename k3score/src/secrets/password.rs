@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::crd::external_secrets::v1::{
-    CreationPolicy, ExternalSecret, ExternalSecretDataFromRemoteRef, ExternalSecretSpec, ExternalSecretTarget,
-    GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
+    CreationPolicy, ExternalSecret, ExternalSecretDataFromRemoteRef, ExternalSecretSpec,
+    ExternalSecretTarget, GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
 };
 use crate::crd::generators::v1alpha1::{Password, PasswordSpec};
 use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
@@ -67,7 +67,13 @@ pub struct GeneratedPassword {
 
 impl Default for GeneratedPassword {
     fn default() -> Self {
-        Self { length: Self::DEFAULT_LENGTH, digits: None, symbols: None, no_upper: false, allow_repeat: false }
+        Self {
+            length: Self::DEFAULT_LENGTH,
+            digits: None,
+            symbols: None,
+            no_upper: false,
+            allow_repeat: false,
+        }
     }
 }
 
@@ -84,13 +90,19 @@ impl GeneratedPassword {
     /// Records a zero length and more digits and symbols than the length.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if self.length == 0 {
-            problems.push(path.field("length"), ErrorKind::Invalid("must be at least 1".into()));
+            problems.push(
+                path.field("length"),
+                ErrorKind::Invalid("must be at least 1".into()),
+            );
         }
         let fixed = u32::from(self.digits.unwrap_or(0)) + u32::from(self.symbols.unwrap_or(0));
         if fixed > u32::from(self.length) {
             problems.push(
                 path.field("length"),
-                ErrorKind::Conflict(format!("digits + symbols ({fixed}) exceed the length {}", self.length)),
+                ErrorKind::Conflict(format!(
+                    "digits + symbols ({fixed}) exceed the length {}",
+                    self.length
+                )),
             );
         }
     }
@@ -99,7 +111,11 @@ impl GeneratedPassword {
     #[must_use]
     pub fn generator(&self, name: &DnsSubdomain, namespace: Option<String>) -> Password {
         Password {
-            metadata: ObjectMeta { name: Some(name.to_string()), namespace, ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                namespace,
+                ..Default::default()
+            },
             spec: PasswordSpec {
                 length: i64::from(self.length),
                 digits: self.digits.map(i64::from),
@@ -116,7 +132,11 @@ impl GeneratedPassword {
     #[must_use]
     pub fn external_secret(name: &DnsSubdomain, namespace: Option<String>) -> ExternalSecret {
         ExternalSecret {
-            metadata: ObjectMeta { name: Some(name.to_string()), namespace, ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                namespace,
+                ..Default::default()
+            },
             spec: ExternalSecretSpec {
                 refresh_policy: Some(RefreshPolicy::CreatedOnce),
                 target: Some(ExternalSecretTarget {
@@ -136,30 +156,48 @@ impl GeneratedPassword {
                 }],
                 ..Default::default()
             },
-
         }
     }
 
     /// The objects providing the Secret `name` (key `password`): generator and ExternalSecret,
     /// or on local targets a Secret from `<name>.password` in the secret values. Errors are at
     /// the root path; nest them with [`Errors::under`].
-    pub fn render(&self, name: &DnsSubdomain, labels: &BTreeMap<String, String>, ctx: &Context) -> Result<Vec<Object>, Errors> {
+    pub fn render(
+        &self,
+        name: &DnsSubdomain,
+        labels: &BTreeMap<String, String>,
+        ctx: &Context,
+    ) -> Result<Vec<Object>, Errors> {
         let mut problems = Problems::default();
         self.validate(&FieldPath::root(), &mut problems);
         problems.finish(())?;
         let labels = (!labels.is_empty()).then(|| labels.clone());
         match &ctx.target.secrets {
             SecretBackend::Local => {
-                let value = ctx.secret_values.get(&format!("{name}.{}", Self::KEY)).ok_or_else(|| {
-                    Error::new(
-                        FieldPath::root(),
-                        ErrorKind::MissingSecretValue { secret: name.to_string(), key: Self::KEY.to_owned() },
-                    )
-                })?;
+                let value = ctx
+                    .secret_values
+                    .get(&format!("{name}.{}", Self::KEY))
+                    .ok_or_else(|| {
+                        Error::new(
+                            FieldPath::root(),
+                            ErrorKind::MissingSecretValue {
+                                secret: name.to_string(),
+                                key: Self::KEY.to_owned(),
+                            },
+                        )
+                    })?;
                 let secret = Secret {
-                    metadata: ObjectMeta { name: Some(name.to_string()), namespace: ctx.ns(), labels, ..Default::default() },
+                    metadata: ObjectMeta {
+                        name: Some(name.to_string()),
+                        namespace: ctx.ns(),
+                        labels,
+                        ..Default::default()
+                    },
                     type_: Some("Opaque".to_owned()),
-                    data: Some(BTreeMap::from([(Self::KEY.to_owned(), ByteString(value.clone().into_bytes()))])),
+                    data: Some(BTreeMap::from([(
+                        Self::KEY.to_owned(),
+                        ByteString(value.clone().into_bytes()),
+                    )])),
                     ..Default::default()
                 };
                 Ok(vec![secret.into()])
@@ -184,39 +222,90 @@ mod tests {
     fn local_reads_the_value_or_fails() {
         let name: DnsSubdomain = "db-password".parse().unwrap();
         let ctx = Context::new(Target::local(), "shop".parse().unwrap());
-        let err = GeneratedPassword::default().render(&name, &BTreeMap::new(), &ctx).unwrap_err();
-        assert_eq!(err.to_string(), "(root): secret \"db-password\" has no value for key \"password\" in the provided values");
-        let ctx = ctx.with_secret_values(BTreeMap::from([("db-password.password".to_owned(), "pw".to_owned())]));
-        let objects = GeneratedPassword::default().render(&name, &BTreeMap::new(), &ctx).unwrap();
-        let Object::Secret(s) = &objects[0] else { panic!() };
+        let err = GeneratedPassword::default()
+            .render(&name, &BTreeMap::new(), &ctx)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "(root): secret \"db-password\" has no value for key \"password\" in the provided values"
+        );
+        let ctx = ctx.with_secret_values(BTreeMap::from([(
+            "db-password.password".to_owned(),
+            "pw".to_owned(),
+        )]));
+        let objects = GeneratedPassword::default()
+            .render(&name, &BTreeMap::new(), &ctx)
+            .unwrap();
+        let Object::Secret(s) = &objects[0] else {
+            panic!()
+        };
         assert_eq!(s.data.as_ref().unwrap()["password"].0, b"pw");
     }
 
     #[test]
     fn generator_fields_and_labels() {
-        let spec: GeneratedPassword = serde_json::from_str(r#"{"length": 32, "digits": 4, "no_upper": true}"#).unwrap();
+        let spec: GeneratedPassword =
+            serde_json::from_str(r#"{"length": 32, "digits": 4, "no_upper": true}"#).unwrap();
         let labels = BTreeMap::from([("a".to_owned(), "b".to_owned())]);
         let ctx = Context::new(Target::dev(), "shop".parse().unwrap());
         let objects = spec.render(&"pw".parse().unwrap(), &labels, &ctx).unwrap();
-        let Object::Password(p) = &objects[0] else { panic!() };
-        assert_eq!((p.spec.length, p.spec.digits, p.spec.symbols, p.spec.no_upper), (32, Some(4), None, true));
+        let Object::Password(p) = &objects[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                p.spec.length,
+                p.spec.digits,
+                p.spec.symbols,
+                p.spec.no_upper
+            ),
+            (32, Some(4), None, true)
+        );
         assert_eq!(p.metadata.namespace.as_deref(), Some("shop"));
         assert_eq!(p.metadata.labels.as_ref().unwrap()["a"], "b");
-        let Object::ExternalSecret(es) = &objects[1] else { panic!() };
+        let Object::ExternalSecret(es) = &objects[1] else {
+            panic!()
+        };
         assert!(es.spec.secret_store_ref.is_none());
         assert_eq!(es.spec.target.as_ref().unwrap().name.as_deref(), Some("pw"));
-        let g = es.spec.data_from[0].source_ref.as_ref().unwrap().generator_ref.as_ref().unwrap();
-        assert_eq!((g.api_version.as_deref(), g.kind), (Some(GENERATORS_API_VERSION), GeneratorKind::Password));
+        let g = es.spec.data_from[0]
+            .source_ref
+            .as_ref()
+            .unwrap()
+            .generator_ref
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            (g.api_version.as_deref(), g.kind),
+            (Some(GENERATORS_API_VERSION), GeneratorKind::Password)
+        );
     }
 
     #[test]
     fn invalid_lengths() {
-        let spec = GeneratedPassword { length: 4, digits: Some(3), symbols: Some(2), ..Default::default() };
+        let spec = GeneratedPassword {
+            length: 4,
+            digits: Some(3),
+            symbols: Some(2),
+            ..Default::default()
+        };
         let ctx = Context::new(Target::dev(), "shop".parse().unwrap());
-        let err = spec.render(&"pw".parse().unwrap(), &BTreeMap::new(), &ctx).unwrap_err();
-        assert_eq!(err.to_string(), "length: conflict: digits + symbols (5) exceed the length 4");
+        let err = spec
+            .render(&"pw".parse().unwrap(), &BTreeMap::new(), &ctx)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "length: conflict: digits + symbols (5) exceed the length 4"
+        );
         let mut problems = Problems::default();
-        GeneratedPassword { length: 0, ..Default::default() }.validate(&FieldPath::root().field("pw"), &mut problems);
-        assert_eq!(problems.finish(()).unwrap_err().to_string(), "pw.length: must be at least 1");
+        GeneratedPassword {
+            length: 0,
+            ..Default::default()
+        }
+        .validate(&FieldPath::root().field("pw"), &mut problems);
+        assert_eq!(
+            problems.finish(()).unwrap_err().to_string(),
+            "pw.length: must be at least 1"
+        );
     }
 }

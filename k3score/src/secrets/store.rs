@@ -5,9 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::crd::external_secrets::v1::{
-    AWSAuth, AWSJWTAuth, AWSProvider, AWSServiceType, AzureAuthType, AzureKVProvider, ClusterSecretStore,
-    ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity, SecretStoreProvider,
-    ServiceAccountSelector, VaultAuth, VaultKVStoreVersion, VaultKubernetesAuth, VaultProvider,
+    AWSAuth, AWSJWTAuth, AWSProvider, AWSServiceType, AzureAuthType, AzureKVProvider,
+    ClusterSecretStore, ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity,
+    SecretStoreProvider, ServiceAccountSelector, VaultAuth, VaultKVStoreVersion,
+    VaultKubernetesAuth, VaultProvider,
 };
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::identity::check_uuid;
@@ -171,7 +172,12 @@ impl SecretStoreSpec {
                 }),
                 ..Default::default()
             },
-            SecretStoreSpec::Aws { region, service, role, service_account } => SecretStoreProvider {
+            SecretStoreSpec::Aws {
+                region,
+                service,
+                role,
+                service_account,
+            } => SecretStoreProvider {
                 aws: Some(AWSProvider {
                     service: match service {
                         AwsService::SecretsManager => AWSServiceType::SecretsManager,
@@ -180,12 +186,18 @@ impl SecretStoreSpec {
                     region: region.clone(),
                     role: role.clone(),
                     auth: Some(AWSAuth {
-                        jwt: Some(AWSJWTAuth { service_account_ref: Some(service_account.selector()) }),
+                        jwt: Some(AWSJWTAuth {
+                            service_account_ref: Some(service_account.selector()),
+                        }),
                     }),
                 }),
                 ..Default::default()
             },
-            SecretStoreSpec::Azure { vault_url, tenant_id, service_account } => SecretStoreProvider {
+            SecretStoreSpec::Azure {
+                vault_url,
+                tenant_id,
+                service_account,
+            } => SecretStoreProvider {
                 azurekv: Some(AzureKVProvider {
                     vault_url: vault_url.clone(),
                     auth_type: Some(AzureAuthType::WorkloadIdentity),
@@ -195,7 +207,14 @@ impl SecretStoreSpec {
                 }),
                 ..Default::default()
             },
-            SecretStoreSpec::Vault { server, path, version, role, mount_path, service_account } => SecretStoreProvider {
+            SecretStoreSpec::Vault {
+                server,
+                path,
+                version,
+                role,
+                mount_path,
+                service_account,
+            } => SecretStoreProvider {
                 vault: Some(VaultProvider {
                     server: server.clone(),
                     path: Some(path.clone()),
@@ -216,9 +235,15 @@ impl SecretStoreSpec {
             },
         };
         ClusterSecretStore {
-            metadata: ObjectMeta { name: Some(name.to_string()), ..Default::default() },
-            spec: ClusterSecretStoreSpec { provider, conditions: Vec::new(), refresh_interval: None },
-
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                ..Default::default()
+            },
+            spec: ClusterSecretStoreSpec {
+                provider,
+                conditions: Vec::new(),
+                refresh_interval: None,
+            },
         }
     }
 
@@ -231,33 +256,71 @@ impl SecretStoreSpec {
         };
         let url = |problems: &mut Problems, p: FieldPath, value: &str| {
             if !(value.starts_with("https://") || value.starts_with("http://")) {
-                problems.push(p, ErrorKind::Invalid(format!("{value:?} must be a URL starting with https://")));
+                problems.push(
+                    p,
+                    ErrorKind::Invalid(format!("{value:?} must be a URL starting with https://")),
+                );
             }
         };
         match self {
             SecretStoreSpec::Gcp { project_id, .. } => {
-                required(problems, path.field("gcp").field("project_id"), project_id, "a Google Cloud project ID");
+                required(
+                    problems,
+                    path.field("gcp").field("project_id"),
+                    project_id,
+                    "a Google Cloud project ID",
+                );
             }
             SecretStoreSpec::Aws { region, role, .. } => {
                 let p = path.field("aws");
-                required(problems, p.field("region"), region, "an AWS region like eu-west-1");
+                required(
+                    problems,
+                    p.field("region"),
+                    region,
+                    "an AWS region like eu-west-1",
+                );
                 if let Some(role) = role {
                     problems.check(&p.field("role"), crate::identity::check_aws_role_arn(role));
                 }
             }
-            SecretStoreSpec::Azure { vault_url, tenant_id, .. } => {
+            SecretStoreSpec::Azure {
+                vault_url,
+                tenant_id,
+                ..
+            } => {
                 let p = path.field("azure");
                 url(problems, p.field("vault_url"), vault_url);
                 if let Some(tenant) = tenant_id {
                     problems.check(&p.field("tenant_id"), check_uuid(tenant));
                 }
             }
-            SecretStoreSpec::Vault { server, path: kv, role, mount_path, .. } => {
+            SecretStoreSpec::Vault {
+                server,
+                path: kv,
+                role,
+                mount_path,
+                ..
+            } => {
                 let p = path.field("vault");
                 url(problems, p.field("server"), server);
-                required(problems, p.field("path"), kv, "the KV mount path, like secret");
-                required(problems, p.field("role"), role, "the Vault role bound to the ServiceAccount");
-                required(problems, p.field("mount_path"), mount_path, "the Kubernetes auth mount, like kubernetes");
+                required(
+                    problems,
+                    p.field("path"),
+                    kv,
+                    "the KV mount path, like secret",
+                );
+                required(
+                    problems,
+                    p.field("role"),
+                    role,
+                    "the Vault role bound to the ServiceAccount",
+                );
+                required(
+                    problems,
+                    p.field("mount_path"),
+                    mount_path,
+                    "the Kubernetes auth mount, like kubernetes",
+                );
             }
         }
     }
@@ -268,13 +331,20 @@ mod tests {
     use super::*;
 
     fn sa() -> StoreServiceAccount {
-        StoreServiceAccount { name: "eso".parse().unwrap(), namespace: "external-secrets".parse().unwrap() }
+        StoreServiceAccount {
+            name: "eso".parse().unwrap(),
+            namespace: "external-secrets".parse().unwrap(),
+        }
     }
 
     fn errors(spec: &SecretStoreSpec) -> Vec<String> {
         let mut problems = Problems::default();
         spec.validate(&FieldPath::root().field("store"), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -288,22 +358,42 @@ mod tests {
         let aws = store.spec.provider.aws.unwrap();
         assert_eq!(aws.service, AWSServiceType::SecretsManager);
         let sa_ref = aws.auth.unwrap().jwt.unwrap().service_account_ref.unwrap();
-        assert_eq!((sa_ref.name.as_str(), sa_ref.namespace.as_deref()), ("eso", Some("external-secrets")));
+        assert_eq!(
+            (sa_ref.name.as_str(), sa_ref.namespace.as_deref()),
+            ("eso", Some("external-secrets"))
+        );
         assert!(errors(&spec).is_empty());
     }
 
     #[test]
     fn azure_and_vault_render_workload_identity_auth() {
-        let azure = SecretStoreSpec::Azure { vault_url: "https://acme.vault.azure.net".into(), tenant_id: None, service_account: sa() };
-        let kv = azure.render(&"azure".parse().unwrap()).spec.provider.azurekv.unwrap();
+        let azure = SecretStoreSpec::Azure {
+            vault_url: "https://acme.vault.azure.net".into(),
+            tenant_id: None,
+            service_account: sa(),
+        };
+        let kv = azure
+            .render(&"azure".parse().unwrap())
+            .spec
+            .provider
+            .azurekv
+            .unwrap();
         assert_eq!(kv.auth_type, Some(AzureAuthType::WorkloadIdentity));
-        assert_eq!(kv.service_account_ref.unwrap().namespace.as_deref(), Some("external-secrets"));
+        assert_eq!(
+            kv.service_account_ref.unwrap().namespace.as_deref(),
+            Some("external-secrets")
+        );
         let vault: SecretStoreSpec = serde_json::from_str(
             r#"{"vault": {"server": "https://vault:8200", "path": "secret", "role": "eso",
                 "service_account": {"name": "eso", "namespace": "external-secrets"}}}"#,
         )
         .unwrap();
-        let v = vault.render(&"vault".parse().unwrap()).spec.provider.vault.unwrap();
+        let v = vault
+            .render(&"vault".parse().unwrap())
+            .spec
+            .provider
+            .vault
+            .unwrap();
         assert_eq!(v.version, Some(VaultKVStoreVersion::V2));
         let k8s = v.auth.unwrap().kubernetes.unwrap();
         assert_eq!(k8s.role, "eso");
@@ -326,9 +416,18 @@ mod tests {
         assert!(errs[0].starts_with("store.vault.server: "));
         assert!(errs[1].starts_with("store.vault.path: missing"));
         assert!(errs[2].starts_with("store.vault.role: missing"));
-        let azure = SecretStoreSpec::Azure { vault_url: "https://x".into(), tenant_id: Some("t".into()), service_account: sa() };
+        let azure = SecretStoreSpec::Azure {
+            vault_url: "https://x".into(),
+            tenant_id: Some("t".into()),
+            service_account: sa(),
+        };
         assert!(errors(&azure)[0].starts_with("store.azure.tenant_id: "));
-        let aws = SecretStoreSpec::Aws { region: String::new(), service: AwsService::ParameterStore, role: Some("r".into()), service_account: sa() };
+        let aws = SecretStoreSpec::Aws {
+            region: String::new(),
+            service: AwsService::ParameterStore,
+            role: Some("r".into()),
+            service_account: sa(),
+        };
         assert_eq!(errors(&aws).len(), 2);
         let gcp = SecretStoreSpec::Gcp {
             project_id: String::new(),
@@ -338,7 +437,15 @@ mod tests {
             cluster_name: None,
             cluster_project_id: None,
         };
-        assert_eq!(errors(&gcp), ["store.gcp.project_id: missing: a Google Cloud project ID"]);
-        assert!(serde_json::from_str::<SecretStoreSpec>(r#"{"aws": {"region": "x", "service_account": {"name": "eso"}}}"#).is_err());
+        assert_eq!(
+            errors(&gcp),
+            ["store.gcp.project_id: missing: a Google Cloud project ID"]
+        );
+        assert!(
+            serde_json::from_str::<SecretStoreSpec>(
+                r#"{"aws": {"region": "x", "service_account": {"name": "eso"}}}"#
+            )
+            .is_err()
+        );
     }
 }

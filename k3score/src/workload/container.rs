@@ -62,9 +62,15 @@ impl RestartPolicy {
 /// Records an empty image reference or one containing whitespace at `path`.
 pub(crate) fn check_image(image: &str, path: &FieldPath, problems: &mut Problems) {
     if image.trim().is_empty() {
-        problems.push(path.clone(), ErrorKind::Missing("an image reference like ghcr.io/acme/orders:1.4.2".into()));
+        problems.push(
+            path.clone(),
+            ErrorKind::Missing("an image reference like ghcr.io/acme/orders:1.4.2".into()),
+        );
     } else if image.chars().any(char::is_whitespace) {
-        problems.push(path.clone(), ErrorKind::Invalid(format!("image {image:?} must not contain whitespace")));
+        problems.push(
+            path.clone(),
+            ErrorKind::Invalid(format!("image {image:?} must not contain whitespace")),
+        );
     }
 }
 
@@ -82,13 +88,29 @@ mod tests {
     #[test]
     fn image_checks() {
         let mut problems = Problems::default();
-        let init = InitContainer { name: "m".parse().unwrap(), image: " ".into(), command: vec![], args: vec![] };
-        init.validate(&FieldPath::root().field("init_containers").index(0), &mut problems);
+        let init = InitContainer {
+            name: "m".parse().unwrap(),
+            image: " ".into(),
+            command: vec![],
+            args: vec![],
+        };
+        init.validate(
+            &FieldPath::root().field("init_containers").index(0),
+            &mut problems,
+        );
         check_image("a b", &FieldPath::root().field("image"), &mut problems);
-        check_image("busybox:1.36", &FieldPath::root().field("image"), &mut problems);
+        check_image(
+            "busybox:1.36",
+            &FieldPath::root().field("image"),
+            &mut problems,
+        );
         let errs = problems.finish(()).unwrap_err();
         assert_eq!(errs.len(), 2);
-        assert!(errs.0[0].to_string().starts_with("init_containers[0].image: missing"));
+        assert!(
+            errs.0[0]
+                .to_string()
+                .starts_with("init_containers[0].image: missing")
+        );
         assert!(errs.0[1].to_string().starts_with("image: image \"a b\""));
         assert_eq!(RestartPolicy::OnFailure.as_str(), "OnFailure");
         assert!(serde_json::from_str::<RestartPolicy>("\"sometimes\"").is_err());

@@ -4,18 +4,20 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector,
-    SecretEnvSource, SecretKeySelector,
+    ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource,
+    ObjectFieldSelector, SecretEnvSource, SecretKeySelector,
 };
 use schemars::JsonSchema;
 use serde::de::value::MapAccessDeserializer;
 use serde::{Deserialize, Serialize};
 
+use super::interpolate::{check_syntax, substitute};
 use crate::error::{ErrorKind, FieldPath, Problems};
-use crate::names::{DnsSubdomain, EnvVarName, check_env_var_name};
+use crate::names::{DnsSubdomain, EnvVarName};
 use crate::secrets::{DataKey, SecretRef, VALUE_KEY};
 
-/// Environment variables by name; rendered in name order.
+/// Environment variables by name; rendered in name order (Kubernetes expands `$(VAR)` only
+/// for variables listed earlier, so such references must sort after what they use).
 pub type Env = BTreeMap<EnvVarName, EnvValue>;
 
 /// The value of one environment variable.
@@ -98,12 +100,19 @@ impl TryFrom<EnvSource> for EnvValue {
     type Error = String;
     fn try_from(raw: EnvSource) -> Result<Self, String> {
         match (raw.secret, raw.config_map, raw.field) {
-            (Some(secret), None, None) => Ok(EnvValue::Secret(SecretKeyRef { secret, key: raw.key })),
+            (Some(secret), None, None) => Ok(EnvValue::Secret(SecretKeyRef {
+                secret,
+                key: raw.key,
+            })),
             (None, Some(config_map), None) => match raw.key {
                 Some(key) => Ok(EnvValue::ConfigMap(ConfigMapKeyRef { config_map, key })),
-                None => Err("{config_map: NAME} needs a key: {config_map: NAME, key: KEY}".to_owned()),
+                None => {
+                    Err("{config_map: NAME} needs a key: {config_map: NAME, key: KEY}".to_owned())
+                }
             },
-            (None, None, Some(field)) if raw.key.is_none() => Ok(EnvValue::Field(FieldRef { field })),
+            (None, None, Some(field)) if raw.key.is_none() => {
+                Ok(EnvValue::Field(FieldRef { field }))
+            }
             (None, None, Some(_)) => Err("key is not allowed with field".to_owned()),
             (None, None, None) => Err("set one of secret, config_map or field".to_owned()),
             _ => Err("set only one of secret, config_map or field".to_owned()),
@@ -117,7 +126,9 @@ impl<'de> Deserialize<'de> for EnvValue {
         impl<'de> serde::de::Visitor<'de> for Visitor {
             type Value = EnvValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string, or {secret: NAME}, {config_map: NAME, key: KEY} or {field: PATH}")
+                f.write_str(
+                    "a string, or {secret: NAME}, {config_map: NAME, key: KEY} or {field: PATH}",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnvValue, E> {
                 Ok(EnvValue::Literal(v.to_owned()))
@@ -132,7 +143,9 @@ impl<'de> Deserialize<'de> for EnvValue {
                 Ok(EnvValue::Literal(v.to_string()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<EnvValue, E> {
-                Err(E::custom(format!("quote decimal numbers (\"{v}\"): YAML would change their spelling")))
+                Err(E::custom(format!(
+                    "quote decimal numbers (\"{v}\"): YAML would change their spelling"
+                )))
             }
             fn visit_unit<E: serde::de::Error>(self) -> Result<EnvValue, E> {
                 Err(E::custom("empty value: write \"\" for an empty string"))
@@ -171,11 +184,17 @@ impl EnvFrom {
     pub fn to_env_from_source(&self) -> EnvFromSource {
         match self {
             EnvFrom::Secret(name) => EnvFromSource {
-                secret_ref: Some(SecretEnvSource { name: name.to_string(), ..Default::default() }),
+                secret_ref: Some(SecretEnvSource {
+                    name: name.to_string(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
             EnvFrom::ConfigMap(name) => EnvFromSource {
-                config_map_ref: Some(ConfigMapEnvSource { name: name.to_string(), ..Default::default() }),
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name: name.to_string(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
         }
@@ -213,74 +232,12 @@ pub fn check_field_path(path: &str) -> Result<(), ErrorKind> {
     }
 }
 
-/// Replaces `${VAR}` with `variables[VAR]` and `$$` with `$`, recording an
-/// [`ErrorKind::UndefinedVariable`] for each unknown variable and an error for malformed
-/// syntax at `path`. Returns `None` if anything was recorded.
-///
-/// ```
-/// use std::collections::BTreeMap;
-/// use k3score::workload::substitute;
-/// use k3score::{FieldPath, Problems};
-/// let vars = BTreeMap::from([("DB_HOST".to_owned(), "postgres".to_owned())]);
-/// let mut problems = Problems::default();
-/// let out = substitute("postgres://${DB_HOST}:5432 costs $$5", &vars, &FieldPath::root(), &mut problems);
-/// assert_eq!(out.as_deref(), Some("postgres://postgres:5432 costs $5"));
-/// ```
-pub fn substitute(
-    text: &str,
-    variables: &BTreeMap<String, String>,
-    path: &FieldPath,
-    problems: &mut Problems,
-) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut ok = true;
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        if let Some(r) = after.strip_prefix('$') {
-            out.push('$');
-            rest = r;
-        } else if let Some(r) = after.strip_prefix('{') {
-            let Some(end) = r.find('}') else {
-                problems.push(path.clone(), ErrorKind::Invalid(format!("unterminated ${{ in {text:?}; write $${{ for a literal ${{")));
-                return None;
-            };
-            let name = &r[..end];
-            if check_env_var_name(name).is_err() {
-                problems.push(
-                    path.clone(),
-                    ErrorKind::Invalid(format!("${{{name}}}: variable names are letters, digits and '_' (no defaults or operators)")),
-                );
-                ok = false;
-            } else if let Some(value) = variables.get(name) {
-                out.push_str(value);
-            } else {
-                problems.push(path.clone(), ErrorKind::UndefinedVariable(name.to_owned()));
-                ok = false;
-            }
-            rest = &r[end + 1..];
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    ok.then_some(out)
-}
-
 impl EnvValue {
     /// Records a malformed `${...}` in a literal and a field path that is not allowed.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         match self {
             EnvValue::Literal(text) => {
-                // Syntax only: every variable is "defined" here; undefined ones fail at render.
-                let mut syntax = Problems::default();
-                let vars = variable_names(text).into_iter().map(|n| (n, String::new())).collect();
-                substitute(text, &vars, path, &mut syntax);
-                if let Err(errors) = syntax.finish(()) {
-                    problems.extend(errors);
-                }
+                check_syntax(text, path, problems);
             }
             EnvValue::Field(field) => {
                 problems.check(&path.field("field"), check_field_path(&field.field));
@@ -298,7 +255,11 @@ impl EnvValue {
         path: &FieldPath,
         problems: &mut Problems,
     ) -> Option<EnvVar> {
-        let from = |source: EnvVarSource| EnvVar { name: name.to_string(), value_from: Some(source), ..Default::default() };
+        let from = |source: EnvVarSource| EnvVar {
+            name: name.to_string(),
+            value_from: Some(source),
+            ..Default::default()
+        };
         Some(match self {
             EnvValue::Literal(text) => EnvVar {
                 name: name.to_string(),
@@ -322,20 +283,14 @@ impl EnvValue {
                 ..Default::default()
             }),
             EnvValue::Field(f) => from(EnvVarSource {
-                field_ref: Some(ObjectFieldSelector { field_path: f.field.clone(), ..Default::default() }),
+                field_ref: Some(ObjectFieldSelector {
+                    field_path: f.field.clone(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
         })
     }
-}
-
-/// Names inside `${...}` that are valid variable names (for syntax checks).
-fn variable_names(text: &str) -> Vec<String> {
-    text.split("${")
-        .skip(1)
-        .filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned()))
-        .filter(|name| check_env_var_name(name).is_ok())
-        .collect()
 }
 
 /// The secret references made by `env` and `env_from`, with their paths.
@@ -348,7 +303,10 @@ pub(crate) fn secret_refs(env: &Env, env_from: &[EnvFrom]) -> Vec<SecretRef> {
                 Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
                 None => SecretRef::value(r.secret.clone()),
             };
-            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.as_str())));
+            refs.push(
+                base.for_env(name.clone())
+                    .at(root.field("env").field(name.as_str())),
+            );
         }
     }
     for (i, from) in env_from.iter().enumerate() {
@@ -364,32 +322,26 @@ mod tests {
     use super::*;
     use crate::secrets::SecretItem;
 
-    fn run(text: &str) -> Result<String, String> {
-        let vars = BTreeMap::from([("A".to_owned(), "1".to_owned()), ("B_2".to_owned(), "two".to_owned())]);
-        let mut problems = Problems::default();
-        let path = FieldPath::root().field("env").field("X");
-        let out = substitute(text, &vars, &path, &mut problems);
-        problems.finish(out.unwrap_or_default()).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn substitution_rules() {
-        assert_eq!(run("plain").unwrap(), "plain");
-        assert_eq!(run("${A}-${B_2}").unwrap(), "1-two");
-        assert_eq!(run("$${A} $$ $5 $(K8S) end$").unwrap(), "${A} $ $5 $(K8S) end$");
-        assert_eq!(run("${MISSING} ${ALSO}").unwrap_err(), "env.X: undefined variable ${MISSING}\nenv.X: undefined variable ${ALSO}");
-        assert!(run("${A").unwrap_err().starts_with("env.X: unterminated ${"));
-        assert!(run("${A:-x}").unwrap_err().contains("no defaults"));
-        assert!(run("${}").is_err());
-    }
-
     #[test]
     fn literal_forms() {
         let env: Env = serde_json::from_str(r#"{"A": "x", "B": 1, "C": true, "D": ""}"#).unwrap();
         let values: Vec<_> = env.values().cloned().collect();
-        assert_eq!(values, [EnvValue::from("x"), "1".into(), "true".into(), "".into()]);
-        assert!(serde_json::from_str::<EnvValue>("1.10").unwrap_err().to_string().contains("quote decimal"));
-        assert!(serde_json::from_str::<EnvValue>("null").unwrap_err().to_string().contains("empty value"));
+        assert_eq!(
+            values,
+            [EnvValue::from("x"), "1".into(), "true".into(), "".into()]
+        );
+        assert!(
+            serde_json::from_str::<EnvValue>("1.10")
+                .unwrap_err()
+                .to_string()
+                .contains("quote decimal")
+        );
+        assert!(
+            serde_json::from_str::<EnvValue>("null")
+                .unwrap_err()
+                .to_string()
+                .contains("empty value")
+        );
         assert!(serde_json::from_str::<Env>(r#"{"1BAD": "x"}"#).is_err());
     }
 
@@ -398,28 +350,62 @@ mod tests {
         let parse = |s: &str| serde_json::from_str::<EnvValue>(s).map_err(|e| e.to_string());
         assert_eq!(
             parse(r#"{"config_map": "settings", "key": "a.json"}"#).unwrap(),
-            EnvValue::ConfigMap(ConfigMapKeyRef { config_map: "settings".parse().unwrap(), key: "a.json".parse().unwrap() })
+            EnvValue::ConfigMap(ConfigMapKeyRef {
+                config_map: "settings".parse().unwrap(),
+                key: "a.json".parse().unwrap()
+            })
         );
-        assert!(matches!(parse(r#"{"field": "metadata.name"}"#).unwrap(), EnvValue::Field(_)));
-        assert!(parse(r#"{"config_map": "settings"}"#).unwrap_err().contains("needs a key"));
-        assert!(parse(r#"{"field": "x", "key": "k"}"#).unwrap_err().contains("not allowed with field"));
+        assert!(matches!(
+            parse(r#"{"field": "metadata.name"}"#).unwrap(),
+            EnvValue::Field(_)
+        ));
+        assert!(
+            parse(r#"{"config_map": "settings"}"#)
+                .unwrap_err()
+                .contains("needs a key")
+        );
+        assert!(
+            parse(r#"{"field": "x", "key": "k"}"#)
+                .unwrap_err()
+                .contains("not allowed with field")
+        );
         assert!(parse(r#"{"key": "k"}"#).unwrap_err().contains("set one of"));
-        assert!(parse(r#"{"secret": "a", "sekret": "b"}"#).unwrap_err().contains("sekret"));
-        assert!(parse(r#"{"secret": "Bad_Name"}"#).unwrap_err().contains("DNS-1123 subdomain"));
+        assert!(
+            parse(r#"{"secret": "a", "sekret": "b"}"#)
+                .unwrap_err()
+                .contains("sekret")
+        );
+        assert!(
+            parse(r#"{"secret": "Bad_Name"}"#)
+                .unwrap_err()
+                .contains("DNS-1123 subdomain")
+        );
         assert!(parse(r#"{"secret": "a", "key": "a/b"}"#).is_err());
     }
 
     #[test]
     fn field_paths() {
-        for ok in ["metadata.name", "status.podIP", "metadata.labels['app.kubernetes.io/name']"] {
+        for ok in [
+            "metadata.name",
+            "status.podIP",
+            "metadata.labels['app.kubernetes.io/name']",
+        ] {
             assert!(check_field_path(ok).is_ok(), "{ok}");
         }
-        for bad in ["metadata.labels", "spec.containers", "metadata.labels['bad key']"] {
+        for bad in [
+            "metadata.labels",
+            "spec.containers",
+            "metadata.labels['bad key']",
+        ] {
             assert!(check_field_path(bad).is_err(), "{bad}");
         }
         let mut problems = Problems::default();
-        EnvValue::Field(FieldRef { field: "spec.x".into() }).validate(&FieldPath::root().field("env").field("X"), &mut problems);
-        EnvValue::from("${OK} ${A").validate(&FieldPath::root().field("env").field("Y"), &mut problems);
+        EnvValue::Field(FieldRef {
+            field: "spec.x".into(),
+        })
+        .validate(&FieldPath::root().field("env").field("X"), &mut problems);
+        EnvValue::from("${OK} ${A")
+            .validate(&FieldPath::root().field("env").field("Y"), &mut problems);
         let errs = problems.finish(()).unwrap_err();
         assert!(errs.0[0].to_string().starts_with("env.X.field: "));
         assert!(errs.0[1].to_string().starts_with("env.Y: unterminated"));
@@ -434,18 +420,58 @@ mod tests {
         let mut problems = Problems::default();
         let vars: Vec<EnvVar> = env
             .iter()
-            .filter_map(|(n, v)| v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems))
+            .filter_map(|(n, v)| {
+                v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems)
+            })
             .collect();
-        let api = vars[0].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
+        let api = vars[0]
+            .value_from
+            .as_ref()
+            .unwrap()
+            .secret_key_ref
+            .as_ref()
+            .unwrap();
         assert_eq!((api.name.as_str(), api.key.as_str()), ("api", "value"));
-        assert_eq!(vars[1].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap().key, "pw");
-        assert_eq!(vars[2].value_from.as_ref().unwrap().field_ref.as_ref().unwrap().field_path, "metadata.name");
-        let refs = secret_refs(&env, &[EnvFrom::ConfigMap("c".parse().unwrap()), EnvFrom::Secret("bundle".parse().unwrap())]);
+        assert_eq!(
+            vars[1]
+                .value_from
+                .as_ref()
+                .unwrap()
+                .secret_key_ref
+                .as_ref()
+                .unwrap()
+                .key,
+            "pw"
+        );
+        assert_eq!(
+            vars[2]
+                .value_from
+                .as_ref()
+                .unwrap()
+                .field_ref
+                .as_ref()
+                .unwrap()
+                .field_path,
+            "metadata.name"
+        );
+        let refs = secret_refs(
+            &env,
+            &[
+                EnvFrom::ConfigMap("c".parse().unwrap()),
+                EnvFrom::Secret("bundle".parse().unwrap()),
+            ],
+        );
         assert_eq!(refs.len(), 3);
         assert_eq!(refs[0].path.to_string(), "env.API_KEY");
-        assert_eq!(refs[0].env.as_ref().map(EnvVarName::as_str), Some("API_KEY"));
+        assert_eq!(
+            refs[0].env.as_ref().map(EnvVarName::as_str),
+            Some("API_KEY")
+        );
         assert_eq!(refs[1].item, SecretItem::Key("pw".parse().unwrap()));
-        assert_eq!((refs[2].item.clone(), refs[2].path.to_string()), (SecretItem::All, "env_from[1]".to_owned()));
+        assert_eq!(
+            (refs[2].item.clone(), refs[2].path.to_string()),
+            (SecretItem::All, "env_from[1]".to_owned())
+        );
         let from = EnvFrom::Secret("bundle".parse().unwrap()).to_env_from_source();
         assert_eq!(from.secret_ref.unwrap().name, "bundle");
     }

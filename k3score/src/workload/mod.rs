@@ -25,6 +25,7 @@
 
 mod container;
 mod env;
+mod interpolate;
 mod pod;
 mod ports;
 mod probe;
@@ -33,7 +34,8 @@ mod security;
 mod volume;
 
 pub use container::{InitContainer, RestartPolicy};
-pub use env::{ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, SecretKeyRef, check_field_path, substitute};
+pub use env::{ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, SecretKeyRef, check_field_path};
+pub use interpolate::substitute;
 pub use pod::{RenderedWorkload, Workload};
 pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes};

@@ -143,7 +143,13 @@ impl Workload {
             .iter()
             .enumerate()
             .filter(|(_, path)| !self.volumes.iter().any(|v| &v.mount_path == *path))
-            .map(|(i, path)| (bounded(&format!("writable-{}", slug(path)), "", 63), path.as_str(), i))
+            .map(|(i, path)| {
+                (
+                    bounded(&format!("writable-{}", slug(path)), "", 63),
+                    path.as_str(),
+                    i,
+                )
+            })
             .collect()
     }
 
@@ -168,24 +174,42 @@ impl Workload {
                 let name = match from {
                     EnvFrom::Secret(n) | EnvFrom::ConfigMap(n) => n.to_string(),
                 };
-                problems.push(path.field("env_from").index(i), ErrorKind::Duplicate { what: "env_from source", name });
+                problems.push(
+                    path.field("env_from").index(i),
+                    ErrorKind::Duplicate {
+                        what: "env_from source",
+                        name,
+                    },
+                );
             }
         }
         self.validate_volumes(path, problems);
-        self.probes.validate(&path.field("probes"), &self.ports, problems);
+        self.probes
+            .validate(&path.field("probes"), &self.ports, problems);
         self.resources.validate(&path.field("resources"), problems);
-        self.security.validate(&path.field("security_context"), problems);
-        self.service_account.validate(&path.field("service_account"), problems);
+        self.security
+            .validate(&path.field("security_context"), problems);
+        self.service_account
+            .validate(&path.field("service_account"), problems);
         let mut containers = BTreeSet::from([self.name.as_str()]);
         for (i, init) in self.init_containers.iter().enumerate() {
             let ipath = path.field("init_containers").index(i);
             init.validate(&ipath, problems);
             if !containers.insert(init.name.as_str()) {
-                problems.push(ipath.field("name"), ErrorKind::Duplicate { what: "container name", name: init.name.to_string() });
+                problems.push(
+                    ipath.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "container name",
+                        name: init.name.to_string(),
+                    },
+                );
             }
         }
         if self.termination_grace_period.is_some_and(|s| s < 0) {
-            problems.push(path.field("termination_grace_period"), ErrorKind::Invalid("must not be negative".into()));
+            problems.push(
+                path.field("termination_grace_period"),
+                ErrorKind::Invalid("must not be negative".into()),
+            );
         }
         let selector = self.labels.selector();
         for (key, value) in &self.pod_labels {
@@ -193,7 +217,13 @@ impl Workload {
             problems.check(&lpath, check_label_key(key));
             problems.check(&lpath, check_label_value(value));
             if selector.get(key).is_some_and(|v| v != value) {
-                problems.push(lpath, ErrorKind::Conflict(format!("{key} is a selector label and must stay {:?}", selector[key])));
+                problems.push(
+                    lpath,
+                    ErrorKind::Conflict(format!(
+                        "{key} is a selector label and must stay {:?}",
+                        selector[key]
+                    )),
+                );
             }
         }
     }
@@ -203,15 +233,30 @@ impl Workload {
             let ppath = path.field("ports").index(i);
             let earlier = &self.ports[..i];
             if port.port == 0 {
-                problems.push(ppath.field("port"), ErrorKind::Invalid("must be between 1 and 65535".into()));
-            }
-            if earlier.iter().any(|p| p.name == port.name) {
-                problems.push(ppath.field("name"), ErrorKind::Duplicate { what: "port name", name: port.name.to_string() });
-            }
-            if earlier.iter().any(|p| p.port == port.port && p.protocol == port.protocol) {
                 problems.push(
                     ppath.field("port"),
-                    ErrorKind::Duplicate { what: "port", name: format!("{}/{}", port.port, port.protocol.as_str()) },
+                    ErrorKind::Invalid("must be between 1 and 65535".into()),
+                );
+            }
+            if earlier.iter().any(|p| p.name == port.name) {
+                problems.push(
+                    ppath.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "port name",
+                        name: port.name.to_string(),
+                    },
+                );
+            }
+            if earlier
+                .iter()
+                .any(|p| p.port == port.port && p.protocol == port.protocol)
+            {
+                problems.push(
+                    ppath.field("port"),
+                    ErrorKind::Duplicate {
+                        what: "port",
+                        name: format!("{}/{}", port.port, port.protocol.as_str()),
+                    },
                 );
             }
         }
@@ -223,18 +268,34 @@ impl Workload {
             volume.validate(&vpath, problems);
             let earlier = &self.volumes[..i];
             if earlier.iter().any(|v| v.name == volume.name) {
-                problems.push(vpath.field("name"), ErrorKind::Duplicate { what: "volume name", name: volume.name.to_string() });
+                problems.push(
+                    vpath.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "volume name",
+                        name: volume.name.to_string(),
+                    },
+                );
             }
             if earlier.iter().any(|v| v.mount_path == volume.mount_path) {
-                problems.push(vpath.field("mount_path"), ErrorKind::Duplicate { what: "mount path", name: volume.mount_path.clone() });
+                problems.push(
+                    vpath.field("mount_path"),
+                    ErrorKind::Duplicate {
+                        what: "mount path",
+                        name: volume.mount_path.clone(),
+                    },
+                );
             }
         }
         let mut names: BTreeSet<String> = self.volumes.iter().map(|v| v.name.to_string()).collect();
         for (name, wpath, i) in self.writable_volumes() {
             if !names.insert(name.clone()) {
                 problems.push(
-                    path.field("security_context").field("writable_paths").index(i),
-                    ErrorKind::Conflict(format!("{wpath:?} needs the volume name {name:?}, which is already used")),
+                    path.field("security_context")
+                        .field("writable_paths")
+                        .index(i),
+                    ErrorKind::Conflict(format!(
+                        "{wpath:?} needs the volume name {name:?}, which is already used"
+                    )),
                 );
             }
         }
@@ -244,12 +305,16 @@ impl Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::{EnvValue, Probe, ProbeAction, PortRef};
+    use crate::workload::{EnvValue, PortRef, Probe, ProbeAction};
 
     fn errors(w: &Workload) -> Vec<String> {
         let mut problems = Problems::default();
         w.validate(&FieldPath::root(), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     fn port(name: &str, n: u16) -> Port {
@@ -260,7 +325,10 @@ mod tests {
     fn defaults_are_valid() {
         let w = Workload::new("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2");
         assert!(errors(&w).is_empty());
-        assert_eq!(w.writable_volumes(), [("writable-tmp".to_owned(), "/tmp", 0)]);
+        assert_eq!(
+            w.writable_volumes(),
+            [("writable-tmp".to_owned(), "/tmp", 0)]
+        );
         assert_eq!(w.claim_name(&"data".parse().unwrap()), "orders-data");
         assert_eq!(slug("/var/Cache//nginx/"), "var-cache-nginx");
     }
@@ -269,7 +337,9 @@ mod tests {
     fn ports_probes_and_image() {
         let mut w = Workload::new("orders".parse().unwrap(), "");
         w.ports = vec![port("http", 8080), port("http", 9090), port("admin", 8080)];
-        w.probes.readiness = Some(Probe::new(ProbeAction::Tcp(PortRef::Name("metrics".parse().unwrap()))));
+        w.probes.readiness = Some(Probe::new(ProbeAction::Tcp(PortRef::Name(
+            "metrics".parse().unwrap(),
+        ))));
         w.working_dir = Some("app".into());
         assert_eq!(
             errors(&w),
@@ -287,13 +357,29 @@ mod tests {
     fn volumes_env_labels_and_containers() {
         let mut w = Workload::new("orders".parse().unwrap(), "busybox");
         let vol = |name: &str, path: &str| -> Volume {
-            serde_json::from_str(&format!(r#"{{"name": "{name}", "mount_path": "{path}", "empty_dir": {{}}}}"#)).unwrap()
+            serde_json::from_str(&format!(
+                r#"{{"name": "{name}", "mount_path": "{path}", "empty_dir": {{}}}}"#
+            ))
+            .unwrap()
         };
-        w.volumes = vec![vol("data", "/data"), vol("data", "/data"), vol("writable-cache", "/x")];
+        w.volumes = vec![
+            vol("data", "/data"),
+            vol("data", "/data"),
+            vol("writable-cache", "/x"),
+        ];
         w.security.writable_paths = vec!["/tmp".into(), "/cache".into(), "/data".into()];
-        w.env.insert("URL".parse().unwrap(), EnvValue::from("${HOST"));
-        w.env_from = vec![EnvFrom::ConfigMap("c".parse().unwrap()), EnvFrom::ConfigMap("c".parse().unwrap())];
-        w.init_containers = vec![InitContainer { name: "orders".parse().unwrap(), image: "busybox".into(), command: vec![], args: vec![] }];
+        w.env
+            .insert("URL".parse().unwrap(), EnvValue::from("${HOST"));
+        w.env_from = vec![
+            EnvFrom::ConfigMap("c".parse().unwrap()),
+            EnvFrom::ConfigMap("c".parse().unwrap()),
+        ];
+        w.init_containers = vec![InitContainer {
+            name: "orders".parse().unwrap(),
+            image: "busybox".into(),
+            command: vec![],
+            args: vec![],
+        }];
         w.termination_grace_period = Some(-1);
         w.pod_labels = BTreeMap::from([
             ("app.kubernetes.io/name".to_owned(), "other".to_owned()),
@@ -318,13 +404,20 @@ mod tests {
     #[test]
     fn nested_blocks_report_under_the_prefix() {
         let mut w = Workload::new("orders".parse().unwrap(), "busybox");
-        w.resources = serde_json::from_str(r#"{"memory": "1Gi", "limits": {"memory": "512Mi"}}"#).unwrap();
+        w.resources =
+            serde_json::from_str(r#"{"memory": "1Gi", "limits": {"memory": "512Mi"}}"#).unwrap();
         w.security.run_as_user = Some(0);
         w.service_account.create = false;
-        w.service_account.workload_identity = Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
+        w.service_account.workload_identity =
+            Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
         let mut problems = Problems::default();
         w.validate(&FieldPath::root().field("apps").index(0), &mut problems);
-        let errs: Vec<String> = problems.finish(()).unwrap_err().iter().map(|e| e.path.to_string()).collect();
+        let errs: Vec<String> = problems
+            .finish(())
+            .unwrap_err()
+            .iter()
+            .map(|e| e.path.to_string())
+            .collect();
         assert_eq!(
             errs,
             [

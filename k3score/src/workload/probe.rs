@@ -1,6 +1,8 @@
 //! Startup, readiness and liveness probes.
 
-use k8s_openapi::api::core::v1::{ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction};
+use k8s_openapi::api::core::v1::{
+    ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +122,9 @@ impl TryFrom<ProbeSpec> for Probe {
     type Error = String;
     fn try_from(s: ProbeSpec) -> Result<Self, String> {
         if s.port.is_some() && s.http.is_none() {
-            return Err("port belongs to http probes; write tcp: PORT or grpc: PORT instead".to_owned());
+            return Err(
+                "port belongs to http probes; write tcp: PORT or grpc: PORT instead".to_owned(),
+            );
         }
         if s.service.is_some() && s.grpc.is_none() {
             return Err("service belongs to grpc probes".to_owned());
@@ -132,7 +136,10 @@ impl TryFrom<ProbeSpec> for Probe {
                 ("http", s.http.map(|path| ProbeAction::Http { path, port })),
                 ("tcp", s.tcp.map(ProbeAction::Tcp)),
                 ("exec", s.exec.map(ProbeAction::Exec)),
-                ("grpc", s.grpc.map(|port| ProbeAction::Grpc { port, service })),
+                (
+                    "grpc",
+                    s.grpc.map(|port| ProbeAction::Grpc { port, service }),
+                ),
             ],
         )?;
         Ok(Probe {
@@ -165,7 +172,9 @@ impl From<Probe> for ProbeSpec {
             ProbeAction::Http { path, port } => (spec.http, spec.port) = (Some(path), port),
             ProbeAction::Tcp(port) => spec.tcp = Some(port),
             ProbeAction::Exec(cmd) => spec.exec = Some(cmd),
-            ProbeAction::Grpc { port, service } => (spec.grpc, spec.service) = (Some(port), service),
+            ProbeAction::Grpc { port, service } => {
+                (spec.grpc, spec.service) = (Some(port), service)
+            }
         }
         spec
     }
@@ -175,28 +184,52 @@ impl Probe {
     /// A probe with `action` and Kubernetes' default timings.
     #[must_use]
     pub fn new(action: ProbeAction) -> Self {
-        Self { action, initial_delay: None, period: None, timeout: None, success_threshold: None, failure_threshold: None }
+        Self {
+            action,
+            initial_delay: None,
+            period: None,
+            timeout: None,
+            success_threshold: None,
+            failure_threshold: None,
+        }
     }
 
     /// Records port names that name no port in `ports`, a missing default port, a relative
     /// HTTP path, an empty command, zero timings, and `success_threshold` other than 1 where
     /// Kubernetes demands 1 (`single_success`: startup and liveness probes).
-    pub fn validate(&self, path: &FieldPath, ports: &[Port], single_success: bool, problems: &mut Problems) {
+    pub fn validate(
+        &self,
+        path: &FieldPath,
+        ports: &[Port],
+        single_success: bool,
+        problems: &mut Problems,
+    ) {
         let check_ref = |problems: &mut Problems, field: &str, port: &PortRef| {
             if port.number(ports).is_none() {
-                problems.push(path.field(field), ErrorKind::Invalid(format!("port {:?} names no port in ports", port.to_string())));
+                problems.push(
+                    path.field(field),
+                    ErrorKind::Invalid(format!(
+                        "port {:?} names no port in ports",
+                        port.to_string()
+                    )),
+                );
             }
         };
         match &self.action {
             ProbeAction::Http { path: http, port } => {
                 if !http.starts_with('/') {
-                    problems.push(path.field("http"), ErrorKind::Invalid(format!("{http:?} must start with '/'")));
+                    problems.push(
+                        path.field("http"),
+                        ErrorKind::Invalid(format!("{http:?} must start with '/'")),
+                    );
                 }
                 match port {
                     Some(port) => check_ref(problems, "port", port),
                     None if ports.is_empty() => problems.push(
                         path.field("port"),
-                        ErrorKind::Missing("a port: the workload declares no ports to default to".into()),
+                        ErrorKind::Missing(
+                            "a port: the workload declares no ports to default to".into(),
+                        ),
                     ),
                     None => {}
                 }
@@ -216,7 +249,10 @@ impl Probe {
             ("failure_threshold", self.failure_threshold),
         ] {
             if value == Some(0) {
-                problems.push(path.field(field), ErrorKind::Invalid("must be at least 1".into()));
+                problems.push(
+                    path.field(field),
+                    ErrorKind::Invalid("must be at least 1".into()),
+                );
             }
         }
         if single_success && self.success_threshold.is_some_and(|n| n > 1) {
@@ -252,9 +288,16 @@ impl Probe {
             }
             ProbeAction::Tcp(port) => {
                 port.number(ports)?;
-                probe.tcp_socket = Some(TCPSocketAction { port: port.to_int_or_string(), ..Default::default() });
+                probe.tcp_socket = Some(TCPSocketAction {
+                    port: port.to_int_or_string(),
+                    ..Default::default()
+                });
             }
-            ProbeAction::Exec(command) => probe.exec = Some(ExecAction { command: Some(command.clone()) }),
+            ProbeAction::Exec(command) => {
+                probe.exec = Some(ExecAction {
+                    command: Some(command.clone()),
+                })
+            }
             ProbeAction::Grpc { port, service } => {
                 probe.grpc = Some(GRPCAction {
                     port: i32::from(port.number(ports)?),
@@ -288,13 +331,20 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
     fn ports() -> Vec<Port> {
-        vec![Port::tcp("http".parse().unwrap(), 8080), Port::tcp("grpc".parse().unwrap(), 9000)]
+        vec![
+            Port::tcp("http".parse().unwrap(), 8080),
+            Port::tcp("grpc".parse().unwrap(), 9000),
+        ]
     }
 
     fn errors(probes: &Probes, ports: &[Port]) -> Vec<String> {
         let mut problems = Problems::default();
         probes.validate(&FieldPath::root().field("probes"), ports, &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -307,13 +357,29 @@ mod tests {
         .unwrap();
         assert!(errors(&probes, &ports()).is_empty());
         let startup = probes.startup.as_ref().unwrap().to_k8s(&ports()).unwrap();
-        assert_eq!(startup.tcp_socket.unwrap().port, IntOrString::String("http".into()));
+        assert_eq!(
+            startup.tcp_socket.unwrap().port,
+            IntOrString::String("http".into())
+        );
         assert_eq!(startup.failure_threshold, Some(30));
-        let grpc = probes.readiness.as_ref().unwrap().to_k8s(&ports()).unwrap().grpc.unwrap();
+        let grpc = probes
+            .readiness
+            .as_ref()
+            .unwrap()
+            .to_k8s(&ports())
+            .unwrap()
+            .grpc
+            .unwrap();
         assert_eq!((grpc.port, grpc.service.as_deref()), (9000, Some("orders")));
         let live = probes.liveness.as_ref().unwrap().to_k8s(&ports()).unwrap();
-        assert_eq!(live.exec.unwrap().command.unwrap(), ["/bin/check", "--live"]);
-        assert_eq!((live.initial_delay_seconds, live.timeout_seconds), (Some(3), Some(2)));
+        assert_eq!(
+            live.exec.unwrap().command.unwrap(),
+            ["/bin/check", "--live"]
+        );
+        assert_eq!(
+            (live.initial_delay_seconds, live.timeout_seconds),
+            (Some(3), Some(2))
+        );
         let back: Probes = serde_json::from_str(&serde_json::to_string(&probes).unwrap()).unwrap();
         assert_eq!(back, probes);
     }
@@ -324,14 +390,20 @@ mod tests {
         let get = probe.to_k8s(&ports()).unwrap().http_get.unwrap();
         assert_eq!(get.port, IntOrString::String("http".into()));
         let numbered: Probe = serde_json::from_str(r#"{"http": "/ready", "port": 8081}"#).unwrap();
-        assert_eq!(numbered.to_k8s(&[]).unwrap().http_get.unwrap().port, IntOrString::Int(8081));
+        assert_eq!(
+            numbered.to_k8s(&[]).unwrap().http_get.unwrap().port,
+            IntOrString::Int(8081)
+        );
         assert!(probe.to_k8s(&[]).is_none());
     }
 
     #[test]
     fn shape_errors() {
         let parse = |s: &str| serde_json::from_str::<Probe>(s).unwrap_err().to_string();
-        assert!(parse(r#"{"period": 5}"#).contains("a probe needs exactly one of http, tcp, exec, grpc (got none)"));
+        assert!(
+            parse(r#"{"period": 5}"#)
+                .contains("a probe needs exactly one of http, tcp, exec, grpc (got none)")
+        );
         assert!(parse(r#"{"http": "/", "tcp": 80}"#).contains("(got http and tcp)"));
         assert!(parse(r#"{"tcp": 80, "port": 80}"#).contains("port belongs to http probes"));
         assert!(parse(r#"{"http": "/", "service": "x"}"#).contains("service belongs to grpc"));
@@ -357,6 +429,11 @@ mod tests {
             ]
         );
         let http: Probes = serde_json::from_str(r#"{"readiness": {"http": "/"}}"#).unwrap();
-        assert_eq!(errors(&http, &[]), ["probes.readiness.port: missing: a port: the workload declares no ports to default to"]);
+        assert_eq!(
+            errors(&http, &[]),
+            [
+                "probes.readiness.port: missing: a port: the workload declares no ports to default to"
+            ]
+        );
     }
 }

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, KeyToPath, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, SecretVolumeSource,
-    Volume as K8sVolume, VolumeMount, VolumeResourceRequirements,
+    ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, KeyToPath,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
+    PodTemplateSpec, SecretVolumeSource, Volume as K8sVolume, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -20,7 +21,16 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 }
 
 fn items(items: &[KeyPath]) -> Option<Vec<KeyToPath>> {
-    non_empty(items.iter().map(|i| KeyToPath { key: i.key.to_string(), path: i.path.clone(), ..Default::default() }).collect())
+    non_empty(
+        items
+            .iter()
+            .map(|i| KeyToPath {
+                key: i.key.to_string(),
+                path: i.path.clone(),
+                ..Default::default()
+            })
+            .collect(),
+    )
 }
 
 impl Workload {
@@ -63,7 +73,11 @@ impl Workload {
         let mut problems = Problems::default();
         self.validate(&FieldPath::root(), &mut problems);
         let env = self.render_env(ctx, &mut problems);
-        let secrets = problems.take(render_secret_refs(&self.secret_refs(), &self.labels.labels(), ctx));
+        let secrets = problems.take(render_secret_refs(
+            &self.secret_refs(),
+            &self.labels.labels(),
+            ctx,
+        ));
         problems.finish(())?;
 
         let mut volumes = Vec::new();
@@ -83,41 +97,64 @@ impl Workload {
             });
             match (&volume.source, stateful) {
                 (VolumeSource::Pvc(pvc @ Pvc { size: Some(_), .. }), true) => {
-                    claim_templates.push(self.claim(volume.name.to_string(), pvc, None, ctx));
+                    // Claim templates are immutable: stable selector labels only, no version.
+                    let labels = self.labels.selector();
+                    claim_templates.push(claim(volume.name.to_string(), pvc, None, labels, ctx));
                 }
                 (VolumeSource::Pvc(pvc @ Pvc { size: Some(_), .. }), false) => {
                     let name = self.claim_name(&volume.name);
-                    objects.push(self.claim(name.clone(), pvc, ctx.ns(), ctx).into());
+                    let labels = self.labels.labels();
+                    objects.push(claim(name.clone(), pvc, ctx.ns(), labels, ctx).into());
                     volumes.push(pod_volume(volume, Some(name)));
                 }
                 _ => volumes.push(pod_volume(volume, None)),
             }
         }
         for (name, path, _) in self.writable_volumes() {
-            volumes.push(K8sVolume { name: name.clone(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() });
-            mounts.push(VolumeMount { name, mount_path: path.to_owned(), ..Default::default() });
+            volumes.push(K8sVolume {
+                name: name.clone(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Default::default()
+            });
+            mounts.push(VolumeMount {
+                name,
+                mount_path: path.to_owned(),
+                ..Default::default()
+            });
         }
 
         let container_security = self.security.container_context();
-        let env_from = non_empty(self.env_from.iter().map(super::EnvFrom::to_env_from_source).collect());
+        let env_from = non_empty(
+            self.env_from
+                .iter()
+                .map(super::EnvFrom::to_env_from_source)
+                .collect(),
+        );
         let container = Container {
             name: self.name.to_string(),
             image: Some(self.image.clone()),
             command: non_empty(self.command.clone()),
             args: non_empty(self.args.clone()),
             working_dir: self.working_dir.clone(),
-            ports: non_empty(self.ports.iter().map(super::Port::to_container_port).collect()),
+            ports: non_empty(
+                self.ports
+                    .iter()
+                    .map(super::Port::to_container_port)
+                    .collect(),
+            ),
             env: non_empty(env.clone()),
             env_from: env_from.clone(),
             volume_mounts: non_empty(mounts.clone()),
-            resources: Some(self.resources.requirements()).filter(|r| r.requests.is_some() || r.limits.is_some()),
+            resources: Some(self.resources.requirements())
+                .filter(|r| r.requests.is_some() || r.limits.is_some()),
             security_context: Some(container_security.clone()),
             startup_probe: self.probe(self.probes.startup.as_ref(), "startup")?,
             readiness_probe: self.probe(self.probes.readiness.as_ref(), "readiness")?,
             liveness_probe: self.probe(self.probes.liveness.as_ref(), "liveness")?,
             ..Default::default()
         };
-        let init_resources = Some(self.resources.without_gpu().requirements()).filter(|r| r.requests.is_some() || r.limits.is_some());
+        let init_resources = Some(self.resources.without_gpu().requirements())
+            .filter(|r| r.requests.is_some() || r.limits.is_some());
         let init_containers = self
             .init_containers
             .iter()
@@ -149,13 +186,17 @@ impl Workload {
             security_context: Some(self.security.pod_context()),
             termination_grace_period_seconds: self.termination_grace_period,
             restart_policy: self.restart_policy.map(|p| p.as_str().to_owned()),
-            node_selector: (!scheduling.node_selector.is_empty()).then_some(scheduling.node_selector),
+            node_selector: (!scheduling.node_selector.is_empty())
+                .then_some(scheduling.node_selector),
             tolerations: non_empty(scheduling.tolerations),
             ..Default::default()
         };
         Ok(RenderedWorkload {
             pod_template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..Default::default()
+                }),
                 spec: Some(spec),
             },
             objects,
@@ -168,7 +209,9 @@ impl Workload {
         let root = FieldPath::root().field("env");
         self.env
             .iter()
-            .filter_map(|(name, value)| value.to_env_var(name, &ctx.variables, &root.field(name.as_str()), problems))
+            .filter_map(|(name, value)| {
+                value.to_env_var(name, &ctx.variables, &root.field(name.as_str()), problems)
+            })
             .collect()
     }
 
@@ -180,28 +223,57 @@ impl Workload {
         let Some(probe) = probe else { return Ok(None) };
         // Unreachable after validation; an error rather than a panic all the same.
         probe.to_k8s(&self.ports).map(Some).ok_or_else(|| {
-            Error::new(FieldPath::root().field("probes").field(field), ErrorKind::Invalid("port cannot be resolved".into())).into()
+            Error::new(
+                FieldPath::root().field("probes").field(field),
+                ErrorKind::Invalid("port cannot be resolved".into()),
+            )
+            .into()
         })
     }
+}
 
-    fn claim(&self, name: String, pvc: &Pvc, namespace: Option<String>, ctx: &Context) -> PersistentVolumeClaim {
-        let size = pvc.size.map(|s| BTreeMap::from([("storage".to_owned(), s.to_quantity())]));
-        PersistentVolumeClaim {
-            metadata: ObjectMeta { name: Some(name), namespace, labels: Some(self.labels.labels()), ..Default::default() },
-            spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec![pvc.access_mode.unwrap_or_default().as_str().to_owned()]),
-                resources: Some(VolumeResourceRequirements { requests: size, ..Default::default() }),
-                storage_class_name: pvc.storage_class.clone().or_else(|| ctx.target.storage_class.clone()),
+/// A claim of `pvc.size`, with the volume's storage class or the target's.
+fn claim(
+    name: String,
+    pvc: &Pvc,
+    namespace: Option<String>,
+    labels: BTreeMap<String, String>,
+    ctx: &Context,
+) -> PersistentVolumeClaim {
+    let size = pvc
+        .size
+        .map(|s| BTreeMap::from([("storage".to_owned(), s.to_quantity())]));
+    PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace,
+            labels: Some(labels),
+            ..Default::default()
+        },
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec![
+                pvc.access_mode.unwrap_or_default().as_str().to_owned(),
+            ]),
+            resources: Some(VolumeResourceRequirements {
+                requests: size,
                 ..Default::default()
             }),
+            storage_class_name: pvc
+                .storage_class
+                .clone()
+                .or_else(|| ctx.target.storage_class.clone()),
             ..Default::default()
-        }
+        }),
+        ..Default::default()
     }
 }
 
 /// The pod's `volumes[]` entry; `claim` is the created PVC's name for `pvc: {size}` volumes.
 fn pod_volume(volume: &Volume, claim: Option<String>) -> K8sVolume {
-    let mut out = K8sVolume { name: volume.name.to_string(), ..Default::default() };
+    let mut out = K8sVolume {
+        name: volume.name.to_string(),
+        ..Default::default()
+    };
     match &volume.source {
         VolumeSource::EmptyDir(e) => {
             out.empty_dir = Some(EmptyDirVolumeSource {
@@ -214,7 +286,9 @@ fn pod_volume(volume: &Volume, claim: Option<String>) -> K8sVolume {
         }
         VolumeSource::Pvc(pvc) => {
             out.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
-                claim_name: claim.or_else(|| pvc.claim.as_ref().map(ToString::to_string)).unwrap_or_default(),
+                claim_name: claim
+                    .or_else(|| pvc.claim.as_ref().map(ToString::to_string))
+                    .unwrap_or_default(),
                 read_only: volume.read_only.then_some(true),
             });
         }
@@ -226,7 +300,11 @@ fn pod_volume(volume: &Volume, claim: Option<String>) -> K8sVolume {
             });
         }
         VolumeSource::ConfigMap(c) => {
-            out.config_map = Some(ConfigMapVolumeSource { name: c.name.to_string(), items: items(&c.items), ..Default::default() });
+            out.config_map = Some(ConfigMapVolumeSource {
+                name: c.name.to_string(),
+                items: items(&c.items),
+                ..Default::default()
+            });
         }
     }
     out

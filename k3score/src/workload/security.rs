@@ -1,6 +1,8 @@
 //! Restricted-by-default security contexts (Pod Security Standards `restricted`, REFERENCE §11).
 
-use k8s_openapi::api::core::v1::{Capabilities, PodSecurityContext, SeccompProfile, SecurityContext};
+use k8s_openapi::api::core::v1::{
+    Capabilities, PodSecurityContext, SeccompProfile, SecurityContext,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -138,7 +140,10 @@ impl ContainerSecurity {
     #[must_use]
     pub fn is_restricted(&self) -> bool {
         !self.allow_privilege_escalation
-            && self.add_capabilities.iter().all(|c| *c == Capability::NetBindService)
+            && self
+                .add_capabilities
+                .iter()
+                .all(|c| *c == Capability::NetBindService)
             && self.run_as_user != Some(0)
     }
 
@@ -151,7 +156,10 @@ impl ContainerSecurity {
             run_as_user: self.run_as_user,
             run_as_group: self.run_as_group,
             fs_group: self.fs_group,
-            seccomp_profile: Some(SeccompProfile { type_: Self::SECCOMP_PROFILE.to_owned(), ..Default::default() }),
+            seccomp_profile: Some(SeccompProfile {
+                type_: Self::SECCOMP_PROFILE.to_owned(),
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
@@ -160,7 +168,11 @@ impl ContainerSecurity {
     /// capabilities), read-only root filesystem, non-root.
     #[must_use]
     pub fn container_context(&self) -> SecurityContext {
-        let add: Vec<String> = self.add_capabilities.iter().map(|c| c.as_str().to_owned()).collect();
+        let add: Vec<String> = self
+            .add_capabilities
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
         SecurityContext {
             allow_privilege_escalation: Some(self.allow_privilege_escalation),
             capabilities: Some(Capabilities {
@@ -179,26 +191,49 @@ impl ContainerSecurity {
         if self.run_as_user == Some(0) {
             problems.push(
                 path.field("run_as_user"),
-                ErrorKind::Conflict("UID 0 is root; pods always run with runAsNonRoot: true".into()),
+                ErrorKind::Conflict(
+                    "UID 0 is root; pods always run with runAsNonRoot: true".into(),
+                ),
             );
         }
-        for (field, value) in [("run_as_user", self.run_as_user), ("run_as_group", self.run_as_group), ("fs_group", self.fs_group)] {
+        for (field, value) in [
+            ("run_as_user", self.run_as_user),
+            ("run_as_group", self.run_as_group),
+            ("fs_group", self.fs_group),
+        ] {
             if value.is_some_and(|v| v < 0) {
-                problems.push(path.field(field), ErrorKind::Invalid("must not be negative".into()));
+                problems.push(
+                    path.field(field),
+                    ErrorKind::Invalid("must not be negative".into()),
+                );
             }
         }
         for (i, wp) in self.writable_paths.iter().enumerate() {
             let p = path.field("writable_paths").index(i);
             if wp == "/" {
                 problems.push(p, ErrorKind::Invalid("\"/\" is the root filesystem: set read_only_root_filesystem: false instead".into()));
-            } else if problems.check(&p, check_absolute(wp)).is_some() && self.writable_paths[..i].contains(wp) {
-                problems.push(p, ErrorKind::Duplicate { what: "writable path", name: wp.clone() });
+            } else if problems.check(&p, check_absolute(wp)).is_some()
+                && self.writable_paths[..i].contains(wp)
+            {
+                problems.push(
+                    p,
+                    ErrorKind::Duplicate {
+                        what: "writable path",
+                        name: wp.clone(),
+                    },
+                );
             }
         }
         for (i, cap) in self.add_capabilities.iter().enumerate() {
             let p = path.field("add_capabilities").index(i);
             if self.add_capabilities[..i].contains(cap) {
-                problems.push(p, ErrorKind::Duplicate { what: "capability", name: cap.as_str().to_owned() });
+                problems.push(
+                    p,
+                    ErrorKind::Duplicate {
+                        what: "capability",
+                        name: cap.as_str().to_owned(),
+                    },
+                );
             } else if *cap == Capability::SysAdmin && !self.allow_privilege_escalation {
                 problems.push(
                     p,
@@ -216,7 +251,11 @@ mod tests {
     fn errors(s: &ContainerSecurity) -> Vec<String> {
         let mut problems = Problems::default();
         s.validate(&FieldPath::root().field("security_context"), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -227,9 +266,15 @@ mod tests {
         assert!(s.read_only_root_filesystem);
         let c = s.container_context();
         assert_eq!(c.capabilities.unwrap().add, None);
-        assert_eq!((c.read_only_root_filesystem, c.run_as_non_root), (Some(true), Some(true)));
+        assert_eq!(
+            (c.read_only_root_filesystem, c.run_as_non_root),
+            (Some(true), Some(true))
+        );
         let p = s.pod_context();
-        assert_eq!((p.run_as_non_root, p.run_as_user, p.fs_group), (Some(true), None, None));
+        assert_eq!(
+            (p.run_as_non_root, p.run_as_user, p.fs_group),
+            (Some(true), None, None)
+        );
     }
 
     #[test]
@@ -245,7 +290,10 @@ mod tests {
         assert_eq!(c.capabilities.unwrap().add.unwrap(), ["NET_ADMIN"]);
         assert_eq!(s.pod_context().fs_group, Some(2000));
         assert!(errors(&s).is_empty());
-        assert!(serde_json::from_str::<ContainerSecurity>(r#"{"add_capabilities": ["CAP_NET_ADMIN"]}"#).is_err());
+        assert!(
+            serde_json::from_str::<ContainerSecurity>(r#"{"add_capabilities": ["CAP_NET_ADMIN"]}"#)
+                .is_err()
+        );
         assert!(serde_json::from_str::<ContainerSecurity>(r#"{"privileged": true}"#).is_err());
     }
 

@@ -171,13 +171,23 @@ struct VolumeSpec {
 /// `Ok` with the only `Some` among `options`, else an error naming what was set.
 pub(crate) fn exactly_one<T>(what: &str, options: Vec<(&str, Option<T>)>) -> Result<T, String> {
     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    let mut set: Vec<(&str, T)> = options.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))).collect();
+    let mut set: Vec<(&str, T)> = options
+        .into_iter()
+        .filter_map(|(n, v)| v.map(|v| (n, v)))
+        .collect();
     match set.len() {
         1 => Ok(set.remove(0).1),
-        0 => Err(format!("{what} needs exactly one of {} (got none)", names.join(", "))),
+        0 => Err(format!(
+            "{what} needs exactly one of {} (got none)",
+            names.join(", ")
+        )),
         _ => {
             let got: Vec<&str> = set.iter().map(|(n, _)| *n).collect();
-            Err(format!("{what} needs exactly one of {} (got {})", names.join(", "), got.join(" and ")))
+            Err(format!(
+                "{what} needs exactly one of {} (got {})",
+                names.join(", "),
+                got.join(" and ")
+            ))
         }
     }
 }
@@ -194,7 +204,13 @@ impl TryFrom<VolumeSpec> for Volume {
                 ("config_map", spec.config_map.map(VolumeSource::ConfigMap)),
             ],
         )?;
-        Ok(Volume { name: spec.name, mount_path: spec.mount_path, read_only: spec.read_only, sub_path: spec.sub_path, source })
+        Ok(Volume {
+            name: spec.name,
+            mount_path: spec.mount_path,
+            read_only: spec.read_only,
+            sub_path: spec.sub_path,
+            source,
+        })
     }
 }
 
@@ -223,7 +239,9 @@ impl From<Volume> for VolumeSpec {
 /// Checks that `path` is an absolute path without `..` segments.
 pub(crate) fn check_absolute(path: &str) -> Result<(), ErrorKind> {
     if !path.starts_with('/') {
-        return Err(ErrorKind::Invalid(format!("{path:?} must be an absolute path")));
+        return Err(ErrorKind::Invalid(format!(
+            "{path:?} must be an absolute path"
+        )));
     }
     check_no_dotdot(path)
 }
@@ -231,14 +249,18 @@ pub(crate) fn check_absolute(path: &str) -> Result<(), ErrorKind> {
 /// Checks that `path` is a non-empty relative path without `..` segments.
 pub(crate) fn check_relative(path: &str) -> Result<(), ErrorKind> {
     if path.is_empty() || path.starts_with('/') {
-        return Err(ErrorKind::Invalid(format!("{path:?} must be a non-empty relative path")));
+        return Err(ErrorKind::Invalid(format!(
+            "{path:?} must be a non-empty relative path"
+        )));
     }
     check_no_dotdot(path)
 }
 
 fn check_no_dotdot(path: &str) -> Result<(), ErrorKind> {
     if path.split('/').any(|s| s == "..") {
-        return Err(ErrorKind::Invalid(format!("{path:?} must not contain '..'")));
+        return Err(ErrorKind::Invalid(format!(
+            "{path:?} must not contain '..'"
+        )));
     }
     Ok(())
 }
@@ -247,7 +269,13 @@ impl Volume {
     /// A volume of `source` named `name` mounted read-write at `mount_path`.
     #[must_use]
     pub fn new(name: DnsLabel, mount_path: impl Into<String>, source: VolumeSource) -> Self {
-        Self { name, mount_path: mount_path.into(), read_only: false, sub_path: None, source }
+        Self {
+            name,
+            mount_path: mount_path.into(),
+            read_only: false,
+            sub_path: None,
+            source,
+        }
     }
 
     /// Records a relative mount path, a `..` in `sub_path`, and source problems.
@@ -272,28 +300,41 @@ impl Pvc {
         match (&self.claim, &self.size) {
             (Some(_), Some(_)) => problems.push(
                 path.field("size"),
-                ErrorKind::Conflict("set claim (an existing claim) or size (a new claim), not both".into()),
+                ErrorKind::Conflict(
+                    "set claim (an existing claim) or size (a new claim), not both".into(),
+                ),
             ),
             (None, None) => problems.push(
                 path.clone(),
                 ErrorKind::Missing("claim (an existing claim) or size (a new claim)".into()),
             ),
             (Some(_), None) => {
-                for (field, set) in [("access_mode", self.access_mode.is_some()), ("storage_class", self.storage_class.is_some())] {
+                for (field, set) in [
+                    ("access_mode", self.access_mode.is_some()),
+                    ("storage_class", self.storage_class.is_some()),
+                ] {
                     if set {
                         problems.push(
                             path.field(field),
-                            ErrorKind::Conflict(format!("{field} applies to created claims only, not to an existing claim")),
+                            ErrorKind::Conflict(format!(
+                                "{field} applies to created claims only, not to an existing claim"
+                            )),
                         );
                     }
                 }
             }
             (None, Some(size)) => {
                 if size.as_bytes() == 0 {
-                    problems.push(path.field("size"), ErrorKind::Invalid("must be greater than 0".into()));
+                    problems.push(
+                        path.field("size"),
+                        ErrorKind::Invalid("must be greater than 0".into()),
+                    );
                 }
                 if let Some(class) = &self.storage_class {
-                    problems.check(&path.field("storage_class"), crate::names::check_dns1123_subdomain(class));
+                    problems.check(
+                        &path.field("storage_class"),
+                        crate::names::check_dns1123_subdomain(class),
+                    );
                 }
             }
         }
@@ -304,7 +345,10 @@ impl ObjectVolume {
     /// Records item paths that are absolute or contain `..`.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         for (i, item) in self.items.iter().enumerate() {
-            problems.check(&path.field("items").index(i).field("path"), check_relative(&item.path));
+            problems.check(
+                &path.field("items").index(i).field("path"),
+                check_relative(&item.path),
+            );
         }
     }
 }
@@ -316,7 +360,11 @@ mod tests {
     fn errors(v: &Volume) -> Vec<String> {
         let mut problems = Problems::default();
         v.validate(&FieldPath::root().field("volumes").index(0), &mut problems);
-        problems.finish(()).err().map(|e| e.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        problems
+            .finish(())
+            .err()
+            .map(|e| e.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -332,19 +380,28 @@ mod tests {
             assert_eq!(serde_json::to_string(&v).unwrap(), text);
             assert!(errors(&v).is_empty(), "{text}");
         }
-        let k8s_spelling: Pvc = serde_json::from_str(r#"{"size": "1Gi", "access_mode": "ReadWriteOncePod"}"#).unwrap();
-        assert_eq!(k8s_spelling.access_mode.unwrap().as_str(), "ReadWriteOncePod");
+        let k8s_spelling: Pvc =
+            serde_json::from_str(r#"{"size": "1Gi", "access_mode": "ReadWriteOncePod"}"#).unwrap();
+        assert_eq!(
+            k8s_spelling.access_mode.unwrap().as_str(),
+            "ReadWriteOncePod"
+        );
     }
 
     #[test]
     fn zero_or_two_sources_are_clear_errors() {
-        let none = serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x"}"#).unwrap_err();
+        let none =
+            serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x"}"#).unwrap_err();
         assert!(
-            none.to_string()
-                .starts_with("volume \"x\" needs exactly one of empty_dir, pvc, secret, config_map (got none)"),
+            none.to_string().starts_with(
+                "volume \"x\" needs exactly one of empty_dir, pvc, secret, config_map (got none)"
+            ),
             "{none}"
         );
-        let unknown = serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x", "host_path": "/"}"#).unwrap_err();
+        let unknown = serde_json::from_str::<Volume>(
+            r#"{"name": "x", "mount_path": "/x", "host_path": "/"}"#,
+        )
+        .unwrap_err();
         assert!(unknown.to_string().contains("host_path"), "{unknown}");
     }
 
@@ -364,13 +421,25 @@ mod tests {
         );
         v.mount_path = "/data".into();
         v.sub_path = None;
-        v.source = VolumeSource::Pvc(Pvc { claim: Some("c".parse().unwrap()), storage_class: Some("fast".into()), ..Default::default() });
-        assert_eq!(errors(&v), ["volumes[0].pvc.storage_class: conflict: storage_class applies to created claims only, not to an existing claim"]);
+        v.source = VolumeSource::Pvc(Pvc {
+            claim: Some("c".parse().unwrap()),
+            storage_class: Some("fast".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            errors(&v),
+            [
+                "volumes[0].pvc.storage_class: conflict: storage_class applies to created claims only, not to an existing claim"
+            ]
+        );
         v.source = VolumeSource::Pvc(Pvc::default());
         assert!(errors(&v)[0].starts_with("volumes[0].pvc: missing"));
         v.source = VolumeSource::Secret(ObjectVolume {
             name: "s".parse().unwrap(),
-            items: vec![KeyPath { key: "k".parse().unwrap(), path: "/abs".into() }],
+            items: vec![KeyPath {
+                key: "k".parse().unwrap(),
+                path: "/abs".into(),
+            }],
         });
         assert!(errors(&v)[0].starts_with("volumes[0].secret.items[0].path: "));
     }

@@ -1,0 +1,256 @@
+//! Allow-rule peers: pods by namespace and labels, or an address range, with ports.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicyPeer, NetworkPolicyPort};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Cidr, NAMESPACE_NAME_LABEL};
+use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::labels;
+use crate::names::{DnsLabel, LabelKey, LabelValue};
+
+/// A transport protocol of a port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// TCP.
+    #[default]
+    #[serde(alias = "TCP")]
+    Tcp,
+    /// UDP.
+    #[serde(alias = "UDP")]
+    Udp,
+    /// SCTP.
+    #[serde(alias = "SCTP")]
+    Sctp,
+}
+
+impl Protocol {
+    /// The Kubernetes spelling (`TCP`, `UDP`, `SCTP`).
+    #[must_use]
+    pub fn as_k8s(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
+}
+
+/// A port in an allow rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PeerPort {
+    /// A TCP port number (`443`).
+    Number(u16),
+    /// A port with a protocol and optionally a range end.
+    Spec(PortSpec),
+}
+
+/// A port with its protocol (`{port: 53, protocol: udp}`) or a range (`end_port`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct PortSpec {
+    /// The port number (1-65535).
+    pub port: u16,
+    /// The protocol. Default: `tcp`.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Last port of a range starting at `port`. Default: none (a single port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_port: Option<u16>,
+}
+
+impl PeerPort {
+    fn parts(&self) -> (u16, Protocol, Option<u16>) {
+        match self {
+            PeerPort::Number(port) => (*port, Protocol::Tcp, None),
+            PeerPort::Spec(spec) => (spec.port, spec.protocol, spec.end_port),
+        }
+    }
+
+    fn to_k8s(&self) -> NetworkPolicyPort {
+        let (port, protocol, end_port) = self.parts();
+        NetworkPolicyPort {
+            port: Some(IntOrString::Int(i32::from(port))),
+            protocol: Some(protocol.as_k8s().to_owned()),
+            end_port: end_port.map(i32::from),
+        }
+    }
+
+    fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        let (port, _, end_port) = self.parts();
+        if port == 0 {
+            problems.push(
+                path.clone(),
+                ErrorKind::Invalid("port must be between 1 and 65535".into()),
+            );
+        }
+        if let Some(end) = end_port
+            && end < port
+        {
+            problems.push(
+                path.field("end_port"),
+                ErrorKind::Invalid(format!("end_port {end} must not be below port {port}")),
+            );
+        }
+    }
+}
+
+/// One port or a list of ports (`port: 443` or `ports: [80, 443]`).
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(PeerPort),
+    Many(Vec<PeerPort>),
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PeerPort>, D::Error> {
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(port) => vec![port],
+        OneOrMany::Many(ports) => ports,
+    })
+}
+
+/// The other side of an allow rule: pods (by namespace and labels) or an address range.
+///
+/// `namespace` alone means every pod of that namespace; `app`/`pod_labels` alone mean those
+/// pods in the workload's own namespace; both together mean those pods in that namespace.
+/// `cidr` stands alone. Without `ports` the rule covers the workload's ports (`allow_from`)
+/// or every port (`allow_to`).
+///
+/// ```
+/// use k3score::network::Peer;
+/// let peer: Peer = k3score::yaml::from_yaml("{namespace: payments, port: 443}").unwrap();
+/// assert_eq!(peer.ports.len(), 1);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct Peer {
+    /// Namespace of the peer pods. Default: the workload's namespace when `app`/`pod_labels`
+    /// is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<DnsLabel>,
+    /// Shorthand for the pod label `app.kubernetes.io/name: <app>`. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<DnsLabel>,
+    /// Labels the peer pods must all carry. Default: none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<LabelKey, LabelValue>,
+    /// An address range instead of pods. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<Cidr>,
+    /// Ranges inside `cidr` to leave out. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<Cidr>,
+    /// Ports of the rule (`port: 443` is accepted for one). Default: see the type docs.
+    #[serde(
+        default,
+        alias = "port",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schemars(with = "OneOrMany")]
+    pub ports: Vec<PeerPort>,
+}
+
+impl Peer {
+    /// Checks the peer, recording every problem under `path`.
+    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        let selects_pods =
+            self.namespace.is_some() || self.app.is_some() || !self.pod_labels.is_empty();
+        if !selects_pods && self.cidr.is_none() {
+            problems.push(
+                path.clone(),
+                ErrorKind::Missing("one of namespace, app, pod_labels or cidr".into()),
+            );
+        }
+        if selects_pods && self.cidr.is_some() {
+            problems.push(
+                path.field("cidr"),
+                ErrorKind::Conflict(
+                    "cidr cannot be combined with namespace, app or pod_labels".into(),
+                ),
+            );
+        }
+        match &self.cidr {
+            None if !self.except.is_empty() => {
+                problems.push(
+                    path.field("except"),
+                    ErrorKind::Conflict("except needs a cidr".into()),
+                );
+            }
+            Some(cidr) => {
+                for (i, except) in self.except.iter().enumerate() {
+                    if !cidr.contains(except) || except == cidr {
+                        problems.push(
+                            path.field("except").index(i),
+                            ErrorKind::Invalid(format!("{except} is not a strict part of {cidr}")),
+                        );
+                    }
+                }
+            }
+            None => {}
+        }
+        if self.app.is_some() && self.pod_labels.keys().any(|k| k.as_str() == labels::NAME) {
+            problems.push(
+                path.field("pod_labels").field(labels::NAME),
+                ErrorKind::Conflict("set either app or this label, not both".into()),
+            );
+        }
+        for (i, port) in self.ports.iter().enumerate() {
+            port.validate(&path.field("ports").index(i), problems);
+        }
+    }
+
+    pub(super) fn to_k8s(&self) -> NetworkPolicyPeer {
+        if let Some(cidr) = &self.cidr {
+            let except: Vec<String> = self.except.iter().map(ToString::to_string).collect();
+            return NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: cidr.to_string(),
+                    except: (!except.is_empty()).then_some(except),
+                }),
+                ..Default::default()
+            };
+        }
+        let mut pod_labels: BTreeMap<String, String> = self
+            .pod_labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(app) = &self.app {
+            pod_labels.insert(labels::NAME.to_owned(), app.to_string());
+        }
+        NetworkPolicyPeer {
+            namespace_selector: self
+                .namespace
+                .as_ref()
+                .map(|ns| namespace_selector(ns.as_str())),
+            pod_selector: (!pod_labels.is_empty()).then(|| LabelSelector {
+                match_labels: Some(pod_labels),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn ports_k8s(&self) -> Vec<NetworkPolicyPort> {
+        self.ports.iter().map(PeerPort::to_k8s).collect()
+    }
+}
+
+/// Selects the namespace `namespace` by its `kubernetes.io/metadata.name` label.
+pub(super) fn namespace_selector(namespace: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(
+            NAMESPACE_NAME_LABEL.to_owned(),
+            namespace.to_owned(),
+        )])),
+        ..Default::default()
+    }
+}

@@ -33,7 +33,8 @@ fn main() {
         for (name, text) in PLATFORM {
             let path = format!("specs/{name}.yaml");
             let spec: Spec = parse_spec(text).map_err(|e| CliError::Spec(path.clone().into(), e))?;
-            let bundle = render_spec(&spec, &options.target, "shop", &vars).map_err(|e| CliError::Spec(path.into(), e))?;
+            let bundle =
+                render_spec(&spec, &options.target, "shop", &vars).map_err(|e| CliError::Spec(path.into(), e))?;
             components.push(((*name).to_owned(), bundle));
         }
         emit(&components, options.out.as_deref())

@@ -23,9 +23,11 @@ fn main() {
         for path in &options.files {
             let text = std::fs::read_to_string(path).map_err(|e| CliError::Io(path.clone(), e))?;
             let spec = parse_spec(&text).map_err(|e| CliError::Spec(path.clone(), e))?;
-            let bundle =
-                render_spec(&spec, &options.target, "default", &options.vars).map_err(|e| CliError::Spec(path.clone(), e))?;
-            let name = path.file_stem().map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned());
+            let bundle = render_spec(&spec, &options.target, "default", &options.vars)
+                .map_err(|e| CliError::Spec(path.clone(), e))?;
+            let name = path
+                .file_stem()
+                .map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned());
             components.push((name, bundle));
         }
         emit(&components, options.out.as_deref())

@@ -11,7 +11,11 @@ use k3s_examples::{CliError, run};
 
 fn main() {
     run(|| {
-        let dir = PathBuf::from(std::env::args().nth(1).ok_or_else(|| CliError::Usage("schema DIR".into()))?);
+        let dir = PathBuf::from(
+            std::env::args()
+                .nth(1)
+                .ok_or_else(|| CliError::Usage("schema DIR".into()))?,
+        );
         std::fs::create_dir_all(&dir).map_err(|e| CliError::Io(dir.clone(), e))?;
         let schemas = [
             ("app.json", schemars::schema_for!(k3sapp::App)),

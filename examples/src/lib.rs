@@ -59,7 +59,10 @@ pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, 
     let mut files = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value")));
+        let mut value = |flag: &str| {
+            args.next()
+                .ok_or_else(|| CliError::Usage(format!("{flag} needs a value")))
+        };
         match arg.as_str() {
             "--target" => {
                 let name = value("--target")?;
@@ -79,7 +82,12 @@ pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, 
     if let Some(name) = ingress {
         target = with_ingress(target, &name)?;
     }
-    Ok(Options { target, out, vars, files })
+    Ok(Options {
+        target,
+        out,
+        vars,
+        files,
+    })
 }
 
 /// The target with another ingress controller (`traefik`, `haproxy`, `gateway-api`).
@@ -134,7 +142,12 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
 }
 
 /// Renders a spec into `namespace` (an `Apps` file may name its own).
-pub fn render_spec(spec: &Spec, target: &Target, namespace: &str, vars: &BTreeMap<String, String>) -> Result<Bundle, Errors> {
+pub fn render_spec(
+    spec: &Spec,
+    target: &Target,
+    namespace: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<Bundle, Errors> {
     let ns = match spec {
         Spec::Apps(set) => set.namespace.as_ref().map_or(namespace, |n| n.as_str()),
         Spec::App(_) => namespace,
@@ -166,7 +179,9 @@ pub fn emit(components: &[(String, Bundle)], out: Option<&Path>) -> Result<(), C
         None => {
             let mut first = true;
             for (name, bundle) in components {
-                let yaml = bundle.to_yaml().map_err(|e| CliError::Spec(PathBuf::from(name), e.into()))?;
+                let yaml = bundle
+                    .to_yaml()
+                    .map_err(|e| CliError::Spec(PathBuf::from(name), e.into()))?;
                 if yaml.is_empty() {
                     continue;
                 }

@@ -49,7 +49,12 @@ impl FromStr for IntOrPercent {
     fn from_str(value: &str) -> Result<Self, ErrorKind> {
         let bad = || ErrorKind::Invalid(format!("{value:?} is neither a count nor a percentage up to 100%"));
         match value.strip_suffix('%') {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= 100).map(IntOrPercent::Percent).ok_or_else(bad),
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= 100)
+                .map(IntOrPercent::Percent)
+                .ok_or_else(bad),
             None => value.parse().map(IntOrPercent::Int).map_err(|_| bad()),
         }
     }
@@ -76,7 +81,9 @@ impl<'de> Deserialize<'de> for IntOrPercent {
                 u32::try_from(v).map(IntOrPercent::Int).map_err(E::custom)
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
-                u32::try_from(v).map(IntOrPercent::Int).map_err(|_| E::custom("must not be negative"))
+                u32::try_from(v)
+                    .map(IntOrPercent::Int)
+                    .map_err(|_| E::custom("must not be negative"))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
                 v.parse().map_err(E::custom)

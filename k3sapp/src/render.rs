@@ -58,7 +58,11 @@ impl App {
     #[must_use]
     pub fn network(&self) -> NetworkSpec {
         self.security.clone().unwrap_or_else(|| NetworkSpec {
-            visibility: if self.expose.is_empty() { Visibility::Internal } else { Visibility::Public },
+            visibility: if self.expose.is_empty() {
+                Visibility::Internal
+            } else {
+                Visibility::Public
+            },
             ..NetworkSpec::default()
         })
     }
@@ -88,7 +92,10 @@ impl App {
         };
         // Service ports are the container ports, so routes use numbers: every controller
         // accepts them (Gateway API backendRefs need one, REFERENCE §9).
-        let default_port = self.ports.first().map_or(RoutePort::Number(80), |p| RoutePort::Number(p.port));
+        let default_port = self
+            .ports
+            .first()
+            .map_or(RoutePort::Number(80), |p| RoutePort::Number(p.port));
         let mut route = expose.to_route(name, self.service_name(), default_port);
         if let RoutePort::Name(port_name) = &route.backend.port
             && let Some(port) = self.ports.iter().find(|p| p.name.as_str() == port_name.as_str())
@@ -137,7 +144,11 @@ impl App {
     fn render_objects(&self, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let workload = self.workload_spec();
         let stateful = self.workload == WorkloadKind::Stateful;
-        let rendered = if stateful { workload.render_stateful(ctx) } else { workload.render(ctx) };
+        let rendered = if stateful {
+            workload.render_stateful(ctx)
+        } else {
+            workload.render(ctx)
+        };
         let Some(rendered) = problems.take(rendered) else {
             return Vec::new();
         };
@@ -147,7 +158,10 @@ impl App {
         objects.extend(rendered.secrets);
 
         let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
-        let selector = LabelSelector { match_labels: Some(labels.selector()), ..Default::default() };
+        let selector = LabelSelector {
+            match_labels: Some(labels.selector()),
+            ..Default::default()
+        };
         if stateful {
             let mut template = rendered.pod_template;
             declare_claim_volumes(&mut template, &rendered.volume_claim_templates);
@@ -172,8 +186,13 @@ impl App {
             objects.push(
                 Deployment {
                     metadata: self.metadata(name, ctx),
-                    spec: DeploymentSpec { replicas, selector, template: rendered.pod_template, ..Default::default() }
-                        .into(),
+                    spec: DeploymentSpec {
+                        replicas,
+                        selector,
+                        template: rendered.pod_template,
+                        ..Default::default()
+                    }
+                    .into(),
                     ..Default::default()
                 }
                 .into(),
@@ -182,13 +201,18 @@ impl App {
         if !self.ports.is_empty() || stateful {
             objects.push(self.service(ctx, stateful).into());
         }
-        objects.extend(problems.take(self.scaling.render(&self.scaling_context(ctx))).unwrap_or_default());
+        objects.extend(
+            problems
+                .take(self.scaling.render(&self.scaling_context(ctx)))
+                .unwrap_or_default(),
+        );
         if let Some(pdb) = self.pdb_object(ctx) {
             objects.push(pdb.into());
         }
         objects.extend(self.network_policies(ctx).into_iter().map(Object::from));
         let routes = self.routes(ctx);
-        let rendered_routes = exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
+        let rendered_routes =
+            exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
         objects.extend(problems.take(rendered_routes).unwrap_or_default());
         objects
     }
@@ -208,11 +232,12 @@ impl App {
     }
 
     fn scaling_context<'a>(&self, ctx: &'a Context) -> ScalingContext<'a> {
-        let mut sctx = ScalingContext::new(self.labels(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
-            TargetKind::StatefulSet
-        } else {
-            TargetKind::Deployment
-        });
+        let mut sctx =
+            ScalingContext::new(self.labels(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
+                TargetKind::StatefulSet
+            } else {
+                TargetKind::Deployment
+            });
         if let Some(port) = self.ports.first() {
             sctx = sctx.with_service(ServiceRef {
                 name: self.service_name().to_string(),
@@ -246,7 +271,10 @@ impl App {
         Some(PodDisruptionBudget {
             metadata: self.metadata(&bounded(self.name.as_str(), "", 63), ctx),
             spec: Some(PodDisruptionBudgetSpec {
-                selector: Some(LabelSelector { match_labels: Some(self.labels().selector()), ..Default::default() }),
+                selector: Some(LabelSelector {
+                    match_labels: Some(self.labels().selector()),
+                    ..Default::default()
+                }),
                 min_available: pdb.min_available.map(|v| v.to_k8s()),
                 max_unavailable: pdb.max_unavailable.map(|v| v.to_k8s()),
                 ..Default::default()
@@ -267,7 +295,12 @@ impl App {
         let mut policies = network::render(&self.network(), &self.labels(), &ports, ctx);
         if matches!(self.scaling, Scaling::KedaHttp(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
-            policies.push(network::allow_from_namespace(&self.labels(), &ctx.target.keda.namespace, &ports, ctx));
+            policies.push(network::allow_from_namespace(
+                &self.labels(),
+                &ctx.target.keda.namespace,
+                &ports,
+                ctx,
+            ));
         }
         policies
     }
@@ -283,9 +316,15 @@ fn declare_claim_volumes(template: &mut PodTemplateSpec, claims: &[PersistentVol
     let Some(spec) = template.spec.as_mut() else { return };
     let volumes = spec.volumes.get_or_insert_with(Vec::new);
     for claim in claims {
-        let Some(name) = claim.metadata.name.as_ref() else { continue };
+        let Some(name) = claim.metadata.name.as_ref() else {
+            continue;
+        };
         if !volumes.iter().any(|v| &v.name == name) {
-            volumes.push(Volume { name: name.clone(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() });
+            volumes.push(Volume {
+                name: name.clone(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Default::default()
+            });
         }
     }
 }

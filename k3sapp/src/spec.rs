@@ -66,7 +66,11 @@ pub enum WorkloadKind {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Builder)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-#[builder(setter(into), build_fn(private, name = "build_unchecked", error = "Errors"), derive(Debug))]
+#[builder(
+    setter(into),
+    build_fn(private, name = "build_unchecked", error = "Errors"),
+    derive(Debug)
+)]
 pub struct App {
     /// The file kind tag (`App`), optional in files that hold one app.
     #[serde(default, skip_serializing_if = "Option::is_none")]

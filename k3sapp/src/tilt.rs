@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// build: {context: ./orders, dockerfile: Dockerfile, build_args: {PY: "3.12"},
 ///         live_update: [{sync: ./src, to: /app/src}], port_forwards: ["8080:8080"]}
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Build {
     /// Build context directory. Default: `.`.
@@ -48,6 +48,20 @@ pub struct Build {
 
 fn default_context() -> String {
     ".".to_owned()
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Self {
+            context: default_context(),
+            dockerfile: None,
+            target: None,
+            build_args: BTreeMap::new(),
+            ignore: Vec::new(),
+            live_update: Vec::new(),
+            port_forwards: Vec::new(),
+        }
+    }
 }
 
 /// One live-update step.
@@ -97,10 +111,16 @@ impl Build {
             match step {
                 LiveUpdate::Sync { to, .. } => {
                     if !to.starts_with('/') {
-                        problems.push(p.field("to"), ErrorKind::Invalid("must be an absolute container path".into()));
+                        problems.push(
+                            p.field("to"),
+                            ErrorKind::Invalid("must be an absolute container path".into()),
+                        );
                     }
                     if seen_run {
-                        problems.push(p, ErrorKind::Invalid("Tilt does not allow a sync after a run step".into()));
+                        problems.push(
+                            p,
+                            ErrorKind::Invalid("Tilt does not allow a sync after a run step".into()),
+                        );
                     }
                 }
                 LiveUpdate::Run { run, .. } => {
@@ -167,7 +187,12 @@ impl Build {
                         let _ = writeln!(out, "        run({}),", starlark(run));
                     }
                     LiveUpdate::Run { run, trigger } => {
-                        let _ = writeln!(out, "        run({}, trigger={}),", starlark(run), starlark_list(trigger));
+                        let _ = writeln!(
+                            out,
+                            "        run({}, trigger={}),",
+                            starlark(run),
+                            starlark_list(trigger)
+                        );
                     }
                 }
             }
@@ -183,7 +208,12 @@ impl Build {
         if forwards.is_empty() {
             let _ = writeln!(out, "k8s_resource({})", starlark(workload));
         } else {
-            let _ = writeln!(out, "k8s_resource({}, port_forwards={})", starlark(workload), starlark_list(&forwards));
+            let _ = writeln!(
+                out,
+                "k8s_resource({}, port_forwards={})",
+                starlark(workload),
+                starlark_list(&forwards)
+            );
         }
         out
     }
@@ -238,8 +268,14 @@ mod tests {
     fn bad_steps_are_reported() {
         let build = Build {
             live_update: vec![
-                LiveUpdate::Run { run: "make".into(), trigger: vec![] },
-                LiveUpdate::Sync { sync: "./src".into(), to: "app".into() },
+                LiveUpdate::Run {
+                    run: "make".into(),
+                    trigger: vec![],
+                },
+                LiveUpdate::Sync {
+                    sync: "./src".into(),
+                    to: "app".into(),
+                },
             ],
             port_forwards: vec!["http".into()],
             ..Build::default()

@@ -39,7 +39,10 @@ impl App {
     fn validate_replicas(&self, path: &FieldPath, problems: &mut Problems) {
         match self.replicas {
             Some(n) if n < 0 => {
-                problems.push(path.field("replicas"), ErrorKind::Invalid("must not be negative".into()));
+                problems.push(
+                    path.field("replicas"),
+                    ErrorKind::Invalid("must not be negative".into()),
+                );
             }
             Some(_) if !self.scaling.sets_replicas() => problems.push(
                 path.field("replicas"),
@@ -83,7 +86,10 @@ impl App {
 
     fn validate_routes(&self, path: &FieldPath, problems: &mut Problems) {
         if !self.expose.is_empty() && self.ports.is_empty() {
-            problems.push(path.field("ports"), ErrorKind::Missing("a port for the routes in expose".into()));
+            problems.push(
+                path.field("ports"),
+                ErrorKind::Missing("a port for the routes in expose".into()),
+            );
         }
         let mut hosts = BTreeSet::new();
         for (i, expose) in self.expose.iter().enumerate() {
@@ -106,7 +112,10 @@ impl App {
                 if !hosts.insert((route.host.as_str().to_owned(), m.path.clone())) {
                     problems.push(
                         epath.field("paths"),
-                        ErrorKind::Duplicate { what: "route", name: format!("{}{}", route.host.as_str(), m.path) },
+                        ErrorKind::Duplicate {
+                            what: "route",
+                            name: format!("{}{}", route.host.as_str(), m.path),
+                        },
                     );
                 }
             }
@@ -133,7 +142,13 @@ impl AppSet {
             let path = FieldPath::root().field("apps").index(i);
             app.validate_at(&path, &mut problems);
             if !names.insert(app.name.as_str()) {
-                problems.push(path.field("name"), ErrorKind::Duplicate { what: "app name", name: app.name.to_string() });
+                problems.push(
+                    path.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "app name",
+                        name: app.name.to_string(),
+                    },
+                );
             }
         }
         problems.finish(())

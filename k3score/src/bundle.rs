@@ -91,7 +91,10 @@ impl Bundle {
             if !seen.insert(key.clone()) {
                 problems.push(
                     FieldPath::root().field("objects").index(i),
-                    ErrorKind::Duplicate { what: "object", name: key },
+                    ErrorKind::Duplicate {
+                        what: "object",
+                        name: key,
+                    },
                 );
             }
         }
@@ -135,7 +138,9 @@ impl<'a> IntoIterator for &'a Bundle {
 
 impl FromIterator<Object> for Bundle {
     fn from_iter<I: IntoIterator<Item = Object>>(iter: I) -> Self {
-        Self { objects: iter.into_iter().collect() }
+        Self {
+            objects: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -146,15 +151,28 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn meta(name: &str) -> ObjectMeta {
-        ObjectMeta { name: Some(name.into()), namespace: Some("ns".into()), ..Default::default() }
+        ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("ns".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn apply_order_is_stable() {
         let mut b = Bundle::new();
-        b.push(Service { metadata: meta("b"), ..Default::default() });
-        b.push(Secret { metadata: meta("s"), ..Default::default() });
-        b.push(Service { metadata: meta("a"), ..Default::default() });
+        b.push(Service {
+            metadata: meta("b"),
+            ..Default::default()
+        });
+        b.push(Secret {
+            metadata: meta("s"),
+            ..Default::default()
+        });
+        b.push(Service {
+            metadata: meta("a"),
+            ..Default::default()
+        });
         let names: Vec<_> = b.in_apply_order().iter().map(|o| o.name().to_owned()).collect();
         assert_eq!(names, ["s", "b", "a"]);
         assert_eq!(b.all::<Service>().count(), 2);
@@ -164,8 +182,14 @@ mod tests {
     #[test]
     fn duplicates_are_reported() {
         let mut b = Bundle::new();
-        b.push(Service { metadata: meta("a"), ..Default::default() });
-        b.push(Service { metadata: meta("a"), ..Default::default() });
+        b.push(Service {
+            metadata: meta("a"),
+            ..Default::default()
+        });
+        b.push(Service {
+            metadata: meta("a"),
+            ..Default::default()
+        });
         let err = b.check_unique().unwrap_err();
         assert_eq!(err.to_string(), "objects[1]: duplicate object \"Service/ns/a\"");
     }

@@ -15,7 +15,9 @@ use crate::error::{ErrorKind, FieldPath, Problems, Result};
 /// A `.env` key: an environment variable name or a `SECRET.KEY` pair.
 fn check_key(key: &str) -> Result<(), ErrorKind> {
     let valid = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if valid {
         Ok(())
     } else {
@@ -73,7 +75,9 @@ fn unquote(value: &str) -> std::result::Result<String, String> {
             .ok_or_else(|| "unterminated single quote".to_owned());
     }
     if let Some(rest) = value.strip_prefix('"') {
-        let inner = rest.strip_suffix('"').ok_or_else(|| "unterminated double quote".to_owned())?;
+        let inner = rest
+            .strip_suffix('"')
+            .ok_or_else(|| "unterminated double quote".to_owned())?;
         let mut out = String::with_capacity(inner.len());
         let mut chars = inner.chars();
         while let Some(c) = chars.next() {

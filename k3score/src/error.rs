@@ -342,7 +342,10 @@ mod tests {
         let p = FieldPath::root().field("apps").index(2).field("scaling").field("max");
         assert_eq!(p.to_string(), "apps[2].scaling.max");
         let inner = FieldPath::root().field("ports").index(0);
-        assert_eq!(inner.under(&FieldPath::root().field("apps").index(1)).to_string(), "apps[1].ports[0]");
+        assert_eq!(
+            inner.under(&FieldPath::root().field("apps").index(1)).to_string(),
+            "apps[1].ports[0]"
+        );
         assert_eq!(FieldPath::root().to_string(), "(root)");
     }
 

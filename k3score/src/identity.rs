@@ -120,18 +120,10 @@ impl WorkloadIdentity {
     #[must_use]
     pub fn annotations(&self) -> BTreeMap<String, String> {
         match self {
-            WorkloadIdentity::Gcp(email) => {
-                BTreeMap::from([(GCP_ANNOTATION.to_owned(), email.clone())])
-            }
-            WorkloadIdentity::Aws(arn) => {
-                BTreeMap::from([(AWS_ANNOTATION.to_owned(), arn.clone())])
-            }
-            WorkloadIdentity::Azure {
-                client_id,
-                tenant_id,
-            } => {
-                let mut map =
-                    BTreeMap::from([(AZURE_CLIENT_ID_ANNOTATION.to_owned(), client_id.clone())]);
+            WorkloadIdentity::Gcp(email) => BTreeMap::from([(GCP_ANNOTATION.to_owned(), email.clone())]),
+            WorkloadIdentity::Aws(arn) => BTreeMap::from([(AWS_ANNOTATION.to_owned(), arn.clone())]),
+            WorkloadIdentity::Azure { client_id, tenant_id } => {
+                let mut map = BTreeMap::from([(AZURE_CLIENT_ID_ANNOTATION.to_owned(), client_id.clone())]);
                 if let Some(tenant) = tenant_id {
                     map.insert(AZURE_TENANT_ID_ANNOTATION.to_owned(), tenant.clone());
                 }
@@ -144,9 +136,7 @@ impl WorkloadIdentity {
     #[must_use]
     pub fn pod_labels(&self) -> BTreeMap<String, String> {
         match self {
-            WorkloadIdentity::Azure { .. } => {
-                BTreeMap::from([(AZURE_USE_LABEL.to_owned(), "true".to_owned())])
-            }
+            WorkloadIdentity::Azure { .. } => BTreeMap::from([(AZURE_USE_LABEL.to_owned(), "true".to_owned())]),
             WorkloadIdentity::Gcp(_) | WorkloadIdentity::Aws(_) => BTreeMap::new(),
         }
     }
@@ -160,10 +150,7 @@ impl WorkloadIdentity {
             WorkloadIdentity::Aws(arn) => {
                 problems.check(&path.field("aws"), check_aws_role_arn(arn));
             }
-            WorkloadIdentity::Azure {
-                client_id,
-                tenant_id,
-            } => {
+            WorkloadIdentity::Azure { client_id, tenant_id } => {
                 let azure = path.field("azure");
                 problems.check(&azure.field("client_id"), check_uuid(client_id));
                 if let Some(tenant) = tenant_id {
@@ -184,9 +171,7 @@ pub fn check_gcp_email(email: &str) -> Result<(), ErrorKind> {
         ))
     };
     let (name, domain) = email.split_once('@').ok_or_else(|| bad("no '@'"))?;
-    let project = domain
-        .strip_suffix(SUFFIX)
-        .ok_or_else(|| bad("wrong domain"))?;
+    let project = domain.strip_suffix(SUFFIX).ok_or_else(|| bad("wrong domain"))?;
     if !(6..=30).contains(&name.len())
         || !name.starts_with(|c: char| c.is_ascii_lowercase())
         || name.ends_with('-')
@@ -234,11 +219,7 @@ pub fn check_aws_role_arn(arn: &str) -> Result<(), ErrorKind> {
 pub fn check_uuid(value: &str) -> Result<(), ErrorKind> {
     let groups: Vec<&str> = value.split('-').collect();
     let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    if lengths == [8, 4, 4, 4, 12]
-        && groups
-            .iter()
-            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
-    {
+    if lengths == [8, 4, 4, 4, 12] && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit())) {
         Ok(())
     } else {
         Err(ErrorKind::Invalid(format!(
@@ -282,19 +263,11 @@ impl ServiceAccountSpec {
 
     /// The ServiceAccount to create, or `None` when the workload uses an existing one.
     #[must_use]
-    pub fn render(
-        &self,
-        workload: &DnsLabel,
-        labels: &AppLabels,
-        ctx: &Context,
-    ) -> Option<ServiceAccount> {
+    pub fn render(&self, workload: &DnsLabel, labels: &AppLabels, ctx: &Context) -> Option<ServiceAccount> {
         if !self.create {
             return None;
         }
-        let annotations = self
-            .workload_identity
-            .as_ref()
-            .map(WorkloadIdentity::annotations);
+        let annotations = self.workload_identity.as_ref().map(WorkloadIdentity::annotations);
         Some(ServiceAccount {
             metadata: ObjectMeta {
                 name: Some(self.service_account_name(workload)),
@@ -364,10 +337,7 @@ mod tests {
         let sa = render(&spec).unwrap();
         assert_eq!(sa.metadata.name.as_deref(), Some("orders"));
         assert_eq!(sa.metadata.namespace.as_deref(), Some("shop"));
-        assert_eq!(
-            sa.metadata.labels.unwrap()["app.kubernetes.io/name"],
-            "orders"
-        );
+        assert_eq!(sa.metadata.labels.unwrap()["app.kubernetes.io/name"], "orders");
         assert_eq!(sa.metadata.annotations, None);
         assert_eq!(sa.automount_service_account_token, Some(false));
         assert!(spec.pod_labels().is_empty());
@@ -382,10 +352,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(named.service_account_name(&w), "shop-api");
-        assert_eq!(
-            render(&named).unwrap().metadata.name.as_deref(),
-            Some("shop-api")
-        );
+        assert_eq!(render(&named).unwrap().metadata.name.as_deref(), Some("shop-api"));
         let default = ServiceAccountSpec {
             create: false,
             ..Default::default()
@@ -405,14 +372,8 @@ mod tests {
         .unwrap();
         let sa = render(&azure).unwrap();
         let ann = sa.metadata.annotations.unwrap();
-        assert_eq!(
-            ann[AZURE_CLIENT_ID_ANNOTATION],
-            "11111111-2222-3333-4444-555555555555"
-        );
-        assert_eq!(
-            ann[AZURE_TENANT_ID_ANNOTATION],
-            "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-        );
+        assert_eq!(ann[AZURE_CLIENT_ID_ANNOTATION], "11111111-2222-3333-4444-555555555555");
+        assert_eq!(ann[AZURE_TENANT_ID_ANNOTATION], "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
         assert!(
             !ann.contains_key(AZURE_USE_LABEL),
             "the use label belongs on the pod (W3)"
@@ -440,10 +401,7 @@ mod tests {
                 WorkloadIdentity::Gcp("ord@acme.iam.gserviceaccount.com".into()),
                 Some("workload_identity.gcp"),
             ),
-            (
-                WorkloadIdentity::Gcp("orders".into()),
-                Some("workload_identity.gcp"),
-            ),
+            (WorkloadIdentity::Gcp("orders".into()), Some("workload_identity.gcp")),
             (
                 WorkloadIdentity::Aws("arn:aws-cn:iam::123456789012:role/x".into()),
                 None,
@@ -478,10 +436,7 @@ mod tests {
                 None => assert!(errs.is_empty(), "{identity:?}: {errs:?}"),
                 Some(path) => {
                     assert_eq!(errs.len(), 1, "{identity:?}: {errs:?}");
-                    assert!(
-                        errs[0].starts_with(&format!("service_account.{path}: ")),
-                        "{errs:?}"
-                    );
+                    assert!(errs[0].starts_with(&format!("service_account.{path}: ")), "{errs:?}");
                 }
             }
         }
@@ -492,29 +447,25 @@ mod tests {
         let spec = ServiceAccountSpec {
             create: false,
             name: Some("legacy".parse().unwrap()),
-            workload_identity: Some(WorkloadIdentity::Aws(
-                "arn:aws:iam::123456789012:role/x".into(),
-            )),
+            workload_identity: Some(WorkloadIdentity::Aws("arn:aws:iam::123456789012:role/x".into())),
             ..Default::default()
         };
         let errs = errors(&spec);
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].starts_with("service_account.workload_identity: conflict: create is false, so the account \"legacy\""));
+        assert!(
+            errs[0]
+                .starts_with("service_account.workload_identity: conflict: create is false, so the account \"legacy\"")
+        );
     }
 
     #[test]
     fn yaml_shapes() {
-        let gcp: ServiceAccountSpec =
-            serde_json::from_str(r#"{"create": true, "workload_identity": {"gcp": "orders@acme.iam.gserviceaccount.com"}}"#)
-                .unwrap();
-        assert!(matches!(
-            gcp.workload_identity,
-            Some(WorkloadIdentity::Gcp(_))
-        ));
-        assert!(
-            serde_json::from_str::<ServiceAccountSpec>(r#"{"workload_identity": {"ibm": "x"}}"#)
-                .is_err()
-        );
+        let gcp: ServiceAccountSpec = serde_json::from_str(
+            r#"{"create": true, "workload_identity": {"gcp": "orders@acme.iam.gserviceaccount.com"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(gcp.workload_identity, Some(WorkloadIdentity::Gcp(_))));
+        assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"workload_identity": {"ibm": "x"}}"#).is_err());
         assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"automount": true}"#).is_err());
         assert!(serde_json::from_str::<ServiceAccountSpec>(r#"{"name": "Bad_Name"}"#).is_err());
     }

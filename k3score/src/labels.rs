@@ -94,7 +94,10 @@ impl AppLabels {
     #[must_use]
     pub fn selector(&self) -> BTreeMap<String, String> {
         let instance = self.instance.clone().unwrap_or_else(|| self.name.to_string());
-        BTreeMap::from([(NAME.to_owned(), self.name.to_string()), (INSTANCE.to_owned(), instance)])
+        BTreeMap::from([
+            (NAME.to_owned(), self.name.to_string()),
+            (INSTANCE.to_owned(), instance),
+        ])
     }
 
     /// Every recommended label, for object metadata and pod templates.
@@ -137,7 +140,9 @@ mod tests {
 
     #[test]
     fn selector_never_has_version() {
-        let labels = AppLabels::new("web".parse().unwrap()).with_version("2.0").with_instance("web-prod");
+        let labels = AppLabels::new("web".parse().unwrap())
+            .with_version("2.0")
+            .with_instance("web-prod");
         let selector = labels.selector();
         assert_eq!(selector.len(), 2);
         assert_eq!(selector[INSTANCE], "web-prod");

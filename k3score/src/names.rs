@@ -29,7 +29,11 @@ pub fn check_dns1123_label(value: &str) -> Result<(), ErrorKind> {
         return Err(invalid(G, value, "must not be empty"));
     }
     if value.len() > 63 {
-        return Err(invalid(G, value, format!("must be at most 63 characters, is {}", value.len())));
+        return Err(invalid(
+            G,
+            value,
+            format!("must be at most 63 characters, is {}", value.len()),
+        ));
     }
     if !value.chars().all(|c| is_lower_alnum(c) || c == '-') {
         return Err(invalid(G, value, "must consist of lower-case letters, digits and '-'"));
@@ -47,7 +51,11 @@ pub fn check_dns1123_subdomain(value: &str) -> Result<(), ErrorKind> {
         return Err(invalid(G, value, "must not be empty"));
     }
     if value.len() > 253 {
-        return Err(invalid(G, value, format!("must be at most 253 characters, is {}", value.len())));
+        return Err(invalid(
+            G,
+            value,
+            format!("must be at most 253 characters, is {}", value.len()),
+        ));
     }
     for part in value.split('.') {
         if part.is_empty()
@@ -86,7 +94,11 @@ pub fn check_dns1035_label(value: &str) -> Result<(), ErrorKind> {
 pub fn check_port_name(value: &str) -> Result<(), ErrorKind> {
     const G: &str = "IANA port name";
     if value.is_empty() || value.len() > 15 {
-        return Err(invalid(G, value, format!("must be 1 to 15 characters, is {}", value.len())));
+        return Err(invalid(
+            G,
+            value,
+            format!("must be 1 to 15 characters, is {}", value.len()),
+        ));
     }
     if !value.chars().all(|c| is_lower_alnum(c) || c == '-') {
         return Err(invalid(G, value, "must consist of lower-case letters, digits and '-'"));
@@ -107,9 +119,7 @@ pub fn check_env_var_name(value: &str) -> Result<(), ErrorKind> {
     let mut chars = value.chars();
     match chars.next() {
         None => Err(invalid(G, value, "must not be empty")),
-        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-            Err(invalid(G, value, "must start with a letter or '_'"))
-        }
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => Err(invalid(G, value, "must start with a letter or '_'")),
         Some(_) if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') => {
             Err(invalid(G, value, "must consist of letters, digits and '_'"))
         }

@@ -82,7 +82,9 @@ fn parse_milli(value: &str) -> Result<(u128, Family), ErrorKind> {
         .checked_pow(u32::try_from(frac.len()).map_err(|_| bad(value, "too many digits"))?)
         .ok_or_else(|| bad(value, "too many digits"))?;
     let mantissa: u128 = digits.parse().map_err(|_| bad(value, "number too large"))?;
-    let scaled = mantissa.checked_mul(mul).ok_or_else(|| bad(value, "number too large"))?;
+    let scaled = mantissa
+        .checked_mul(mul)
+        .ok_or_else(|| bad(value, "number too large"))?;
     if !scaled.is_multiple_of(scale) {
         return Err(bad(value, "more precise than 1m (Kubernetes keeps 3 decimal places)"));
     }
@@ -183,19 +185,28 @@ impl Bytes {
     /// `n` bytes.
     #[must_use]
     pub const fn from_bytes(n: u128) -> Self {
-        Self { bytes: n, binary: false }
+        Self {
+            bytes: n,
+            binary: false,
+        }
     }
 
     /// `n` MiB.
     #[must_use]
     pub const fn mebibytes(n: u128) -> Self {
-        Self { bytes: n << 20, binary: true }
+        Self {
+            bytes: n << 20,
+            binary: true,
+        }
     }
 
     /// `n` GiB.
     #[must_use]
     pub const fn gibibytes(n: u128) -> Self {
-        Self { bytes: n << 30, binary: true }
+        Self {
+            bytes: n << 30,
+            binary: true,
+        }
     }
 
     /// The amount in bytes.
@@ -246,7 +257,10 @@ impl FromStr for Bytes {
     fn from_str(value: &str) -> Result<Self, ErrorKind> {
         let (milli, family) = parse_milli(value)?;
         if !milli.is_multiple_of(1000) {
-            return Err(bad(value, "must be a whole number of bytes (did you mean M or Mi instead of m?)"));
+            return Err(bad(
+                value,
+                "must be a whole number of bytes (did you mean M or Mi instead of m?)",
+            ));
         }
         Ok(Self {
             bytes: milli / 1000,

@@ -282,13 +282,7 @@ impl Resources {
         if let Some(limits) = &self.limits {
             let lpath = path.field("limits");
             check_limit(&lpath.field("cpu"), "cpu", self.cpu, limits.cpu, problems);
-            check_limit(
-                &lpath.field("memory"),
-                "memory",
-                self.memory,
-                limits.memory,
-                problems,
-            );
+            check_limit(&lpath.field("memory"), "memory", self.memory, limits.memory, problems);
             check_limit(
                 &lpath.field("ephemeral_storage"),
                 "ephemeral_storage",
@@ -321,9 +315,7 @@ fn check_limit<T: Ord + std::fmt::Display + Copy>(
     {
         problems.push(
             path.clone(),
-            ErrorKind::Conflict(format!(
-                "limit {limit} is below the {what} request {request}"
-            )),
+            ErrorKind::Conflict(format!("limit {limit} is below the {what} request {request}")),
         );
     }
 }
@@ -333,17 +325,17 @@ impl Gpu {
     /// accelerator node label, which exists for NVIDIA GPUs only).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if self.count == 0 {
-            problems.push(
-                path.field("count"),
-                ErrorKind::Invalid("must be at least 1".into()),
-            );
+            problems.push(path.field("count"), ErrorKind::Invalid("must be at least 1".into()));
         }
         if let Some(product) = &self.product {
             match self.vendor {
                 GpuVendor::Nvidia => {
                     problems.check(&path.field("product"), crate::names::check_label_value(product));
                     if product.is_empty() {
-                        problems.push(path.field("product"), ErrorKind::Missing("an accelerator type like nvidia-l4".into()));
+                        problems.push(
+                            path.field("product"),
+                            ErrorKind::Missing("an accelerator type like nvidia-l4".into()),
+                        );
                     }
                 }
                 GpuVendor::Amd | GpuVendor::Intel => problems.push(
@@ -351,7 +343,8 @@ impl Gpu {
                     ErrorKind::Unsupported {
                         feature: "gpu.product".into(),
                         by: format!("the {} GPU vendor", self.vendor.resource_name()),
-                        why: "it selects the GKE node label cloud.google.com/gke-accelerator, set for NVIDIA GPUs only".into(),
+                        why: "it selects the GKE node label cloud.google.com/gke-accelerator, set for NVIDIA GPUs only"
+                            .into(),
                     },
                 ),
             }
@@ -401,10 +394,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(r.requirements().limits.unwrap()["memory"].0, "512Mi");
-        assert_eq!(
-            Resources::default().requirements(),
-            ResourceRequirements::default()
-        );
+        assert_eq!(Resources::default().requirements(), ResourceRequirements::default());
         assert!(Resources::default().scheduling().is_empty());
     }
 

@@ -47,7 +47,9 @@ impl Ingress {
     /// Traefik with the default entry points.
     #[must_use]
     pub fn traefik() -> Self {
-        Ingress::Traefik { entry_points: Vec::new() }
+        Ingress::Traefik {
+            entry_points: Vec::new(),
+        }
     }
 
     /// haproxytech ingress with the chart's class `haproxy`.

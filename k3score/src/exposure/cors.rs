@@ -33,17 +33,12 @@ fn check_origin(value: &str) -> Result<String, ErrorKind> {
         match port.parse::<u32>() {
             Ok(1..=65_535) if port.len() <= 5 => {}
             _ => {
-                return Err(invalid(
-                    WHAT,
-                    value,
-                    "port must be a number from 1 to 65535",
-                ));
+                return Err(invalid(WHAT, value, "port must be a number from 1 to 65535"));
             }
         }
     }
     let labels = host.strip_prefix("*.").unwrap_or(host);
-    let label_ok =
-        |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let label_ok = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if host != "*" && !labels.split('.').all(label_ok) {
         return Err(invalid(
             WHAT,
@@ -127,9 +122,7 @@ checked_string!(
 );
 
 /// An HTTP method for CORS, or `*` for all.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum HttpMethod {
     /// `GET`
     #[serde(rename = "GET")]
@@ -183,8 +176,7 @@ impl HttpMethod {
 }
 
 /// The CORS-safelisted methods, allowed when `allow_methods` is not given.
-pub const DEFAULT_CORS_METHODS: [HttpMethod; 3] =
-    [HttpMethod::Get, HttpMethod::Head, HttpMethod::Post];
+pub const DEFAULT_CORS_METHODS: [HttpMethod; 3] = [HttpMethod::Get, HttpMethod::Head, HttpMethod::Post];
 
 fn default_cors_methods() -> Vec<HttpMethod> {
     DEFAULT_CORS_METHODS.to_vec()
@@ -239,45 +231,14 @@ impl Cors {
     /// Records every problem of this CORS block under `path`.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         let origins: Vec<&str> = self.allow_origins.iter().map(Origin::as_str).collect();
-        check_list(
-            &path.field("allow_origins"),
-            "origin",
-            &origins,
-            1,
-            64,
-            problems,
-        );
+        check_list(&path.field("allow_origins"), "origin", &origins, 1, 64, problems);
         let methods: Vec<&str> = self.allow_methods.iter().map(|m| m.as_str()).collect();
-        check_list(
-            &path.field("allow_methods"),
-            "method",
-            &methods,
-            1,
-            10,
-            problems,
-        );
+        check_list(&path.field("allow_methods"), "method", &methods, 1, 10, problems);
         let headers: Vec<&str> = self.allow_headers.iter().map(HeaderName::as_str).collect();
-        check_list(
-            &path.field("allow_headers"),
-            "header",
-            &headers,
-            0,
-            64,
-            problems,
-        );
+        check_list(&path.field("allow_headers"), "header", &headers, 0, 64, problems);
         let exposed: Vec<&str> = self.expose_headers.iter().map(HeaderName::as_str).collect();
-        check_list(
-            &path.field("expose_headers"),
-            "header",
-            &exposed,
-            0,
-            64,
-            problems,
-        );
-        if self
-            .max_age
-            .is_some_and(|age| age == 0 || i32::try_from(age).is_err())
-        {
+        check_list(&path.field("expose_headers"), "header", &exposed, 0, 64, problems);
+        if self.max_age.is_some_and(|age| age == 0 || i32::try_from(age).is_err()) {
             problems.push(
                 path.field("max_age"),
                 ErrorKind::Invalid("max_age must be from 1 to 2147483647 seconds".into()),
@@ -286,30 +247,18 @@ impl Cors {
         if self.allow_credentials && self.allow_origins.iter().any(Origin::is_any) {
             problems.push(
                 path.field("allow_credentials"),
-                ErrorKind::Conflict(
-                    "allow_credentials cannot be used with the `*` origin; list the origins".into(),
-                ),
+                ErrorKind::Conflict("allow_credentials cannot be used with the `*` origin; list the origins".into()),
             );
         }
     }
 }
 
 /// Checks list length, case-insensitive duplicates and a lone `*`.
-fn check_list(
-    path: &FieldPath,
-    what: &'static str,
-    items: &[&str],
-    min: usize,
-    max: usize,
-    problems: &mut Problems,
-) {
+fn check_list(path: &FieldPath, what: &'static str, items: &[&str], min: usize, max: usize, problems: &mut Problems) {
     if items.len() < min || items.len() > max {
         problems.push(
             path.clone(),
-            ErrorKind::Invalid(format!(
-                "must have {min} to {max} entries, has {}",
-                items.len()
-            )),
+            ErrorKind::Invalid(format!("must have {min} to {max} entries, has {}", items.len())),
         );
     }
     if items.len() > 1 && items.contains(&"*") {

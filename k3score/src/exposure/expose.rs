@@ -68,10 +68,7 @@ impl Expose {
     /// so route validation paths read the same (`port` becomes `backend.port`).
     #[must_use]
     pub fn to_route(&self, name: DnsLabel, service: Dns1035Label, default_port: PortRef) -> Route {
-        let host = self
-            .host
-            .clone()
-            .unwrap_or_else(|| Host::from(name.clone()));
+        let host = self.host.clone().unwrap_or_else(|| Host::from(name.clone()));
         let port = self.port.clone().unwrap_or(default_port);
         Route {
             paths: if self.paths.is_empty() {

@@ -15,14 +15,11 @@ use super::route::{PathKind, PortRef, Route};
 use super::support::{check, meta};
 use crate::context::Context;
 use crate::crd::gateway::v1::{
-    CORSMethod, HTTPBackendRef, HTTPCORSFilter, HTTPPathMatch, HTTPPathModifier,
-    HTTPPathModifierType, HTTPRoute, HTTPRouteFilter, HTTPRouteFilterType, HTTPRouteMatch,
-    HTTPRouteRule, HTTPRouteSpec, HTTPRouteTimeouts, HTTPURLRewriteFilter, ParentReference,
-    PathMatchType,
+    CORSMethod, HTTPBackendRef, HTTPCORSFilter, HTTPPathMatch, HTTPPathModifier, HTTPPathModifierType, HTTPRoute,
+    HTTPRouteFilter, HTTPRouteFilterType, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec, HTTPRouteTimeouts,
+    HTTPURLRewriteFilter, ParentReference, PathMatchType,
 };
-use crate::crd::gateway::v1beta1::{
-    ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo,
-};
+use crate::crd::gateway::v1beta1::{ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};
 use crate::error::Errors;
 use crate::names::bounded;
 use crate::object::Object;
@@ -179,11 +176,7 @@ fn cors_filter(cors: &Cors) -> HTTPCORSFilter {
         allow_credentials: cors.allow_credentials.then_some(true),
         allow_methods: cors.allow_methods.iter().map(|m| cors_method(*m)).collect(),
         allow_headers: cors.allow_headers.iter().map(ToString::to_string).collect(),
-        expose_headers: cors
-            .expose_headers
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        expose_headers: cors.expose_headers.iter().map(ToString::to_string).collect(),
         // Validated to fit (1..=i32::MAX).
         max_age: cors.max_age.and_then(|age| i32::try_from(age).ok()),
     }
@@ -234,11 +227,7 @@ mod tests {
             ..route()
         };
         let objects = render(std::slice::from_ref(&plain), &ctx()).unwrap();
-        let spec = &objects
-            .iter()
-            .find_map(HTTPRoute::from_object)
-            .unwrap()
-            .spec;
+        let spec = &objects.iter().find_map(HTTPRoute::from_object).unwrap().spec;
         assert_eq!(spec.rules.len(), 1);
         assert_eq!(spec.rules[0].matches.len(), 2);
         assert_eq!(spec.hostnames, ["orders.localhost"]);
@@ -249,11 +238,7 @@ mod tests {
             ..route().with_paths(["/a", "/b"])
         };
         let objects = render(&[rewritten], &ctx()).unwrap();
-        let spec = &objects
-            .iter()
-            .find_map(HTTPRoute::from_object)
-            .unwrap()
-            .spec;
+        let spec = &objects.iter().find_map(HTTPRoute::from_object).unwrap().spec;
         assert_eq!(spec.rules.len(), 2);
         assert!(spec.rules.iter().all(|r| r.matches.len() == 1));
     }
@@ -266,19 +251,13 @@ mod tests {
             ..route()
         };
         let objects = render(&[r], &ctx()).unwrap();
-        let grant = objects
-            .iter()
-            .find_map(ReferenceGrant::from_object)
-            .unwrap();
+        let grant = objects.iter().find_map(ReferenceGrant::from_object).unwrap();
         assert_eq!(grant.metadata.namespace.as_deref(), Some("keda"));
         assert_eq!(grant.metadata.name.as_deref(), Some("shop-orders"));
         assert_eq!(grant.spec.from[0].namespace, "shop");
         let route = objects.iter().find_map(HTTPRoute::from_object).unwrap();
         let rule = &route.spec.rules[0];
         assert_eq!(rule.backend_refs[0].namespace.as_deref(), Some("keda"));
-        assert_eq!(
-            rule.timeouts.as_ref().unwrap().request.as_deref(),
-            Some("1m30s")
-        );
+        assert_eq!(rule.timeouts.as_ref().unwrap().request.as_deref(), Some("1m30s"));
     }
 }

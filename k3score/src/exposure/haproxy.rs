@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress as KubeIngress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress as KubeIngress, IngressBackend, IngressRule, IngressServiceBackend,
+    IngressSpec, IngressTLS, ServiceBackendPort,
 };
 
 use super::route::{PathKind, PortRef, Route};
@@ -109,12 +109,7 @@ fn build_annotations(route: &Route, ctx: &Context) -> BTreeMap<String, String> {
             let alternatives: Vec<String> = cors
                 .allow_origins
                 .iter()
-                .map(|o| {
-                    o.to_regex()
-                        .trim_start_matches('^')
-                        .trim_end_matches('$')
-                        .to_owned()
-                })
+                .map(|o| o.to_regex().trim_start_matches('^').trim_end_matches('$').to_owned())
                 .collect();
             format!("^({})$", alternatives.join("|"))
         };
@@ -122,11 +117,7 @@ fn build_annotations(route: &Route, ctx: &Context) -> BTreeMap<String, String> {
         let methods: Vec<&str> = cors.allow_methods.iter().map(|m| m.as_str()).collect();
         set("cors-allow-methods", methods.join(", "));
         if !cors.allow_headers.is_empty() {
-            let headers: Vec<&str> = cors
-                .allow_headers
-                .iter()
-                .map(super::cors::HeaderName::as_str)
-                .collect();
+            let headers: Vec<&str> = cors.allow_headers.iter().map(super::cors::HeaderName::as_str).collect();
             set("cors-allow-headers", headers.join(", "));
         }
         if let Some(age) = cors.max_age {
@@ -178,10 +169,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
             let name = bounded(&format!("{}-{}", route.backend.service, route.name), "", 63);
             let spec = ServiceSpec {
                 type_: Some("ExternalName".to_owned()),
-                external_name: Some(format!(
-                    "{}.{foreign}.svc.{CLUSTER_DOMAIN}",
-                    route.backend.service
-                )),
+                external_name: Some(format!("{}.{foreign}.svc.{CLUSTER_DOMAIN}", route.backend.service)),
                 ports: Some(vec![ServicePort {
                     port: port.number.unwrap_or_default(),
                     ..Default::default()
@@ -243,12 +231,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         tls,
         ..Default::default()
     };
-    let metadata = meta_annotated(
-        route.name.to_string(),
-        ns,
-        route,
-        build_annotations(route, ctx),
-    );
+    let metadata = meta_annotated(route.name.to_string(), ns, route, build_annotations(route, ctx));
     out.push(
         KubeIngress {
             metadata,
@@ -284,10 +267,7 @@ mod tests {
             strip_prefix: true,
             ..route().with_paths(["/api", "/api/v1/"])
         };
-        assert_eq!(
-            path_rewrite(&strip).unwrap(),
-            r"^(/api/v1|/api)(/(.*))?$ /\3"
-        );
+        assert_eq!(path_rewrite(&strip).unwrap(), r"^(/api/v1|/api)(/(.*))?$ /\3");
         let with_root = Route {
             strip_prefix: true,
             ..route().with_paths(["/", "/api"])
@@ -325,10 +305,7 @@ mod tests {
             }),
             timeout: Some(Duration::from_secs(90)),
             cors: Some(cors),
-            allow_list: vec![
-                "10.0.0.0/8".parse().unwrap(),
-                "192.168.1.7".parse().unwrap(),
-            ],
+            allow_list: vec!["10.0.0.0/8".parse().unwrap(), "192.168.1.7".parse().unwrap()],
             ..route()
         };
         let a = annotations(&r, &ctx()).unwrap();

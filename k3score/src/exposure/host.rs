@@ -37,9 +37,7 @@ pub fn check_host(value: &str) -> Result<(), ErrorKind> {
         reason: reason.to_owned(),
     };
     if name.split('.').any(|label| label.len() > 63) {
-        return Err(bad(
-            "each dot-separated label must be at most 63 characters",
-        ));
+        return Err(bad("each dot-separated label must be at most 63 characters"));
     }
     if name.parse::<std::net::IpAddr>().is_ok() {
         return Err(bad("must be a name, not an IP address"));

@@ -85,11 +85,7 @@ fn check_cidr(value: &str) -> Result<String, ErrorKind> {
         None => Ok(addr.to_string()),
         Some(prefix) => match prefix.parse::<u8>() {
             Ok(bits) if bits <= max && !prefix.starts_with('+') => Ok(format!("{addr}/{bits}")),
-            _ => Err(invalid(
-                WHAT,
-                value,
-                &format!("prefix length must be 0 to {max}"),
-            )),
+            _ => Err(invalid(WHAT, value, &format!("prefix length must be 0 to {max}"))),
         },
     }
 }
@@ -154,9 +150,7 @@ impl RateLimit {
         if self.requests == 0 {
             problems.push(
                 path.field("requests"),
-                ErrorKind::Invalid(
-                    "requests must be at least 1 (remove rate_limit to disable it)".into(),
-                ),
+                ErrorKind::Invalid("requests must be at least 1 (remove rate_limit to disable it)".into()),
             );
         }
         self.per.validate(&path.field("per"), problems);
@@ -196,10 +190,7 @@ impl BasicAuth {
     /// Basic auth against `secret` with the controller's default realm.
     #[must_use]
     pub fn new(secret: DnsSubdomain) -> Self {
-        Self {
-            secret,
-            realm: None,
-        }
+        Self { secret, realm: None }
     }
 
     /// Records every problem under `path`.
@@ -226,14 +217,8 @@ mod tests {
 
     #[test]
     fn cidrs_are_canonical() {
-        assert_eq!(
-            "2001:DB8::/32".parse::<Cidr>().unwrap().as_str(),
-            "2001:db8::/32"
-        );
-        assert_eq!(
-            "192.168.1.7".parse::<Cidr>().unwrap().as_str(),
-            "192.168.1.7"
-        );
+        assert_eq!("2001:DB8::/32".parse::<Cidr>().unwrap().as_str(), "2001:db8::/32");
+        assert_eq!("192.168.1.7".parse::<Cidr>().unwrap().as_str(), "192.168.1.7");
         assert!("::/129".parse::<Cidr>().is_err());
         assert!("1.2.3.4/+8".parse::<Cidr>().is_err());
     }

@@ -205,8 +205,7 @@ impl Backend {
     /// ```
     #[must_use]
     pub fn keda_interceptor(target: &Target) -> Self {
-        let service =
-            Dns1035Label::new(crate::target::Keda::INTERCEPTOR_SERVICE).expect("static name");
+        let service = Dns1035Label::new(crate::target::Keda::INTERCEPTOR_SERVICE).expect("static name");
         let port = u16::try_from(crate::target::Keda::INTERCEPTOR_PORT).unwrap_or(8080);
         Self {
             service,
@@ -353,10 +352,7 @@ impl Route {
         if self.paths.is_empty() || self.paths.len() > MAX_PATHS {
             problems.push(
                 paths.clone(),
-                ErrorKind::Invalid(format!(
-                    "must list 1 to {MAX_PATHS} paths, lists {}",
-                    self.paths.len()
-                )),
+                ErrorKind::Invalid(format!("must list 1 to {MAX_PATHS} paths, lists {}", self.paths.len())),
             );
         }
         let rewrites = self.strip_prefix || self.rewrite_to.is_some();
@@ -379,24 +375,18 @@ impl Route {
                 };
                 problems.push(
                     paths.index(i).field("kind"),
-                    ErrorKind::Conflict(format!(
-                        "{field} needs prefix matches; this path is exact"
-                    )),
+                    ErrorKind::Conflict(format!("{field} needs prefix matches; this path is exact")),
                 );
             }
         }
         if self.strip_prefix && self.rewrite_to.is_some() {
             problems.push(
                 path.field("rewrite_to"),
-                ErrorKind::Conflict(
-                    "set strip_prefix or rewrite_to, not both (rewrite_to: / strips)".into(),
-                ),
+                ErrorKind::Conflict("set strip_prefix or rewrite_to, not both (rewrite_to: / strips)".into()),
             );
         }
         if let Some(to) = &self.rewrite_to {
-            let safe = to
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
+            let safe = to.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
             if let Err(kind) = check_path(to) {
                 problems.push(path.field("rewrite_to"), kind);
             } else if !safe {

@@ -111,9 +111,7 @@ impl RouteFeature {
             RouteFeature::ExactPath => "exact path match",
             RouteFeature::NamedPort => "named backend port",
             RouteFeature::CrossNamespaceBackend => "backend in another namespace",
-            RouteFeature::NamedPortAcrossNamespaces => {
-                "named port of a backend in another namespace"
-            }
+            RouteFeature::NamedPortAcrossNamespaces => "named port of a backend in another namespace",
             RouteFeature::StripPrefix => "prefix stripping",
             RouteFeature::RewriteTo => "prefix rewrite",
             RouteFeature::Timeout => "backend timeout",
@@ -154,8 +152,7 @@ impl Support {
     }
 }
 
-const NEEDS_POLICY: &str =
-    "not in the standard HTTPRoute; it needs an implementation-specific policy";
+const NEEDS_POLICY: &str = "not in the standard HTTPRoute; it needs an implementation-specific policy";
 
 /// What `ingress` can do with `feature`.
 ///
@@ -184,18 +181,14 @@ pub fn supports(feature: RouteFeature, ingress: &Ingress) -> Support {
             | F::CorsExposeHeaders
             | F::AllowList
             | F::MaxBodySize => Native,
-            F::WildcardHost => {
-                Caveat("rendered as HostRegexp matching exactly one label in place of `*`")
-            }
-            F::PrefixPath => {
-                Caveat("Traefik's PathPrefix is a string prefix: `/api` also matches `/apis`")
-            }
+            F::WildcardHost => Caveat("rendered as HostRegexp matching exactly one label in place of `*`"),
+            F::PrefixPath => Caveat("Traefik's PathPrefix is a string prefix: `/api` also matches `/apis`"),
             F::CrossNamespaceBackend => Caveat(
                 "needs the provider option providers.kubernetesCRD.allowCrossNamespace=true (REFERENCE §4a, TR5)",
             ),
-            F::Timeout => Caveat(
-                "a ServersTransport responseHeaderTimeout: the time until response headers, not the whole body",
-            ),
+            F::Timeout => {
+                Caveat("a ServersTransport responseHeaderTimeout: the time until response headers, not the whole body")
+            }
             F::Tls => Caveat(
                 "with a TLS issuer the route expects the Secret `<route>-tls` from a cert-manager Certificate; IngressRoutes do not trigger cert-manager's ingress-shim",
             ),
@@ -215,22 +208,18 @@ pub fn supports(feature: RouteFeature, ingress: &Ingress) -> Support {
             F::CrossNamespaceBackend => Caveat(
                 "an Ingress only reaches Services in its namespace: an ExternalName Service `<service>-<route>` is rendered next to it (REFERENCE §2c, HA4)",
             ),
-            F::NamedPortAcrossNamespaces => Unsupported(
-                "the ExternalName Service standing in for the backend needs the port number",
-            ),
-            F::Timeout => Caveat("haproxy.org/timeout-server: the server inactivity timeout"),
-            F::RateLimitBurst => Unsupported(
-                "HAProxy counts requests per window per client IP; the burst is always `requests`",
-            ),
-            F::Cors => Caveat(
-                "with empty allow_headers HAProxy allows every request header (its default `*`)",
-            ),
-            F::CorsExposeHeaders => {
-                Unsupported("haproxytech has no annotation for Access-Control-Expose-Headers")
+            F::NamedPortAcrossNamespaces => {
+                Unsupported("the ExternalName Service standing in for the backend needs the port number")
             }
-            F::MaxBodySize => Unsupported(
-                "haproxytech has no per-Ingress request body limit annotation (REFERENCE §5a, HP1)",
-            ),
+            F::Timeout => Caveat("haproxy.org/timeout-server: the server inactivity timeout"),
+            F::RateLimitBurst => {
+                Unsupported("HAProxy counts requests per window per client IP; the burst is always `requests`")
+            }
+            F::Cors => Caveat("with empty allow_headers HAProxy allows every request header (its default `*`)"),
+            F::CorsExposeHeaders => Unsupported("haproxytech has no annotation for Access-Control-Expose-Headers"),
+            F::MaxBodySize => {
+                Unsupported("haproxytech has no per-Ingress request body limit annotation (REFERENCE §5a, HP1)")
+            }
         },
         Ingress::GatewayApi { .. } => match feature {
             F::Host
@@ -241,15 +230,13 @@ pub fn supports(feature: RouteFeature, ingress: &Ingress) -> Support {
             | F::Timeout
             | F::Cors
             | F::CorsExposeHeaders => Native,
-            F::WildcardHost => {
-                Caveat("a Gateway API wildcard matches any number of labels in place of `*`")
-            }
+            F::WildcardHost => Caveat("a Gateway API wildcard matches any number of labels in place of `*`"),
             F::CrossNamespaceBackend => {
                 Caveat("a ReferenceGrant is rendered in the backend's namespace (REFERENCE §2c)")
             }
-            F::NamedPort | F::NamedPortAcrossNamespaces => Unsupported(
-                "HTTPRoute backendRefs need a Service port number, not a name (REFERENCE §9, GW2)",
-            ),
+            F::NamedPort | F::NamedPortAcrossNamespaces => {
+                Unsupported("HTTPRoute backendRefs need a Service port number, not a name (REFERENCE §9, GW2)")
+            }
             F::RateLimit | F::RateLimitBurst | F::BasicAuth | F::AllowList | F::MaxBodySize => {
                 Unsupported(NEEDS_POLICY)
             }
@@ -307,11 +294,7 @@ pub fn features(route: &Route, ctx: &Context) -> Vec<(RouteFeature, FieldPath)> 
         RouteFeature::RewriteTo,
         root.field("rewrite_to"),
     );
-    flag(
-        route.timeout.is_some(),
-        RouteFeature::Timeout,
-        root.field("timeout"),
-    );
+    flag(route.timeout.is_some(), RouteFeature::Timeout, root.field("timeout"));
     flag(
         route.rate_limit.is_some(),
         RouteFeature::RateLimit,
@@ -329,10 +312,7 @@ pub fn features(route: &Route, ctx: &Context) -> Vec<(RouteFeature, FieldPath)> 
         root.field("basic_auth"),
     );
     flag(route.cors.is_some(), RouteFeature::Cors, root.field("cors"));
-    let exposed = route
-        .cors
-        .as_ref()
-        .is_some_and(|c| !c.expose_headers.is_empty());
+    let exposed = route.cors.as_ref().is_some_and(|c| !c.expose_headers.is_empty());
     flag(
         exposed,
         RouteFeature::CorsExposeHeaders,
@@ -348,11 +328,7 @@ pub fn features(route: &Route, ctx: &Context) -> Vec<(RouteFeature, FieldPath)> 
         RouteFeature::MaxBodySize,
         root.field("max_body_size"),
     );
-    flag(
-        route.uses_tls(&ctx.target),
-        RouteFeature::Tls,
-        root.field("tls"),
-    );
+    flag(route.uses_tls(&ctx.target), RouteFeature::Tls, root.field("tls"));
     used
 }
 
@@ -381,10 +357,7 @@ pub fn check(routes: &[Route], ctx: &Context) -> Result<(), Errors> {
 /// One route's checks for `ctx` (see [`check`]), recorded under `path`.
 pub(crate) fn check_route(route: &Route, ctx: &Context, path: &FieldPath, problems: &mut Problems) {
     route.validate(path, problems);
-    problems.check(
-        &path.field("host"),
-        check_host(&route.host.resolve(&ctx.target)),
-    );
+    problems.check(&path.field("host"), check_host(&route.host.resolve(&ctx.target)));
     let mut reported = BTreeSet::new();
     for (feature, field) in features(route, ctx) {
         if let Support::Unsupported(why) = supports(feature, &ctx.target.ingress)
@@ -441,11 +414,7 @@ pub(crate) fn regex_escape(text: &str) -> String {
 /// `(/api/v1|/api)`, optional (`(...)?`) when `/` is one of them, empty when it is the only one.
 /// `capture` picks a capturing group (HAProxy, POSIX-compatible) or `(?:...)` (Traefik, RE2).
 pub(crate) fn prefix_group(route: &Route, capture: bool) -> String {
-    let mut prefixes: Vec<&str> = route
-        .paths
-        .iter()
-        .map(super::route::PathMatch::trimmed)
-        .collect();
+    let mut prefixes: Vec<&str> = route.paths.iter().map(super::route::PathMatch::trimmed).collect();
     let has_root = prefixes.contains(&"");
     prefixes.retain(|p| !p.is_empty());
     prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -453,11 +422,7 @@ pub(crate) fn prefix_group(route: &Route, capture: bool) -> String {
     if prefixes.is_empty() {
         return String::new();
     }
-    let alternatives = prefixes
-        .iter()
-        .map(|p| regex_escape(p))
-        .collect::<Vec<_>>()
-        .join("|");
+    let alternatives = prefixes.iter().map(|p| regex_escape(p)).collect::<Vec<_>>().join("|");
     let open = if capture { "(" } else { "(?:" };
     let optional = if has_root { "?" } else { "" };
     format!("{open}{alternatives}){optional}")

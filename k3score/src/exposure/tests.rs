@@ -42,10 +42,7 @@ fn using(feature: RouteFeature) -> Route {
             ..r
         },
         RouteFeature::NamedPort => Route {
-            backend: Backend::new(
-                "orders".parse().unwrap(),
-                PortRef::Name("http".parse().unwrap()),
-            ),
+            backend: Backend::new("orders".parse().unwrap(), PortRef::Name("http".parse().unwrap())),
             ..r
         },
         RouteFeature::CrossNamespaceBackend => Route {
@@ -161,18 +158,12 @@ fn feature_table_matches_renderers() {
                     }
                 }
                 Support::Native | Support::Caveat(_) => {
-                    let objects =
-                        result.unwrap_or_else(|e| panic!("{feature:?} on {}: {e}", target.name));
+                    let objects = result.unwrap_or_else(|e| panic!("{feature:?} on {}: {e}", target.name));
                     let is_base = matches!(feature, RouteFeature::Host | RouteFeature::PrefixPath);
-                    let tls_on_gateway = feature == RouteFeature::Tls
-                        && matches!(target.ingress, Ingress::GatewayApi { .. });
+                    let tls_on_gateway =
+                        feature == RouteFeature::Tls && matches!(target.ingress, Ingress::GatewayApi { .. });
                     if !is_base && !tls_on_gateway {
-                        assert_ne!(
-                            yaml(&objects),
-                            baseline,
-                            "{feature:?} left no trace on {}",
-                            target.name
-                        );
+                        assert_ne!(yaml(&objects), baseline, "{feature:?} left no trace on {}", target.name);
                     }
                 }
             }
@@ -248,8 +239,7 @@ fn expose_maps_onto_route() {
     assert!(crate::yaml::from_yaml::<Expose>("hots: a\n").is_err());
 
     let bad: Expose =
-        crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true, port: 0}")
-            .unwrap();
+        crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true, port: 0}").unwrap();
     let mut problems = crate::error::Problems::default();
     bad.validate(&FieldPath::root().field("expose"), &mut problems);
     let paths: Vec<String> = problems
@@ -271,10 +261,7 @@ fn routes_read_from_yaml() {
     assert!(route.labels.is_none());
     assert!(crate::yaml::from_yaml::<Route>(&text.replace("kind: exact", "knd: exact")).is_err());
     let schema = serde_json::to_string(&schemars::schema_for!(Route)).unwrap();
-    assert!(
-        schema.contains("rewrite_to") && !schema.contains("labels"),
-        "{schema}"
-    );
+    assert!(schema.contains("rewrite_to") && !schema.contains("labels"), "{schema}");
     let _ = schemars::schema_for!(Expose);
     let back = crate::yaml::to_yaml(&route).unwrap();
     assert_eq!(crate::yaml::from_yaml::<Route>(&back).unwrap(), route);
@@ -286,10 +273,7 @@ pub(super) fn full_route(ingress: &Ingress) -> Route {
         "https://shop.example.com".parse().unwrap(),
         "https://*.example.org".parse().unwrap(),
     ]);
-    cors.allow_headers = vec![
-        "Content-Type".parse().unwrap(),
-        "X-Request-Id".parse().unwrap(),
-    ];
+    cors.allow_headers = vec!["Content-Type".parse().unwrap(), "X-Request-Id".parse().unwrap()];
     cors.max_age = Some(600);
     cors.allow_credentials = true;
     let mut route = Route {
@@ -306,10 +290,7 @@ pub(super) fn full_route(ingress: &Ingress) -> Route {
             realm: Some("Orders".into()),
         }),
         cors: Some(cors),
-        allow_list: vec![
-            "10.0.0.0/8".parse().unwrap(),
-            "2001:db8::/32".parse().unwrap(),
-        ],
+        allow_list: vec!["10.0.0.0/8".parse().unwrap(), "2001:db8::/32".parse().unwrap()],
         max_body_size: Some("8Mi".parse().unwrap()),
         backend: Backend::keda_interceptor(&Target::dev()),
         labels: Some(crate::labels::AppLabels::new("orders".parse().unwrap()).with_part_of("shop")),
@@ -320,11 +301,7 @@ pub(super) fn full_route(ingress: &Ingress) -> Route {
             continue;
         }
         match feature {
-            RouteFeature::RateLimitBurst => route
-                .rate_limit
-                .as_mut()
-                .into_iter()
-                .for_each(|l| l.burst = None),
+            RouteFeature::RateLimitBurst => route.rate_limit.as_mut().into_iter().for_each(|l| l.burst = None),
             RouteFeature::RateLimit => route.rate_limit = None,
             RouteFeature::BasicAuth => route.basic_auth = None,
             RouteFeature::AllowList => route.allow_list.clear(),
@@ -354,17 +331,11 @@ pub(super) fn full_route(ingress: &Ingress) -> Route {
 
 #[test]
 fn golden_files() {
-    for (target, file) in targets()
-        .into_iter()
-        .zip(["traefik", "haproxy", "gateway_api"])
-    {
+    for (target, file) in targets().into_iter().zip(["traefik", "haproxy", "gateway_api"]) {
         let ctx = Context::new(target.clone(), "shop".parse().unwrap());
         let objects = render_routes(&[full_route(&target.ingress)], &ctx).unwrap();
         let actual = yaml(&objects);
-        let path = format!(
-            "{}/tests/golden/exposure/{file}.yaml",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/tests/golden/exposure/{file}.yaml", env!("CARGO_MANIFEST_DIR"));
         if std::env::var_os("K3S_BLESS").is_some() {
             std::fs::write(&path, &actual).unwrap();
         }

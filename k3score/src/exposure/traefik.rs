@@ -22,10 +22,9 @@ use super::route::{PathKind, PortRef, Route};
 use super::support::{check, meta, prefix_group, regex_escape};
 use crate::context::Context;
 use crate::crd::traefik::v1alpha1::{
-    BasicAuth as BasicAuthSpec, Buffering, ForwardingTimeouts, Headers, IPAllowList, IngressRoute,
-    IngressRouteSpec, Middleware, MiddlewareRef, MiddlewareSpec, RateLimit as RateLimitSpec,
-    ReplacePathRegex, Route as TraefikRoute, RouteKind, ServersTransport, ServersTransportSpec,
-    Service, StripPrefix, Tls,
+    BasicAuth as BasicAuthSpec, Buffering, ForwardingTimeouts, Headers, IPAllowList, IngressRoute, IngressRouteSpec,
+    Middleware, MiddlewareRef, MiddlewareSpec, RateLimit as RateLimitSpec, ReplacePathRegex, Route as TraefikRoute,
+    RouteKind, ServersTransport, ServersTransportSpec, Service, StripPrefix, Tls,
 };
 use crate::error::Errors;
 use crate::names::bounded;
@@ -208,28 +207,13 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
         ));
     }
     if let Some(cors) = &route.cors {
-        let (regex, exact): (Vec<_>, Vec<_>) = cors
-            .allow_origins
-            .iter()
-            .partition(|o| o.has_wildcard_host());
+        let (regex, exact): (Vec<_>, Vec<_>) = cors.allow_origins.iter().partition(|o| o.has_wildcard_host());
         let headers = Headers {
             access_control_allow_origin_list: exact.iter().map(ToString::to_string).collect(),
             access_control_allow_origin_list_regex: regex.iter().map(|o| o.to_regex()).collect(),
-            access_control_allow_methods: cors
-                .allow_methods
-                .iter()
-                .map(|m| m.as_str().to_owned())
-                .collect(),
-            access_control_allow_headers: cors
-                .allow_headers
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            access_control_expose_headers: cors
-                .expose_headers
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            access_control_allow_methods: cors.allow_methods.iter().map(|m| m.as_str().to_owned()).collect(),
+            access_control_allow_headers: cors.allow_headers.iter().map(ToString::to_string).collect(),
+            access_control_expose_headers: cors.expose_headers.iter().map(ToString::to_string).collect(),
             access_control_max_age: cors.max_age.map(i64::from),
             access_control_allow_credentials: cors.allow_credentials.then_some(true),
             add_vary_header: Some(!cors.allow_origins.iter().any(super::cors::Origin::is_any)),
@@ -270,10 +254,7 @@ fn middleware_specs(route: &Route) -> Vec<(&'static str, MiddlewareSpec)> {
             },
         ));
     }
-    match route
-        .prefix_replacement()
-        .map(|to| to.trim_end_matches('/'))
-    {
+    match route.prefix_replacement().map(|to| to.trim_end_matches('/')) {
         None => {}
         Some("") => {
             let mut prefixes: Vec<String> = route
@@ -324,10 +305,7 @@ mod tests {
         Route::new(
             "orders".parse().unwrap(),
             "orders".parse().unwrap(),
-            crate::exposure::Backend::new(
-                "orders".parse().unwrap(),
-                PortRef::Name("http".parse().unwrap()),
-            ),
+            crate::exposure::Backend::new("orders".parse().unwrap(), PortRef::Name("http".parse().unwrap())),
         )
     }
 
@@ -418,10 +396,7 @@ mod tests {
             Some("shop-orders-transport@kubernetescrd")
         );
         assert_eq!(ir.spec.entry_points, ["websecure"]);
-        assert_eq!(
-            ir.spec.tls.as_ref().unwrap().secret_name.as_deref(),
-            Some("orders-tls")
-        );
+        assert_eq!(ir.spec.tls.as_ref().unwrap().secret_name.as_deref(), Some("orders-tls"));
     }
 
     #[test]

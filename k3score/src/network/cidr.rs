@@ -34,16 +34,8 @@ impl Cidr {
 
     fn mask(prefix: u8, width: u32) -> u128 {
         let host = width - u32::from(prefix);
-        let all = if width == 128 {
-            u128::MAX
-        } else {
-            (1u128 << width) - 1
-        };
-        if host >= 128 {
-            0
-        } else {
-            all & !((1u128 << host) - 1)
-        }
+        let all = if width == 128 { u128::MAX } else { (1u128 << width) - 1 };
+        if host >= 128 { 0 } else { all & !((1u128 << host) - 1) }
     }
 
     /// Whether `other` lies inside this network (same family, longer or equal prefix).
@@ -51,9 +43,7 @@ impl Cidr {
     pub fn contains(&self, other: &Cidr) -> bool {
         let (a, width) = self.bits();
         let (b, other_width) = other.bits();
-        width == other_width
-            && other.prefix >= self.prefix
-            && (b & Self::mask(self.prefix, width)) == a
+        width == other_width && other.prefix >= self.prefix && (b & Self::mask(self.prefix, width)) == a
     }
 }
 
@@ -70,12 +60,8 @@ impl FromStr for Cidr {
         let (addr, prefix) = value
             .split_once('/')
             .ok_or_else(|| bad("expected <address>/<prefix>"))?;
-        let addr: IpAddr = addr
-            .parse()
-            .map_err(|_| bad("not an IPv4 or IPv6 address"))?;
-        let prefix: u8 = prefix
-            .parse()
-            .map_err(|_| bad("the prefix is not a number"))?;
+        let addr: IpAddr = addr.parse().map_err(|_| bad("not an IPv4 or IPv6 address"))?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad("the prefix is not a number"))?;
         let cidr = Cidr { addr, prefix };
         let (bits, width) = cidr.bits();
         if u32::from(prefix) > width {

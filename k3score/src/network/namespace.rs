@@ -1,8 +1,6 @@
 //! Namespace-wide policies used by tenancy: default deny, DNS, ingress controller.
 
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer,
-};
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer};
 
 use super::peer::namespace_selector;
 use super::policy::{all_pods, dns_rule, managed_labels, policy};

@@ -161,8 +161,7 @@ pub struct Peer {
 impl Peer {
     /// Checks the peer, recording every problem under `path`.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        let selects_pods =
-            self.namespace.is_some() || self.app.is_some() || !self.pod_labels.is_empty();
+        let selects_pods = self.namespace.is_some() || self.app.is_some() || !self.pod_labels.is_empty();
         if !selects_pods && self.cidr.is_none() {
             problems.push(
                 path.clone(),
@@ -172,17 +171,12 @@ impl Peer {
         if selects_pods && self.cidr.is_some() {
             problems.push(
                 path.field("cidr"),
-                ErrorKind::Conflict(
-                    "cidr cannot be combined with namespace, app or pod_labels".into(),
-                ),
+                ErrorKind::Conflict("cidr cannot be combined with namespace, app or pod_labels".into()),
             );
         }
         match &self.cidr {
             None if !self.except.is_empty() => {
-                problems.push(
-                    path.field("except"),
-                    ErrorKind::Conflict("except needs a cidr".into()),
-                );
+                problems.push(path.field("except"), ErrorKind::Conflict("except needs a cidr".into()));
             }
             Some(cidr) => {
                 for (i, except) in self.except.iter().enumerate() {
@@ -227,10 +221,7 @@ impl Peer {
             pod_labels.insert(labels::NAME.to_owned(), app.to_string());
         }
         NetworkPolicyPeer {
-            namespace_selector: self
-                .namespace
-                .as_ref()
-                .map(|ns| namespace_selector(ns.as_str())),
+            namespace_selector: self.namespace.as_ref().map(|ns| namespace_selector(ns.as_str())),
             pod_selector: (!pod_labels.is_empty()).then(|| LabelSelector {
                 match_labels: Some(pod_labels),
                 ..Default::default()

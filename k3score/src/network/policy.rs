@@ -3,16 +3,16 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
-    NetworkPolicyPort, NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::peer::namespace_selector;
 use super::{
-    DNS_NAMESPACE, DNS_POD_LABEL_KEY, DNS_POD_LABEL_VALUE, DNS_PORT, EgressMode, MAX_NAME,
-    NetworkSpec, Protocol, Visibility,
+    DNS_NAMESPACE, DNS_POD_LABEL_KEY, DNS_POD_LABEL_VALUE, DNS_PORT, EgressMode, MAX_NAME, NetworkSpec, Protocol,
+    Visibility,
 };
 use crate::context::Context;
 use crate::labels::{self, AppLabels};
@@ -180,12 +180,7 @@ pub(super) fn policy(
 /// assert_eq!(egress[0].ports.as_ref().unwrap()[0].protocol.as_deref(), Some("UDP"));
 /// ```
 #[must_use]
-pub fn render(
-    spec: &NetworkSpec,
-    app: &AppLabels,
-    ports: &[WorkloadPort],
-    ctx: &Context,
-) -> Vec<NetworkPolicy> {
+pub fn render(spec: &NetworkSpec, app: &AppLabels, ports: &[WorkloadPort], ctx: &Context) -> Vec<NetworkPolicy> {
     let name = app.name().as_str();
     let namespace = ctx.namespace.as_str();
     let workload_ports: Vec<NetworkPolicyPort> = ports.iter().map(WorkloadPort::to_k8s).collect();
@@ -271,12 +266,7 @@ pub fn render(
 /// assert_eq!(p.metadata.name.as_deref(), Some("fn-hello-from-keda"));
 /// ```
 #[must_use]
-pub fn allow_from_namespace(
-    app: &AppLabels,
-    from: &DnsLabel,
-    ports: &[WorkloadPort],
-    ctx: &Context,
-) -> NetworkPolicy {
+pub fn allow_from_namespace(app: &AppLabels, from: &DnsLabel, ports: &[WorkloadPort], ctx: &Context) -> NetworkPolicy {
     let rule = NetworkPolicyIngressRule {
         from: Some(vec![NetworkPolicyPeer {
             namespace_selector: Some(namespace_selector(from.as_str())),
@@ -316,10 +306,7 @@ mod tests {
 
     #[test]
     fn visibility_peers() {
-        let ports = [
-            WorkloadPort::tcp(8080),
-            WorkloadPort::named("metrics".parse().unwrap()),
-        ];
+        let ports = [WorkloadPort::tcp(8080), WorkloadPort::named("metrics".parse().unwrap())];
         let render_with = |visibility| {
             let spec = NetworkSpec {
                 visibility,
@@ -331,20 +318,12 @@ mod tests {
         let from = public[0].from.clone().unwrap();
         assert_eq!(from.len(), 2);
         assert_eq!(
-            from[0]
-                .namespace_selector
-                .clone()
-                .unwrap()
-                .match_labels
-                .unwrap()[NAMESPACE_NAME_LABEL],
+            from[0].namespace_selector.clone().unwrap().match_labels.unwrap()[NAMESPACE_NAME_LABEL],
             "haproxy-controller"
         );
         assert_eq!(from[1].pod_selector, Some(LabelSelector::default()));
         let ports_out = public[0].ports.clone().unwrap();
-        assert_eq!(
-            ports_out[1].port,
-            Some(IntOrString::String("metrics".into()))
-        );
+        assert_eq!(ports_out[1].port, Some(IntOrString::String("metrics".into())));
 
         let internal = render_with(Visibility::Internal);
         assert_eq!(
@@ -354,11 +333,7 @@ mod tests {
         assert!(internal[0].from.clone().unwrap()[0].pod_selector.is_none());
 
         let private = render_with(Visibility::Private);
-        assert!(
-            private[0].from.clone().unwrap()[0]
-                .namespace_selector
-                .is_none()
-        );
+        assert!(private[0].from.clone().unwrap()[0].namespace_selector.is_none());
 
         assert!(render_with(Visibility::Restricted).is_empty());
     }
@@ -379,26 +354,16 @@ mod tests {
         assert_eq!(rules.len(), 2);
         let peer = &rules[0].from.clone().unwrap()[0];
         assert_eq!(
-            peer.namespace_selector
-                .clone()
-                .unwrap()
-                .match_labels
-                .unwrap()[NAMESPACE_NAME_LABEL],
+            peer.namespace_selector.clone().unwrap().match_labels.unwrap()[NAMESPACE_NAME_LABEL],
             "monitoring"
         );
         assert_eq!(
             peer.pod_selector.clone().unwrap().match_labels.unwrap()[labels::NAME],
             "prometheus"
         );
-        assert_eq!(
-            rules[0].ports.clone().unwrap()[0].port,
-            Some(IntOrString::Int(9090))
-        );
+        assert_eq!(rules[0].ports.clone().unwrap()[0].port, Some(IntOrString::Int(9090)));
         // No ports on the peer: the workload's ports.
-        assert_eq!(
-            rules[1].ports.clone().unwrap()[0].port,
-            Some(IntOrString::Int(8080))
-        );
+        assert_eq!(rules[1].ports.clone().unwrap()[0].port, Some(IntOrString::Int(8080)));
 
         let egress = policies[1].spec.clone().unwrap();
         assert_eq!(egress.policy_types.unwrap(), ["Egress"]);
@@ -408,10 +373,7 @@ mod tests {
         let block = egress[2].to.clone().unwrap()[0].ip_block.clone().unwrap();
         assert_eq!(block.cidr, "0.0.0.0/0");
         assert_eq!(block.except.unwrap(), ["10.0.0.0/8"]);
-        assert_eq!(
-            egress[2].ports.clone().unwrap()[0].protocol.as_deref(),
-            Some("UDP")
-        );
+        assert_eq!(egress[2].ports.clone().unwrap()[0].protocol.as_deref(), Some("UDP"));
     }
 
     #[test]
@@ -435,9 +397,6 @@ mod tests {
         let policies = render(&NetworkSpec::default(), &long, &[], &ctx());
         let name = policies[0].metadata.name.clone().unwrap();
         assert!(name.len() <= 63 && name.ends_with("-ingress"), "{name}");
-        assert_eq!(
-            render(&NetworkSpec::default(), &long, &[], &ctx()),
-            policies
-        );
+        assert_eq!(render(&NetworkSpec::default(), &long, &[], &ctx()), policies);
     }
 }

@@ -56,9 +56,7 @@ impl NetworkSpec {
         if self.egress == EgressMode::Open && !self.allow_to.is_empty() {
             problems.push(
                 path.field("allow_to"),
-                ErrorKind::Conflict(
-                    "allow_to has no effect with egress: open; remove one of them".into(),
-                ),
+                ErrorKind::Conflict("allow_to has no effect with egress: open; remove one of them".into()),
             );
         }
     }
@@ -73,10 +71,9 @@ mod tests {
     fn errors(spec: &NetworkSpec) -> Vec<String> {
         let mut problems = Problems::default();
         spec.validate(&FieldPath::root().field("security"), &mut problems);
-        problems.finish(()).map_or_else(
-            |e| e.iter().map(ToString::to_string).collect(),
-            |()| Vec::new(),
-        )
+        problems
+            .finish(())
+            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
     }
 
     #[test]
@@ -110,9 +107,7 @@ mod tests {
         };
         assert_eq!(
             errors(&open),
-            [
-                "security.allow_to: conflict: allow_to has no effect with egress: open; remove one of them"
-            ]
+            ["security.allow_to: conflict: allow_to has no effect with egress: open; remove one of them"]
         );
     }
 

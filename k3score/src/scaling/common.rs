@@ -198,9 +198,7 @@ impl SecretKeyRef {
                 ErrorKind::InvalidName {
                     grammar: "Secret key",
                     value: key.to_owned(),
-                    reason:
-                        "must be 1 to 253 of letters, digits, '-', '_' or '.', and not '.' or '..'"
-                            .into(),
+                    reason: "must be 1 to 253 of letters, digits, '-', '_' or '.', and not '.' or '..'".into(),
                 },
             );
         }
@@ -208,13 +206,7 @@ impl SecretKeyRef {
 }
 
 /// Checks replica bounds: `min >= floor`, `max >= 1`, `min <= max`.
-pub(super) fn validate_bounds(
-    path: &FieldPath,
-    min: i32,
-    max: i32,
-    floor: i32,
-    problems: &mut Problems,
-) {
+pub(super) fn validate_bounds(path: &FieldPath, min: i32, max: i32, floor: i32, problems: &mut Problems) {
     if min < floor {
         problems.push(
             path.field("min"),
@@ -247,9 +239,7 @@ pub(super) fn check_duration(value: &str) -> Result<(), ErrorKind> {
     }
     let mut total_positive = false;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
         let (number, tail) = rest.split_at(digits);
         let number: f64 = number.parse().map_err(|_| bad())?;
         total_positive |= number > 0.0;

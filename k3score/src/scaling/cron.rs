@@ -100,8 +100,7 @@ fn check_timezone(value: &str) -> Result<(), ErrorKind> {
 
 /// Checks a 5-field cron expression as KEDA's cron scaler parses it.
 pub(super) fn check_cron(expr: &str) -> Result<(), ErrorKind> {
-    let bad =
-        |reason: String| ErrorKind::Invalid(format!("invalid cron expression {expr:?}: {reason}"));
+    let bad = |reason: String| ErrorKind::Invalid(format!("invalid cron expression {expr:?}: {reason}"));
     let fields: Vec<&str> = expr.split_whitespace().collect();
     if fields.len() != 5 {
         return Err(bad(format!(
@@ -140,34 +139,22 @@ pub(super) fn check_cron(expr: &str) -> Result<(), ErrorKind> {
 
 impl KedaCron {
     fn effective_max(&self) -> i32 {
-        self.max.unwrap_or_else(|| {
-            self.windows
-                .iter()
-                .map(|w| w.replicas)
-                .max()
-                .unwrap_or(1)
-                .max(1)
-        })
+        self.max
+            .unwrap_or_else(|| self.windows.iter().map(|w| w.replicas).max().unwrap_or(1).max(1))
     }
 
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_cron`).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         problems.check(&path.field("timezone"), check_timezone(&self.timezone));
         if self.windows.is_empty() {
-            problems.push(
-                path.field("windows"),
-                ErrorKind::Missing("at least one window".into()),
-            );
+            problems.push(path.field("windows"), ErrorKind::Missing("at least one window".into()));
         }
         let max = self.effective_max();
         for (i, window) in self.windows.iter().enumerate() {
             let path = path.field("windows").index(i);
             let start = problems.check(&path.field("start"), check_cron(&window.start));
             let end = problems.check(&path.field("end"), check_cron(&window.end));
-            let same = window
-                .start
-                .split_whitespace()
-                .eq(window.end.split_whitespace());
+            let same = window.start.split_whitespace().eq(window.end.split_whitespace());
             if start.is_some() && end.is_some() && same {
                 problems.push(
                     path.field("end"),
@@ -221,14 +208,10 @@ mod tests {
     fn errors(yaml: &str) -> Vec<String> {
         let cron: KedaCron = from_yaml(yaml).unwrap();
         let mut problems = Problems::default();
-        cron.validate(
-            &FieldPath::root().field("scaling").field("keda_cron"),
-            &mut problems,
-        );
-        problems.finish(()).map_or_else(
-            |e| e.iter().map(ToString::to_string).collect(),
-            |()| Vec::new(),
-        )
+        cron.validate(&FieldPath::root().field("scaling").field("keda_cron"), &mut problems);
+        problems
+            .finish(())
+            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
     }
 
     #[test]
@@ -266,14 +249,7 @@ mod tests {
         ] {
             assert!(check_timezone(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "Paris",
-            "CET",
-            "Europe/",
-            "Mars/Olympus",
-            "Europe/Par is",
-        ] {
+        for bad in ["", "Paris", "CET", "Europe/", "Mars/Olympus", "Europe/Par is"] {
             assert!(check_timezone(bad).is_err(), "{bad}");
         }
     }
@@ -298,9 +274,7 @@ mod tests {
             ["scaling.keda_cron.windows: missing: at least one window"]
         );
         assert_eq!(
-            errors(
-                "{timezone: UTC, min: 5, windows: [{start: '0 8 * * *', end: '0 9 * * *', replicas: 2}]}"
-            ),
+            errors("{timezone: UTC, min: 5, windows: [{start: '0 8 * * *', end: '0 9 * * *', replicas: 2}]}"),
             ["scaling.keda_cron.max: conflict: max (2) is below min (5)"]
         );
     }

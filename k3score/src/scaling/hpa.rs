@@ -2,8 +2,7 @@
 
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscaler,
-    HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
-    ResourceMetricSource,
+    HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget, ResourceMetricSource,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -206,9 +205,7 @@ impl Hpa {
             {
                 problems.push(
                     path.field(field),
-                    ErrorKind::Invalid(format!(
-                        "utilization target must be 1 to 100 percent, is {percent}"
-                    )),
+                    ErrorKind::Invalid(format!("utilization target must be 1 to 100 percent, is {percent}")),
                 );
             }
         }
@@ -250,13 +247,10 @@ impl Hpa {
                 min_replicas: Some(self.min),
                 max_replicas: self.max,
                 metrics: Some(metrics),
-                behavior: self
-                    .behavior
-                    .as_ref()
-                    .map(|b| HorizontalPodAutoscalerBehavior {
-                        scale_up: b.scale_up.as_ref().map(ScalingRules::to_k8s),
-                        scale_down: b.scale_down.as_ref().map(ScalingRules::to_k8s),
-                    }),
+                behavior: self.behavior.as_ref().map(|b| HorizontalPodAutoscalerBehavior {
+                    scale_up: b.scale_up.as_ref().map(ScalingRules::to_k8s),
+                    scale_down: b.scale_down.as_ref().map(ScalingRules::to_k8s),
+                }),
             }
             .into(),
             ..Default::default()
@@ -276,10 +270,9 @@ mod tests {
         let scaling: Scaling = from_yaml(yaml).unwrap();
         let mut problems = Problems::default();
         scaling.validate(&FieldPath::root().field("scaling"), &mut problems);
-        problems.finish(()).map_or_else(
-            |e| e.iter().map(ToString::to_string).collect(),
-            |()| Vec::new(),
-        )
+        problems
+            .finish(())
+            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
     }
 
     #[test]
@@ -310,11 +303,8 @@ mod tests {
     fn default_metric_is_cpu_80() {
         let hpa: Hpa = from_yaml("{max: 3}").unwrap();
         let ctx = Context::new(Target::local(), "shop".parse().unwrap());
-        let v = serde_json::to_value(hpa.render(&ScalingContext::new(
-            AppLabels::new("w".parse().unwrap()),
-            &ctx,
-        )))
-        .unwrap();
+        let v =
+            serde_json::to_value(hpa.render(&ScalingContext::new(AppLabels::new("w".parse().unwrap()), &ctx))).unwrap();
         assert_eq!(v["spec"]["metrics"][0]["resource"]["name"], "cpu");
         assert_eq!(
             v["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
@@ -348,9 +338,6 @@ mod tests {
                 "scaling.hpa.behavior.scale_up.policies[0].period: must be between 1 and 1800 seconds, is 0",
             ]
         );
-        assert!(
-            from_yaml::<Scaling>("hpa: {min: 1}").is_err(),
-            "max is required"
-        );
+        assert!(from_yaml::<Scaling>("hpa: {min: 1}").is_err(), "max is required");
     }
 }

@@ -8,16 +8,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{
-    ScalingContext, ServicePort, WORKLOAD_API_VERSION, check_duration, metadata_map,
-    validate_bounds,
-};
+use super::common::{ScalingContext, ServicePort, WORKLOAD_API_VERSION, check_duration, metadata_map, validate_bounds};
 use crate::context::Context;
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::crd::keda_http::v1alpha1 as httpso;
 use crate::crd::keda_http::v1beta1::{
-    ConcurrencyTargetSpec, InterceptorRoute, InterceptorRouteSpec, PathMatch,
-    RequestRateTargetSpec, RoutingRule, ScalingMetricSpec, TargetRef,
+    ConcurrencyTargetSpec, InterceptorRoute, InterceptorRouteSpec, PathMatch, RequestRateTargetSpec, RoutingRule,
+    ScalingMetricSpec, TargetRef,
 };
 use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
 use crate::names::DnsLabel;
@@ -157,10 +154,7 @@ impl KedaHttp {
             );
         }
         let api = sctx.ctx.target.keda.http_api;
-        if api == KedaHttpApi::HttpScaledObject
-            && self.concurrency.is_some()
-            && self.request_rate.is_some()
-        {
+        if api == KedaHttpApi::HttpScaledObject && self.concurrency.is_some() && self.request_rate.is_some() {
             problems.push(
                 path.clone(),
                 ErrorKind::Unsupported {
@@ -190,23 +184,17 @@ impl KedaHttp {
                         },
                         rules: vec![RoutingRule {
                             hosts: sctx.hosts.clone(),
-                            paths: sctx
-                                .paths
-                                .iter()
-                                .map(|p| PathMatch { value: p.clone() })
-                                .collect(),
+                            paths: sctx.paths.iter().map(|p| PathMatch { value: p.clone() }).collect(),
                             headers: Vec::new(),
                         }],
                         scaling_metric: ScalingMetricSpec {
                             concurrency: self
                                 .concurrency_or_default()
                                 .map(|target_value| ConcurrencyTargetSpec { target_value }),
-                            request_rate: self.request_rate.as_ref().map(|r| {
-                                RequestRateTargetSpec {
-                                    target_value: r.target,
-                                    window: r.window.clone(),
-                                    granularity: r.granularity.clone(),
-                                }
+                            request_rate: self.request_rate.as_ref().map(|r| RequestRateTargetSpec {
+                                target_value: r.target,
+                                window: r.window.clone(),
+                                granularity: r.granularity.clone(),
                             }),
                         },
                         ..Default::default()
@@ -216,16 +204,12 @@ impl KedaHttp {
                 let trigger = ScaleTriggers {
                     type_: EXTERNAL_PUSH.to_owned(),
                     metadata: metadata_map([
-                        (
-                            "scalerAddress",
-                            sctx.ctx.target.keda.external_scaler_address(),
-                        ),
+                        ("scalerAddress", sctx.ctx.target.keda.external_scaler_address()),
                         ("interceptorRoute", sctx.name.to_string()),
                     ]),
                     ..Default::default()
                 };
-                let scaled =
-                    sctx.scaled_object(self.min, self.max, self.scaledown_period, vec![trigger]);
+                let scaled = sctx.scaled_object(self.min, self.max, self.scaledown_period, vec![trigger]);
                 vec![route.into(), scaled.into()]
             }
             KedaHttpApi::HttpScaledObject => {
@@ -248,17 +232,13 @@ impl KedaHttp {
                             max: Some(self.max),
                         }),
                         scaling_metric: Some(httpso::ScalingMetricSpec {
-                            concurrency: self.concurrency_or_default().map(|t| {
-                                httpso::ConcurrencyMetricSpec {
-                                    target_value: Some(i64::from(t)),
-                                }
+                            concurrency: self.concurrency_or_default().map(|t| httpso::ConcurrencyMetricSpec {
+                                target_value: Some(i64::from(t)),
                             }),
-                            request_rate: self.request_rate.as_ref().map(|r| {
-                                httpso::RateMetricSpec {
-                                    target_value: Some(i64::from(r.target)),
-                                    window: r.window.clone(),
-                                    granularity: r.granularity.clone(),
-                                }
+                            request_rate: self.request_rate.as_ref().map(|r| httpso::RateMetricSpec {
+                                target_value: Some(i64::from(r.target)),
+                                window: r.window.clone(),
+                                granularity: r.granularity.clone(),
                             }),
                         }),
                         scaledown_period: self.scaledown_period,
@@ -296,9 +276,7 @@ mod tests {
     #[test]
     fn interceptor_route_and_scaled_object() {
         let ctx = Context::new(Target::local(), "shop".parse().unwrap());
-        let objects = spec("{max: 4, scaledown_period: 120}")
-            .render(&sctx(&ctx))
-            .unwrap();
+        let objects = spec("{max: 4, scaledown_period: 120}").render(&sctx(&ctx)).unwrap();
         let route = serde_json::to_value(&objects[0]).unwrap();
         assert_eq!(route["kind"], "InterceptorRoute");
         assert_eq!(route["spec"]["target"]["port"], 80);

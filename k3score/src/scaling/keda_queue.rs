@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, SecretKeyRef, metadata_map, validate_bounds};
 use crate::crd::keda::v1alpha1::{
-    AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication,
-    TriggerAuthenticationSpec,
+    AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::names;
@@ -69,9 +68,7 @@ pub struct KedaQueue {
 /// Checks `host:port` (`[v6addr]:port` for IPv6).
 fn check_address(value: &str) -> Result<(), ErrorKind> {
     let bad = |reason: &str| ErrorKind::Invalid(format!("invalid address {value:?}: {reason}"));
-    let (host, port) = value
-        .rsplit_once(':')
-        .ok_or_else(|| bad("expected host:port"))?;
+    let (host, port) = value.rsplit_once(':').ok_or_else(|| bad("expected host:port"))?;
     let port_ok = port.parse::<u16>().is_ok_and(|p| p > 0);
     if !port_ok {
         return Err(bad("the port must be a number from 1 to 65535"));
@@ -102,10 +99,7 @@ impl KedaQueue {
         }
         for (field, value) in [("master", &self.master), ("list", &self.list)] {
             if value.trim().is_empty() {
-                problems.push(
-                    path.field(field),
-                    ErrorKind::Missing(format!("a {field} name")),
-                );
+                problems.push(path.field(field), ErrorKind::Missing(format!("a {field} name")));
             }
         }
         if self.length < 1 {
@@ -180,10 +174,7 @@ impl KedaQueue {
             authentication_ref,
             ..Default::default()
         };
-        objects.push(
-            sctx.scaled_object(self.min, self.max, None, vec![trigger])
-                .into(),
-        );
+        objects.push(sctx.scaled_object(self.min, self.max, None, vec![trigger]).into());
         objects
     }
 }
@@ -204,24 +195,15 @@ mod tests {
         )
         .unwrap();
         let ctx = Context::new(Target::gcp(), "shop".parse().unwrap());
-        let objects = queue.render(&ScalingContext::new(
-            AppLabels::new("mailer".parse().unwrap()),
-            &ctx,
-        ));
+        let objects = queue.render(&ScalingContext::new(AppLabels::new("mailer".parse().unwrap()), &ctx));
         let auth = serde_json::to_value(&objects[0]).unwrap();
         assert_eq!(auth["kind"], "TriggerAuthentication");
         assert_eq!(auth["metadata"]["name"], "mailer-queue-auth");
-        assert_eq!(
-            auth["spec"]["secretTargetRef"][1]["parameter"],
-            "sentinelPassword"
-        );
+        assert_eq!(auth["spec"]["secretTargetRef"][1]["parameter"], "sentinelPassword");
         let so = serde_json::to_value(&objects[1]).unwrap();
         let trigger = &so["spec"]["triggers"][0];
         assert_eq!(trigger["type"], "redis-sentinel");
-        assert_eq!(
-            trigger["metadata"]["addresses"],
-            "s-0.sentinel:26379,10.0.0.7:26379"
-        );
+        assert_eq!(trigger["metadata"]["addresses"], "s-0.sentinel:26379,10.0.0.7:26379");
         assert_eq!(trigger["metadata"]["sentinelMaster"], "mymaster");
         assert_eq!(trigger["metadata"]["listName"], "emails");
         assert_eq!(trigger["metadata"]["activationListLength"], "2");
@@ -233,13 +215,9 @@ mod tests {
 
     #[test]
     fn no_password_no_auth() {
-        let queue: KedaQueue =
-            from_yaml("{max: 1, addresses: ['[::1]:26379'], master: m, list: l}").unwrap();
+        let queue: KedaQueue = from_yaml("{max: 1, addresses: ['[::1]:26379'], master: m, list: l}").unwrap();
         let ctx = Context::new(Target::local(), "shop".parse().unwrap());
-        let objects = queue.render(&ScalingContext::new(
-            AppLabels::new("w".parse().unwrap()),
-            &ctx,
-        ));
+        let objects = queue.render(&ScalingContext::new(AppLabels::new("w".parse().unwrap()), &ctx));
         assert_eq!(objects.len(), 1);
         assert!(
             serde_json::to_value(&objects[0]).unwrap()["spec"]["triggers"][0]
@@ -256,10 +234,7 @@ mod tests {
         )
         .unwrap();
         let mut problems = Problems::default();
-        queue.validate(
-            &FieldPath::root().field("scaling").field("keda_queue"),
-            &mut problems,
-        );
+        queue.validate(&FieldPath::root().field("scaling").field("keda_queue"), &mut problems);
         let errors: Vec<String> = problems
             .finish(())
             .unwrap_err()
@@ -288,10 +263,8 @@ mod tests {
             "q.addresses: missing: at least one Sentinel host:port"
         );
         assert!(
-            from_yaml::<KedaQueue>(
-                "{max: 1, addresses: [], master: m, list: l, password: {secret: Bad, key: k}}"
-            )
-            .is_err()
+            from_yaml::<KedaQueue>("{max: 1, addresses: [], master: m, list: l, password: {secret: Bad, key: k}}")
+                .is_err()
         );
     }
 }

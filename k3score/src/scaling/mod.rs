@@ -15,17 +15,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::common::{
-    MAX_SCALED_OBJECT_NAME, ScalingContext, SecretKeyRef, ServicePort, ServiceRef, TargetKind,
-    WORKLOAD_API_VERSION,
+    MAX_SCALED_OBJECT_NAME, ScalingContext, SecretKeyRef, ServicePort, ServiceRef, TargetKind, WORKLOAD_API_VERSION,
 };
 pub use self::cron::{CronWindow, KedaCron};
 pub use self::hpa::{
-    Behavior, DEFAULT_CPU_UTILIZATION, DEFAULT_MIN, Hpa, PolicyType, ScalingPolicy, ScalingRules,
-    SelectPolicy,
+    Behavior, DEFAULT_CPU_UTILIZATION, DEFAULT_MIN, Hpa, PolicyType, ScalingPolicy, ScalingRules, SelectPolicy,
 };
-pub use self::keda_http::{
-    DEFAULT_CONCURRENCY, InterceptorBackend, KedaHttp, RequestRate, interceptor_backend,
-};
+pub use self::keda_http::{DEFAULT_CONCURRENCY, InterceptorBackend, KedaHttp, RequestRate, interceptor_backend};
 pub use self::keda_queue::{DEFAULT_LENGTH, KedaQueue};
 use crate::error::{Errors, FieldPath, Problems};
 use crate::object::Object;
@@ -90,10 +86,7 @@ impl Scaling {
     pub fn sets_replicas(&self) -> bool {
         match self {
             Scaling::None => true,
-            Scaling::Hpa(_)
-            | Scaling::KedaHttp(_)
-            | Scaling::KedaQueue(_)
-            | Scaling::KedaCron(_) => false,
+            Scaling::Hpa(_) | Scaling::KedaHttp(_) | Scaling::KedaQueue(_) | Scaling::KedaCron(_) => false,
         }
     }
 
@@ -103,9 +96,7 @@ impl Scaling {
     pub fn needs_resource_requests(&self) -> bool {
         match self {
             Scaling::Hpa(_) => true,
-            Scaling::None | Scaling::KedaHttp(_) | Scaling::KedaQueue(_) | Scaling::KedaCron(_) => {
-                false
-            }
+            Scaling::None | Scaling::KedaHttp(_) | Scaling::KedaQueue(_) | Scaling::KedaCron(_) => false,
         }
     }
 }
@@ -152,10 +143,7 @@ mod tests {
                 .iter()
                 .filter(|o| matches!(o, Object::ScaledObject(_) | Object::HttpScaledObject(_)))
                 .count();
-            assert!(
-                hpas + scaled <= 1,
-                "{yaml}: {hpas} HPAs, {scaled} KEDA scalers"
-            );
+            assert!(hpas + scaled <= 1, "{yaml}: {hpas} HPAs, {scaled} KEDA scalers");
         }
     }
 

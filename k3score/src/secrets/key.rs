@@ -36,9 +36,7 @@ pub fn check_data_key(value: &str) -> Result<(), ErrorKind> {
 /// assert!("settings.json".parse::<DataKey>().is_ok());
 /// assert!("a/b".parse::<DataKey>().is_err());
 /// ```
-#[derive(
-    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DataKey(String);
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::crd::external_secrets::v1::{
-    CreationPolicy, ExternalSecret, ExternalSecretDataFromRemoteRef, ExternalSecretSpec,
-    ExternalSecretTarget, GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
+    CreationPolicy, ExternalSecret, ExternalSecretDataFromRemoteRef, ExternalSecretSpec, ExternalSecretTarget,
+    GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
 };
 use crate::crd::generators::v1alpha1::{Password, PasswordSpec};
 use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
@@ -90,19 +90,13 @@ impl GeneratedPassword {
     /// Records a zero length and more digits and symbols than the length.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if self.length == 0 {
-            problems.push(
-                path.field("length"),
-                ErrorKind::Invalid("must be at least 1".into()),
-            );
+            problems.push(path.field("length"), ErrorKind::Invalid("must be at least 1".into()));
         }
         let fixed = u32::from(self.digits.unwrap_or(0)) + u32::from(self.symbols.unwrap_or(0));
         if fixed > u32::from(self.length) {
             problems.push(
                 path.field("length"),
-                ErrorKind::Conflict(format!(
-                    "digits + symbols ({fixed}) exceed the length {}",
-                    self.length
-                )),
+                ErrorKind::Conflict(format!("digits + symbols ({fixed}) exceed the length {}", self.length)),
             );
         }
     }
@@ -174,18 +168,15 @@ impl GeneratedPassword {
         let labels = (!labels.is_empty()).then(|| labels.clone());
         match &ctx.target.secrets {
             SecretBackend::Local => {
-                let value = ctx
-                    .secret_values
-                    .get(&format!("{name}.{}", Self::KEY))
-                    .ok_or_else(|| {
-                        Error::new(
-                            FieldPath::root(),
-                            ErrorKind::MissingSecretValue {
-                                secret: name.to_string(),
-                                key: Self::KEY.to_owned(),
-                            },
-                        )
-                    })?;
+                let value = ctx.secret_values.get(&format!("{name}.{}", Self::KEY)).ok_or_else(|| {
+                    Error::new(
+                        FieldPath::root(),
+                        ErrorKind::MissingSecretValue {
+                            secret: name.to_string(),
+                            key: Self::KEY.to_owned(),
+                        },
+                    )
+                })?;
                 let secret = Secret {
                     metadata: ObjectMeta {
                         name: Some(name.to_string()),
@@ -229,36 +220,23 @@ mod tests {
             err.to_string(),
             "(root): secret \"db-password\" has no value for key \"password\" in the provided values"
         );
-        let ctx = ctx.with_secret_values(BTreeMap::from([(
-            "db-password.password".to_owned(),
-            "pw".to_owned(),
-        )]));
+        let ctx = ctx.with_secret_values(BTreeMap::from([("db-password.password".to_owned(), "pw".to_owned())]));
         let objects = GeneratedPassword::default()
             .render(&name, &BTreeMap::new(), &ctx)
             .unwrap();
-        let Object::Secret(s) = &objects[0] else {
-            panic!()
-        };
+        let Object::Secret(s) = &objects[0] else { panic!() };
         assert_eq!(s.data.as_ref().unwrap()["password"].0, b"pw");
     }
 
     #[test]
     fn generator_fields_and_labels() {
-        let spec: GeneratedPassword =
-            serde_json::from_str(r#"{"length": 32, "digits": 4, "no_upper": true}"#).unwrap();
+        let spec: GeneratedPassword = serde_json::from_str(r#"{"length": 32, "digits": 4, "no_upper": true}"#).unwrap();
         let labels = BTreeMap::from([("a".to_owned(), "b".to_owned())]);
         let ctx = Context::new(Target::dev(), "shop".parse().unwrap());
         let objects = spec.render(&"pw".parse().unwrap(), &labels, &ctx).unwrap();
-        let Object::Password(p) = &objects[0] else {
-            panic!()
-        };
+        let Object::Password(p) = &objects[0] else { panic!() };
         assert_eq!(
-            (
-                p.spec.length,
-                p.spec.digits,
-                p.spec.symbols,
-                p.spec.no_upper
-            ),
+            (p.spec.length, p.spec.digits, p.spec.symbols, p.spec.no_upper),
             (32, Some(4), None, true)
         );
         assert_eq!(p.metadata.namespace.as_deref(), Some("shop"));
@@ -290,9 +268,7 @@ mod tests {
             ..Default::default()
         };
         let ctx = Context::new(Target::dev(), "shop".parse().unwrap());
-        let err = spec
-            .render(&"pw".parse().unwrap(), &BTreeMap::new(), &ctx)
-            .unwrap_err();
+        let err = spec.render(&"pw".parse().unwrap(), &BTreeMap::new(), &ctx).unwrap_err();
         assert_eq!(
             err.to_string(),
             "length: conflict: digits + symbols (5) exceed the length 4"

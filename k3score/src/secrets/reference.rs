@@ -9,9 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::key::{DataKey, check_data_key};
 use crate::context::Context;
 use crate::crd::external_secrets::v1::{
-    CreationPolicy, ExternalSecret, ExternalSecretData, ExternalSecretDataFromRemoteRef,
-    ExternalSecretDataRemoteRef, ExternalSecretSpec, ExternalSecretTarget, SecretStoreKind,
-    SecretStoreRef,
+    CreationPolicy, ExternalSecret, ExternalSecretData, ExternalSecretDataFromRemoteRef, ExternalSecretDataRemoteRef,
+    ExternalSecretSpec, ExternalSecretTarget, SecretStoreKind, SecretStoreRef,
 };
 use crate::error::{ErrorKind, Errors, FieldPath, Problems};
 use crate::names::{DnsSubdomain, EnvVarName};
@@ -239,10 +238,7 @@ pub fn render_secret_refs(
                 refresh_interval,
             } => {
                 let spec = external_spec(name, group, store, refresh_interval);
-                objects.push(Object::from(ExternalSecret {
-                    metadata: meta,
-                    spec,
-                }));
+                objects.push(Object::from(ExternalSecret { metadata: meta, spec }));
             }
         }
     }
@@ -285,11 +281,10 @@ fn local_data(
         }
     }
     for (key, used) in &group.keys {
-        let value = ctx.secret_values.get(&format!("{name}.{key}")).or_else(|| {
-            used.envs
-                .iter()
-                .find_map(|env| ctx.secret_values.get(env.as_str()))
-        });
+        let value = ctx
+            .secret_values
+            .get(&format!("{name}.{key}"))
+            .or_else(|| used.envs.iter().find_map(|env| ctx.secret_values.get(env.as_str())));
         match value {
             Some(value) => {
                 data.insert((*key).to_owned(), ByteString(value.clone().into_bytes()));
@@ -309,12 +304,7 @@ fn local_data(
     ok.then_some(data)
 }
 
-fn external_spec(
-    name: &DnsSubdomain,
-    group: &Group<'_>,
-    store: &DnsSubdomain,
-    refresh: &str,
-) -> ExternalSecretSpec {
+fn external_spec(name: &DnsSubdomain, group: &Group<'_>, store: &DnsSubdomain, refresh: &str) -> ExternalSecretSpec {
     let remote = |property: Option<&str>| ExternalSecretDataRemoteRef {
         key: name.to_string(),
         property: property.map(str::to_owned),
@@ -370,10 +360,7 @@ mod tests {
     }
 
     fn local(values: &[(&str, &str)]) -> Context {
-        let values = values
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let values = values.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Context::new(Target::local(), "shop".parse().unwrap()).with_secret_values(values)
     }
 
@@ -385,11 +372,7 @@ mod tests {
             sref("api", None, Some("API_KEY"), "API_KEY"),
             sref("db", Some("password"), Some("PGPASSWORD"), "PGPASSWORD"),
         ];
-        let ctx = local(&[
-            ("db.password", "pw"),
-            ("DB_USER", "admin"),
-            ("API_KEY", "k"),
-        ]);
+        let ctx = local(&[("db.password", "pw"), ("DB_USER", "admin"), ("API_KEY", "k")]);
         let labels = BTreeMap::from([("app.kubernetes.io/name".to_owned(), "orders".to_owned())]);
         let objects = render_secret_refs(&refs, &labels, &ctx).unwrap();
         let names: Vec<_> = objects.iter().map(Object::name).collect();
@@ -399,10 +382,7 @@ mod tests {
         };
         assert_eq!(db.type_.as_deref(), Some("Opaque"));
         assert_eq!(db.metadata.namespace.as_deref(), Some("shop"));
-        assert_eq!(
-            db.metadata.labels.as_ref().unwrap()["app.kubernetes.io/name"],
-            "orders"
-        );
+        assert_eq!(db.metadata.labels.as_ref().unwrap()["app.kubernetes.io/name"], "orders");
         let data = db.data.as_ref().unwrap();
         assert_eq!(data.keys().collect::<Vec<_>>(), ["password", "user"]);
         assert_eq!(data["password"].0, b"pw");
@@ -414,12 +394,8 @@ mod tests {
     fn missing_local_values_are_errors_with_paths() {
         let mut all = SecretRef::all("env-bundle".parse().unwrap());
         all.path = FieldPath::root().field("env_from").index(0);
-        let refs = [
-            sref("db", Some("password"), Some("DB_PASSWORD"), "DB_PASSWORD"),
-            all,
-        ];
-        let err =
-            render_secret_refs(&refs, &BTreeMap::new(), &local(&[("db.user", "x")])).unwrap_err();
+        let refs = [sref("db", Some("password"), Some("DB_PASSWORD"), "DB_PASSWORD"), all];
+        let err = render_secret_refs(&refs, &BTreeMap::new(), &local(&[("db.user", "x")])).unwrap_err();
         let messages: Vec<_> = err.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert_eq!(
@@ -430,29 +406,16 @@ mod tests {
             messages[1].starts_with("env_from[0]: missing: values for secret \"env-bundle\""),
             "{messages:?}"
         );
-        assert!(matches!(
-            err.0[0].kind,
-            ErrorKind::MissingSecretValue { .. }
-        ));
+        assert!(matches!(err.0[0].kind, ErrorKind::MissingSecretValue { .. }));
     }
 
     #[test]
     fn local_env_from_takes_every_prefixed_value() {
         let refs = [SecretRef::all("cfg".parse().unwrap())];
-        let ctx = local(&[
-            ("cfg.A", "1"),
-            ("cfg.b.json", "{}"),
-            ("cfgx.C", "no"),
-            ("other", "no"),
-        ]);
+        let ctx = local(&[("cfg.A", "1"), ("cfg.b.json", "{}"), ("cfgx.C", "no"), ("other", "no")]);
         let objects = render_secret_refs(&refs, &BTreeMap::new(), &ctx).unwrap();
-        let Object::Secret(s) = &objects[0] else {
-            panic!()
-        };
-        assert_eq!(
-            s.data.as_ref().unwrap().keys().collect::<Vec<_>>(),
-            ["A", "b.json"]
-        );
+        let Object::Secret(s) = &objects[0] else { panic!() };
+        assert_eq!(s.data.as_ref().unwrap().keys().collect::<Vec<_>>(), ["A", "b.json"]);
         assert!(s.metadata.labels.is_none());
     }
 
@@ -487,19 +450,13 @@ mod tests {
         assert_eq!(db.spec.target.as_ref().unwrap().name.as_deref(), Some("db"));
         let keys: Vec<_> = db.spec.data.iter().map(|d| d.secret_key.as_str()).collect();
         assert_eq!(keys, ["password", "user"]);
-        assert_eq!(
-            db.spec.data[0].remote_ref.property.as_deref(),
-            Some("password")
-        );
+        assert_eq!(db.spec.data[0].remote_ref.property.as_deref(), Some("password"));
         assert_eq!(db.spec.data_from[0].extract.as_ref().unwrap().key, "db");
     }
 
     #[test]
     fn value_and_key_value_conflict() {
-        let refs = [
-            sref("db", None, None, "A"),
-            sref("db", Some("value"), None, "B"),
-        ];
+        let refs = [sref("db", None, None, "A"), sref("db", Some("value"), None, "B")];
         let ctx = Context::new(Target::gcp(), "shop".parse().unwrap());
         let err = render_secret_refs(&refs, &BTreeMap::new(), &ctx).unwrap_err();
         assert_eq!(err.len(), 1);

@@ -5,10 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::crd::external_secrets::v1::{
-    AWSAuth, AWSJWTAuth, AWSProvider, AWSServiceType, AzureAuthType, AzureKVProvider,
-    ClusterSecretStore, ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity,
-    SecretStoreProvider, ServiceAccountSelector, VaultAuth, VaultKVStoreVersion,
-    VaultKubernetesAuth, VaultProvider,
+    AWSAuth, AWSJWTAuth, AWSProvider, AWSServiceType, AzureAuthType, AzureKVProvider, ClusterSecretStore,
+    ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity, SecretStoreProvider, ServiceAccountSelector,
+    VaultAuth, VaultKVStoreVersion, VaultKubernetesAuth, VaultProvider,
 };
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::identity::check_uuid;
@@ -273,20 +272,13 @@ impl SecretStoreSpec {
             }
             SecretStoreSpec::Aws { region, role, .. } => {
                 let p = path.field("aws");
-                required(
-                    problems,
-                    p.field("region"),
-                    region,
-                    "an AWS region like eu-west-1",
-                );
+                required(problems, p.field("region"), region, "an AWS region like eu-west-1");
                 if let Some(role) = role {
                     problems.check(&p.field("role"), crate::identity::check_aws_role_arn(role));
                 }
             }
             SecretStoreSpec::Azure {
-                vault_url,
-                tenant_id,
-                ..
+                vault_url, tenant_id, ..
             } => {
                 let p = path.field("azure");
                 url(problems, p.field("vault_url"), vault_url);
@@ -303,12 +295,7 @@ impl SecretStoreSpec {
             } => {
                 let p = path.field("vault");
                 url(problems, p.field("server"), server);
-                required(
-                    problems,
-                    p.field("path"),
-                    kv,
-                    "the KV mount path, like secret",
-                );
+                required(problems, p.field("path"), kv, "the KV mount path, like secret");
                 required(
                     problems,
                     p.field("role"),
@@ -372,12 +359,7 @@ mod tests {
             tenant_id: None,
             service_account: sa(),
         };
-        let kv = azure
-            .render(&"azure".parse().unwrap())
-            .spec
-            .provider
-            .azurekv
-            .unwrap();
+        let kv = azure.render(&"azure".parse().unwrap()).spec.provider.azurekv.unwrap();
         assert_eq!(kv.auth_type, Some(AzureAuthType::WorkloadIdentity));
         assert_eq!(
             kv.service_account_ref.unwrap().namespace.as_deref(),
@@ -388,12 +370,7 @@ mod tests {
                 "service_account": {"name": "eso", "namespace": "external-secrets"}}}"#,
         )
         .unwrap();
-        let v = vault
-            .render(&"vault".parse().unwrap())
-            .spec
-            .provider
-            .vault
-            .unwrap();
+        let v = vault.render(&"vault".parse().unwrap()).spec.provider.vault.unwrap();
         assert_eq!(v.version, Some(VaultKVStoreVersion::V2));
         let k8s = v.auth.unwrap().kubernetes.unwrap();
         assert_eq!(k8s.role, "eso");
@@ -442,10 +419,8 @@ mod tests {
             ["store.gcp.project_id: missing: a Google Cloud project ID"]
         );
         assert!(
-            serde_json::from_str::<SecretStoreSpec>(
-                r#"{"aws": {"region": "x", "service_account": {"name": "eso"}}}"#
-            )
-            .is_err()
+            serde_json::from_str::<SecretStoreSpec>(r#"{"aws": {"region": "x", "service_account": {"name": "eso"}}}"#)
+                .is_err()
         );
     }
 }

@@ -7,9 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    LimitDefaults, POD_SECURITY_PREFIX, POD_SECURITY_VERSION, PodSecurityLevel, Provisioner, Quota,
-};
+use super::{LimitDefaults, POD_SECURITY_PREFIX, POD_SECURITY_VERSION, PodSecurityLevel, Provisioner, Quota};
 use crate::context::Context;
 use crate::error::{ErrorKind, Errors, FieldPath, Problems};
 use crate::labels;
@@ -183,10 +181,7 @@ mod tests {
         );
         let ns = serde_json::to_value(&objects[0]).unwrap();
         assert_eq!(ns["metadata"]["labels"]["team"], "a");
-        assert_eq!(
-            ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"],
-            "baseline"
-        );
+        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"], "baseline");
         assert_eq!(
             ns["metadata"]["labels"]["pod-security.kubernetes.io/audit-version"],
             "latest"
@@ -194,21 +189,13 @@ mod tests {
         assert!(ns["metadata"].get("namespace").is_none());
         assert!(objects[1..].iter().all(|o| o.namespace() == Some("team-a")));
         let names: Vec<&str> = objects[5..].iter().map(Object::name).collect();
-        assert_eq!(
-            names,
-            ["default-deny", "allow-dns", "allow-from-ingress-controller"]
-        );
+        assert_eq!(names, ["default-deny", "allow-dns", "allow-from-ingress-controller"]);
     }
 
     #[test]
     fn minimal_bundle_is_namespace_and_network() {
-        let objects = NamespaceBundle::new("quiet".parse().unwrap())
-            .render(&ctx())
-            .unwrap();
-        assert_eq!(
-            kinds(&objects),
-            ["Namespace", "NetworkPolicy", "NetworkPolicy"]
-        );
+        let objects = NamespaceBundle::new("quiet".parse().unwrap()).render(&ctx()).unwrap();
+        assert_eq!(kinds(&objects), ["Namespace", "NetworkPolicy", "NetworkPolicy"]);
         assert_eq!(objects[1].namespace(), Some("quiet"));
     }
 

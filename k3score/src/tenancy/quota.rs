@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec,
-};
+use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -99,10 +97,7 @@ fn bytes_above(a: Option<Bytes>, b: Option<Bytes>) -> bool {
 fn conflicts(path: &FieldPath, checks: &[(&str, bool, &str)], problems: &mut Problems) {
     for (field, above, message) in checks {
         if *above {
-            problems.push(
-                path.field(*field),
-                ErrorKind::Conflict((*message).to_owned()),
-            );
+            problems.push(path.field(*field), ErrorKind::Conflict((*message).to_owned()));
         }
     }
 }
@@ -130,10 +125,7 @@ impl Quota {
     /// Checks the quota (not empty, requests within limits), recording problems under `path`.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         if *self == Quota::default() {
-            problems.push(
-                path.clone(),
-                ErrorKind::Missing("at least one quota".into()),
-            );
+            problems.push(path.clone(), ErrorKind::Missing("at least one quota".into()));
         }
         let checks = [
             (
@@ -189,10 +181,7 @@ impl LimitDefaults {
         let checks = [
             (
                 "default_request_cpu",
-                cpu_above(
-                    self.default_request_cpu,
-                    self.default_limit_cpu.or(self.max_cpu),
-                ),
+                cpu_above(self.default_request_cpu, self.default_limit_cpu.or(self.max_cpu)),
                 request_above,
             ),
             (
@@ -218,11 +207,7 @@ impl LimitDefaults {
         if let Some(q) = quota {
             let whole = "a single container's default exceeds the namespace quota";
             let checks = [
-                (
-                    "default_request_cpu",
-                    cpu_above(self.default_request_cpu, q.cpu),
-                    whole,
-                ),
+                ("default_request_cpu", cpu_above(self.default_request_cpu, q.cpu), whole),
                 (
                     "default_request_memory",
                     bytes_above(self.default_request_memory, q.memory),
@@ -252,10 +237,7 @@ impl LimitDefaults {
                 limits: vec![LimitRangeItem {
                     type_: "Container".to_owned(),
                     default: cpu_and_memory(self.default_limit_cpu, self.default_limit_memory),
-                    default_request: cpu_and_memory(
-                        self.default_request_cpu,
-                        self.default_request_memory,
-                    ),
+                    default_request: cpu_and_memory(self.default_request_cpu, self.default_request_memory),
                     max: cpu_and_memory(self.max_cpu, self.max_memory),
                     ..Default::default()
                 }],
@@ -277,16 +259,11 @@ mod tests {
             q.validate(&FieldPath::root().field("quota"), &mut problems);
         }
         if let Some(l) = &limits {
-            l.validate(
-                &FieldPath::root().field("limits"),
-                quota.as_ref(),
-                &mut problems,
-            );
+            l.validate(&FieldPath::root().field("limits"), quota.as_ref(), &mut problems);
         }
-        problems.finish(()).map_or_else(
-            |e| e.iter().map(ToString::to_string).collect(),
-            |()| Vec::new(),
-        )
+        problems
+            .finish(())
+            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
     }
 
     #[test]

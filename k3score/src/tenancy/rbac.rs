@@ -13,9 +13,7 @@ use crate::object::Object;
 pub const PROVISIONER_NAME: &str = "provisioner";
 
 const READ: [&str; 3] = ["get", "list", "watch"];
-const WRITE: [&str; 7] = [
-    "get", "list", "watch", "create", "update", "patch", "delete",
-];
+const WRITE: [&str; 7] = ["get", "list", "watch", "create", "update", "patch", "delete"];
 
 /// What a provisioner may create, update and delete: every namespaced kind the suite renders
 /// into a workload namespace, and nothing else (no RBAC, quotas or limits; no `*`).
@@ -40,23 +38,11 @@ const PROVISIONED: [(&str, &[&str]); 12] = [
     ("keda.sh", &["scaledobjects", "triggerauthentications"]),
     ("networking.k8s.io", &["ingresses", "networkpolicies"]),
     ("policy", &["poddisruptionbudgets"]),
-    (
-        "traefik.io",
-        &["ingressroutes", "middlewares", "serverstransports"],
-    ),
+    ("traefik.io", &["ingressroutes", "middlewares", "serverstransports"]),
 ];
 /// What a provisioner may only read, to follow rollouts and debug.
 const OBSERVED: [(&str, &[&str]); 2] = [
-    (
-        "",
-        &[
-            "events",
-            "limitranges",
-            "pods",
-            "pods/log",
-            "resourcequotas",
-        ],
-    ),
+    ("", &["events", "limitranges", "pods", "pods/log", "resourcequotas"]),
     ("apps", &["replicasets"]),
 ];
 
@@ -95,11 +81,7 @@ fn rules() -> Vec<PolicyRule> {
     PROVISIONED
         .iter()
         .map(|(group, resources)| rule(group, resources, &WRITE))
-        .chain(
-            OBSERVED
-                .iter()
-                .map(|(group, resources)| rule(group, resources, &READ)),
-        )
+        .chain(OBSERVED.iter().map(|(group, resources)| rule(group, resources, &READ)))
         .collect()
 }
 
@@ -160,37 +142,18 @@ mod tests {
         let rules = rules();
         let forbidden_verbs = ["*", "escalate", "bind", "impersonate", "deletecollection"];
         for rule in &rules {
-            assert!(
-                !rule
-                    .verbs
-                    .iter()
-                    .any(|v| forbidden_verbs.contains(&v.as_str()))
-            );
+            assert!(!rule.verbs.iter().any(|v| forbidden_verbs.contains(&v.as_str())));
             let resources = rule.resources.as_ref().unwrap();
-            assert!(
-                !resources
-                    .iter()
-                    .any(|r| r.contains('*') || r.starts_with("role"))
-            );
+            assert!(!resources.iter().any(|r| r.contains('*') || r.starts_with("role")));
             let groups = rule.api_groups.as_ref().unwrap();
-            assert!(
-                !groups
-                    .iter()
-                    .any(|g| g == "*" || g == "rbac.authorization.k8s.io")
-            );
+            assert!(!groups.iter().any(|g| g == "*" || g == "rbac.authorization.k8s.io"));
         }
         let writes = |resource: &str| {
             rules.iter().any(|r| {
-                r.resources.as_ref().unwrap().iter().any(|x| x == resource)
-                    && r.verbs.iter().any(|v| v == "create")
+                r.resources.as_ref().unwrap().iter().any(|x| x == resource) && r.verbs.iter().any(|v| v == "create")
             })
         };
-        assert!(
-            writes("deployments")
-                && writes("scaledobjects")
-                && writes("secrets")
-                && writes("ingressroutes")
-        );
+        assert!(writes("deployments") && writes("scaledobjects") && writes("secrets") && writes("ingressroutes"));
         assert!(!writes("pods") && !writes("resourcequotas") && !writes("limitranges"));
     }
 

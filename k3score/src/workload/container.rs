@@ -94,23 +94,12 @@ mod tests {
             command: vec![],
             args: vec![],
         };
-        init.validate(
-            &FieldPath::root().field("init_containers").index(0),
-            &mut problems,
-        );
+        init.validate(&FieldPath::root().field("init_containers").index(0), &mut problems);
         check_image("a b", &FieldPath::root().field("image"), &mut problems);
-        check_image(
-            "busybox:1.36",
-            &FieldPath::root().field("image"),
-            &mut problems,
-        );
+        check_image("busybox:1.36", &FieldPath::root().field("image"), &mut problems);
         let errs = problems.finish(()).unwrap_err();
         assert_eq!(errs.len(), 2);
-        assert!(
-            errs.0[0]
-                .to_string()
-                .starts_with("init_containers[0].image: missing")
-        );
+        assert!(errs.0[0].to_string().starts_with("init_containers[0].image: missing"));
         assert!(errs.0[1].to_string().starts_with("image: image \"a b\""));
         assert_eq!(RestartPolicy::OnFailure.as_str(), "OnFailure");
         assert!(serde_json::from_str::<RestartPolicy>("\"sometimes\"").is_err());

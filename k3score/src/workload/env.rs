@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource,
-    ObjectFieldSelector, SecretEnvSource, SecretKeySelector,
+    ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector,
+    SecretEnvSource, SecretKeySelector,
 };
 use schemars::JsonSchema;
 use serde::de::value::MapAccessDeserializer;
@@ -100,19 +100,12 @@ impl TryFrom<EnvSource> for EnvValue {
     type Error = String;
     fn try_from(raw: EnvSource) -> Result<Self, String> {
         match (raw.secret, raw.config_map, raw.field) {
-            (Some(secret), None, None) => Ok(EnvValue::Secret(SecretKeyRef {
-                secret,
-                key: raw.key,
-            })),
+            (Some(secret), None, None) => Ok(EnvValue::Secret(SecretKeyRef { secret, key: raw.key })),
             (None, Some(config_map), None) => match raw.key {
                 Some(key) => Ok(EnvValue::ConfigMap(ConfigMapKeyRef { config_map, key })),
-                None => {
-                    Err("{config_map: NAME} needs a key: {config_map: NAME, key: KEY}".to_owned())
-                }
+                None => Err("{config_map: NAME} needs a key: {config_map: NAME, key: KEY}".to_owned()),
             },
-            (None, None, Some(field)) if raw.key.is_none() => {
-                Ok(EnvValue::Field(FieldRef { field }))
-            }
+            (None, None, Some(field)) if raw.key.is_none() => Ok(EnvValue::Field(FieldRef { field })),
             (None, None, Some(_)) => Err("key is not allowed with field".to_owned()),
             (None, None, None) => Err("set one of secret, config_map or field".to_owned()),
             _ => Err("set only one of secret, config_map or field".to_owned()),
@@ -126,9 +119,7 @@ impl<'de> Deserialize<'de> for EnvValue {
         impl<'de> serde::de::Visitor<'de> for Visitor {
             type Value = EnvValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(
-                    "a string, or {secret: NAME}, {config_map: NAME, key: KEY} or {field: PATH}",
-                )
+                f.write_str("a string, or {secret: NAME}, {config_map: NAME, key: KEY} or {field: PATH}")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnvValue, E> {
                 Ok(EnvValue::Literal(v.to_owned()))
@@ -303,10 +294,7 @@ pub(crate) fn secret_refs(env: &Env, env_from: &[EnvFrom]) -> Vec<SecretRef> {
                 Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
                 None => SecretRef::value(r.secret.clone()),
             };
-            refs.push(
-                base.for_env(name.clone())
-                    .at(root.field("env").field(name.as_str())),
-            );
+            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.as_str())));
         }
     }
     for (i, from) in env_from.iter().enumerate() {
@@ -326,10 +314,7 @@ mod tests {
     fn literal_forms() {
         let env: Env = serde_json::from_str(r#"{"A": "x", "B": 1, "C": true, "D": ""}"#).unwrap();
         let values: Vec<_> = env.values().cloned().collect();
-        assert_eq!(
-            values,
-            [EnvValue::from("x"), "1".into(), "true".into(), "".into()]
-        );
+        assert_eq!(values, [EnvValue::from("x"), "1".into(), "true".into(), "".into()]);
         assert!(
             serde_json::from_str::<EnvValue>("1.10")
                 .unwrap_err()
@@ -392,20 +377,13 @@ mod tests {
         ] {
             assert!(check_field_path(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "metadata.labels",
-            "spec.containers",
-            "metadata.labels['bad key']",
-        ] {
+        for bad in ["metadata.labels", "spec.containers", "metadata.labels['bad key']"] {
             assert!(check_field_path(bad).is_err(), "{bad}");
         }
         let mut problems = Problems::default();
-        EnvValue::Field(FieldRef {
-            field: "spec.x".into(),
-        })
-        .validate(&FieldPath::root().field("env").field("X"), &mut problems);
-        EnvValue::from("${OK} ${A")
-            .validate(&FieldPath::root().field("env").field("Y"), &mut problems);
+        EnvValue::Field(FieldRef { field: "spec.x".into() })
+            .validate(&FieldPath::root().field("env").field("X"), &mut problems);
+        EnvValue::from("${OK} ${A").validate(&FieldPath::root().field("env").field("Y"), &mut problems);
         let errs = problems.finish(()).unwrap_err();
         assert!(errs.0[0].to_string().starts_with("env.X.field: "));
         assert!(errs.0[1].to_string().starts_with("env.Y: unterminated"));
@@ -420,17 +398,9 @@ mod tests {
         let mut problems = Problems::default();
         let vars: Vec<EnvVar> = env
             .iter()
-            .filter_map(|(n, v)| {
-                v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems)
-            })
+            .filter_map(|(n, v)| v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems))
             .collect();
-        let api = vars[0]
-            .value_from
-            .as_ref()
-            .unwrap()
-            .secret_key_ref
-            .as_ref()
-            .unwrap();
+        let api = vars[0].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
         assert_eq!((api.name.as_str(), api.key.as_str()), ("api", "value"));
         assert_eq!(
             vars[1]
@@ -463,10 +433,7 @@ mod tests {
         );
         assert_eq!(refs.len(), 3);
         assert_eq!(refs[0].path.to_string(), "env.API_KEY");
-        assert_eq!(
-            refs[0].env.as_ref().map(EnvVarName::as_str),
-            Some("API_KEY")
-        );
+        assert_eq!(refs[0].env.as_ref().map(EnvVarName::as_str), Some("API_KEY"));
         assert_eq!(refs[1].item, SecretItem::Key("pw".parse().unwrap()));
         assert_eq!(
             (refs[2].item.clone(), refs[2].path.to_string()),

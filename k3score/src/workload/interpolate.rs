@@ -37,9 +37,7 @@ pub fn substitute(
             let Some(end) = r.find('}') else {
                 problems.push(
                     path.clone(),
-                    ErrorKind::Invalid(format!(
-                        "unterminated ${{ in {text:?}; write $${{ for a literal ${{"
-                    )),
+                    ErrorKind::Invalid(format!("unterminated ${{ in {text:?}; write $${{ for a literal ${{")),
                 );
                 return None;
             };
@@ -47,7 +45,9 @@ pub fn substitute(
             if check_env_var_name(name).is_err() {
                 problems.push(
                     path.clone(),
-                    ErrorKind::Invalid(format!("${{{name}}}: variable names are letters, digits and '_' (no defaults or operators)")),
+                    ErrorKind::Invalid(format!(
+                        "${{{name}}}: variable names are letters, digits and '_' (no defaults or operators)"
+                    )),
                 );
                 ok = false;
             } else if let Some(value) = variables.get(name) {
@@ -85,35 +85,23 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Result<String, String> {
-        let vars = BTreeMap::from([
-            ("A".to_owned(), "1".to_owned()),
-            ("B_2".to_owned(), "two".to_owned()),
-        ]);
+        let vars = BTreeMap::from([("A".to_owned(), "1".to_owned()), ("B_2".to_owned(), "two".to_owned())]);
         let mut problems = Problems::default();
         let path = FieldPath::root().field("env").field("X");
         let out = substitute(text, &vars, &path, &mut problems);
-        problems
-            .finish(out.unwrap_or_default())
-            .map_err(|e| e.to_string())
+        problems.finish(out.unwrap_or_default()).map_err(|e| e.to_string())
     }
 
     #[test]
     fn substitution_rules() {
         assert_eq!(run("plain").unwrap(), "plain");
         assert_eq!(run("${A}-${B_2}").unwrap(), "1-two");
-        assert_eq!(
-            run("$${A} $$ $5 $(K8S) end$").unwrap(),
-            "${A} $ $5 $(K8S) end$"
-        );
+        assert_eq!(run("$${A} $$ $5 $(K8S) end$").unwrap(), "${A} $ $5 $(K8S) end$");
         assert_eq!(
             run("${MISSING} ${ALSO}").unwrap_err(),
             "env.X: undefined variable ${MISSING}\nenv.X: undefined variable ${ALSO}"
         );
-        assert!(
-            run("${A")
-                .unwrap_err()
-                .starts_with("env.X: unterminated ${")
-        );
+        assert!(run("${A").unwrap_err().starts_with("env.X: unterminated ${"));
         assert!(run("${A:-x}").unwrap_err().contains("no defaults"));
         assert!(run("${}").is_err());
     }

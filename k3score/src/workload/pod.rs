@@ -143,13 +143,7 @@ impl Workload {
             .iter()
             .enumerate()
             .filter(|(_, path)| !self.volumes.iter().any(|v| &v.mount_path == *path))
-            .map(|(i, path)| {
-                (
-                    bounded(&format!("writable-{}", slug(path)), "", 63),
-                    path.as_str(),
-                    i,
-                )
-            })
+            .map(|(i, path)| (bounded(&format!("writable-{}", slug(path)), "", 63), path.as_str(), i))
             .collect()
     }
 
@@ -184,13 +178,10 @@ impl Workload {
             }
         }
         self.validate_volumes(path, problems);
-        self.probes
-            .validate(&path.field("probes"), &self.ports, problems);
+        self.probes.validate(&path.field("probes"), &self.ports, problems);
         self.resources.validate(&path.field("resources"), problems);
-        self.security
-            .validate(&path.field("security_context"), problems);
-        self.service_account
-            .validate(&path.field("service_account"), problems);
+        self.security.validate(&path.field("security_context"), problems);
+        self.service_account.validate(&path.field("service_account"), problems);
         let mut containers = BTreeSet::from([self.name.as_str()]);
         for (i, init) in self.init_containers.iter().enumerate() {
             let ipath = path.field("init_containers").index(i);
@@ -219,10 +210,7 @@ impl Workload {
             if selector.get(key).is_some_and(|v| v != value) {
                 problems.push(
                     lpath,
-                    ErrorKind::Conflict(format!(
-                        "{key} is a selector label and must stay {:?}",
-                        selector[key]
-                    )),
+                    ErrorKind::Conflict(format!("{key} is a selector label and must stay {:?}", selector[key])),
                 );
             }
         }
@@ -290,9 +278,7 @@ impl Workload {
         for (name, wpath, i) in self.writable_volumes() {
             if !names.insert(name.clone()) {
                 problems.push(
-                    path.field("security_context")
-                        .field("writable_paths")
-                        .index(i),
+                    path.field("security_context").field("writable_paths").index(i),
                     ErrorKind::Conflict(format!(
                         "{wpath:?} needs the volume name {name:?}, which is already used"
                     )),
@@ -325,10 +311,7 @@ mod tests {
     fn defaults_are_valid() {
         let w = Workload::new("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2");
         assert!(errors(&w).is_empty());
-        assert_eq!(
-            w.writable_volumes(),
-            [("writable-tmp".to_owned(), "/tmp", 0)]
-        );
+        assert_eq!(w.writable_volumes(), [("writable-tmp".to_owned(), "/tmp", 0)]);
         assert_eq!(w.claim_name(&"data".parse().unwrap()), "orders-data");
         assert_eq!(slug("/var/Cache//nginx/"), "var-cache-nginx");
     }
@@ -337,9 +320,7 @@ mod tests {
     fn ports_probes_and_image() {
         let mut w = Workload::new("orders".parse().unwrap(), "");
         w.ports = vec![port("http", 8080), port("http", 9090), port("admin", 8080)];
-        w.probes.readiness = Some(Probe::new(ProbeAction::Tcp(PortRef::Name(
-            "metrics".parse().unwrap(),
-        ))));
+        w.probes.readiness = Some(Probe::new(ProbeAction::Tcp(PortRef::Name("metrics".parse().unwrap()))));
         w.working_dir = Some("app".into());
         assert_eq!(
             errors(&w),
@@ -362,14 +343,9 @@ mod tests {
             ))
             .unwrap()
         };
-        w.volumes = vec![
-            vol("data", "/data"),
-            vol("data", "/data"),
-            vol("writable-cache", "/x"),
-        ];
+        w.volumes = vec![vol("data", "/data"), vol("data", "/data"), vol("writable-cache", "/x")];
         w.security.writable_paths = vec!["/tmp".into(), "/cache".into(), "/data".into()];
-        w.env
-            .insert("URL".parse().unwrap(), EnvValue::from("${HOST"));
+        w.env.insert("URL".parse().unwrap(), EnvValue::from("${HOST"));
         w.env_from = vec![
             EnvFrom::ConfigMap("c".parse().unwrap()),
             EnvFrom::ConfigMap("c".parse().unwrap()),
@@ -404,12 +380,10 @@ mod tests {
     #[test]
     fn nested_blocks_report_under_the_prefix() {
         let mut w = Workload::new("orders".parse().unwrap(), "busybox");
-        w.resources =
-            serde_json::from_str(r#"{"memory": "1Gi", "limits": {"memory": "512Mi"}}"#).unwrap();
+        w.resources = serde_json::from_str(r#"{"memory": "1Gi", "limits": {"memory": "512Mi"}}"#).unwrap();
         w.security.run_as_user = Some(0);
         w.service_account.create = false;
-        w.service_account.workload_identity =
-            Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
+        w.service_account.workload_identity = Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
         let mut problems = Problems::default();
         w.validate(&FieldPath::root().field("apps").index(0), &mut problems);
         let errs: Vec<String> = problems

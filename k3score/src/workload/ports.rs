@@ -189,10 +189,7 @@ mod tests {
 
     #[test]
     fn port_refs_parse_names_and_numbers() {
-        assert_eq!(
-            serde_json::from_str::<PortRef>("8080").unwrap(),
-            PortRef::Number(8080)
-        );
+        assert_eq!(serde_json::from_str::<PortRef>("8080").unwrap(), PortRef::Number(8080));
         assert_eq!(
             serde_json::from_str::<PortRef>("\"9090\"").unwrap(),
             PortRef::Number(9090)
@@ -210,28 +207,19 @@ mod tests {
 
     #[test]
     fn port_shapes() {
-        let udp: Port =
-            serde_json::from_str(r#"{"name": "dns", "port": 53, "protocol": "UDP"}"#).unwrap();
+        let udp: Port = serde_json::from_str(r#"{"name": "dns", "port": 53, "protocol": "UDP"}"#).unwrap();
         assert_eq!(udp.protocol, Protocol::Udp);
         assert_eq!(udp.to_service_port().protocol.as_deref(), Some("UDP"));
-        let grpc: Port = serde_json::from_str(
-            r#"{"name": "grpc", "port": 9000, "app_protocol": "kubernetes.io/h2c"}"#,
-        )
-        .unwrap();
+        let grpc: Port =
+            serde_json::from_str(r#"{"name": "grpc", "port": 9000, "app_protocol": "kubernetes.io/h2c"}"#).unwrap();
         assert_eq!(
             grpc.to_service_port().app_protocol.as_deref(),
             Some("kubernetes.io/h2c")
         );
         assert!(serde_json::from_str::<Port>(r#"{"name": "http", "port": 70000}"#).is_err());
-        assert!(
-            serde_json::from_str::<Port>(r#"{"name": "http", "port": 80, "host_port": 80}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<Port>(r#"{"name": "http", "port": 80, "host_port": 80}"#).is_err());
         let ports = [udp];
-        assert_eq!(
-            PortRef::Name("dns".parse().unwrap()).number(&ports),
-            Some(53)
-        );
+        assert_eq!(PortRef::Name("dns".parse().unwrap()).number(&ports), Some(53));
         assert_eq!(PortRef::Name("web".parse().unwrap()).number(&ports), None);
         assert_eq!(
             PortRef::from(&ports[0]).to_int_or_string(),

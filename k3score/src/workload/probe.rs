@@ -1,8 +1,6 @@
 //! Startup, readiness and liveness probes.
 
-use k8s_openapi::api::core::v1::{
-    ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction,
-};
+use k8s_openapi::api::core::v1::{ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -122,9 +120,7 @@ impl TryFrom<ProbeSpec> for Probe {
     type Error = String;
     fn try_from(s: ProbeSpec) -> Result<Self, String> {
         if s.port.is_some() && s.http.is_none() {
-            return Err(
-                "port belongs to http probes; write tcp: PORT or grpc: PORT instead".to_owned(),
-            );
+            return Err("port belongs to http probes; write tcp: PORT or grpc: PORT instead".to_owned());
         }
         if s.service.is_some() && s.grpc.is_none() {
             return Err("service belongs to grpc probes".to_owned());
@@ -136,10 +132,7 @@ impl TryFrom<ProbeSpec> for Probe {
                 ("http", s.http.map(|path| ProbeAction::Http { path, port })),
                 ("tcp", s.tcp.map(ProbeAction::Tcp)),
                 ("exec", s.exec.map(ProbeAction::Exec)),
-                (
-                    "grpc",
-                    s.grpc.map(|port| ProbeAction::Grpc { port, service }),
-                ),
+                ("grpc", s.grpc.map(|port| ProbeAction::Grpc { port, service })),
             ],
         )?;
         Ok(Probe {
@@ -172,9 +165,7 @@ impl From<Probe> for ProbeSpec {
             ProbeAction::Http { path, port } => (spec.http, spec.port) = (Some(path), port),
             ProbeAction::Tcp(port) => spec.tcp = Some(port),
             ProbeAction::Exec(cmd) => spec.exec = Some(cmd),
-            ProbeAction::Grpc { port, service } => {
-                (spec.grpc, spec.service) = (Some(port), service)
-            }
+            ProbeAction::Grpc { port, service } => (spec.grpc, spec.service) = (Some(port), service),
         }
         spec
     }
@@ -197,21 +188,12 @@ impl Probe {
     /// Records port names that name no port in `ports`, a missing default port, a relative
     /// HTTP path, an empty command, zero timings, and `success_threshold` other than 1 where
     /// Kubernetes demands 1 (`single_success`: startup and liveness probes).
-    pub fn validate(
-        &self,
-        path: &FieldPath,
-        ports: &[Port],
-        single_success: bool,
-        problems: &mut Problems,
-    ) {
+    pub fn validate(&self, path: &FieldPath, ports: &[Port], single_success: bool, problems: &mut Problems) {
         let check_ref = |problems: &mut Problems, field: &str, port: &PortRef| {
             if port.number(ports).is_none() {
                 problems.push(
                     path.field(field),
-                    ErrorKind::Invalid(format!(
-                        "port {:?} names no port in ports",
-                        port.to_string()
-                    )),
+                    ErrorKind::Invalid(format!("port {:?} names no port in ports", port.to_string())),
                 );
             }
         };
@@ -227,9 +209,7 @@ impl Probe {
                     Some(port) => check_ref(problems, "port", port),
                     None if ports.is_empty() => problems.push(
                         path.field("port"),
-                        ErrorKind::Missing(
-                            "a port: the workload declares no ports to default to".into(),
-                        ),
+                        ErrorKind::Missing("a port: the workload declares no ports to default to".into()),
                     ),
                     None => {}
                 }
@@ -249,10 +229,7 @@ impl Probe {
             ("failure_threshold", self.failure_threshold),
         ] {
             if value == Some(0) {
-                problems.push(
-                    path.field(field),
-                    ErrorKind::Invalid("must be at least 1".into()),
-                );
+                problems.push(path.field(field), ErrorKind::Invalid("must be at least 1".into()));
             }
         }
         if single_success && self.success_threshold.is_some_and(|n| n > 1) {
@@ -357,10 +334,7 @@ mod tests {
         .unwrap();
         assert!(errors(&probes, &ports()).is_empty());
         let startup = probes.startup.as_ref().unwrap().to_k8s(&ports()).unwrap();
-        assert_eq!(
-            startup.tcp_socket.unwrap().port,
-            IntOrString::String("http".into())
-        );
+        assert_eq!(startup.tcp_socket.unwrap().port, IntOrString::String("http".into()));
         assert_eq!(startup.failure_threshold, Some(30));
         let grpc = probes
             .readiness
@@ -372,14 +346,8 @@ mod tests {
             .unwrap();
         assert_eq!((grpc.port, grpc.service.as_deref()), (9000, Some("orders")));
         let live = probes.liveness.as_ref().unwrap().to_k8s(&ports()).unwrap();
-        assert_eq!(
-            live.exec.unwrap().command.unwrap(),
-            ["/bin/check", "--live"]
-        );
-        assert_eq!(
-            (live.initial_delay_seconds, live.timeout_seconds),
-            (Some(3), Some(2))
-        );
+        assert_eq!(live.exec.unwrap().command.unwrap(), ["/bin/check", "--live"]);
+        assert_eq!((live.initial_delay_seconds, live.timeout_seconds), (Some(3), Some(2)));
         let back: Probes = serde_json::from_str(&serde_json::to_string(&probes).unwrap()).unwrap();
         assert_eq!(back, probes);
     }
@@ -400,10 +368,7 @@ mod tests {
     #[test]
     fn shape_errors() {
         let parse = |s: &str| serde_json::from_str::<Probe>(s).unwrap_err().to_string();
-        assert!(
-            parse(r#"{"period": 5}"#)
-                .contains("a probe needs exactly one of http, tcp, exec, grpc (got none)")
-        );
+        assert!(parse(r#"{"period": 5}"#).contains("a probe needs exactly one of http, tcp, exec, grpc (got none)"));
         assert!(parse(r#"{"http": "/", "tcp": 80}"#).contains("(got http and tcp)"));
         assert!(parse(r#"{"tcp": 80, "port": 80}"#).contains("port belongs to http probes"));
         assert!(parse(r#"{"http": "/", "service": "x"}"#).contains("service belongs to grpc"));
@@ -431,9 +396,7 @@ mod tests {
         let http: Probes = serde_json::from_str(r#"{"readiness": {"http": "/"}}"#).unwrap();
         assert_eq!(
             errors(&http, &[]),
-            [
-                "probes.readiness.port: missing: a port: the workload declares no ports to default to"
-            ]
+            ["probes.readiness.port: missing: a port: the workload declares no ports to default to"]
         );
     }
 }

@@ -3,10 +3,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, KeyToPath,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
-    PodTemplateSpec, SecretVolumeSource, Volume as K8sVolume, VolumeMount,
-    VolumeResourceRequirements,
+    ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, KeyToPath, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, SecretVolumeSource,
+    Volume as K8sVolume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -63,8 +62,13 @@ impl Workload {
     }
 
     /// Like [`Workload::render`], for a StatefulSet: created volumes become
-    /// `volume_claim_templates` (one claim per replica, named after the volume) instead of
-    /// PVC objects, and the pod template leaves those volumes to the StatefulSet controller.
+    /// `volume_claim_templates` (one claim per replica, named after the volume, with selector
+    /// labels only because claim templates are immutable) instead of PVC objects.
+    ///
+    /// The pod template declares a placeholder `emptyDir` of the same name for each claim
+    /// template: the StatefulSet controller replaces it with the replica's claim (kubernetes
+    /// `pkg/controller/statefulset/stateful_set_utils.go`, `updateStorage`), and the template
+    /// stays self-consistent for validators that check every mount against `volumes`.
     pub fn render_stateful(&self, ctx: &Context) -> Result<RenderedWorkload, Errors> {
         self.render_with(ctx, true)
     }
@@ -73,11 +77,7 @@ impl Workload {
         let mut problems = Problems::default();
         self.validate(&FieldPath::root(), &mut problems);
         let env = self.render_env(ctx, &mut problems);
-        let secrets = problems.take(render_secret_refs(
-            &self.secret_refs(),
-            &self.labels.labels(),
-            ctx,
-        ));
+        let secrets = problems.take(render_secret_refs(&self.secret_refs(), &self.labels.labels(), ctx));
         problems.finish(())?;
 
         let mut volumes = Vec::new();
@@ -100,6 +100,11 @@ impl Workload {
                     // Claim templates are immutable: stable selector labels only, no version.
                     let labels = self.labels.selector();
                     claim_templates.push(claim(volume.name.to_string(), pvc, None, labels, ctx));
+                    volumes.push(K8sVolume {
+                        name: volume.name.to_string(),
+                        empty_dir: Some(EmptyDirVolumeSource::default()),
+                        ..Default::default()
+                    });
                 }
                 (VolumeSource::Pvc(pvc @ Pvc { size: Some(_), .. }), false) => {
                     let name = self.claim_name(&volume.name);
@@ -124,37 +129,26 @@ impl Workload {
         }
 
         let container_security = self.security.container_context();
-        let env_from = non_empty(
-            self.env_from
-                .iter()
-                .map(super::EnvFrom::to_env_from_source)
-                .collect(),
-        );
+        let env_from = non_empty(self.env_from.iter().map(super::EnvFrom::to_env_from_source).collect());
         let container = Container {
             name: self.name.to_string(),
             image: Some(self.image.clone()),
             command: non_empty(self.command.clone()),
             args: non_empty(self.args.clone()),
             working_dir: self.working_dir.clone(),
-            ports: non_empty(
-                self.ports
-                    .iter()
-                    .map(super::Port::to_container_port)
-                    .collect(),
-            ),
+            ports: non_empty(self.ports.iter().map(super::Port::to_container_port).collect()),
             env: non_empty(env.clone()),
             env_from: env_from.clone(),
             volume_mounts: non_empty(mounts.clone()),
-            resources: Some(self.resources.requirements())
-                .filter(|r| r.requests.is_some() || r.limits.is_some()),
+            resources: Some(self.resources.requirements()).filter(|r| r.requests.is_some() || r.limits.is_some()),
             security_context: Some(container_security.clone()),
             startup_probe: self.probe(self.probes.startup.as_ref(), "startup")?,
             readiness_probe: self.probe(self.probes.readiness.as_ref(), "readiness")?,
             liveness_probe: self.probe(self.probes.liveness.as_ref(), "liveness")?,
             ..Default::default()
         };
-        let init_resources = Some(self.resources.without_gpu().requirements())
-            .filter(|r| r.requests.is_some() || r.limits.is_some());
+        let init_resources =
+            Some(self.resources.without_gpu().requirements()).filter(|r| r.requests.is_some() || r.limits.is_some());
         let init_containers = self
             .init_containers
             .iter()
@@ -186,8 +180,7 @@ impl Workload {
             security_context: Some(self.security.pod_context()),
             termination_grace_period_seconds: self.termination_grace_period,
             restart_policy: self.restart_policy.map(|p| p.as_str().to_owned()),
-            node_selector: (!scheduling.node_selector.is_empty())
-                .then_some(scheduling.node_selector),
+            node_selector: (!scheduling.node_selector.is_empty()).then_some(scheduling.node_selector),
             tolerations: non_empty(scheduling.tolerations),
             ..Default::default()
         };
@@ -209,9 +202,7 @@ impl Workload {
         let root = FieldPath::root().field("env");
         self.env
             .iter()
-            .filter_map(|(name, value)| {
-                value.to_env_var(name, &ctx.variables, &root.field(name.as_str()), problems)
-            })
+            .filter_map(|(name, value)| value.to_env_var(name, &ctx.variables, &root.field(name.as_str()), problems))
             .collect()
     }
 
@@ -251,17 +242,12 @@ fn claim(
             ..Default::default()
         },
         spec: Some(PersistentVolumeClaimSpec {
-            access_modes: Some(vec![
-                pvc.access_mode.unwrap_or_default().as_str().to_owned(),
-            ]),
+            access_modes: Some(vec![pvc.access_mode.unwrap_or_default().as_str().to_owned()]),
             resources: Some(VolumeResourceRequirements {
                 requests: size,
                 ..Default::default()
             }),
-            storage_class_name: pvc
-                .storage_class
-                .clone()
-                .or_else(|| ctx.target.storage_class.clone()),
+            storage_class_name: pvc.storage_class.clone().or_else(|| ctx.target.storage_class.clone()),
             ..Default::default()
         }),
         ..Default::default()

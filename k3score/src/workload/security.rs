@@ -1,8 +1,6 @@
 //! Restricted-by-default security contexts (Pod Security Standards `restricted`, REFERENCE §11).
 
-use k8s_openapi::api::core::v1::{
-    Capabilities, PodSecurityContext, SeccompProfile, SecurityContext,
-};
+use k8s_openapi::api::core::v1::{Capabilities, PodSecurityContext, SeccompProfile, SecurityContext};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -140,10 +138,7 @@ impl ContainerSecurity {
     #[must_use]
     pub fn is_restricted(&self) -> bool {
         !self.allow_privilege_escalation
-            && self
-                .add_capabilities
-                .iter()
-                .all(|c| *c == Capability::NetBindService)
+            && self.add_capabilities.iter().all(|c| *c == Capability::NetBindService)
             && self.run_as_user != Some(0)
     }
 
@@ -168,11 +163,7 @@ impl ContainerSecurity {
     /// capabilities), read-only root filesystem, non-root.
     #[must_use]
     pub fn container_context(&self) -> SecurityContext {
-        let add: Vec<String> = self
-            .add_capabilities
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect();
+        let add: Vec<String> = self.add_capabilities.iter().map(|c| c.as_str().to_owned()).collect();
         SecurityContext {
             allow_privilege_escalation: Some(self.allow_privilege_escalation),
             capabilities: Some(Capabilities {
@@ -191,9 +182,7 @@ impl ContainerSecurity {
         if self.run_as_user == Some(0) {
             problems.push(
                 path.field("run_as_user"),
-                ErrorKind::Conflict(
-                    "UID 0 is root; pods always run with runAsNonRoot: true".into(),
-                ),
+                ErrorKind::Conflict("UID 0 is root; pods always run with runAsNonRoot: true".into()),
             );
         }
         for (field, value) in [
@@ -202,19 +191,19 @@ impl ContainerSecurity {
             ("fs_group", self.fs_group),
         ] {
             if value.is_some_and(|v| v < 0) {
-                problems.push(
-                    path.field(field),
-                    ErrorKind::Invalid("must not be negative".into()),
-                );
+                problems.push(path.field(field), ErrorKind::Invalid("must not be negative".into()));
             }
         }
         for (i, wp) in self.writable_paths.iter().enumerate() {
             let p = path.field("writable_paths").index(i);
             if wp == "/" {
-                problems.push(p, ErrorKind::Invalid("\"/\" is the root filesystem: set read_only_root_filesystem: false instead".into()));
-            } else if problems.check(&p, check_absolute(wp)).is_some()
-                && self.writable_paths[..i].contains(wp)
-            {
+                problems.push(
+                    p,
+                    ErrorKind::Invalid(
+                        "\"/\" is the root filesystem: set read_only_root_filesystem: false instead".into(),
+                    ),
+                );
+            } else if problems.check(&p, check_absolute(wp)).is_some() && self.writable_paths[..i].contains(wp) {
                 problems.push(
                     p,
                     ErrorKind::Duplicate {
@@ -237,7 +226,9 @@ impl ContainerSecurity {
             } else if *cap == Capability::SysAdmin && !self.allow_privilege_escalation {
                 problems.push(
                     p,
-                    ErrorKind::Conflict("SYS_ADMIN needs allow_privilege_escalation: true (the API server rejects it otherwise)".into()),
+                    ErrorKind::Conflict(
+                        "SYS_ADMIN needs allow_privilege_escalation: true (the API server rejects it otherwise)".into(),
+                    ),
                 );
             }
         }
@@ -271,10 +262,7 @@ mod tests {
             (Some(true), Some(true))
         );
         let p = s.pod_context();
-        assert_eq!(
-            (p.run_as_non_root, p.run_as_user, p.fs_group),
-            (Some(true), None, None)
-        );
+        assert_eq!((p.run_as_non_root, p.run_as_user, p.fs_group), (Some(true), None, None));
     }
 
     #[test]
@@ -290,10 +278,7 @@ mod tests {
         assert_eq!(c.capabilities.unwrap().add.unwrap(), ["NET_ADMIN"]);
         assert_eq!(s.pod_context().fs_group, Some(2000));
         assert!(errors(&s).is_empty());
-        assert!(
-            serde_json::from_str::<ContainerSecurity>(r#"{"add_capabilities": ["CAP_NET_ADMIN"]}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<ContainerSecurity>(r#"{"add_capabilities": ["CAP_NET_ADMIN"]}"#).is_err());
         assert!(serde_json::from_str::<ContainerSecurity>(r#"{"privileged": true}"#).is_err());
     }
 

@@ -171,16 +171,10 @@ struct VolumeSpec {
 /// `Ok` with the only `Some` among `options`, else an error naming what was set.
 pub(crate) fn exactly_one<T>(what: &str, options: Vec<(&str, Option<T>)>) -> Result<T, String> {
     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    let mut set: Vec<(&str, T)> = options
-        .into_iter()
-        .filter_map(|(n, v)| v.map(|v| (n, v)))
-        .collect();
+    let mut set: Vec<(&str, T)> = options.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))).collect();
     match set.len() {
         1 => Ok(set.remove(0).1),
-        0 => Err(format!(
-            "{what} needs exactly one of {} (got none)",
-            names.join(", ")
-        )),
+        0 => Err(format!("{what} needs exactly one of {} (got none)", names.join(", "))),
         _ => {
             let got: Vec<&str> = set.iter().map(|(n, _)| *n).collect();
             Err(format!(
@@ -239,9 +233,7 @@ impl From<Volume> for VolumeSpec {
 /// Checks that `path` is an absolute path without `..` segments.
 pub(crate) fn check_absolute(path: &str) -> Result<(), ErrorKind> {
     if !path.starts_with('/') {
-        return Err(ErrorKind::Invalid(format!(
-            "{path:?} must be an absolute path"
-        )));
+        return Err(ErrorKind::Invalid(format!("{path:?} must be an absolute path")));
     }
     check_no_dotdot(path)
 }
@@ -258,9 +250,7 @@ pub(crate) fn check_relative(path: &str) -> Result<(), ErrorKind> {
 
 fn check_no_dotdot(path: &str) -> Result<(), ErrorKind> {
     if path.split('/').any(|s| s == "..") {
-        return Err(ErrorKind::Invalid(format!(
-            "{path:?} must not contain '..'"
-        )));
+        return Err(ErrorKind::Invalid(format!("{path:?} must not contain '..'")));
     }
     Ok(())
 }
@@ -300,9 +290,7 @@ impl Pvc {
         match (&self.claim, &self.size) {
             (Some(_), Some(_)) => problems.push(
                 path.field("size"),
-                ErrorKind::Conflict(
-                    "set claim (an existing claim) or size (a new claim), not both".into(),
-                ),
+                ErrorKind::Conflict("set claim (an existing claim) or size (a new claim), not both".into()),
             ),
             (None, None) => problems.push(
                 path.clone(),
@@ -325,10 +313,7 @@ impl Pvc {
             }
             (None, Some(size)) => {
                 if size.as_bytes() == 0 {
-                    problems.push(
-                        path.field("size"),
-                        ErrorKind::Invalid("must be greater than 0".into()),
-                    );
+                    problems.push(path.field("size"), ErrorKind::Invalid("must be greater than 0".into()));
                 }
                 if let Some(class) = &self.storage_class {
                     problems.check(
@@ -345,10 +330,7 @@ impl ObjectVolume {
     /// Records item paths that are absolute or contain `..`.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         for (i, item) in self.items.iter().enumerate() {
-            problems.check(
-                &path.field("items").index(i).field("path"),
-                check_relative(&item.path),
-            );
+            problems.check(&path.field("items").index(i).field("path"), check_relative(&item.path));
         }
     }
 }
@@ -380,28 +362,20 @@ mod tests {
             assert_eq!(serde_json::to_string(&v).unwrap(), text);
             assert!(errors(&v).is_empty(), "{text}");
         }
-        let k8s_spelling: Pvc =
-            serde_json::from_str(r#"{"size": "1Gi", "access_mode": "ReadWriteOncePod"}"#).unwrap();
-        assert_eq!(
-            k8s_spelling.access_mode.unwrap().as_str(),
-            "ReadWriteOncePod"
-        );
+        let k8s_spelling: Pvc = serde_json::from_str(r#"{"size": "1Gi", "access_mode": "ReadWriteOncePod"}"#).unwrap();
+        assert_eq!(k8s_spelling.access_mode.unwrap().as_str(), "ReadWriteOncePod");
     }
 
     #[test]
     fn zero_or_two_sources_are_clear_errors() {
-        let none =
-            serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x"}"#).unwrap_err();
+        let none = serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x"}"#).unwrap_err();
         assert!(
-            none.to_string().starts_with(
-                "volume \"x\" needs exactly one of empty_dir, pvc, secret, config_map (got none)"
-            ),
+            none.to_string()
+                .starts_with("volume \"x\" needs exactly one of empty_dir, pvc, secret, config_map (got none)"),
             "{none}"
         );
-        let unknown = serde_json::from_str::<Volume>(
-            r#"{"name": "x", "mount_path": "/x", "host_path": "/"}"#,
-        )
-        .unwrap_err();
+        let unknown =
+            serde_json::from_str::<Volume>(r#"{"name": "x", "mount_path": "/x", "host_path": "/"}"#).unwrap_err();
         assert!(unknown.to_string().contains("host_path"), "{unknown}");
     }
 

@@ -49,8 +49,7 @@ fn full() -> Workload {
     let mut w = Workload::new("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2");
     w.command = vec!["/app/orders".into()];
     w.args = vec!["--port".into(), "8080".into()];
-    (w.ports, w.resources, w.env, w.env_from, w.volumes) =
-        (b.ports, b.resources, b.env, b.env_from, b.volumes);
+    (w.ports, w.resources, w.env, w.env_from, w.volumes) = (b.ports, b.resources, b.env, b.env_from, b.volumes);
     (w.probes, w.security, w.service_account) = (b.probes, b.security_context, b.service_account);
     w.init_containers = vec![crate::workload::InitContainer {
         name: "migrate".parse().unwrap(),
@@ -110,10 +109,7 @@ fn restricted_violations(spec: &PodSpec) -> Vec<String> {
             v.push(format!("volume {} has a disallowed type (P3)", vol.name));
         }
     }
-    let containers = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten());
+    let containers = spec.containers.iter().chain(spec.init_containers.iter().flatten());
     for c in containers {
         check_container(c, &mut v);
     }
@@ -129,11 +125,7 @@ fn check_container(c: &Container, v: &mut Vec<String>) {
     if sc.se_linux_options.is_some() || sc.app_armor_profile.is_some() || sc.proc_mount.is_some() {
         v.push(format!("{n}: SELinux/AppArmor/procMount set (P2)"));
     }
-    if c.ports
-        .iter()
-        .flatten()
-        .any(|p| p.host_port.is_some_and(|h| h != 0))
-    {
+    if c.ports.iter().flatten().any(|p| p.host_port.is_some_and(|h| h != 0)) {
         v.push(format!("{n}: hostPort (P2)"));
     }
     let probes: [&Option<Probe>; 3] = [&c.startup_probe, &c.readiness_probe, &c.liveness_probe];
@@ -157,15 +149,8 @@ fn check_container(c: &Container, v: &mut Vec<String>) {
     if !caps.drop.unwrap_or_default().iter().any(|d| d == "ALL") {
         v.push(format!("{n}: capabilities do not drop ALL (P7)"));
     }
-    if caps
-        .add
-        .unwrap_or_default()
-        .iter()
-        .any(|a| a != "NET_BIND_SERVICE")
-    {
-        v.push(format!(
-            "{n}: adds a capability other than NET_BIND_SERVICE (P7)"
-        ));
+    if caps.add.unwrap_or_default().iter().any(|a| a != "NET_BIND_SERVICE") {
+        v.push(format!("{n}: adds a capability other than NET_BIND_SERVICE (P7)"));
     }
     if let Some(profile) = sc.seccomp_profile
         && !matches!(profile.type_.as_str(), "RuntimeDefault" | "Localhost")
@@ -183,10 +168,7 @@ fn default_pod_template_is_restricted() {
     // The exact fields of the minimal compliant pod (REFERENCE §11) and our extra hardening.
     let pod = spec.security_context.as_ref().unwrap();
     assert_eq!(pod.run_as_non_root, Some(true));
-    assert_eq!(
-        pod.seccomp_profile.as_ref().unwrap().type_,
-        "RuntimeDefault"
-    );
+    assert_eq!(pod.seccomp_profile.as_ref().unwrap().type_, "RuntimeDefault");
     assert_eq!(pod.run_as_user, None);
     let c = spec.containers[0].security_context.as_ref().unwrap();
     assert_eq!(c.allow_privilege_escalation, Some(false));
@@ -198,22 +180,13 @@ fn default_pod_template_is_restricted() {
     assert_eq!(c.read_only_root_filesystem, Some(true));
     assert_eq!(c.run_as_non_root, Some(true));
     assert_eq!(c.privileged, None);
-    assert_eq!(
-        (spec.host_network, spec.host_pid, spec.host_ipc),
-        (None, None, None)
-    );
+    assert_eq!((spec.host_network, spec.host_pid, spec.host_ipc), (None, None, None));
     assert_eq!(spec.automount_service_account_token, Some(false));
     assert_eq!(spec.enable_service_links, Some(false));
     assert_eq!(spec.service_account_name.as_deref(), Some("orders"));
     let tmp = &spec.volumes.as_ref().unwrap()[0];
-    assert_eq!(
-        (tmp.name.as_str(), tmp.empty_dir.is_some()),
-        ("writable-tmp", true)
-    );
-    assert_eq!(
-        spec.containers[0].volume_mounts.as_ref().unwrap()[0].mount_path,
-        "/tmp"
-    );
+    assert_eq!((tmp.name.as_str(), tmp.empty_dir.is_some()), ("writable-tmp", true));
+    assert_eq!(spec.containers[0].volume_mounts.as_ref().unwrap()[0].mount_path, "/tmp");
     assert!(spec.containers[0].resources.is_none());
     assert!(rendered.secrets.is_empty());
     assert_eq!(rendered.objects.len(), 1);
@@ -234,12 +207,7 @@ fn full_pod_template_is_restricted_and_opt_outs_are_not() {
     opted_out.security.allow_privilege_escalation = true;
     opted_out.security.add_capabilities = vec![Capability::NetRaw];
     assert!(!opted_out.security.is_restricted());
-    let spec = opted_out
-        .render(&local_ctx())
-        .unwrap()
-        .pod_template
-        .spec
-        .unwrap();
+    let spec = opted_out.render(&local_ctx()).unwrap().pod_template.spec.unwrap();
     assert_eq!(
         restricted_violations(&spec),
         [
@@ -268,20 +236,9 @@ fn full_workload_renders_every_block() {
         .flatten()
         .map(|p| (p.name.clone().unwrap(), p.container_port))
         .collect();
-    assert_eq!(
-        ports,
-        [("http".to_owned(), 8080), ("metrics".to_owned(), 9090)]
-    );
-    let env: BTreeMap<_, _> = c
-        .env
-        .iter()
-        .flatten()
-        .map(|e| (e.name.as_str(), e))
-        .collect();
-    assert_eq!(
-        env["DATABASE_URL"].value.as_deref(),
-        Some("postgres://db:5432/orders")
-    );
+    assert_eq!(ports, [("http".to_owned(), 8080), ("metrics".to_owned(), 9090)]);
+    let env: BTreeMap<_, _> = c.env.iter().flatten().map(|e| (e.name.as_str(), e)).collect();
+    assert_eq!(env["DATABASE_URL"].value.as_deref(), Some("postgres://db:5432/orders"));
     assert_eq!(env["LOG_LEVEL"].value.as_deref(), Some("info"));
     let api = env["API_KEY"]
         .value_from
@@ -290,10 +247,7 @@ fn full_workload_renders_every_block() {
         .secret_key_ref
         .as_ref()
         .unwrap();
-    assert_eq!(
-        (api.name.as_str(), api.key.as_str()),
-        ("orders-api-key", "value")
-    );
+    assert_eq!((api.name.as_str(), api.key.as_str()), ("orders-api-key", "value"));
     let settings = env["SETTINGS"]
         .value_from
         .as_ref()
@@ -314,45 +268,19 @@ fn full_workload_renders_every_block() {
         spec.tolerations.as_ref().unwrap()[0].key.as_deref(),
         Some("nvidia.com/gpu")
     );
-    assert_eq!(
-        spec.security_context.as_ref().unwrap().run_as_user,
-        Some(10001)
-    );
-    let readiness = c
-        .readiness_probe
-        .as_ref()
-        .unwrap()
-        .http_get
-        .as_ref()
-        .unwrap();
+    assert_eq!(spec.security_context.as_ref().unwrap().run_as_user, Some(10001));
+    let readiness = c.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
     assert_eq!(readiness.port, IntOrString::String("http".into()));
     assert_eq!(c.liveness_probe.as_ref().unwrap().period_seconds, Some(10));
     assert!(c.startup_probe.as_ref().unwrap().tcp_socket.is_some());
     // Volumes: five declared plus /tmp; the created claim is named after the workload.
-    let vols: Vec<_> = spec
-        .volumes
-        .iter()
-        .flatten()
-        .map(|v| v.name.as_str())
-        .collect();
-    assert_eq!(
-        vols,
-        ["cache", "data", "shared", "tls", "conf", "writable-tmp"]
-    );
+    let vols: Vec<_> = spec.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    assert_eq!(vols, ["cache", "data", "shared", "tls", "conf", "writable-tmp"]);
     let data = &spec.volumes.as_ref().unwrap()[1];
+    assert_eq!(data.persistent_volume_claim.as_ref().unwrap().claim_name, "orders-data");
+    let cache = spec.volumes.as_ref().unwrap()[0].empty_dir.as_ref().unwrap();
     assert_eq!(
-        data.persistent_volume_claim.as_ref().unwrap().claim_name,
-        "orders-data"
-    );
-    let cache = spec.volumes.as_ref().unwrap()[0]
-        .empty_dir
-        .as_ref()
-        .unwrap();
-    assert_eq!(
-        (
-            cache.medium.as_deref(),
-            cache.size_limit.as_ref().map(|q| q.0.as_str())
-        ),
+        (cache.medium.as_deref(), cache.size_limit.as_ref().map(|q| q.0.as_str())),
         (Some("Memory"), Some("1Gi"))
     );
     let tls_mount = &c.volume_mounts.as_ref().unwrap()[3];
@@ -380,10 +308,7 @@ fn full_workload_renders_every_block() {
         .iter()
         .map(|o| format!("{}/{}", o.kind(), o.name()))
         .collect();
-    assert_eq!(
-        kinds,
-        ["ServiceAccount/orders", "PersistentVolumeClaim/orders-data"]
-    );
+    assert_eq!(kinds, ["ServiceAccount/orders", "PersistentVolumeClaim/orders-data"]);
     let Object::PersistentVolumeClaim(pvc) = &rendered.objects[1] else {
         panic!()
     };
@@ -394,14 +319,7 @@ fn full_workload_renders_every_block() {
         Some(&["ReadWriteOnce".to_owned()][..])
     );
     assert_eq!(
-        pvc_spec
-            .resources
-            .as_ref()
-            .unwrap()
-            .requests
-            .as_ref()
-            .unwrap()["storage"]
-            .0,
+        pvc_spec.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0,
         "10Gi"
     );
     let secrets: Vec<_> = rendered
@@ -416,18 +334,16 @@ fn full_workload_renders_every_block() {
 #[test]
 fn stateful_volumes_become_claim_templates() {
     let rendered = full()
-        .render_stateful(
-            &Context::new(Target::gcp(), "shop".parse().unwrap()).with_variable("DB_HOST", "db"),
-        )
+        .render_stateful(&Context::new(Target::gcp(), "shop".parse().unwrap()).with_variable("DB_HOST", "db"))
         .unwrap();
     let spec = rendered.pod_template.spec.as_ref().unwrap();
-    let vols: Vec<_> = spec
-        .volumes
-        .iter()
-        .flatten()
-        .map(|v| v.name.as_str())
-        .collect();
-    assert_eq!(vols, ["cache", "shared", "tls", "conf", "writable-tmp"]);
+    let vols: Vec<_> = spec.volumes.iter().flatten().map(|v| v.name.as_str()).collect();
+    assert_eq!(vols, ["cache", "data", "shared", "tls", "conf", "writable-tmp"]);
+    let data = &spec.volumes.as_ref().unwrap()[1];
+    assert!(
+        data.empty_dir.is_some() && data.persistent_volume_claim.is_none(),
+        "placeholder for the claim"
+    );
     assert!(
         spec.containers[0]
             .volume_mounts
@@ -446,20 +362,11 @@ fn stateful_volumes_become_claim_templates() {
         "claim templates are immutable"
     );
     assert_eq!(
-        template
-            .spec
-            .as_ref()
-            .unwrap()
-            .storage_class_name
-            .as_deref(),
+        template.spec.as_ref().unwrap().storage_class_name.as_deref(),
         Some("standard-rwo")
     );
     assert_eq!(rendered.objects.len(), 1, "only the ServiceAccount");
-    let kinds: Vec<_> = rendered
-        .secrets
-        .iter()
-        .map(|o| o.kind().into_owned())
-        .collect();
+    let kinds: Vec<_> = rendered.secrets.iter().map(|o| o.kind().into_owned()).collect();
     assert_eq!(kinds, ["ExternalSecret", "ExternalSecret"]);
 }
 
@@ -500,10 +407,7 @@ fn identity_and_restart_policy_reach_the_pod() {
     assert_eq!(spec.restart_policy.as_deref(), Some("OnFailure"));
     assert_eq!(spec.termination_grace_period_seconds, Some(5));
     assert!(spec.volumes.is_none());
-    assert_eq!(
-        rendered.pod_template.metadata.unwrap().labels.unwrap()["tier"],
-        "batch"
-    );
+    assert_eq!(rendered.pod_template.metadata.unwrap().labels.unwrap()["tier"], "batch");
 }
 
 #[test]
@@ -552,15 +456,9 @@ service_account: {create: true, workload_identity: {gcp: orders@acme.iam.gservic
 fn blocks_have_json_schemas() {
     let schema = schemars::schema_for!(crate::workload::Volume);
     let text = serde_json::to_string(&schema).unwrap();
-    assert!(
-        text.contains("empty_dir") && text.contains("config_map"),
-        "{text}"
-    );
+    assert!(text.contains("empty_dir") && text.contains("config_map"), "{text}");
     let probe = serde_json::to_string(&schemars::schema_for!(crate::workload::Probes)).unwrap();
     assert!(probe.contains("failure_threshold"), "{probe}");
     let env = serde_json::to_string(&schemars::schema_for!(crate::workload::Env)).unwrap();
-    assert!(
-        env.contains("config_map") && env.contains("boolean"),
-        "{env}"
-    );
+    assert!(env.contains("config_map") && env.contains("boolean"), "{env}");
 }

@@ -285,10 +285,7 @@ mod tests {
         assert_eq!(v["apiVersion"], "argoproj.io/v1alpha1");
         assert_eq!(v["kind"], "Application");
         assert_eq!(v["spec"]["project"], "default");
-        assert_eq!(
-            v["spec"]["source"]["repoURL"],
-            "https://kedacore.github.io/charts"
-        );
+        assert_eq!(v["spec"]["source"]["repoURL"], "https://kedacore.github.io/charts");
         assert_eq!(v["spec"]["source"]["targetRevision"], "2.20.2");
         let helm = &v["spec"]["source"]["helm"];
         assert_eq!(helm["valuesObject"]["replicas"], 2);
@@ -297,10 +294,7 @@ mod tests {
         assert!(helm["valuesObject"]["unset"].is_null());
         assert_eq!(helm["parameters"][0]["forceString"], true);
         assert_eq!(v["spec"]["syncPolicy"]["automated"]["selfHeal"], true);
-        assert_eq!(
-            v["spec"]["syncPolicy"]["retry"]["backoff"]["maxDuration"],
-            "3m"
-        );
+        assert_eq!(v["spec"]["syncPolicy"]["retry"]["backoff"]["maxDuration"], "3m");
         assert!(v["spec"].get("sources").is_none());
     }
 

@@ -3,11 +3,8 @@
 mod app_project;
 mod application;
 
-pub use self::app_project::{
-    AppProject, AppProjectSpec, ClusterResourceRestrictionItem, GroupKind,
-};
+pub use self::app_project::{AppProject, AppProjectSpec, ClusterResourceRestrictionItem, GroupKind};
 pub use self::application::{
-    Application, ApplicationDestination, ApplicationSource, ApplicationSourceHelm, ApplicationSpec,
-    Backoff, HelmParameter, HelmValue, ManagedNamespaceMetadata, RetryStrategy, SyncPolicy,
-    SyncPolicyAutomated,
+    Application, ApplicationDestination, ApplicationSource, ApplicationSourceHelm, ApplicationSpec, Backoff,
+    HelmParameter, HelmValue, ManagedNamespaceMetadata, RetryStrategy, SyncPolicy, SyncPolicyAutomated,
 };

@@ -122,11 +122,7 @@ pub struct GCPWorkloadIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// GKE cluster project. Default: read from the metadata server.
-    #[serde(
-        default,
-        rename = "clusterProjectID",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "clusterProjectID", skip_serializing_if = "Option::is_none")]
     pub cluster_project_id: Option<String>,
 }
 
@@ -340,14 +336,8 @@ mod tests {
         assert!(v["metadata"].get("namespace").is_none());
         let gcp = &v["spec"]["provider"]["gcpsm"];
         assert_eq!(gcp["projectID"], "acme-prod");
-        assert_eq!(
-            gcp["auth"]["workloadIdentity"]["clusterProjectID"],
-            "acme-prod"
-        );
-        assert_eq!(
-            gcp["auth"]["workloadIdentity"]["serviceAccountRef"]["name"],
-            "eso"
-        );
+        assert_eq!(gcp["auth"]["workloadIdentity"]["clusterProjectID"], "acme-prod");
+        assert_eq!(gcp["auth"]["workloadIdentity"]["serviceAccountRef"]["name"], "eso");
         assert_eq!(v["spec"]["refreshInterval"], "5m");
         assert_eq!(v["spec"]["conditions"][0]["namespaces"][0], "shop");
     }

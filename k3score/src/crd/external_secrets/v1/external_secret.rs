@@ -342,10 +342,7 @@ mod tests {
         assert_eq!(v["spec"]["secretStoreRef"]["kind"], "ClusterSecretStore");
         assert_eq!(v["spec"]["target"]["creationPolicy"], "Owner");
         assert_eq!(v["spec"]["data"][0]["secretKey"], "password");
-        assert_eq!(
-            v["spec"]["data"][0]["remoteRef"]["decodingStrategy"],
-            "Base64URL"
-        );
+        assert_eq!(v["spec"]["data"][0]["remoteRef"]["decodingStrategy"], "Base64URL");
         assert!(v["spec"].get("dataFrom").is_none());
     }
 
@@ -367,10 +364,7 @@ mod tests {
             "generators.external-secrets.io/v1alpha1"
         );
         assert_eq!(v["sourceRef"]["generatorRef"]["kind"], "Password");
-        assert_eq!(
-            serde_json::to_value(GeneratorKind::SshKey).unwrap(),
-            "SSHKey"
-        );
+        assert_eq!(serde_json::to_value(GeneratorKind::SshKey).unwrap(), "SSHKey");
         assert_eq!(serde_json::to_value(CreationPolicy::None).unwrap(), "None");
     }
 }

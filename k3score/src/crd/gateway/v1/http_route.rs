@@ -279,10 +279,7 @@ mod tests {
         assert_eq!(rule["matches"][0]["path"]["type"], "PathPrefix");
         assert_eq!(rule["matches"][0]["method"], "GET");
         assert_eq!(rule["filters"][0]["type"], "URLRewrite");
-        assert_eq!(
-            rule["filters"][0]["urlRewrite"]["path"]["replacePrefixMatch"],
-            "/"
-        );
+        assert_eq!(rule["filters"][0]["urlRewrite"]["path"]["replacePrefixMatch"], "/");
         assert_eq!(rule["backendRefs"][0]["port"], 8080);
         assert_eq!(rule["timeouts"]["request"], "30s");
         assert!(rule.get("name").is_none());

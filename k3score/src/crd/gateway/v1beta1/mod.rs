@@ -2,6 +2,4 @@
 
 mod reference_grant;
 
-pub use self::reference_grant::{
-    ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo,
-};
+pub use self::reference_grant::{ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};

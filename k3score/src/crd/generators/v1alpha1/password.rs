@@ -88,8 +88,7 @@ mod tests {
 
     #[test]
     fn default_matches_upstream_defaults() {
-        let v =
-            serde_json::to_value(Password::new("db-password", PasswordSpec::default())).unwrap();
+        let v = serde_json::to_value(Password::new("db-password", PasswordSpec::default())).unwrap();
         assert_eq!(v["apiVersion"], "generators.external-secrets.io/v1alpha1");
         assert_eq!(v["kind"], "Password");
         assert_eq!(v["spec"]["length"], 24);

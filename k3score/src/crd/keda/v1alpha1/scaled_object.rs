@@ -274,10 +274,7 @@ mod tests {
         let trigger = &v["spec"]["triggers"][0];
         assert_eq!(trigger["type"], "cron");
         assert_eq!(trigger["metricType"], "Value");
-        assert_eq!(
-            trigger["authenticationRef"]["kind"],
-            "ClusterTriggerAuthentication"
-        );
+        assert_eq!(trigger["authenticationRef"]["kind"], "ClusterTriggerAuthentication");
         let advanced = &v["spec"]["advanced"];
         assert_eq!(advanced["restoreToOriginalReplicaCount"], true);
         assert_eq!(
@@ -296,9 +293,6 @@ mod tests {
         let v = serde_json::to_value(&f).unwrap();
         assert_eq!(v["failureThreshold"], 3);
         assert_eq!(v["behavior"], "currentReplicasIfHigher");
-        assert_eq!(
-            serde_json::to_value(FallbackBehavior::Static).unwrap(),
-            "static"
-        );
+        assert_eq!(serde_json::to_value(FallbackBehavior::Static).unwrap(), "static");
     }
 }

@@ -137,9 +137,6 @@ mod tests {
             v["spec"]["podIdentity"]["identityId"],
             "00000000-0000-0000-0000-000000000000"
         );
-        assert_eq!(
-            serde_json::to_value(IdentityOwner::Workload).unwrap(),
-            "workload"
-        );
+        assert_eq!(serde_json::to_value(IdentityOwner::Workload).unwrap(), "workload");
     }
 }

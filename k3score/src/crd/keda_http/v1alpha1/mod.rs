@@ -3,7 +3,6 @@
 mod http_scaled_object;
 
 pub use self::http_scaled_object::{
-    ColdStartTimeoutFailoverRef, ConcurrencyMetricSpec, HTTPHeader, HTTPScaledObject,
-    HTTPScaledObjectSpec, HTTPScaledObjectTimeoutsSpec, RateMetricSpec, ReplicaStruct,
-    ScaleTargetRef, ScalingMetricSpec,
+    ColdStartTimeoutFailoverRef, ConcurrencyMetricSpec, HTTPHeader, HTTPScaledObject, HTTPScaledObjectSpec,
+    HTTPScaledObjectTimeoutsSpec, RateMetricSpec, ReplicaStruct, ScaleTargetRef, ScalingMetricSpec,
 };

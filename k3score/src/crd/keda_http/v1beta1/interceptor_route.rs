@@ -251,10 +251,7 @@ mod tests {
         assert_eq!(v["spec"]["target"]["portName"], "http");
         assert_eq!(v["spec"]["rules"][0]["paths"][0]["value"], "/");
         assert_eq!(v["spec"]["scalingMetric"]["concurrency"]["targetValue"], 10);
-        assert_eq!(
-            v["spec"]["coldStart"]["placeholder"]["response"]["statusCode"],
-            503
-        );
+        assert_eq!(v["spec"]["coldStart"]["placeholder"]["response"]["statusCode"], 503);
         assert_eq!(v["spec"]["timeouts"]["responseHeader"], "5s");
     }
 }

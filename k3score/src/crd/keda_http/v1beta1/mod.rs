@@ -3,8 +3,7 @@
 mod interceptor_route;
 
 pub use self::interceptor_route::{
-    ColdStartFallback, ColdStartPlaceholder, ColdStartSpec, ConcurrencyTargetSpec, ConfigMapKeyRef,
-    FallbackServiceRef, HeaderMatch, InterceptorRoute, InterceptorRouteSpec,
-    InterceptorRouteTimeouts, PathMatch, PlaceholderResponse, RequestRateTargetSpec, RoutingRule,
-    ScalingMetricSpec, TargetRef,
+    ColdStartFallback, ColdStartPlaceholder, ColdStartSpec, ConcurrencyTargetSpec, ConfigMapKeyRef, FallbackServiceRef,
+    HeaderMatch, InterceptorRoute, InterceptorRouteSpec, InterceptorRouteTimeouts, PathMatch, PlaceholderResponse,
+    RequestRateTargetSpec, RoutingRule, ScalingMetricSpec, TargetRef,
 };

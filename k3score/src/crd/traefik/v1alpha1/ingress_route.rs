@@ -191,10 +191,7 @@ mod tests {
         assert_eq!(v["kind"], "IngressRoute");
         assert_eq!(v["spec"]["entryPoints"][0], "websecure");
         let route = &v["spec"]["routes"][0];
-        assert_eq!(
-            route["match"],
-            "Host(`web.localhost`) && PathPrefix(`/api`)"
-        );
+        assert_eq!(route["match"], "Host(`web.localhost`) && PathPrefix(`/api`)");
         assert_eq!(route["kind"], "Rule");
         assert_eq!(route["services"][0]["port"], 8080);
         assert_eq!(route["services"][0]["passHostHeader"], true);

@@ -328,10 +328,7 @@ mod tests {
             ),
             (
                 "nested".to_owned(),
-                PluginValue::Map(BTreeMap::from([(
-                    "k".to_owned(),
-                    PluginValue::String("v".into()),
-                )])),
+                PluginValue::Map(BTreeMap::from([("k".to_owned(), PluginValue::String("v".into()))])),
             ),
         ]);
         let spec = MiddlewareSpec {

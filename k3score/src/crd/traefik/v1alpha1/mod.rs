@@ -5,12 +5,10 @@ mod middleware;
 mod servers_transport;
 
 pub use self::ingress_route::{
-    Domain, IngressRoute, IngressRouteSpec, MiddlewareRef, Route, RouteKind, Service, ServiceKind,
-    Tls, TlsOptionRef,
+    Domain, IngressRoute, IngressRouteSpec, MiddlewareRef, Route, RouteKind, Service, ServiceKind, Tls, TlsOptionRef,
 };
 pub use self::middleware::{
-    AddPrefix, BasicAuth, Buffering, Headers, IPAllowList, IPStrategy, Middleware, MiddlewareSpec,
-    PluginConfig, PluginValue, RateLimit, ReplacePath, ReplacePathRegex, SourceCriterion,
-    StripPrefix,
+    AddPrefix, BasicAuth, Buffering, Headers, IPAllowList, IPStrategy, Middleware, MiddlewareSpec, PluginConfig,
+    PluginValue, RateLimit, ReplacePath, ReplacePathRegex, SourceCriterion, StripPrefix,
 };
 pub use self::servers_transport::{ForwardingTimeouts, ServersTransport, ServersTransportSpec};

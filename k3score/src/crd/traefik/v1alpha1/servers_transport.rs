@@ -85,10 +85,7 @@ mod tests {
         assert_eq!(v["apiVersion"], "traefik.io/v1alpha1");
         assert_eq!(v["kind"], "ServersTransport");
         assert_eq!(v["spec"]["forwardingTimeouts"]["dialTimeout"], "5s");
-        assert_eq!(
-            v["spec"]["forwardingTimeouts"]["responseHeaderTimeout"],
-            120
-        );
+        assert_eq!(v["spec"]["forwardingTimeouts"]["responseHeaderTimeout"], 120);
         assert!(v["spec"]["forwardingTimeouts"].get("pingTimeout").is_none());
         assert_eq!(v["spec"]["serverName"], "api.internal");
     }

@@ -169,13 +169,18 @@ pub enum ErrorKind {
 /// assert_eq!(err.to_string(), "env.DATABASE_URL: undefined variable ${DB_HOST}");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {kind}")]
+#[error("{}{kind}", path_prefix(path))]
 pub struct Error {
     /// The field the problem concerns.
     pub path: FieldPath,
     /// What is wrong.
     #[source]
     pub kind: ErrorKind,
+}
+
+/// `path: `, or nothing for a problem with the whole input (a YAML syntax error).
+fn path_prefix(path: &FieldPath) -> String {
+    if path.is_root() { String::new() } else { format!("{path}: ") }
 }
 
 impl Error {

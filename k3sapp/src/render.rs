@@ -2,16 +2,17 @@
 //! policies, routes, secrets and volumes, all through k3score's mechanisms.
 
 use k3score::exposure::{self, Backend, PortRef as RoutePort, Route};
-use k3score::labels::{AppLabels, image_version};
+use std::collections::BTreeMap;
+
+use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
+use k3score::secrets::{self, SecretRef};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
-use k3score::scaling::{Scaling, ScalingContext, ServicePort as ScalingPort, ServiceRef, TargetKind};
+use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::workload::{Protocol, Workload};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{
-    EmptyDirVolumeSource, PersistentVolumeClaim, PodTemplateSpec, Service, ServiceSpec, Volume,
-};
+use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
@@ -135,12 +136,23 @@ impl App {
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
         self.validate()?;
         let mut problems = Problems::default();
-        let objects = self.render_objects(ctx, &mut problems);
+        let mut objects = self.render_objects(ctx, &mut problems);
+        let secrets = secrets::render_secret_refs(&self.secret_refs(), &self.labels().labels(), ctx);
+        objects.extend(problems.take(secrets).unwrap_or_default());
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
     }
 
+    /// The secrets the app reads (env, env_from, KEDA queue passwords), with their paths.
+    #[must_use]
+    pub fn secret_refs(&self) -> Vec<SecretRef> {
+        let mut refs = self.workload_spec().secret_refs();
+        refs.extend(self.scaling.secret_refs(&FieldPath::root().field("scaling")));
+        refs
+    }
+
+    /// Every object but the Secrets / ExternalSecrets (rendered once per namespace).
     fn render_objects(&self, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let workload = self.workload_spec();
         let stateful = self.workload == WorkloadKind::Stateful;
@@ -155,7 +167,6 @@ impl App {
         let name = self.name.as_str();
         let labels = self.labels();
         let mut objects = rendered.objects;
-        objects.extend(rendered.secrets);
 
         let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
         let selector = LabelSelector {
@@ -163,8 +174,7 @@ impl App {
             ..Default::default()
         };
         if stateful {
-            let mut template = rendered.pod_template;
-            declare_claim_volumes(&mut template, &rendered.volume_claim_templates);
+            let template = rendered.pod_template;
             let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
             objects.push(
                 StatefulSet {
@@ -241,7 +251,7 @@ impl App {
         if let Some(port) = self.ports.first() {
             sctx = sctx.with_service(ServiceRef {
                 name: self.service_name().to_string(),
-                port: ScalingPort::Number(i32::from(port.port)),
+                port: RoutePort::Number(port.port),
             });
         }
         let routes = self.routes(ctx);
@@ -306,43 +316,30 @@ impl App {
     }
 }
 
-/// Declares a placeholder pod volume for each claim template that the pod mounts.
-///
-/// The StatefulSet controller replaces a template volume of the same name with the replica's
-/// claim (kubernetes `pkg/controller/statefulset/stateful_set_utils.go`, `updateStorage`), so
-/// the placeholder never reaches a pod. Declaring it keeps the pod template self-consistent
-/// for strict validators that check every `volumeMounts[].name` against `volumes`.
-fn declare_claim_volumes(template: &mut PodTemplateSpec, claims: &[PersistentVolumeClaim]) {
-    let Some(spec) = template.spec.as_mut() else { return };
-    let volumes = spec.volumes.get_or_insert_with(Vec::new);
-    for claim in claims {
-        let Some(name) = claim.metadata.name.as_ref() else {
-            continue;
-        };
-        if !volumes.iter().any(|v| &v.name == name) {
-            volumes.push(Volume {
-                name: name.clone(),
-                empty_dir: Some(EmptyDirVolumeSource::default()),
-                ..Default::default()
-            });
-        }
-    }
-}
-
 impl AppSet {
     /// Validates every app, then renders them all into one bundle; objects that collide
     /// across apps (same kind, namespace and name) are reported.
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
         self.validate()?;
-        let mut bundle = Bundle::new();
+        let mut objects = Vec::new();
+        let mut refs = Vec::new();
         let mut problems = Problems::default();
         for (i, app) in self.apps.iter().enumerate() {
-            match app.render(ctx) {
-                Ok(rendered) => bundle.extend(rendered),
-                Err(errors) => problems.extend(errors.under(&FieldPath::root().field("apps").index(i))),
+            let path = FieldPath::root().field("apps").index(i);
+            let mut app_problems = Problems::default();
+            objects.extend(app.render_objects(ctx, &mut app_problems));
+            if let Err(errors) = app_problems.finish(()) {
+                problems.extend(errors.under(&path));
             }
+            refs.extend(app.secret_refs().into_iter().map(|r| {
+                let nested = r.path.under(&path);
+                r.at(nested)
+            }));
         }
-        problems.finish(())?;
+        // Secrets shared by several apps are rendered once, with every key they need.
+        let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);
+        objects.extend(problems.take(secrets::render_secret_refs(&refs, &labels, ctx)).unwrap_or_default());
+        let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
     }

@@ -1,7 +1,7 @@
 //! The `Route` model shared by apps, functions and gateways: paths, backend, rewrites, policies.
 
 use std::borrow::Cow;
-use std::fmt;
+
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::labels::AppLabels;
-use crate::names::{Dns1035Label, DnsLabel, PortName};
+use crate::names::{Dns1035Label, DnsLabel};
 use crate::quantity::Bytes;
 use crate::target::Target;
 
@@ -151,24 +151,7 @@ pub fn check_path(path: &str) -> Result<(), ErrorKind> {
     Ok(())
 }
 
-/// A Service port: a number or a port name. In spec files `8080` or `http`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum PortRef {
-    /// A port number (1 to 65535).
-    Number(u16),
-    /// A named Service port (IANA service name).
-    Name(PortName),
-}
-
-impl fmt::Display for PortRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PortRef::Number(n) => write!(f, "{n}"),
-            PortRef::Name(name) => f.write_str(name.as_str()),
-        }
-    }
-}
+pub use crate::workload::PortRef;
 
 /// Where a route sends traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

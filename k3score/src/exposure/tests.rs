@@ -239,7 +239,7 @@ fn expose_maps_onto_route() {
     assert!(crate::yaml::from_yaml::<Expose>("hots: a\n").is_err());
 
     let bad: Expose =
-        crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true, port: 0}").unwrap();
+        crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true}").unwrap();
     let mut problems = crate::error::Problems::default();
     bad.validate(&FieldPath::root().field("expose"), &mut problems);
     let paths: Vec<String> = problems
@@ -248,7 +248,9 @@ fn expose_maps_onto_route() {
         .iter()
         .map(|e| e.path.to_string())
         .collect();
-    assert_eq!(paths, ["expose.paths[0].kind", "expose.port"]);
+    assert_eq!(paths, ["expose.paths[0].kind"]);
+    let zero = crate::yaml::from_yaml::<Expose>("{port: 0}").unwrap_err();
+    assert_eq!(zero.path.to_string(), "port");
 }
 
 #[test]

@@ -13,33 +13,7 @@ use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
 
-/// A transport protocol of a port.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Protocol {
-    /// TCP.
-    #[default]
-    #[serde(alias = "TCP")]
-    Tcp,
-    /// UDP.
-    #[serde(alias = "UDP")]
-    Udp,
-    /// SCTP.
-    #[serde(alias = "SCTP")]
-    Sctp,
-}
-
-impl Protocol {
-    /// The Kubernetes spelling (`TCP`, `UDP`, `SCTP`).
-    #[must_use]
-    pub fn as_k8s(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-            Protocol::Sctp => "SCTP",
-        }
-    }
-}
+pub use crate::workload::Protocol;
 
 /// A port in an allow rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -77,7 +51,7 @@ impl PeerPort {
         let (port, protocol, end_port) = self.parts();
         NetworkPolicyPort {
             port: Some(IntOrString::Int(i32::from(port))),
-            protocol: Some(protocol.as_k8s().to_owned()),
+            protocol: Some(protocol.as_str().to_owned()),
             end_port: end_port.map(i32::from),
         }
     }

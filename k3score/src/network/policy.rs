@@ -18,14 +18,7 @@ use crate::context::Context;
 use crate::labels::{self, AppLabels};
 use crate::names::{self, DnsLabel, PortName};
 
-/// A port the workload listens on, by number or by container port name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PortRef {
-    /// A port number.
-    Number(u16),
-    /// A named container port.
-    Name(PortName),
-}
+pub use crate::workload::PortRef;
 
 /// A port the workload listens on, with its protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +63,7 @@ impl WorkloadPort {
                 PortRef::Number(n) => IntOrString::Int(i32::from(*n)),
                 PortRef::Name(name) => IntOrString::String(name.to_string()),
             }),
-            protocol: Some(self.protocol.as_k8s().to_owned()),
+            protocol: Some(self.protocol.as_str().to_owned()),
             end_port: None,
         }
     }
@@ -125,7 +118,7 @@ pub(super) fn dns_rule() -> NetworkPolicyEgressRule {
                 .into_iter()
                 .map(|protocol| NetworkPolicyPort {
                     port: Some(IntOrString::Int(DNS_PORT)),
-                    protocol: Some(protocol.as_k8s().to_owned()),
+                    protocol: Some(protocol.as_str().to_owned()),
                     end_port: None,
                 })
                 .collect(),

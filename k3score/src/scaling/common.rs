@@ -1,17 +1,16 @@
 //! What every scaling renderer needs: the scaled workload, its Service and routes, and the
 //! checks and object skeletons shared by the KEDA variants.
 
+use crate::workload::PortRef;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::crd::keda::v1alpha1::{ScaleTarget, ScaleTriggers, ScaledObject, ScaledObjectSpec};
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::labels::AppLabels;
-use crate::names::{self, DnsLabel, DnsSubdomain};
+use crate::names::{self, DnsLabel};
 
 /// Longest ScaledObject name KEDA's webhook accepts (REFERENCE §12, KD2).
 pub const MAX_SCALED_OBJECT_NAME: usize = 54;
@@ -39,32 +38,24 @@ impl TargetKind {
     }
 }
 
-/// A Service port, by number or by name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ServicePort {
-    /// The Service port number.
-    Number(i32),
-    /// The Service port name.
-    Name(DnsLabel),
-}
-
 /// The Service in front of the workload (what the KEDA HTTP interceptor forwards to).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceRef {
     /// The Service name.
     pub name: String,
-    /// The Service port.
-    pub port: ServicePort,
+    /// The Service port, by number or by name.
+    pub port: PortRef,
 }
 
 /// Everything about the scaled workload that is not in the [`super::Scaling`] spec.
 ///
 /// ```
-/// use k3score::scaling::{ScalingContext, ServicePort, ServiceRef, TargetKind};
+/// use k3score::scaling::{ScalingContext, ServiceRef, TargetKind};
+/// use k3score::workload::PortRef;
 /// use k3score::{labels::AppLabels, Context, Target};
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 /// let sctx = ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)
-///     .with_service(ServiceRef { name: "web".into(), port: ServicePort::Number(80) })
+///     .with_service(ServiceRef { name: "web".into(), port: PortRef::Number(80) })
 ///     .with_hosts(vec!["web.localhost".into()]);
 /// assert_eq!(sctx.name.as_str(), "web");
 /// assert_eq!(sctx.target_kind, TargetKind::Deployment);
@@ -171,39 +162,6 @@ impl<'a> ScalingContext<'a> {
     }
 }
 
-/// A key of a Secret in the workload's namespace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct SecretKeyRef {
-    /// The Secret name.
-    pub secret: DnsSubdomain,
-    /// The key inside the Secret.
-    pub key: String,
-}
-
-impl SecretKeyRef {
-    /// Checks the key (`[-._a-zA-Z0-9]+`, at most 253, not `.`/`..`; REFERENCE §12, V1).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        let key = self.key.as_str();
-        let valid = !key.is_empty()
-            && key.len() <= 253
-            && key != "."
-            && !key.starts_with("..")
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
-        if !valid {
-            problems.push(
-                path.field("key"),
-                ErrorKind::InvalidName {
-                    grammar: "Secret key",
-                    value: key.to_owned(),
-                    reason: "must be 1 to 253 of letters, digits, '-', '_' or '.', and not '.' or '..'".into(),
-                },
-            );
-        }
-    }
-}
 
 /// Checks replica bounds: `min >= floor`, `max >= 1`, `min <= max`.
 pub(super) fn validate_bounds(path: &FieldPath, min: i32, max: i32, floor: i32, problems: &mut Problems) {
@@ -294,26 +252,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn secret_keys() {
-        let mut problems = Problems::default();
-        let good = SecretKeyRef {
-            secret: "redis".parse().unwrap(),
-            key: "redis-password".into(),
-        };
-        good.validate(&FieldPath::root(), &mut problems);
-        assert!(problems.is_empty());
-        let bad = SecretKeyRef {
-            secret: "redis".parse().unwrap(),
-            key: "a/b".into(),
-        };
-        bad.validate(&FieldPath::root().field("password"), &mut problems);
-        let errors = problems.finish(()).unwrap_err();
-        assert!(
-            errors
-                .to_string()
-                .starts_with("password.key: invalid Secret key \"a/b\""),
-            "{errors}"
-        );
-    }
 }

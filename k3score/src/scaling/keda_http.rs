@@ -5,10 +5,11 @@
 //! `KedaHttpApi::HttpScaledObject` the deprecated `HTTPScaledObject` (§2a, HA1). Either way the
 //! routes must send traffic to the interceptor, see [`interceptor_backend`] (§2c, HA4).
 
+use crate::workload::PortRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, ServicePort, WORKLOAD_API_VERSION, check_duration, metadata_map, validate_bounds};
+use super::common::{ScalingContext, WORKLOAD_API_VERSION, check_duration, metadata_map, validate_bounds};
 use crate::context::Context;
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::crd::keda_http::v1alpha1 as httpso;
@@ -169,8 +170,8 @@ impl KedaHttp {
             return Err(Error::new(path, ErrorKind::Missing("a Service".into())).into());
         };
         let (port, port_name) = match &service.port {
-            ServicePort::Number(n) => (Some(*n), None),
-            ServicePort::Name(name) => (None, Some(name.to_string())),
+            PortRef::Number(n) => (Some(i32::from(*n)), None),
+            PortRef::Name(name) => (None, Some(name.to_string())),
         };
         Ok(match api {
             KedaHttpApi::InterceptorRoute => {
@@ -267,7 +268,7 @@ mod tests {
         ScalingContext::new(AppLabels::new("web".parse().unwrap()), ctx)
             .with_service(ServiceRef {
                 name: "web".into(),
-                port: ServicePort::Number(80),
+                port: PortRef::Number(80),
             })
             .with_hosts(vec!["web.localhost".into()])
             .with_paths(vec!["/api".into()])

@@ -8,7 +8,9 @@ use std::net::IpAddr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, SecretKeyRef, metadata_map, validate_bounds};
+use super::common::{ScalingContext, metadata_map, validate_bounds};
+use crate::secrets::{SecretRef, VALUE_KEY};
+use crate::workload::SecretKeyRef;
 use crate::crd::keda::v1alpha1::{
     AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };
@@ -116,14 +118,23 @@ impl KedaQueue {
                 ErrorKind::Invalid(format!("must not be negative, is {activation}")),
             );
         }
-        for (field, secret) in [
-            ("password", &self.password),
-            ("sentinel_password", &self.sentinel_password),
-        ] {
-            if let Some(secret) = secret {
-                secret.validate(&path.field(field), problems);
-            }
-        }
+    }
+
+    /// The Secrets the TriggerAuthentication reads, for the caller to render with
+    /// [`crate::secrets::render_secret_refs`] (a Secret locally, an ExternalSecret in the cloud).
+    #[must_use]
+    pub fn secret_refs(&self, path: &FieldPath) -> Vec<SecretRef> {
+        [("password", &self.password), ("sentinel_password", &self.sentinel_password)]
+            .into_iter()
+            .filter_map(|(field, secret)| {
+                let secret = secret.as_ref()?;
+                let r = match &secret.key {
+                    Some(key) => SecretRef::key(secret.secret.clone(), key.clone()),
+                    None => SecretRef::value(secret.secret.clone()),
+                };
+                Some(r.at(path.field(field)))
+            })
+            .collect()
     }
 
     /// The ScaledObject, preceded by its TriggerAuthentication when a password is set.
@@ -147,7 +158,7 @@ impl KedaQueue {
             secret.as_ref().map(|s| AuthSecretTargetRef {
                 parameter: parameter.to_owned(),
                 name: s.secret.to_string(),
-                key: s.key.clone(),
+                key: s.key.as_ref().map_or(VALUE_KEY, |k| k.as_str()).to_owned(),
             })
         })
         .collect();
@@ -230,7 +241,7 @@ mod tests {
     fn errors_have_paths() {
         let queue: KedaQueue = from_yaml(
             "{min: 3, max: 2, addresses: ['sentinel', 'Bad_Host:1', 'h:0'], master: '', list: ' ', length: 0, \
-             activation_length: -1, password: {secret: redis, key: 'a b'}}",
+             activation_length: -1, password: {secret: redis, key: redis-password}}",
         )
         .unwrap();
         let mut problems = Problems::default();
@@ -252,7 +263,6 @@ mod tests {
                 "scaling.keda_queue.list: missing: a list name",
                 "scaling.keda_queue.length: must be at least 1, is 0",
                 "scaling.keda_queue.activation_length: must not be negative, is -1",
-                "scaling.keda_queue.password.key: invalid Secret key \"a b\": must be 1 to 253 of letters, digits, '-', '_' or '.', and not '.' or '..'",
             ]
         );
         let empty: KedaQueue = from_yaml("{max: 1, addresses: [], master: m, list: l}").unwrap();
@@ -264,6 +274,10 @@ mod tests {
         );
         assert!(
             from_yaml::<KedaQueue>("{max: 1, addresses: [], master: m, list: l, password: {secret: Bad, key: k}}")
+                .is_err()
+        );
+        assert!(
+            from_yaml::<KedaQueue>("{max: 1, addresses: [], master: m, list: l, password: {secret: r, key: 'a b'}}")
                 .is_err()
         );
     }

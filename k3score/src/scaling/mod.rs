@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::common::{
-    MAX_SCALED_OBJECT_NAME, ScalingContext, SecretKeyRef, ServicePort, ServiceRef, TargetKind, WORKLOAD_API_VERSION,
+    MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION,
 };
 pub use self::cron::{CronWindow, KedaCron};
 pub use self::hpa::{
@@ -80,6 +80,16 @@ impl Scaling {
         })
     }
 
+    /// The Secrets the scaling objects read (KEDA queue passwords), with paths under `path`
+    /// (`scaling` gives `scaling.keda_queue.password`).
+    #[must_use]
+    pub fn secret_refs(&self, path: &FieldPath) -> Vec<crate::secrets::SecretRef> {
+        match self {
+            Scaling::KedaQueue(queue) => queue.secret_refs(&path.field("keda_queue")),
+            Scaling::None | Scaling::Hpa(_) | Scaling::KedaHttp(_) | Scaling::KedaCron(_) => Vec::new(),
+        }
+    }
+
     /// Whether the workload should set `spec.replicas` itself: false as soon as an
     /// autoscaler owns the replica count.
     #[must_use]
@@ -125,7 +135,7 @@ mod tests {
         let sctx = ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)
             .with_service(ServiceRef {
                 name: "web".into(),
-                port: ServicePort::Name("http".parse().unwrap()),
+                port: crate::workload::PortRef::Name("http".parse().unwrap()),
             })
             .with_hosts(vec!["web.localhost".into()]);
         scaling.render(&sctx).unwrap()

@@ -218,7 +218,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "(root): secret \"db-password\" has no value for key \"password\" in the provided values"
+            "secret \"db-password\" has no value for key \"password\" in the provided values"
         );
         let ctx = ctx.with_secret_values(BTreeMap::from([("db-password.password".to_owned(), "pw".to_owned())]));
         let objects = GeneratedPassword::default()

@@ -1,0 +1,145 @@
+//! Golden bundles for routes and targets.
+//!
+//! Routes: `tests/golden/exposure/{traefik,haproxy,gateway_api}.yaml` (src/exposure/tests.rs)
+//! already pin a route with every feature each controller supports, on TLS targets and behind
+//! the KEDA interceptor. The goldens here add the other half: a plain route to the app's own
+//! Service on a target without TLS, once per ingress controller.
+//!
+//! Targets: one app (a secret env ref, a created volume, a route) under `local`, `dev` and
+//! `gcp`: Secret vs ExternalSecret, the target's storage class, a route with and without TLS.
+
+mod common;
+
+use common::{app_bundle, ctx, golden, label, secret_values, web};
+use k3score::exposure::{self, Backend, Expose, PortRef, Route};
+use k3score::scaling::Scaling;
+use k3score::workload::{EnvValue, SecretKeyRef, Volume};
+use k3score::{Bundle, Context, Ingress, Target};
+use serde_json::json;
+
+/// `orders` on 8080 under `/api`, prefix stripped, with the app's labels.
+fn plain_route() -> Route {
+    Route {
+        strip_prefix: true,
+        ..Route::new(
+            label("orders"),
+            label("orders").into(),
+            Backend::new("orders".parse().unwrap(), PortRef::Number(8080)),
+        )
+        .with_paths(["/api"])
+    }
+}
+
+fn routes(target: Target) -> Bundle {
+    let ctx = ctx(target);
+    common::bundle_of(exposure::render_routes(&[plain_route()], &ctx).unwrap())
+}
+
+#[test]
+fn traefik_route_without_tls() {
+    let bundle = routes(Target::local());
+    golden("routes", "traefik_plain", &bundle);
+    let route = common::find(&bundle, "IngressRoute", "orders");
+    assert_eq!(route["spec"]["entryPoints"], json!(["web"]));
+    assert!(route["spec"].get("tls").is_none());
+    assert_eq!(
+        route["spec"]["routes"][0]["middlewares"],
+        json!([{"name": "orders-strip-prefix"}])
+    );
+}
+
+#[test]
+fn haproxy_route_without_tls() {
+    let target = Target::local().with_ingress(Ingress::haproxy(), label("haproxy-controller"));
+    let bundle = routes(target);
+    golden("routes", "haproxy_plain", &bundle);
+    let ingress = common::find(&bundle, "Ingress", "orders");
+    assert_eq!(ingress["spec"]["ingressClassName"], "haproxy");
+    assert!(ingress["spec"].get("tls").is_none());
+    assert_eq!(
+        ingress["metadata"]["annotations"]["haproxy.org/path-rewrite"],
+        r"^(/api)(/(.*))?$ /\3"
+    );
+}
+
+#[test]
+fn gateway_api_route_without_tls() {
+    let gateway = Ingress::gateway_api("shared", "infra").unwrap();
+    let bundle = routes(Target::local().with_ingress(gateway, label("infra")));
+    golden("routes", "gateway_api_plain", &bundle);
+    // The backend is in the route's namespace: no ReferenceGrant.
+    assert_eq!(common::kinds(&bundle), ["HTTPRoute"]);
+    let route = common::find(&bundle, "HTTPRoute", "orders");
+    assert_eq!(route["spec"]["parentRefs"], json!([{"name": "shared", "namespace": "infra"}]));
+}
+
+/// The app of the target goldens: a secret env ref, a created 10Gi volume, one route.
+fn app_on(target: Target) -> (Bundle, Context) {
+    let values = secret_values([("API_KEY", "local-api-key")]);
+    let ctx = ctx(target).with_secret_values(values);
+    let mut w = web("orders");
+    let api_key = EnvValue::Secret(SecretKeyRef {
+        secret: "orders-api-key".parse().unwrap(),
+        key: None,
+    });
+    w.env.insert("API_KEY".parse().unwrap(), api_key);
+    w.env.insert("LOG_LEVEL".parse().unwrap(), "info".into());
+    let data: Volume = k3score::yaml::from_yaml("{name: data, mount_path: /data, pvc: {size: 10Gi}}").unwrap();
+    w.volumes.push(data);
+    let mut bundle = app_bundle(&w, &Scaling::None, &ctx);
+    let expose: Expose = k3score::yaml::from_yaml("{paths: [/api]}").unwrap();
+    let route = expose
+        .to_route(w.name.clone(), "orders".parse().unwrap(), PortRef::Number(8080))
+        .with_labels(w.labels.clone());
+    for object in exposure::render_routes(&[route], &ctx).unwrap() {
+        bundle.push(object);
+    }
+    (bundle, ctx)
+}
+
+#[test]
+fn local_target_uses_dotenv_secrets_local_path_and_plain_http() {
+    let (bundle, _) = app_on(Target::local());
+    golden("targets", "local", &bundle);
+    let secret = common::find(&bundle, "Secret", "orders-api-key");
+    // "local-api-key", base64.
+    assert_eq!(secret["data"]["value"], "bG9jYWwtYXBpLWtleQ==");
+    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    assert_eq!(pvc["spec"]["storageClassName"], "local-path");
+    let route = common::find(&bundle, "IngressRoute", "orders");
+    assert!(route["spec"].get("tls").is_none());
+    assert!(route["spec"]["routes"][0]["match"].as_str().unwrap().contains("orders.localhost"));
+}
+
+#[test]
+fn dev_target_uses_external_secrets_default_storage_and_tls() {
+    let (bundle, _) = app_on(Target::dev());
+    golden("targets", "dev", &bundle);
+    let es = common::find(&bundle, "ExternalSecret", "orders-api-key");
+    assert_eq!(
+        es["spec"]["secretStoreRef"],
+        json!({"name": "dev-secrets", "kind": "ClusterSecretStore"})
+    );
+    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    assert!(pvc["spec"].get("storageClassName").is_none());
+    let route = common::find(&bundle, "IngressRoute", "orders");
+    assert_eq!(route["spec"]["entryPoints"], json!(["websecure"]));
+    assert!(route["spec"]["tls"]["secretName"].is_string());
+}
+
+#[test]
+fn gcp_target_uses_gcp_store_standard_rwo_and_haproxy_tls() {
+    let (bundle, _) = app_on(Target::gcp());
+    golden("targets", "gcp", &bundle);
+    let es = common::find(&bundle, "ExternalSecret", "orders-api-key");
+    assert_eq!(es["spec"]["secretStoreRef"]["name"], "gcp-secrets");
+    assert!(bundle.iter().all(|o| o.kind() != "Secret"));
+    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    assert_eq!(pvc["spec"]["storageClassName"], "standard-rwo");
+    let ingress = common::find(&bundle, "Ingress", "orders");
+    assert_eq!(ingress["spec"]["tls"][0]["hosts"], json!(["orders.example.com"]));
+    assert_eq!(
+        ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"],
+        "letsencrypt"
+    );
+}

@@ -5,10 +5,10 @@ use k3score::exposure::{self, Backend, PortRef as RoutePort, Route};
 use std::collections::BTreeMap;
 
 use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
-use k3score::secrets::{self, SecretRef};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
+use k3score::secrets::{self, SecretRef};
 use k3score::workload::{Protocol, Workload};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
@@ -153,6 +153,8 @@ impl App {
     }
 
     /// Every object but the Secrets / ExternalSecrets (rendered once per namespace).
+    // `spec: X { .. }.into()` is identity on Kubernetes 1.37 but wraps in `Some` before it.
+    #[allow(clippy::useless_conversion)]
     fn render_objects(&self, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let workload = self.workload_spec();
         let stateful = self.workload == WorkloadKind::Stateful;
@@ -182,7 +184,7 @@ impl App {
                     spec: StatefulSetSpec {
                         replicas,
                         selector,
-                        service_name: Some(name.to_owned()).into(),
+                        service_name: Some(name.to_owned()),
                         template,
                         volume_claim_templates: claims,
                         ..Default::default()
@@ -338,7 +340,11 @@ impl AppSet {
         }
         // Secrets shared by several apps are rendered once, with every key they need.
         let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);
-        objects.extend(problems.take(secrets::render_secret_refs(&refs, &labels, ctx)).unwrap_or_default());
+        objects.extend(
+            problems
+                .take(secrets::render_secret_refs(&refs, &labels, ctx))
+                .unwrap_or_default(),
+        );
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)

@@ -180,7 +180,11 @@ pub struct Error {
 
 /// `path: `, or nothing for a problem with the whole input (a YAML syntax error).
 fn path_prefix(path: &FieldPath) -> String {
-    if path.is_root() { String::new() } else { format!("{path}: ") }
+    if path.is_root() {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
 }
 
 impl Error {

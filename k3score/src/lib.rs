@@ -66,4 +66,4 @@ pub use bundle::Bundle;
 pub use context::Context;
 pub use error::{Error, ErrorKind, Errors, FieldPath, Problems, Result};
 pub use object::{Kind, Object};
-pub use target::{Ingress, KedaHttpApi, SecretBackend, Target};
+pub use target::{Ingress, KedaHttpApi, SecretBackend, Target, TargetBuilder};

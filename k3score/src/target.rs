@@ -158,28 +158,67 @@ impl Keda {
 /// let gcp = Target::gcp();
 /// assert_eq!(gcp.ingress.display_name(), "HAProxy");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// A custom target from the builder (unset fields take the `local` preset's values):
+///
+/// ```
+/// use k3score::{Ingress, SecretBackend, TargetBuilder};
+/// let staging = TargetBuilder::default()
+///     .name("staging".parse::<k3score::names::DnsLabel>().unwrap())
+///     .ingress(Ingress::haproxy())
+///     .ingress_namespace("haproxy-controller".parse::<k3score::names::DnsLabel>().unwrap())
+///     .base_domain("staging.acme.io".parse::<k3score::names::DnsSubdomain>().unwrap())
+///     .tls_issuer(Some("letsencrypt".to_owned()))
+///     .build()
+///     .unwrap();
+/// assert_eq!(staging.host("orders"), "orders.staging.acme.io");
+/// assert_eq!(staging.secrets, SecretBackend::Local);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, derive_builder::Builder)]
 #[serde(deny_unknown_fields)]
+#[builder(
+    setter(into),
+    build_fn(private, name = "build_unchecked", error = "Errors"),
+    derive(Debug)
+)]
 pub struct Target {
     /// The target's name (`local`, `dev`, `gcp`, or your own).
     pub name: DnsLabel,
-    /// The ingress controller.
+    /// The ingress controller. Default (builder): Traefik.
+    #[builder(default = "Ingress::traefik()")]
     pub ingress: Ingress,
     /// Namespace of the ingress controller pods, allowed in by `public` visibility.
+    /// Default (builder): `kube-system`, where k3s runs Traefik.
+    #[builder(default = "DnsLabel::new(\"kube-system\").expect(\"static name\")")]
     pub ingress_namespace: DnsLabel,
-    /// Where secret values come from.
+    /// Where secret values come from. Default (builder): local `.env` values.
+    #[builder(default = "SecretBackend::Local")]
     pub secrets: SecretBackend,
     /// Domain appended to short hosts (`orders` -> `orders.<base_domain>`).
+    /// Default (builder): `localhost`.
+    #[builder(default = "DnsSubdomain::new(\"localhost\").expect(\"static name\")")]
     pub base_domain: DnsSubdomain,
-    /// cert-manager `ClusterIssuer` for TLS; `None` serves plain HTTP.
+    /// cert-manager `ClusterIssuer` for TLS; `None` serves plain HTTP. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
     pub tls_issuer: Option<String>,
-    /// Storage class for created volumes; `None` uses the cluster default.
+    /// Storage class for created volumes; `None` uses the cluster default. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[builder(default)]
     pub storage_class: Option<String>,
-    /// KEDA location and API flavour.
+    /// KEDA location and API flavour. Default: namespace `keda`, `InterceptorRoute`.
     #[serde(default)]
+    #[builder(default)]
     pub keda: Keda,
+}
+
+impl TargetBuilder {
+    /// Builds the target and runs [`Target::validate`].
+    pub fn build(&self) -> Result<Target, Errors> {
+        let target = self.build_unchecked()?;
+        target.validate()?;
+        Ok(target)
+    }
 }
 
 impl Target {

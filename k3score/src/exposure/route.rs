@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -238,8 +238,7 @@ fn expose_maps_onto_route() {
     assert_eq!(route.timeout, Some(Duration::from_secs(60)));
     assert!(crate::yaml::from_yaml::<Expose>("hots: a\n").is_err());
 
-    let bad: Expose =
-        crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true}").unwrap();
+    let bad: Expose = crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true}").unwrap();
     let mut problems = crate::error::Problems::default();
     bad.validate(&FieldPath::root().field("expose"), &mut problems);
     let paths: Vec<String> = problems

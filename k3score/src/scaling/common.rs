@@ -162,7 +162,6 @@ impl<'a> ScalingContext<'a> {
     }
 }
 
-
 /// Checks replica bounds: `min >= floor`, `max >= 1`, `min <= max`.
 pub(super) fn validate_bounds(path: &FieldPath, min: i32, max: i32, floor: i32, problems: &mut Problems) {
     if min < floor {
@@ -251,5 +250,4 @@ mod tests {
             ]
         );
     }
-
 }

@@ -9,14 +9,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, metadata_map, validate_bounds};
-use crate::secrets::{SecretRef, VALUE_KEY};
-use crate::workload::SecretKeyRef;
 use crate::crd::keda::v1alpha1::{
     AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::names;
 use crate::object::Object;
+use crate::secrets::{SecretRef, VALUE_KEY};
+use crate::workload::SecretKeyRef;
 
 /// Default `keda_queue.length`: target list items per replica (KEDA's code default, KS3).
 pub const DEFAULT_LENGTH: i32 = 5;
@@ -124,17 +124,20 @@ impl KedaQueue {
     /// [`crate::secrets::render_secret_refs`] (a Secret locally, an ExternalSecret in the cloud).
     #[must_use]
     pub fn secret_refs(&self, path: &FieldPath) -> Vec<SecretRef> {
-        [("password", &self.password), ("sentinel_password", &self.sentinel_password)]
-            .into_iter()
-            .filter_map(|(field, secret)| {
-                let secret = secret.as_ref()?;
-                let r = match &secret.key {
-                    Some(key) => SecretRef::key(secret.secret.clone(), key.clone()),
-                    None => SecretRef::value(secret.secret.clone()),
-                };
-                Some(r.at(path.field(field)))
-            })
-            .collect()
+        [
+            ("password", &self.password),
+            ("sentinel_password", &self.sentinel_password),
+        ]
+        .into_iter()
+        .filter_map(|(field, secret)| {
+            let secret = secret.as_ref()?;
+            let r = match &secret.key {
+                Some(key) => SecretRef::key(secret.secret.clone(), key.clone()),
+                None => SecretRef::value(secret.secret.clone()),
+            };
+            Some(r.at(path.field(field)))
+        })
+        .collect()
     }
 
     /// The ScaledObject, preceded by its TriggerAuthentication when a password is set.

@@ -14,9 +14,7 @@ mod keda_queue;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use self::common::{
-    MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION,
-};
+pub use self::common::{MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION};
 pub use self::cron::{CronWindow, KedaCron};
 pub use self::hpa::{
     Behavior, DEFAULT_CPU_UTILIZATION, DEFAULT_MIN, Hpa, PolicyType, ScalingPolicy, ScalingRules, SelectPolicy,

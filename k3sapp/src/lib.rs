@@ -48,5 +48,6 @@ mod validate;
 pub use pdb::{IntOrPercent, Pdb};
 pub use spec::{App, AppBuilder, AppKind, AppSet, AppsKind, WorkloadKind};
 pub use tilt::{Build, LiveUpdate};
+pub use validate::MAX_STATEFUL_NAME;
 
 pub use k3score::{Bundle, Context, Errors, Target};

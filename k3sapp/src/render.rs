@@ -265,15 +265,21 @@ impl App {
         sctx.with_hosts(hosts).with_paths(paths)
     }
 
-    /// The PDB in effect: the spec's, or [`Pdb::DEFAULT`] when at least two replicas run.
-    fn pdb_object(&self, ctx: &Context) -> Option<PodDisruptionBudget> {
-        let min_replicas = match &self.scaling {
+    /// The fewest replicas that run: the fixed count or the autoscaler's minimum.
+    #[must_use]
+    pub fn min_replicas(&self) -> i32 {
+        match &self.scaling {
             Scaling::None => self.replicas.unwrap_or(1),
             Scaling::Hpa(hpa) => hpa.min,
             Scaling::KedaHttp(s) => s.min,
             Scaling::KedaQueue(s) => s.min,
             Scaling::KedaCron(s) => s.min,
-        };
+        }
+    }
+
+    /// The PDB in effect: the spec's, or [`Pdb::DEFAULT`] when at least two replicas run.
+    fn pdb_object(&self, ctx: &Context) -> Option<PodDisruptionBudget> {
+        let min_replicas = self.min_replicas();
         let pdb = match &self.pdb {
             Some(pdb) if pdb.disabled => return None,
             Some(pdb) => pdb.clone(),

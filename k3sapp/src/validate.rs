@@ -5,9 +5,13 @@ use std::collections::BTreeSet;
 use k3score::exposure::PortRef as RoutePort;
 use k3score::names::check_dns1035_label;
 use k3score::scaling::Scaling;
+use k3score::workload::{AccessMode, VolumeSource};
 use k3score::{ErrorKind, Errors, FieldPath, Problems};
 
 use crate::spec::{App, AppSet, WorkloadKind};
+
+/// Longest StatefulSet name whose pods' `controller-revision-hash` label stays within 63.
+pub const MAX_STATEFUL_NAME: usize = 52;
 
 impl App {
     /// Checks the app; the error lists every problem with its path (`ports[1].name`).
@@ -20,6 +24,17 @@ impl App {
     /// Records every problem of the app under `path` (used for lists of apps).
     pub fn validate_at(&self, path: &FieldPath, problems: &mut Problems) {
         problems.check(&path.field("name"), check_dns1035_label(self.name.as_str()));
+        // The pod label `controller-revision-hash` is `<name>-<10 chars>` and must fit in 63
+        // (REFERENCE §12, V8).
+        if self.workload == WorkloadKind::Stateful && self.name.as_str().len() > MAX_STATEFUL_NAME {
+            problems.push(
+                path.field("name"),
+                ErrorKind::Invalid(format!(
+                    "a stateful app's name must be at most {MAX_STATEFUL_NAME} characters, is {}",
+                    self.name.as_str().len()
+                )),
+            );
+        }
         self.workload_spec().validate(path, problems);
         if let Some(security) = &self.security {
             security.validate(&path.field("security"), problems);
@@ -32,6 +47,7 @@ impl App {
             build.validate(&path.field("build"), problems);
         }
         self.validate_replicas(path, problems);
+        self.validate_shared_claims(path, problems);
         self.validate_scaling_needs(path, problems);
         self.validate_routes(path, problems);
     }
@@ -49,6 +65,32 @@ impl App {
                 ErrorKind::Conflict("the autoscaler owns the replica count; set the scaling minimum instead".into()),
             ),
             _ => {}
+        }
+    }
+
+    /// A ReadWriteOnce claim attaches to one node: several Deployment replicas spread over
+    /// nodes would fail to start ("Multi-Attach error"). Stateful apps get one claim per replica.
+    fn validate_shared_claims(&self, path: &FieldPath, problems: &mut Problems) {
+        if self.workload == WorkloadKind::Stateful || self.min_replicas() < 2 {
+            return;
+        }
+        for (i, volume) in self.volumes.iter().enumerate() {
+            if let VolumeSource::Pvc(pvc) = &volume.source
+                && matches!(
+                    pvc.access_mode.unwrap_or(AccessMode::ReadWriteOnce),
+                    AccessMode::ReadWriteOnce | AccessMode::ReadWriteOncePod
+                )
+            {
+                problems.push(
+                    path.field("volumes").index(i).field("pvc"),
+                    ErrorKind::Conflict(format!(
+                        "a {} claim attaches to one node, but at least {} replicas run; use \
+                         access_mode: read_write_many, workload: stateful, or one replica",
+                        pvc.access_mode.unwrap_or(AccessMode::ReadWriteOnce).as_str(),
+                        self.min_replicas()
+                    )),
+                );
+            }
         }
     }
 

@@ -57,7 +57,10 @@ fn unknown_field_has_path_line_and_column() {
 
     let (path, line, _, text) = yaml_error("ports:\n  - {name: http, port: 80, proto: tcp}\n");
     assert_eq!((path.as_str(), line), ("ports[0].proto", 4));
-    assert!(text.contains("unknown field `proto`, expected one of name, port, protocol, app_protocol"), "{text}");
+    assert!(
+        text.contains("unknown field `proto`, expected one of name, port, protocol, app_protocol"),
+        "{text}"
+    );
 
     // Nested blocks too: a misspelled scaling key.
     let (path, _, _, text) = yaml_error("scaling:\n  hpa: {max: 3, maximum: 4}\n");
@@ -107,7 +110,9 @@ fn undefined_variable_names_the_variable_and_the_env_var() {
         ["env.DATABASE_URL: undefined variable ${DB_HOSTNAME}"]
     );
     // Defined in the context: fine.
-    let app = parse_app(&format!("{BASE}env:\n  DATABASE_URL: \"postgres://${{DB_HOST}}:5432/web\"\n"));
+    let app = parse_app(&format!(
+        "{BASE}env:\n  DATABASE_URL: \"postgres://${{DB_HOST}}:5432/web\"\n"
+    ));
     assert!(app.render(&ctx(Target::local())).is_ok());
 }
 
@@ -135,7 +140,10 @@ fn duplicate_ports() {
 
 #[test]
 fn gpu_requests() {
-    assert_eq!(errors("resources:\n  gpu: {count: 0}\n"), ["resources.gpu.count: must be at least 1"]);
+    assert_eq!(
+        errors("resources:\n  gpu: {count: 0}\n"),
+        ["resources.gpu.count: must be at least 1"]
+    );
     assert_eq!(
         errors("resources:\n  gpu: {vendor: amd, product: mi300}\n"),
         [
@@ -143,14 +151,20 @@ fn gpu_requests() {
              node label cloud.google.com/gke-accelerator, set for NVIDIA GPUs only"
         ]
     );
-    assert!(errors("resources:\n  gpu: {product: nvidia l4}\n")[0].starts_with("resources.gpu.product: invalid label value"));
+    assert!(
+        errors("resources:\n  gpu: {product: nvidia l4}\n")[0]
+            .starts_with("resources.gpu.product: invalid label value")
+    );
     // Extended resources are whole numbers (REFERENCE §12, G3).
     let (path, _, _, _) = yaml_error("resources:\n  gpu: {count: 0.5}\n");
     assert_eq!(path, "resources.gpu.count");
     // GPUs are limits only; there is no way to ask for a GPU request without the limit (G1).
     let (path, _, _, text) = yaml_error("resources:\n  gpu: {count: 1, requests: 1}\n");
     assert_eq!(path, "resources.gpu.requests");
-    assert!(text.contains("expected one of count, vendor, product, tolerate"), "{text}");
+    assert!(
+        text.contains("expected one of count, vendor, product, tolerate"),
+        "{text}"
+    );
     let (path, _, _, _) = yaml_error("resources:\n  gpu: {vendor: matrox}\n");
     assert_eq!(path, "resources.gpu.vendor");
 }
@@ -206,7 +220,10 @@ fn replicas_together_with_scaling() {
 
 #[test]
 fn expose_without_ports() {
-    assert_eq!(errors("expose: {host: web}\n"), ["ports: missing: a port for the routes in expose"]);
+    assert_eq!(
+        errors("expose: {host: web}\n"),
+        ["ports: missing: a port for the routes in expose"]
+    );
 }
 
 #[test]
@@ -238,14 +255,37 @@ fn scaling_needs() {
         "workload: stateful\nports: [{name: http, port: 80}]\nexpose: {host: web}\nscaling: {keda_http: {max: 3}}\n",
     );
     assert_eq!(stateful.len(), 1, "{stateful:?}");
-    assert!(stateful[0].starts_with("scaling: keda_http scaling is not supported by stateful apps"), "{stateful:?}");
+    assert!(
+        stateful[0].starts_with("scaling: keda_http scaling is not supported by stateful apps"),
+        "{stateful:?}"
+    );
 }
 
 #[test]
 fn local_secret_without_a_value() {
+    let all = errors("env:\n  TOKEN: {secret: web-token}\n");
+    assert!(
+        all.contains(
+            &"env.TOKEN: secret \"web-token\" has no value for key \"value\" in the provided values".to_owned()
+        ),
+        "{all:?}"
+    );
+}
+
+#[test]
+
+fn local_secret_without_a_value_is_reported_once() {
     assert_eq!(
         errors("env:\n  TOKEN: {secret: web-token}\n"),
         ["env.TOKEN: secret \"web-token\" has no value for key \"value\" in the provided values"]
+    );
+    // Shared by two apps of a set: once per reference, not once more per app.
+    assert_eq!(
+        set_errors(
+            "kind: Apps\napps:\n  - {name: a, image: a:1, env: {T: {secret: tok}}}\n  \
+             - {name: b, image: b:1, env: {T: {secret: tok}}}\n"
+        ),
+        ["apps[0].env.T: secret \"tok\" has no value for key \"value\" in the provided values"]
     );
 }
 
@@ -268,11 +308,14 @@ fn app_set_errors_name_the_app() {
     );
     // Render-time errors too.
     assert_eq!(
-        set_errors("kind: Apps\napps:\n  - {name: web, image: a:1}\n  - name: api\n    image: b:1\n    env: {URL: \"${NOPE}\"}\n"),
+        set_errors(
+            "kind: Apps\napps:\n  - {name: web, image: a:1}\n  - name: api\n    image: b:1\n    env: {URL: \"${NOPE}\"}\n"
+        ),
         ["apps[1].env.URL: undefined variable ${NOPE}"]
     );
     // And YAML errors.
-    let text = "kind: Apps\napps:\n  - {name: web, image: a:1}\n  - name: api\n    image: b:1\n    resources: {cpu: lots}\n";
+    let text =
+        "kind: Apps\napps:\n  - {name: web, image: a:1}\n  - name: api\n    image: b:1\n    resources: {cpu: lots}\n";
     let err = k3score::yaml::from_yaml::<AppSet>(text).unwrap_err();
     assert_eq!(err.path.to_string(), "apps[1].resources.cpu");
     assert!(err.to_string().ends_with("(line 6, column 22)"), "{err}");
@@ -303,7 +346,31 @@ fn several_problems_are_reported_together() {
 #[test]
 #[ignore = "bug: App::render returns validation errors before render-time errors (undefined ${VAR}, missing secret values)"]
 fn validation_and_render_errors_are_reported_together() {
-    let all = errors(&format!("{MANY}env:\n  URL: \"${{NOPE}}\"\n  TOKEN: {{secret: web-token}}\n"));
+    let all = errors(&format!(
+        "{MANY}env:\n  URL: \"${{NOPE}}\"\n  TOKEN: {{secret: web-token}}\n"
+    ));
     assert_eq!(all.len(), 8, "{all:#?}");
-    assert!(all.contains(&"env.URL: undefined variable ${NOPE}".to_owned()), "{all:#?}");
+    assert!(
+        all.contains(&"env.URL: undefined variable ${NOPE}".to_owned()),
+        "{all:#?}"
+    );
+}
+
+#[test]
+
+fn read_write_once_claim_on_several_replicas() {
+    for extra in [
+        "replicas: 2\n",
+        "resources: {cpu: 100m}\nscaling: {hpa: {min: 2, max: 4, cpu: 70}}\n",
+    ] {
+        let all = errors(&format!(
+            "volumes: [{{name: data, mount_path: /data, pvc: {{size: 1Gi}}}}]\n{extra}"
+        ));
+        assert!(all.iter().any(|e| e.starts_with("volumes[0].pvc")), "{all:?}");
+    }
+    // A StatefulSet gets one claim per replica: fine.
+    let stateful = parse_app(&format!(
+        "{BASE}workload: stateful\nreplicas: 3\nvolumes: [{{name: data, mount_path: /data, pvc: {{size: 1Gi}}}}]\n"
+    ));
+    assert!(stateful.render(&ctx(Target::local())).is_ok());
 }

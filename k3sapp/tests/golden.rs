@@ -10,6 +10,7 @@ use common::{
 use k3sapp::AppSet;
 use k3score::crd::external_secrets::v1::ExternalSecret;
 use k3score::crd::gateway::v1::HTTPRoute;
+use k3score::crd::gateway::v1beta1::ReferenceGrant;
 use k3score::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use k3score::crd::keda_http::v1alpha1::HTTPScaledObject;
 use k3score::crd::keda_http::v1beta1::InterceptorRoute;
@@ -27,7 +28,7 @@ fn q(text: &str) -> Quantity {
     Quantity(text.to_owned())
 }
 
-/// The `from` peers of the `<name>-ingress` NetworkPolicy's first rule, as JSON-ish debug text.
+/// The `<name>-ingress` NetworkPolicy (who may connect to the app).
 fn ingress_policy<'a>(bundle: &'a k3score::Bundle, name: &str) -> &'a NetworkPolicy {
     bundle
         .get::<NetworkPolicy>(&format!("{name}-ingress"))
@@ -112,7 +113,10 @@ fn scaling_hpa() {
             (r.name.as_str(), r.target.type_.as_str(), r.target.average_utilization)
         })
         .collect();
-    assert_eq!(targets, [("cpu", "Utilization", Some(70)), ("memory", "Utilization", Some(80))]);
+    assert_eq!(
+        targets,
+        [("cpu", "Utilization", Some(70)), ("memory", "Utilization", Some(80))]
+    );
     let behavior = hpa.behavior.as_ref().unwrap();
     let down = behavior.scale_down.as_ref().unwrap();
     assert_eq!(down.stabilization_window_seconds, Some(300));
@@ -147,10 +151,30 @@ fn scaling_keda_http_interceptor_route() {
     assert_eq!(service.namespace.as_deref(), Some("keda"));
     assert_eq!(service.port, Some(IntOrString::Int(8080)));
     // The interceptor (in KEDA's namespace) may reach the pods.
-    let from_keda = bundle.all::<NetworkPolicy>().any(|p| {
-        format!("{:?}", p.spec.as_ref().unwrap().ingress).contains("\"keda\"")
-    });
+    let from_keda = bundle
+        .all::<NetworkPolicy>()
+        .any(|p| format!("{:?}", p.spec.as_ref().unwrap().ingress).contains("\"keda\""));
     assert!(from_keda, "no NetworkPolicy admits the KEDA interceptor");
+}
+
+#[test]
+fn scaling_keda_http_gateway_api() {
+    let bundle = render(&app("scaling_keda_http"), gateway_target());
+    golden("scaling_keda_http_gateway_api", &bundle);
+    let route = bundle.get::<HTTPRoute>("storefront").unwrap();
+    let backend = &route.spec.rules[0].backend_refs[0];
+    assert_eq!(
+        (backend.name.as_str(), backend.namespace.as_deref(), backend.port),
+        ("keda-add-ons-http-interceptor-proxy", Some("keda"), Some(8080))
+    );
+    // The cross-namespace backend needs a ReferenceGrant in KEDA's namespace (REFERENCE §2c, HA4).
+    let grant = bundle.all::<ReferenceGrant>().next().expect("a ReferenceGrant");
+    assert_eq!(grant.metadata.namespace.as_deref(), Some("keda"));
+    assert_eq!(grant.spec.from[0].namespace, "shop");
+    assert_eq!(
+        grant.spec.to[0].name.as_deref(),
+        Some("keda-add-ons-http-interceptor-proxy")
+    );
 }
 
 #[test]
@@ -166,7 +190,11 @@ fn scaling_keda_http_http_scaled_object() {
     let replicas = so.spec.replicas.as_ref().unwrap();
     assert_eq!((replicas.min, replicas.max), (Some(0), Some(5)));
     assert_eq!(so.spec.scaledown_period, Some(120));
-    assert_eq!(bundle.all::<ScaledObject>().count(), 0, "the add-on creates the ScaledObject itself");
+    assert_eq!(
+        bundle.all::<ScaledObject>().count(),
+        0,
+        "the add-on creates the ScaledObject itself"
+    );
     assert_eq!(bundle.all::<InterceptorRoute>().count(), 0);
     assert_eq!(bundle.all::<HorizontalPodAutoscaler>().count(), 0);
 }
@@ -190,11 +218,25 @@ fn scaling_keda_queue() {
     let auth = bundle.get::<TriggerAuthentication>(auth_name).unwrap();
     let secret_ref = &auth.spec.secret_target_ref[0];
     assert_eq!(
-        (secret_ref.parameter.as_str(), secret_ref.name.as_str(), secret_ref.key.as_str()),
+        (
+            secret_ref.parameter.as_str(),
+            secret_ref.name.as_str(),
+            secret_ref.key.as_str()
+        ),
         ("password", "redis-credentials", "password")
     );
     assert_eq!(bundle.get::<Deployment>("mailer").unwrap().spec.replicas, None);
     assert_eq!(bundle.all::<HorizontalPodAutoscaler>().count(), 0);
+    // The password Secret is provided: from the .env values locally ...
+    let secret = bundle.get::<Secret>("redis-credentials").expect("the scaler's Secret");
+    assert_eq!(secret.data.as_ref().unwrap()["password"].0, b"dev-redis-password");
+    // ... and from the secret store in the cloud.
+    let cloud = render(&app("scaling_keda_queue"), Target::dev());
+    let es = cloud
+        .get::<ExternalSecret>("redis-credentials")
+        .expect("an ExternalSecret");
+    assert_eq!(es.spec.data[0].secret_key, "password");
+    assert_eq!(es.spec.data[0].remote_ref.property.as_deref(), Some("password"));
 }
 
 #[test]
@@ -210,11 +252,21 @@ fn scaling_keda_cron() {
         .map(|t| {
             assert_eq!(t.type_, "cron");
             assert_eq!(t.metadata["timezone"], "Europe/Paris");
-            (t.metadata["start"].as_str(), t.metadata["end"].as_str(), t.metadata["desiredReplicas"].as_str())
+            (
+                t.metadata["start"].as_str(),
+                t.metadata["end"].as_str(),
+                t.metadata["desiredReplicas"].as_str(),
+            )
         })
         .collect();
-    assert_eq!(windows, [("0 8 * * 1-5", "0 18 * * 1-5", "3"), ("0 9 * * 6", "0 12 * * 6", "1")]);
-    assert_eq!((so.spec.min_replica_count, so.spec.max_replica_count), (Some(0), Some(3)));
+    assert_eq!(
+        windows,
+        [("0 8 * * 1-5", "0 18 * * 1-5", "3"), ("0 9 * * 6", "0 12 * * 6", "1")]
+    );
+    assert_eq!(
+        (so.spec.min_replica_count, so.spec.max_replica_count),
+        (Some(0), Some(3))
+    );
     assert_eq!(bundle.get::<Deployment>("reports").unwrap().spec.replicas, None);
 }
 
@@ -231,7 +283,10 @@ fn probes() {
     assert_eq!((startup.period_seconds, startup.failure_threshold), (Some(5), Some(30)));
     let readiness = c.readiness_probe.as_ref().unwrap();
     let get = readiness.http_get.as_ref().unwrap();
-    assert_eq!((get.path.as_deref(), &get.port), (Some("/ready"), &IntOrString::String("http".into())));
+    assert_eq!(
+        (get.path.as_deref(), &get.port),
+        (Some("/ready"), &IntOrString::String("http".into()))
+    );
     assert_eq!(
         (
             readiness.initial_delay_seconds,
@@ -247,7 +302,11 @@ fn probes() {
     // gRPC probes take a number only: the port name is resolved.
     assert_eq!((grpc.port, grpc.service.as_deref()), (9000, Some("catalog.v1.Catalog")));
     assert_eq!(
-        (liveness.period_seconds, liveness.timeout_seconds, liveness.failure_threshold),
+        (
+            liveness.period_seconds,
+            liveness.timeout_seconds,
+            liveness.failure_threshold
+        ),
         (Some(20), Some(5), Some(5))
     );
 
@@ -273,7 +332,10 @@ fn ingress_traefik_with_tls() {
     assert!(r.match_.contains("PathPrefix(`/api`)"), "{}", r.match_);
     assert_eq!(r.services[0].name, "orders");
     assert_eq!(r.services[0].port, Some(IntOrString::Int(8080)));
-    assert!(bundle.all::<Middleware>().count() >= 1, "strip_prefix needs a Middleware");
+    assert!(
+        bundle.all::<Middleware>().count() >= 1,
+        "strip_prefix needs a Middleware"
+    );
     assert_eq!(bundle.all::<Ingress>().count(), 0);
     assert_eq!(bundle.all::<HTTPRoute>().count(), 0);
     // A route makes the app public: the ingress controller's namespace may connect.
@@ -333,7 +395,10 @@ fn volumes() {
     let volumes = spec.volumes.as_ref().unwrap();
     let by_name = |name: &str| volumes.iter().find(|v| v.name == name).unwrap();
     let cache = by_name("cache").empty_dir.as_ref().unwrap();
-    assert_eq!((cache.medium.as_deref(), cache.size_limit.as_ref()), (Some("Memory"), Some(&q("512Mi"))));
+    assert_eq!(
+        (cache.medium.as_deref(), cache.size_limit.as_ref()),
+        (Some("Memory"), Some(&q("512Mi")))
+    );
     assert_eq!(by_name("scratch").empty_dir.as_ref().unwrap().medium, None);
     assert_eq!(
         by_name("shared").persistent_volume_claim.as_ref().unwrap().claim_name,
@@ -348,30 +413,48 @@ fn volumes() {
     let claims: Vec<&PersistentVolumeClaim> = bundle.all::<PersistentVolumeClaim>().collect();
     assert_eq!(claims.len(), 2, "only created claims are rendered");
     let uploads_claim = &by_name("uploads").persistent_volume_claim.as_ref().unwrap().claim_name;
-    let uploads = bundle.get::<PersistentVolumeClaim>(uploads_claim).unwrap().spec.as_ref().unwrap();
+    let uploads = bundle
+        .get::<PersistentVolumeClaim>(uploads_claim)
+        .unwrap()
+        .spec
+        .as_ref()
+        .unwrap();
     assert_eq!(uploads.storage_class_name.as_deref(), Some("local-path"));
-    assert_eq!(uploads.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"], q("5Gi"));
+    assert_eq!(
+        uploads.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"],
+        q("5Gi")
+    );
     assert_eq!(uploads.access_modes.as_ref().unwrap(), &["ReadWriteOnce"]);
     let archive_claim = &by_name("archive").persistent_volume_claim.as_ref().unwrap().claim_name;
-    let archive = bundle.get::<PersistentVolumeClaim>(archive_claim).unwrap().spec.as_ref().unwrap();
+    let archive = bundle
+        .get::<PersistentVolumeClaim>(archive_claim)
+        .unwrap()
+        .spec
+        .as_ref()
+        .unwrap();
     assert_eq!(archive.storage_class_name.as_deref(), Some("nfs"));
     assert_eq!(archive.access_modes.as_ref().unwrap(), &["ReadWriteMany"]);
     // Mounts match volumes one to one (plus /tmp).
     let mounts = container(&bundle, "uploader").volume_mounts.as_ref().unwrap();
     for mount in mounts {
-        assert!(volumes.iter().any(|v| v.name == mount.name), "mount {} has no volume", mount.name);
+        assert!(
+            volumes.iter().any(|v| v.name == mount.name),
+            "mount {} has no volume",
+            mount.name
+        );
     }
-    assert_eq!(
-        mounts.iter().find(|m| m.name == "tls").unwrap().read_only,
-        Some(true)
-    );
+    assert_eq!(mounts.iter().find(|m| m.name == "tls").unwrap().read_only, Some(true));
     assert_restricted(spec);
 }
 
 fn assert_env(bundle: &k3score::Bundle) {
     let c = container(bundle, "billing");
     let env = c.env.as_ref().unwrap();
-    let var = |name: &str| env.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no env {name}"));
+    let var = |name: &str| {
+        env.iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no env {name}"))
+    };
     assert_eq!(var("LOG_LEVEL").value.as_deref(), Some("info"));
     assert_eq!(var("WORKERS").value.as_deref(), Some("4"));
     assert_eq!(
@@ -385,7 +468,13 @@ fn assert_env(bundle: &k3score::Bundle) {
     };
     assert_eq!(secret("API_KEY"), ("billing-api-key".to_owned(), "value".to_owned()));
     assert_eq!(secret("DB_PASSWORD"), ("billing-db".to_owned(), "password".to_owned()));
-    let cm = var("PROFILE").value_from.as_ref().unwrap().config_map_key_ref.as_ref().unwrap();
+    let cm = var("PROFILE")
+        .value_from
+        .as_ref()
+        .unwrap()
+        .config_map_key_ref
+        .as_ref()
+        .unwrap();
     assert_eq!((cm.name.as_str(), cm.key.as_str()), ("billing-settings", "profile"));
     let field = var("POD_NAME").value_from.as_ref().unwrap().field_ref.as_ref().unwrap();
     assert_eq!(field.field_path, "metadata.name");
@@ -405,7 +494,10 @@ fn env_local_secrets() {
     golden("env_local", &bundle);
     assert_env(&bundle);
     // Local targets: plain Secrets from the .env values, one per referenced secret.
-    let names: Vec<_> = bundle.all::<Secret>().map(|s| s.metadata.name.clone().unwrap()).collect();
+    let names: Vec<_> = bundle
+        .all::<Secret>()
+        .map(|s| s.metadata.name.clone().unwrap())
+        .collect();
     assert_eq!(names, ["billing-api-key", "billing-db", "billing-env"]);
     let data = |name: &str| bundle.get::<Secret>(name).unwrap().data.clone().unwrap();
     assert_eq!(data("billing-api-key")["value"].0, b"dev-api-key");
@@ -447,7 +539,12 @@ fn visibility_internal() {
     let peer = &ingress.ingress.as_ref().unwrap()[0].from.as_ref().unwrap()[0];
     // Any namespace: an empty namespace selector.
     assert_eq!(peer.namespace_selector.as_ref().unwrap().match_labels, None);
-    let egress = bundle.get::<NetworkPolicy>("ledger-egress").unwrap().spec.as_ref().unwrap();
+    let egress = bundle
+        .get::<NetworkPolicy>("ledger-egress")
+        .unwrap()
+        .spec
+        .as_ref()
+        .unwrap();
     assert_eq!(egress.policy_types.as_ref().unwrap(), &["Egress"]);
     let text = format!("{:?}", egress.egress);
     assert!(text.contains("kube-dns"), "DNS egress is always allowed: {text}");
@@ -480,7 +577,10 @@ fn visibility_restricted() {
     let ingress = ingress_policy(&bundle, "ledger").spec.as_ref().unwrap();
     let text = format!("{:?}", ingress.ingress);
     assert!(text.contains("\"orders\"") && text.contains("\"prometheus\"") && text.contains("\"monitoring\""));
-    assert!(!text.contains("kube-system"), "restricted admits only allow_from: {text}");
+    assert!(
+        !text.contains("kube-system"),
+        "restricted admits only allow_from: {text}"
+    );
     let egress = format!("{:?}", bundle.get::<NetworkPolicy>("ledger-egress").unwrap().spec);
     assert!(egress.contains("\"postgres\""), "{egress}");
 }
@@ -490,16 +590,26 @@ fn visibility_public() {
     let bundle = render(&app("visibility_public"), Target::local());
     golden("visibility_public", &bundle);
     let text = format!("{:?}", ingress_policy(&bundle, "ledger").spec);
-    assert!(text.contains("\"kube-system\""), "the local ingress namespace is admitted: {text}");
+    assert!(
+        text.contains("\"kube-system\""),
+        "the local ingress namespace is admitted: {text}"
+    );
     let egress = format!("{:?}", bundle.get::<NetworkPolicy>("ledger-egress").unwrap().spec);
-    assert!(egress.contains("0.0.0.0/0") && egress.contains("10.0.0.0/8"), "{egress}");
+    assert!(
+        egress.contains("0.0.0.0/0") && egress.contains("10.0.0.0/8"),
+        "{egress}"
+    );
 }
 
 #[test]
 fn service_accounts() {
     let bundle = render(&app("service_account_existing"), Target::gcp());
     golden("service_account_existing", &bundle);
-    assert_eq!(bundle.all::<ServiceAccount>().count(), 0, "an existing account is not rendered");
+    assert_eq!(
+        bundle.all::<ServiceAccount>().count(),
+        0,
+        "an existing account is not rendered"
+    );
     let spec = pod_spec(&bundle, "reports");
     assert_eq!(spec.service_account_name.as_deref(), Some("reporting"));
     assert_eq!(spec.automount_service_account_token, Some(false));
@@ -526,7 +636,9 @@ fn service_accounts() {
     ] {
         let bundle = render(&app(fixture), Target::gcp());
         golden(fixture, &bundle);
-        let sa = bundle.get::<ServiceAccount>(account).unwrap_or_else(|| panic!("{fixture}: no {account}"));
+        let sa = bundle
+            .get::<ServiceAccount>(account)
+            .unwrap_or_else(|| panic!("{fixture}: no {account}"));
         assert_eq!(sa.metadata.annotations.as_ref().unwrap()[key], value, "{fixture}");
         let spec = pod_spec(&bundle, "orders");
         assert_eq!(spec.service_account_name.as_deref(), Some(account), "{fixture}");
@@ -565,7 +677,10 @@ fn security_context_overrides() {
     golden("security_context", &bundle);
     let spec = pod_spec(&bundle, "renderer");
     let pod = spec.security_context.as_ref().unwrap();
-    assert_eq!((pod.run_as_user, pod.run_as_group, pod.fs_group), (Some(10001), Some(10001), Some(2000)));
+    assert_eq!(
+        (pod.run_as_user, pod.run_as_group, pod.fs_group),
+        (Some(10001), Some(10001), Some(2000))
+    );
     let mounts: Vec<_> = container(&bundle, "renderer")
         .volume_mounts
         .iter()
@@ -610,13 +725,19 @@ fn pdbs() {
     for (fixture, min_available, max_unavailable) in cases {
         let bundle = render(&app(fixture), Target::local());
         golden(fixture, &bundle);
-        let pdb = bundle.get::<PodDisruptionBudget>("web").unwrap_or_else(|| panic!("{fixture}: no PDB"));
+        let pdb = bundle
+            .get::<PodDisruptionBudget>("web")
+            .unwrap_or_else(|| panic!("{fixture}: no PDB"));
         let spec = pdb.spec.as_ref().unwrap();
         assert_eq!(spec.min_available, min_available, "{fixture}");
         assert_eq!(spec.max_unavailable, max_unavailable, "{fixture}");
         let selector = spec.selector.as_ref().unwrap().match_labels.as_ref().unwrap();
         let deployment = bundle.get::<Deployment>("web").unwrap();
-        assert_eq!(Some(selector), deployment.spec.selector.match_labels.as_ref(), "{fixture}");
+        assert_eq!(
+            Some(selector),
+            deployment.spec.selector.match_labels.as_ref(),
+            "{fixture}"
+        );
     }
     let bundle = render(&app("pdb_disabled"), Target::local());
     golden("pdb_disabled", &bundle);
@@ -641,11 +762,22 @@ fn command_args_and_named_ports() {
         .ports
         .iter()
         .flatten()
-        .map(|p| (p.name.as_deref().unwrap(), p.container_port, p.protocol.as_deref().unwrap()))
+        .map(|p| {
+            (
+                p.name.as_deref().unwrap(),
+                p.container_port,
+                p.protocol.as_deref().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         ports,
-        [("http", 8080, "TCP"), ("grpc", 9000, "TCP"), ("metrics", 9090, "TCP"), ("syslog", 5514, "UDP")]
+        [
+            ("http", 8080, "TCP"),
+            ("grpc", 9000, "TCP"),
+            ("metrics", 9090, "TCP"),
+            ("syslog", 5514, "UDP")
+        ]
     );
     let service = bundle.get::<Service>("gateway").unwrap().spec.as_ref().unwrap();
     let service_ports: Vec<_> = service
@@ -665,7 +797,12 @@ fn command_args_and_named_ports() {
         service_ports,
         [
             ("http", 8080, IntOrString::String("http".into()), Some("http")),
-            ("grpc", 9000, IntOrString::String("grpc".into()), Some("kubernetes.io/h2c")),
+            (
+                "grpc",
+                9000,
+                IntOrString::String("grpc".into()),
+                Some("kubernetes.io/h2c")
+            ),
             ("metrics", 9090, IntOrString::String("metrics".into()), None),
             ("syslog", 5514, IntOrString::String("syslog".into()), None),
         ]
@@ -729,19 +866,36 @@ const ORDERS: &str = include_str!("../../examples/specs/orders.yaml");
 #[test]
 fn orders_on_every_preset() {
     let orders = parse_app(ORDERS);
-    for (preset, target) in [("local", Target::local()), ("dev", Target::dev()), ("gcp", Target::gcp())] {
+    for (preset, target) in [
+        ("local", Target::local()),
+        ("dev", Target::dev()),
+        ("gcp", Target::gcp()),
+    ] {
         let bundle = render(&orders, target);
         golden(&format!("orders_{preset}"), &bundle);
         let spec = pod_spec(&bundle, "orders");
         assert_restricted(spec);
-        assert_eq!(bundle.get::<Deployment>("orders").unwrap().spec.replicas, None, "{preset}");
+        assert_eq!(
+            bundle.get::<Deployment>("orders").unwrap().spec.replicas,
+            None,
+            "{preset}"
+        );
         assert!(bundle.get::<HorizontalPodAutoscaler>("orders").is_some(), "{preset}");
         assert_eq!(bundle.all::<ScaledObject>().count(), 0, "{preset}");
-        let pdb = bundle.get::<PodDisruptionBudget>("orders").unwrap().spec.as_ref().unwrap();
+        let pdb = bundle
+            .get::<PodDisruptionBudget>("orders")
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap();
         assert_eq!(pdb.min_available, Some(IntOrString::Int(1)), "{preset}");
         let local = preset == "local";
         assert_eq!(bundle.get::<Secret>("orders-api-key").is_some(), local, "{preset}");
-        assert_eq!(bundle.get::<ExternalSecret>("orders-api-key").is_some(), !local, "{preset}");
+        assert_eq!(
+            bundle.get::<ExternalSecret>("orders-api-key").is_some(),
+            !local,
+            "{preset}"
+        );
         let routes = bundle.all::<IngressRoute>().count() + bundle.all::<Ingress>().count();
         assert_eq!(routes, 1, "{preset}");
         assert_eq!(bundle.all::<HTTPRoute>().count(), 0, "{preset}");
@@ -772,5 +926,14 @@ fn app_set_with_a_shared_secret() {
     let secrets: Vec<_> = bundle.all::<Secret>().collect();
     assert_eq!(secrets.len(), 1);
     let keys: Vec<_> = secrets[0].data.clone().unwrap().into_keys().collect();
+    assert_eq!(keys, ["password", "user"]);
+    // It belongs to neither app alone: no app name label.
+    let labels = secrets[0].metadata.labels.clone().unwrap_or_default();
+    assert!(!labels.contains_key("app.kubernetes.io/name"), "{labels:?}");
+    // In the cloud: one ExternalSecret reading both properties.
+    let cloud = set.render(&ctx(Target::gcp())).unwrap();
+    let es: Vec<_> = cloud.all::<ExternalSecret>().collect();
+    assert_eq!(es.len(), 1);
+    let keys: Vec<_> = es[0].spec.data.iter().map(|d| d.secret_key.as_str()).collect();
     assert_eq!(keys, ["password", "user"]);
 }

@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 use common::{ctx, gateway_target, parse_app};
 use k3sapp::App;
 use k3score::crd::keda::v1alpha1::ScaledObject;
-use k3score::names::{check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_label_key, check_label_value};
+use k3score::names::{
+    check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_label_key, check_label_value,
+};
 use k3score::{Bundle, Kind as _, Object, Target};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::CronJob;
@@ -32,6 +34,8 @@ struct Generated {
     replicas: Option<u8>,
     visibility: &'static str,
     expose: Option<(String, String)>,
+    /// Route extras: strip the prefix, a backend timeout.
+    route_extras: (bool, bool),
     target: usize,
 }
 
@@ -61,7 +65,12 @@ impl Generated {
         }
         let _ = writeln!(out, "security: {{visibility: {}}}", self.visibility);
         if let Some((host, path)) = &self.expose {
-            let _ = writeln!(out, "expose: {{host: {host}, paths: ['{path}']}}");
+            let (strip_prefix, timeout) = self.route_extras;
+            let timeout = if timeout { ", timeout: 30s" } else { "" };
+            let _ = writeln!(
+                out,
+                "expose: {{host: {host}, paths: ['{path}'], strip_prefix: {strip_prefix}{timeout}}}"
+            );
         }
         out
     }
@@ -118,7 +127,8 @@ fn scaling() -> impl Strategy<Value = String> {
 }
 
 fn keda_http() -> impl Strategy<Value = String> {
-    (0i32..=3, 0i32..=10).prop_map(|(min, extra)| format!("{{keda_http: {{min: {min}, max: {}}}}}", (min + extra).max(1)))
+    (0i32..=3, 0i32..=10)
+        .prop_map(|(min, extra)| format!("{{keda_http: {{min: {min}, max: {}}}}}", (min + extra).max(1)))
 }
 
 fn visibility() -> impl Strategy<Value = &'static str> {
@@ -128,7 +138,10 @@ fn visibility() -> impl Strategy<Value = &'static str> {
 /// A short host (completed with the target's domain) or a full one, and a path.
 fn expose() -> impl Strategy<Value = (String, String)> {
     (
-        prop_oneof!["[a-z]([-a-z0-9]{0,30}[a-z0-9])?", "[a-z]{1,20}\\.[a-z]{1,20}\\.example\\.org"],
+        prop_oneof![
+            "[a-z]([-a-z0-9]{0,30}[a-z0-9])?",
+            "[a-z]{1,20}\\.[a-z]{1,20}\\.example\\.org"
+        ],
         "/([a-z0-9]{1,12}(/[a-z0-9]{1,12})?)?",
     )
 }
@@ -146,11 +159,25 @@ fn generated() -> impl Strategy<Value = Generated> {
         prop::option::of(0u8..5),
         visibility(),
         prop::option::of(expose()),
+        (any::<bool>(), any::<bool>()),
         0usize..4,
         any::<bool>(),
     )
         .prop_map(
-            |(name, stateful, ports, env, scaling, http, replicas, visibility, expose, target, use_http)| {
+            |(
+                name,
+                stateful,
+                ports,
+                env,
+                scaling,
+                http,
+                replicas,
+                visibility,
+                expose,
+                route_extras,
+                target,
+                use_http,
+            )| {
                 let stateful = stateful && name.len() <= MAX_STATEFUL_SET;
                 // Routes need a port; keda_http needs a port, a route and a Deployment.
                 let expose = expose.filter(|_| !ports.is_empty());
@@ -169,6 +196,7 @@ fn generated() -> impl Strategy<Value = Generated> {
                     replicas,
                     visibility,
                     expose,
+                    route_extras,
                     target,
                 }
             },
@@ -188,7 +216,11 @@ fn assert_name_limits(object: &Object) {
         assert!(name.len() <= MAX_STATEFUL_SET, "{kind} {name:?} ({} chars)", name.len());
     }
     if ScaledObject::from_object(object).is_some() {
-        assert!(name.len() <= MAX_SCALED_OBJECT, "ScaledObject {name:?} ({} chars)", name.len());
+        assert!(
+            name.len() <= MAX_SCALED_OBJECT,
+            "ScaledObject {name:?} ({} chars)",
+            name.len()
+        );
     }
     // Everything the app crate names is a DNS label (label-ish: usable as a label value).
     assert!(check_dns1123_label(name).is_ok(), "{kind} {name:?} is not a DNS label");
@@ -213,7 +245,10 @@ fn assert_bundle(bundle: &Bundle) {
         .map(|d| &d.spec.template)
         .chain(bundle.all::<StatefulSet>().map(|s| &s.spec.template));
     for template in templates {
-        assert_labels("pod template", template.metadata.as_ref().and_then(|m| m.labels.as_ref()));
+        assert_labels(
+            "pod template",
+            template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
+        );
     }
 }
 
@@ -241,7 +276,7 @@ proptest! {
 }
 
 #[test]
-#[ignore = "bug: a stateful app may be named up to 63 characters, giving a StatefulSet name over 52 (REFERENCE §12, V8)"]
+
 fn stateful_set_names_fit_52() {
     let name = "s".repeat(63);
     let app = parse_app(&format!("name: {name}\nimage: postgres:17.2\nworkload: stateful\n"));
@@ -252,7 +287,11 @@ fn stateful_set_names_fit_52() {
         Ok(bundle) => {
             let sts = bundle.all::<StatefulSet>().next().expect("a StatefulSet");
             let sts_name = sts.metadata.name.as_deref().unwrap_or_default();
-            assert!(sts_name.len() <= MAX_STATEFUL_SET, "{sts_name} ({} chars)", sts_name.len());
+            assert!(
+                sts_name.len() <= MAX_STATEFUL_SET,
+                "{sts_name} ({} chars)",
+                sts_name.len()
+            );
         }
     }
 }

@@ -1,6 +1,12 @@
 //! Golden bundles for each visibility (`public`, `internal`, `private`, `restricted`) and for
 //! `egress: open`: the `<app>-ingress` and `<app>-egress` NetworkPolicies of one workload.
 
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
+)]
+
 mod common;
 
 use common::{ctx, golden, label};
@@ -79,7 +85,10 @@ fn restricted_admits_only_allow_from() {
     // One rule per allow_from peer and none for the visibility itself.
     assert_eq!(ingress.as_array().unwrap().len(), 3);
     // A peer without ports gets the workload's ports.
-    assert_eq!(ingress[1]["ports"], json!([{"port": "http", "protocol": "TCP"}, {"port": 9090, "protocol": "TCP"}]));
+    assert_eq!(
+        ingress[1]["ports"],
+        json!([{"port": "http", "protocol": "TCP"}, {"port": 9090, "protocol": "TCP"}])
+    );
     let egress = &common::find(&bundle, "NetworkPolicy", "orders-egress")["spec"]["egress"];
     // DNS first, then one rule per allow_to peer.
     assert_eq!(egress.as_array().unwrap().len(), 4);

@@ -1,6 +1,12 @@
 //! Golden bundles for the platform pieces around a workload: tenancy (namespace bundles),
 //! secret stores and generated passwords, workload identity, and GPUs.
 
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
+)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -71,7 +77,10 @@ fn secret_store_gcp() {
     );
     golden("secrets", "store_gcp", &bundle);
     let sa = &provider(&bundle, "gcpsm")["auth"]["workloadIdentity"]["serviceAccountRef"];
-    assert_eq!(sa, &json!({"name": "external-secrets", "namespace": "external-secrets"}));
+    assert_eq!(
+        sa,
+        &json!({"name": "external-secrets", "namespace": "external-secrets"})
+    );
 }
 
 #[test]
@@ -116,7 +125,9 @@ fn generated_password_with_external_secrets() {
         ..Default::default()
     };
     let labels = web("postgres").labels.labels();
-    let objects = password.render(&"postgres-password".parse().unwrap(), &labels, &ctx(Target::gcp())).unwrap();
+    let objects = password
+        .render(&"postgres-password".parse().unwrap(), &labels, &ctx(Target::gcp()))
+        .unwrap();
     let bundle = common::bundle_of(objects);
     golden("secrets", "password", &bundle);
     let es = common::find(&bundle, "ExternalSecret", "postgres-password");
@@ -209,7 +220,10 @@ fn gpu_nvidia() {
         pod["tolerations"],
         json!([{"effect": "NoSchedule", "key": "nvidia.com/gpu", "operator": "Exists"}])
     );
-    assert_eq!(pod["nodeSelector"], json!({"cloud.google.com/gke-accelerator": "nvidia-l4"}));
+    assert_eq!(
+        pod["nodeSelector"],
+        json!({"cloud.google.com/gke-accelerator": "nvidia-l4"})
+    );
 }
 
 #[test]
@@ -226,7 +240,11 @@ fn gpu_intel() {
     golden("resources", "gpu_intel", &bundle);
     assert_eq!(limits(&pod)["gpu.intel.com/i915"], "2");
     // Requests never carry the GPU: the API server copies extended-resource limits (G1, G3).
-    assert!(pod["containers"][0]["resources"]["requests"].get("gpu.intel.com/i915").is_none());
+    assert!(
+        pod["containers"][0]["resources"]["requests"]
+            .get("gpu.intel.com/i915")
+            .is_none()
+    );
 }
 
 #[test]
@@ -236,6 +254,9 @@ fn identity_needs_a_created_account() {
     w.service_account = k3score::identity::ServiceAccountSpec::existing("shared".parse().unwrap());
     w.service_account.workload_identity = Some(WorkloadIdentity::Aws("arn:aws:iam::123456789012:role/x".into()));
     let err = w.render(&ctx(Target::gcp())).unwrap_err();
-    assert!(err.to_string().starts_with("service_account.workload_identity:"), "{err}");
+    assert!(
+        err.to_string().starts_with("service_account.workload_identity:"),
+        "{err}"
+    );
     assert_eq!(label("orders").as_str(), "orders");
 }

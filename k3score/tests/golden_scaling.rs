@@ -1,17 +1,25 @@
 //! Golden bundles for each scaling mode: `none`, `hpa`, `keda_http` (with both KEDA HTTP add-on
 //! APIs), `keda_queue` and `keda_cron`, each with the Deployment it scales.
 
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
+)]
+
 mod common;
 
 use common::{app_bundle, ctx, golden, web};
 use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
-use k3score::scaling::{Scaling, ScalingContext, ServicePort, ServiceRef};
+use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
+use k3score::workload::PortRef;
 use k3score::{Bundle, Context, FieldPath, KedaHttpApi, Problems, Target};
 use serde_json::json;
 
-/// The workload `web`, its scaling objects, and for `keda_http` the route through the KEDA
-/// interceptor plus the policy admitting the interceptor (REFERENCE §2c).
+/// The workload `web`, its scaling objects (the Secrets they read come with the workload's, see
+/// `common::app_bundle`), and for `keda_http` the route through the KEDA interceptor plus the
+/// policy admitting the interceptor (REFERENCE §2c).
 fn scaled(yaml: &str, ctx: &Context) -> Bundle {
     let scaling: Scaling = k3score::yaml::from_yaml(yaml).unwrap();
     let mut problems = Problems::default();
@@ -26,7 +34,7 @@ fn scaled(yaml: &str, ctx: &Context) -> Bundle {
     let sctx = ScalingContext::new(w.labels.clone(), ctx)
         .with_service(ServiceRef {
             name: "web".into(),
-            port: ServicePort::Number(8080),
+            port: PortRef::Number(8080),
         })
         .with_hosts(vec![host])
         .with_paths(vec!["/".into()]);
@@ -34,13 +42,22 @@ fn scaled(yaml: &str, ctx: &Context) -> Bundle {
         bundle.push(object);
     }
     if let Scaling::KedaHttp(_) = scaling {
-        let route = Route::new(w.name.clone(), w.name.clone().into(), Backend::keda_interceptor(&ctx.target))
-            .with_labels(w.labels.clone());
+        let route = Route::new(
+            w.name.clone(),
+            w.name.clone().into(),
+            Backend::keda_interceptor(&ctx.target),
+        )
+        .with_labels(w.labels.clone());
         for object in exposure::render_routes(&[route], ctx).unwrap() {
             bundle.push(object);
         }
         let keda = &ctx.target.keda.namespace;
-        bundle.push(network::allow_from_namespace(&w.labels, keda, &[WorkloadPort::tcp(8080)], ctx));
+        bundle.push(network::allow_from_namespace(
+            &w.labels,
+            keda,
+            &[WorkloadPort::tcp(8080)],
+            ctx,
+        ));
     }
     bundle
 }
@@ -59,7 +76,11 @@ fn hpa_owns_the_replicas() {
                 behavior: {scale_down: {stabilization_window: 600, policies: [{type: percent, value: 50, period: 60}]}}}";
     let bundle = scaled(yaml, &ctx(Target::local()));
     golden("scaling", "hpa", &bundle);
-    assert!(common::find(&bundle, "Deployment", "web")["spec"].get("replicas").is_none());
+    assert!(
+        common::find(&bundle, "Deployment", "web")["spec"]
+            .get("replicas")
+            .is_none()
+    );
     let hpa = common::find(&bundle, "HorizontalPodAutoscaler", "web");
     assert_eq!(
         hpa["spec"]["scaleTargetRef"],
@@ -69,7 +90,10 @@ fn hpa_owns_the_replicas() {
 
 #[test]
 fn keda_http_with_interceptor_route() {
-    let bundle = scaled("keda_http: {max: 5, concurrency: 20, scaledown_period: 120}", &ctx(Target::local()));
+    let bundle = scaled(
+        "keda_http: {max: 5, concurrency: 20, scaledown_period: 120}",
+        &ctx(Target::local()),
+    );
     golden("scaling", "keda_http_interceptor_route", &bundle);
     let trigger = &common::find(&bundle, "ScaledObject", "web")["spec"]["triggers"][0];
     assert_eq!(trigger["metadata"]["interceptorRoute"], "web");
@@ -79,14 +103,20 @@ fn keda_http_with_interceptor_route() {
         ingress_route["spec"]["routes"][0]["services"][0],
         json!({"name": "keda-add-ons-http-interceptor-proxy", "namespace": "keda", "port": 8080})
     );
-    assert_eq!(bundle.iter().filter(|o| o.kind() == "HorizontalPodAutoscaler").count(), 0);
+    assert_eq!(
+        bundle.iter().filter(|o| o.kind() == "HorizontalPodAutoscaler").count(),
+        0
+    );
 }
 
 #[test]
 fn keda_http_with_legacy_http_scaled_object() {
     let mut target = Target::local();
     target.keda.http_api = KedaHttpApi::HttpScaledObject;
-    let bundle = scaled("keda_http: {min: 1, max: 5, request_rate: {target: 50, window: 1m}}", &ctx(target));
+    let bundle = scaled(
+        "keda_http: {min: 1, max: 5, request_rate: {target: 50, window: 1m}}",
+        &ctx(target),
+    );
     golden("scaling", "keda_http_http_scaled_object", &bundle);
     // The add-on creates the ScaledObject itself: we render none.
     assert!(!common::kinds(&bundle).iter().any(|k| k == "ScaledObject"));
@@ -103,6 +133,14 @@ fn keda_queue_with_sentinel_passwords() {
     let so = common::find(&bundle, "ScaledObject", "web");
     assert_eq!(so["spec"]["triggers"][0]["type"], "redis-sentinel");
     assert_eq!(so["spec"]["triggers"][0]["authenticationRef"]["name"], "web-queue-auth");
+    // Every Secret key the TriggerAuthentication reads is provided by the ExternalSecret.
+    let auth = common::find(&bundle, "TriggerAuthentication", "web-queue-auth");
+    let es = common::find(&bundle, "ExternalSecret", "redis");
+    for target_ref in auth["spec"]["secretTargetRef"].as_array().unwrap() {
+        assert_eq!(target_ref["name"], "redis");
+        let provided = es["spec"]["data"].as_array().unwrap().iter().any(|d| d["secretKey"] == target_ref["key"]);
+        assert!(provided, "{target_ref}");
+    }
 }
 
 #[test]

@@ -90,7 +90,12 @@ fn violations(spec: &PodSpec) -> Vec<String> {
     }
     // P2: SELinux, AppArmor and sysctls at pod level.
     if let Some(se) = &pod.se_linux_options {
-        check_selinux("pod", se.type_.as_deref(), se.user.is_some() || se.role.is_some(), &mut v);
+        check_selinux(
+            "pod",
+            se.type_.as_deref(),
+            se.user.is_some() || se.role.is_some(),
+            &mut v,
+        );
     }
     if let Some(profile) = &pod.app_armor_profile
         && !PROFILE_TYPES.contains(&profile.type_.as_str())
@@ -123,7 +128,12 @@ fn violations(spec: &PodSpec) -> Vec<String> {
         v.push(format!("pod: seccomp {kind} (P8)"));
     }
     for c in containers(spec) {
-        check_container(&c, pod.run_as_non_root == Some(true) || user_namespaced, pod_seccomp, &mut v);
+        check_container(
+            &c,
+            pod.run_as_non_root == Some(true) || user_namespaced,
+            pod_seccomp,
+            &mut v,
+        );
     }
     v
 }
@@ -206,7 +216,11 @@ fn check_container(c: &ContainerView<'_>, pod_non_root: bool, pod_seccomp: Optio
 }
 
 fn ctx() -> Context {
-    let values = [("orders-api-key.value", "k"), ("orders-env.TOKEN", "t"), ("API_KEY", "k")];
+    let values = [
+        ("orders-api-key.value", "k"),
+        ("orders-env.TOKEN", "t"),
+        ("API_KEY", "k"),
+    ];
     let values = values.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
     Context::new(Target::local(), "shop".parse().unwrap())
         .with_variable("DB_HOST", "db")
@@ -324,27 +338,38 @@ fn explicit_opt_outs_fail_the_checker() {
     assert!(!w.security.is_restricted());
     assert_eq!(
         violations(&pod(&w)),
-        ["orders: adds capability NET_RAW (P7)", "migrate: adds capability NET_RAW (P7)"]
+        [
+            "orders: adds capability NET_RAW (P7)",
+            "migrate: adds capability NET_RAW (P7)"
+        ]
     );
 }
+
+/// The violations expected after a change to a compliant pod, and the change.
+type Breach = (&'static [&'static str], fn(&mut PodSpec));
 
 #[test]
 fn every_control_can_fail() {
     let base = pod(&Workload::new("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2"));
-    let breaches: [(&[&str], fn(&mut PodSpec)); 10] = [
+    let breaches: [Breach; 10] = [
         (&["pod: hostNetwork (P2)"], |s| s.host_network = Some(true)),
-        (&["volume host: hostPath (P2)", "volume host: type not allowed (P3)"], |s| {
-            s.volumes.get_or_insert_with(Vec::new).push(Volume {
-                name: "host".into(),
-                host_path: Some(HostPathVolumeSource {
-                    path: "/var/run".into(),
+        (
+            &["volume host: hostPath (P2)", "volume host: type not allowed (P3)"],
+            |s| {
+                s.volumes.get_or_insert_with(Vec::new).push(Volume {
+                    name: "host".into(),
+                    host_path: Some(HostPathVolumeSource {
+                        path: "/var/run".into(),
+                        ..Default::default()
+                    }),
                     ..Default::default()
-                }),
-                ..Default::default()
-            });
-        }),
+                });
+            },
+        ),
         (&["orders: privileged (P2)"], |s| container(s).privileged = Some(true)),
-        (&["orders: runAsNonRoot false (P5)"], |s| container(s).run_as_non_root = Some(false)),
+        (&["orders: runAsNonRoot false (P5)"], |s| {
+            container(s).run_as_non_root = Some(false)
+        }),
         (&["pod: runAsUser 0 (P6)"], |s| {
             s.security_context.as_mut().unwrap().run_as_user = Some(0);
         }),

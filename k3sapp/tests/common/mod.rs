@@ -65,10 +65,14 @@ pub(crate) fn app_set(name: &str) -> AppSet {
 
 /// A context on `target` in [`NAMESPACE`] with [`VARIABLES`] and [`SECRET_VALUES`].
 pub(crate) fn ctx(target: Target) -> Context {
-    let variables: BTreeMap<String, String> =
-        VARIABLES.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let secrets: BTreeMap<String, String> =
-        SECRET_VALUES.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let variables: BTreeMap<String, String> = VARIABLES
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let secrets: BTreeMap<String, String> = SECRET_VALUES
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     Context::new(target, NAMESPACE.parse().expect("static namespace"))
         .with_variables(variables)
         .with_secret_values(secrets)
@@ -118,12 +122,16 @@ pub(crate) fn golden(name: &str, bundle: &Bundle) {
     golden_text(&format!("{name}.yaml"), &yaml);
 }
 
-/// What holds for every bundle: unique objects, everything in [`NAMESPACE`], never an HPA and
+/// What holds for every bundle: unique objects, everything in [`NAMESPACE`] (but ReferenceGrants), never an HPA and
 /// a KEDA scaler for the same workload (REFERENCE §1a, KD2), no replica count on a scaled
 /// workload, and byte-identical output when rendered again.
 pub(crate) fn assert_bundle_invariants(bundle: &Bundle) {
     bundle.check_unique().expect("objects are unique");
     for object in bundle {
+        if object.kind() == "ReferenceGrant" {
+            // Lives in the namespace of the object it grants access to (REFERENCE §2c, HA4).
+            continue;
+        }
         assert_eq!(
             object.meta().namespace.as_deref(),
             Some(NAMESPACE),
@@ -145,7 +153,11 @@ pub(crate) fn assert_bundle_invariants(bundle: &Bundle) {
     let scaled: Vec<String> = bundle
         .all::<HorizontalPodAutoscaler>()
         .map(|h| h.spec.scale_target_ref.name.clone())
-        .chain(bundle.all::<ScaledObject>().map(|s| s.spec.scale_target_ref.name.clone()))
+        .chain(
+            bundle
+                .all::<ScaledObject>()
+                .map(|s| s.spec.scale_target_ref.name.clone()),
+        )
         .chain(
             bundle
                 .all::<HTTPScaledObject>()
@@ -202,16 +214,21 @@ pub(crate) fn assert_restricted(spec: &PodSpec) {
     assert_ne!(spec.host_ipc, Some(true), "hostIPC");
     // P3: volume types.
     for volume in spec.volumes.iter().flatten() {
-        assert!(volume_allowed(volume), "volume {} has a type restricted forbids", volume.name);
+        assert!(
+            volume_allowed(volume),
+            "volume {} has a type restricted forbids",
+            volume.name
+        );
     }
     let pod = spec.security_context.as_ref();
     let pod_non_root = pod.and_then(|p| p.run_as_non_root) == Some(true);
-    let pod_seccomp = pod
-        .and_then(|p| p.seccomp_profile.as_ref())
-        .map(|s| s.type_.as_str());
+    let pod_seccomp = pod.and_then(|p| p.seccomp_profile.as_ref()).map(|s| s.type_.as_str());
     assert_ne!(pod.and_then(|p| p.run_as_user), Some(0), "pod runAsUser 0 (P6)");
     if let Some(seccomp) = pod_seccomp {
-        assert!(matches!(seccomp, "RuntimeDefault" | "Localhost"), "pod seccomp {seccomp} (P8)");
+        assert!(
+            matches!(seccomp, "RuntimeDefault" | "Localhost"),
+            "pod seccomp {seccomp} (P8)"
+        );
     }
     let containers = spec.containers.iter().chain(spec.init_containers.iter().flatten());
     for c in containers {
@@ -224,7 +241,12 @@ pub(crate) fn assert_restricted(spec: &PodSpec) {
             assert!(port.host_port.is_none_or(|p| p == 0), "{}: hostPort (P2)", c.name);
         }
         // P4: allowPrivilegeEscalation must be false, unset fails.
-        assert_eq!(sc.allow_privilege_escalation, Some(false), "{}: allowPrivilegeEscalation (P4)", c.name);
+        assert_eq!(
+            sc.allow_privilege_escalation,
+            Some(false),
+            "{}: allowPrivilegeEscalation (P4)",
+            c.name
+        );
         // P5: non-root at pod level or on every container.
         assert!(
             pod_non_root || sc.run_as_non_root == Some(true),
@@ -235,7 +257,10 @@ pub(crate) fn assert_restricted(spec: &PodSpec) {
         // P6: not UID 0.
         assert_ne!(sc.run_as_user, Some(0), "{}: runAsUser 0 (P6)", c.name);
         // P7: drop ALL, add at most NET_BIND_SERVICE.
-        let caps = sc.capabilities.as_ref().unwrap_or_else(|| panic!("{}: no capabilities (P7)", c.name));
+        let caps = sc
+            .capabilities
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: no capabilities (P7)", c.name));
         assert!(
             caps.drop.iter().flatten().any(|d| d == "ALL"),
             "{}: capabilities.drop lacks ALL (P7)",
@@ -245,11 +270,7 @@ pub(crate) fn assert_restricted(spec: &PodSpec) {
             assert_eq!(add, "NET_BIND_SERVICE", "{}: capability {add} (P7)", c.name);
         }
         // P8: seccomp RuntimeDefault or Localhost, at pod level or on the container.
-        let seccomp = sc
-            .seccomp_profile
-            .as_ref()
-            .map(|s| s.type_.as_str())
-            .or(pod_seccomp);
+        let seccomp = sc.seccomp_profile.as_ref().map(|s| s.type_.as_str()).or(pod_seccomp);
         assert!(
             matches!(seccomp, Some("RuntimeDefault" | "Localhost")),
             "{}: seccomp {seccomp:?} (P8)",

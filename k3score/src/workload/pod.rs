@@ -70,10 +70,6 @@ pub struct RenderedWorkload {
     /// The ServiceAccount (if created) and the PersistentVolumeClaims of created volumes
     /// (for [`Workload::render`] only).
     pub objects: Vec<Object>,
-    /// Secrets or ExternalSecrets for the secrets referenced by env and env_from. When several
-    /// workloads render into one namespace, use [`Workload::secret_refs`] of all of them with
-    /// [`crate::secrets::render_secret_refs`] instead, so shared secrets are rendered once.
-    pub secrets: Vec<Object>,
     /// Claim templates of created volumes (for [`Workload::render_stateful`] only).
     pub volume_claim_templates: Vec<PersistentVolumeClaim>,
 }

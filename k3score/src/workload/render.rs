@@ -13,7 +13,6 @@ use super::pod::{RenderedWorkload, Workload};
 use super::volume::{KeyPath, Medium, Pvc, Volume, VolumeSource};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
-use crate::secrets::render_secret_refs;
 
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
@@ -33,8 +32,10 @@ fn items(items: &[KeyPath]) -> Option<Vec<KeyToPath>> {
 }
 
 impl Workload {
-    /// Validates, then renders the pod template, the ServiceAccount, PVCs for created volumes
-    /// and the objects providing referenced secrets (for Deployments, Jobs and CronJobs).
+    /// Validates, then renders the pod template, the ServiceAccount and PVCs for created volumes
+    /// (for Deployments, Jobs and CronJobs). The objects providing referenced secrets are
+    /// rendered by the caller, once per namespace, from [`Workload::secret_refs`] with
+    /// [`crate::secrets::render_secret_refs`], so secrets shared by workloads appear once.
     ///
     /// Every problem is returned at once, with paths relative to the workload (`env.DB_URL`).
     ///
@@ -77,7 +78,6 @@ impl Workload {
         let mut problems = Problems::default();
         self.validate(&FieldPath::root(), &mut problems);
         let env = self.render_env(ctx, &mut problems);
-        let secrets = problems.take(render_secret_refs(&self.secret_refs(), &self.labels.labels(), ctx));
         problems.finish(())?;
 
         let mut volumes = Vec::new();
@@ -193,7 +193,6 @@ impl Workload {
                 spec: Some(spec),
             },
             objects,
-            secrets: secrets.unwrap_or_default(),
             volume_claim_templates: claim_templates,
         })
     }

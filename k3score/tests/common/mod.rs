@@ -5,16 +5,19 @@
 //! template in the smallest Deployment a cluster accepts, so every golden file is a bundle the
 //! conformance validator can check object by object.
 
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
+)]
 
 use std::collections::BTreeMap;
 
-use k3score::labels::AppLabels;
 use k3score::names::DnsLabel;
 use k3score::scaling::Scaling;
+use k3score::secrets::render_secret_refs;
 use k3score::workload::{Port, Workload};
-use k3score::{Bundle, Context, Target};
+use k3score::{Bundle, Context, FieldPath, Target};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -36,7 +39,11 @@ pub(crate) fn ctx(target: Target) -> Context {
 
 /// The three presets, by name.
 pub(crate) fn presets() -> [(&'static str, Target); 3] {
-    [("local", Target::local()), ("dev", Target::dev()), ("gcp", Target::gcp())]
+    [
+        ("local", Target::local()),
+        ("dev", Target::dev()),
+        ("gcp", Target::gcp()),
+    ]
 }
 
 /// A workload `name` with one `http` port on 8080.
@@ -46,16 +53,15 @@ pub(crate) fn web(name: &str) -> Workload {
     w
 }
 
-/// The labels a workload's companion objects carry.
-pub(crate) fn app_labels(w: &Workload) -> AppLabels {
-    w.labels.clone()
-}
-
-/// Renders `w` and wraps its pod template: ServiceAccount, PVCs, Secrets or ExternalSecrets,
-/// a Deployment (no `replicas` when `scaling` owns them) and a Service for its ports.
+/// Renders `w` and wraps its pod template: ServiceAccount, PVCs, a Deployment (no `replicas`
+/// when `scaling` owns them) and a Service for its ports, plus one Secret or ExternalSecret per
+/// secret that the workload or its scaling objects read (rendered once, from all references).
 pub(crate) fn app_bundle(w: &Workload, scaling: &Scaling, ctx: &Context) -> Bundle {
     let rendered = w.render(ctx).unwrap_or_else(|e| panic!("{}: {e}", w.name));
-    let mut bundle: Bundle = rendered.objects.into_iter().chain(rendered.secrets).collect();
+    let mut refs = w.secret_refs();
+    refs.extend(scaling.secret_refs(&FieldPath::root().field("scaling")));
+    let secrets = render_secret_refs(&refs, &w.labels.labels(), ctx).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+    let mut bundle: Bundle = rendered.objects.into_iter().chain(secrets).collect();
     let meta = ObjectMeta {
         name: Some(w.name.to_string()),
         namespace: ctx.ns(),

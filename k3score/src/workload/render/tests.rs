@@ -188,7 +188,6 @@ fn default_pod_template_is_restricted() {
     assert_eq!((tmp.name.as_str(), tmp.empty_dir.is_some()), ("writable-tmp", true));
     assert_eq!(spec.containers[0].volume_mounts.as_ref().unwrap()[0].mount_path, "/tmp");
     assert!(spec.containers[0].resources.is_none());
-    assert!(rendered.secrets.is_empty());
     assert_eq!(rendered.objects.len(), 1);
 }
 
@@ -322,8 +321,9 @@ fn full_workload_renders_every_block() {
         pvc_spec.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0,
         "10Gi"
     );
-    let secrets: Vec<_> = rendered
-        .secrets
+    let w = full();
+    let secrets: Vec<_> = crate::secrets::render_secret_refs(&w.secret_refs(), &w.labels.labels(), &local_ctx())
+        .unwrap()
         .iter()
         .map(|o| format!("{}/{}", o.kind(), o.name()))
         .collect();
@@ -366,7 +366,10 @@ fn stateful_volumes_become_claim_templates() {
         Some("standard-rwo")
     );
     assert_eq!(rendered.objects.len(), 1, "only the ServiceAccount");
-    let kinds: Vec<_> = rendered.secrets.iter().map(|o| o.kind().into_owned()).collect();
+    let w = full();
+    let ctx = Context::new(Target::gcp(), "shop".parse().unwrap());
+    let secrets = crate::secrets::render_secret_refs(&w.secret_refs(), &w.labels.labels(), &ctx).unwrap();
+    let kinds: Vec<_> = secrets.iter().map(|o| o.kind().into_owned()).collect();
     assert_eq!(kinds, ["ExternalSecret", "ExternalSecret"]);
 }
 
@@ -384,6 +387,14 @@ fn every_problem_is_reported_at_once() {
             "ports[2].name: duplicate port name \"http\"",
             "env.DATABASE_URL: undefined variable ${DB_HOST}",
             "env.SECOND: undefined variable ${NOPE}",
+        ]
+    );
+    // Secret values are checked where the secrets are rendered, once per namespace.
+    let secrets = crate::secrets::render_secret_refs(&w.secret_refs(), &w.labels.labels(), &ctx).unwrap_err();
+    let messages: Vec<String> = secrets.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
             "env.API_KEY: secret \"orders-api-key\" has no value for key \"value\" in the provided values",
             "env_from[0]: missing: values for secret \"orders-env\": add entries orders-env.KEY=VALUE",
         ]

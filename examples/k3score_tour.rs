@@ -8,16 +8,16 @@
 //!
 //! Files are named `<feature>-<variant>-<target>.yaml`. k3score renders pod templates and
 //! their companion objects; the Deployment and Service around a template are k3sapp's job,
-//! so [`deployment`] builds the smallest ones here with k8s-openapi for the validator.
+//! so `deployment` builds the smallest ones here with k8s-openapi for the validator.
 
 use std::path::PathBuf;
 
 use k3score::exposure::{self, Backend, Cors, Expose, PortRef, Route, RouteFeature, supports};
 use k3score::identity::WorkloadIdentity;
+use k3score::names::{DnsLabel, DnsSubdomain};
 use k3score::network::{self, NetworkSpec, WorkloadPort};
 use k3score::resources::{Gpu, GpuVendor};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
-use k3score::names::{DnsLabel, DnsSubdomain};
 use k3score::secrets::{GeneratedPassword, SecretStoreSpec, render_secret_refs};
 use k3score::target::Keda;
 use k3score::tenancy::NamespaceBundle;
@@ -40,7 +40,9 @@ fn main() -> Result {
     let out = PathBuf::from(std::env::args().nth(1).ok_or("usage: k3score_tour OUTDIR")?);
     std::fs::create_dir_all(&out)?;
     let mut tour = Tour { out, written: 0 };
-    for (name, target) in presets().into_iter().chain([("staging".to_owned(), custom_target()?)]) {
+    let staging = ("staging".to_owned(), custom_target()?);
+    // Features that do not involve routes: once per target.
+    for (name, target) in presets().into_iter().chain([staging.clone()]) {
         let ctx = context(target)?;
         workload(&mut tour, &name, &ctx)?;
         visibility(&mut tour, &name, &ctx)?;
@@ -48,12 +50,14 @@ fn main() -> Result {
         tenancy(&mut tour, &name, &ctx)?;
         password(&mut tour, &name, &ctx)?;
     }
-    for (name, target) in presets_and_ingresses().into_iter().chain([("staging".to_owned(), custom_target()?)]) {
+    // Features with routes: once per target and ingress controller.
+    for (name, target) in presets_and_ingresses().into_iter().chain([staging]) {
         let ctx = context(target)?;
         routes(&mut tour, &name, &ctx)?;
         target_app(&mut tour, &name, &ctx)?;
         keda_http(&mut tour, &name, &ctx)?;
     }
+    // Target-independent features.
     secret_stores(&mut tour)?;
     identities(&mut tour)?;
     gpus(&mut tour)?;
@@ -115,7 +119,11 @@ fn presets_and_ingresses() -> Vec<(String, Target)> {
     let controllers = [
         ("traefik", Ingress::traefik(), "traefik"),
         ("haproxy", Ingress::haproxy(), "haproxy-controller"),
-        ("gateway-api", Ingress::gateway_api("shared", "infra").expect("valid names"), "infra"),
+        (
+            "gateway-api",
+            Ingress::gateway_api("shared", "infra").expect("valid names"),
+            "infra",
+        ),
     ];
     let mut targets = Vec::new();
     for (preset, target) in presets() {
@@ -123,7 +131,9 @@ fn presets_and_ingresses() -> Vec<(String, Target)> {
             if *ingress == target.ingress {
                 targets.push((preset.clone(), target.clone()));
             } else {
-                let other = target.clone().with_ingress(ingress.clone(), namespace.parse().expect("a label"));
+                let other = target
+                    .clone()
+                    .with_ingress(ingress.clone(), namespace.parse().expect("a label"));
                 targets.push((format!("{preset}-{suffix}"), other));
             }
         }
@@ -176,7 +186,7 @@ fn deployment(w: &Workload, scaling: &Scaling, ctx: &Context) -> Result<Bundle> 
     };
     bundle.push(Deployment {
         metadata: meta.clone(),
-        spec: spec.into(),
+        spec,
         ..Default::default()
     });
     if !w.ports.is_empty() {
@@ -221,9 +231,13 @@ fn workload(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     w.probes = k3score::yaml::from_yaml(
         "{startup: {tcp: http}, readiness: {http: /ready, port: http}, liveness: {grpc: 9090}}",
     )?;
-    w.resources = k3score::yaml::from_yaml("{cpu: 250m, memory: 256Mi, limits: {memory: 512Mi}, ephemeral_storage: 1Gi}")?;
+    w.resources =
+        k3score::yaml::from_yaml("{cpu: 250m, memory: 256Mi, limits: {memory: 512Mi}, ephemeral_storage: 1Gi}")?;
     w.security = k3score::yaml::from_yaml("{run_as_user: 10001, fs_group: 10001, writable_paths: [/tmp, /var/cache]}")?;
-    tour.write(&format!("workload-full-{target}"), &deployment(&w, &Scaling::None, ctx)?)
+    tour.write(
+        &format!("workload-full-{target}"),
+        &deployment(&w, &Scaling::None, ctx)?,
+    )
 }
 
 /// Visibility: who may connect (`public`, `internal`, `private`, `restricted` + `allow_from`),
@@ -246,7 +260,10 @@ fn visibility(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
         check(|path, problems| spec.validate(path, problems))?;
         let w = web("orders")?;
         let policies = network::render(&spec, &w.labels, &ports, ctx);
-        tour.write(&format!("visibility-{variant}-{target}"), &policies.into_iter().map(Object::from).collect())?;
+        tour.write(
+            &format!("visibility-{variant}-{target}"),
+            &policies.into_iter().map(Object::from).collect(),
+        )?;
     }
     Ok(())
 }
@@ -256,7 +273,10 @@ fn visibility(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
 fn scaling(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     let specs = [
         ("none", "none"),
-        ("hpa", "hpa: {min: 2, max: 10, cpu: 70, behavior: {scale_down: {stabilization_window: 600}}}"),
+        (
+            "hpa",
+            "hpa: {min: 2, max: 10, cpu: 70, behavior: {scale_down: {stabilization_window: 600}}}",
+        ),
         (
             "keda-queue",
             "keda_queue: {max: 8, addresses: ['redis-sentinel.data:26379'], master: mymaster, list: emails, \
@@ -290,8 +310,12 @@ fn keda_http(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
         ctx.target.keda.http_api = api;
         let scaling: Scaling = k3score::yaml::from_yaml("keda_http: {max: 5, concurrency: 20}")?;
         let w = web("hello")?;
-        let route = Route::new(w.name.clone(), w.name.clone().into(), Backend::keda_interceptor(&ctx.target))
-            .with_labels(w.labels.clone());
+        let route = Route::new(
+            w.name.clone(),
+            w.name.clone().into(),
+            Backend::keda_interceptor(&ctx.target),
+        )
+        .with_labels(w.labels.clone());
         let sctx = ScalingContext::new(w.labels.clone(), &ctx)
             .with_service(ServiceRef {
                 name: "hello".into(),
@@ -300,8 +324,17 @@ fn keda_http(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
             .with_hosts(vec![route.host.resolve(&ctx.target)]);
         let mut bundle = deployment(&w, &scaling, &ctx)?;
         let keda = &ctx.target.keda.namespace;
-        bundle.push(network::allow_from_namespace(&w.labels, keda, &[WorkloadPort::tcp(8080)], &ctx));
-        for object in scaling.render(&sctx)?.into_iter().chain(exposure::render_routes(&[route], &ctx)?) {
+        bundle.push(network::allow_from_namespace(
+            &w.labels,
+            keda,
+            &[WorkloadPort::tcp(8080)],
+            &ctx,
+        ));
+        for object in scaling
+            .render(&sctx)?
+            .into_iter()
+            .chain(exposure::render_routes(&[route], &ctx)?)
+        {
             bundle.push(object);
         }
         let variant = match api {
@@ -319,8 +352,12 @@ fn keda_http(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
 fn routes(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     let plain = Route {
         strip_prefix: true,
-        ..Route::new("orders".parse()?, "orders".parse()?, Backend::new("orders".parse()?, PortRef::Number(8080)))
-            .with_paths(["/api"])
+        ..Route::new(
+            "orders".parse()?,
+            "orders".parse()?,
+            Backend::new("orders".parse()?, PortRef::Number(8080)),
+        )
+        .with_paths(["/api"])
     };
     let mut full = Route {
         name: "shop".parse()?,
@@ -367,7 +404,10 @@ fn tenancy(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
           limits: {default_request_cpu: 100m, default_request_memory: 128Mi, default_limit_memory: 512Mi}, \
           provisioner: {service_account: deployer, namespace: ci}, allow_ingress_controller: true}",
     )?;
-    tour.write(&format!("tenancy-team-{target}"), &spec.render(ctx)?.into_iter().collect())
+    tour.write(
+        &format!("tenancy-team-{target}"),
+        &spec.render(ctx)?.into_iter().collect(),
+    )
 }
 
 /// Secrets: a generated password (ESO `Password` generator + a create-once ExternalSecret; a
@@ -385,8 +425,14 @@ fn secret_stores(tour: &mut Tour) -> Result {
     let specs = [
         ("gcp", format!("gcp: {{project_id: acme-prod, {sa}}}")),
         ("aws", format!("aws: {{region: eu-west-1, {sa}}}")),
-        ("azure", format!("azure: {{vault_url: 'https://acme.vault.azure.net', {sa}}}")),
-        ("vault", format!("vault: {{server: 'https://vault.acme.io:8200', path: secret, role: eso, {sa}}}")),
+        (
+            "azure",
+            format!("azure: {{vault_url: 'https://acme.vault.azure.net', {sa}}}"),
+        ),
+        (
+            "vault",
+            format!("vault: {{server: 'https://vault.acme.io:8200', path: secret, role: eso, {sa}}}"),
+        ),
     ];
     for (provider, yaml) in specs {
         let spec: SecretStoreSpec = k3score::yaml::from_yaml(&yaml)?;
@@ -403,8 +449,14 @@ fn secret_stores(tour: &mut Tour) -> Result {
 fn identities(tour: &mut Tour) -> Result {
     let ctx = context(Target::gcp())?;
     let identities = [
-        ("gcp", WorkloadIdentity::Gcp("orders@acme-prod.iam.gserviceaccount.com".into())),
-        ("aws", WorkloadIdentity::Aws("arn:aws:iam::123456789012:role/orders".into())),
+        (
+            "gcp",
+            WorkloadIdentity::Gcp("orders@acme-prod.iam.gserviceaccount.com".into()),
+        ),
+        (
+            "aws",
+            WorkloadIdentity::Aws("arn:aws:iam::123456789012:role/orders".into()),
+        ),
         (
             "azure",
             WorkloadIdentity::Azure {
@@ -429,11 +481,18 @@ fn gpus(tour: &mut Tour) -> Result {
         product: Some("nvidia-l4".into()),
         ..Gpu::new(1, GpuVendor::Nvidia)
     };
-    for (vendor, gpu) in [("nvidia", nvidia), ("amd", Gpu::new(1, GpuVendor::Amd)), ("intel", Gpu::new(1, GpuVendor::Intel))] {
+    for (vendor, gpu) in [
+        ("nvidia", nvidia),
+        ("amd", Gpu::new(1, GpuVendor::Amd)),
+        ("intel", Gpu::new(1, GpuVendor::Intel)),
+    ] {
         let mut w = web("inference")?;
         w.resources = k3score::yaml::from_yaml("{cpu: 2, memory: 8Gi}")?;
         w.resources.gpu = Some(gpu);
-        tour.write(&format!("resources-gpu-{vendor}"), &deployment(&w, &Scaling::None, &ctx)?)?;
+        tour.write(
+            &format!("resources-gpu-{vendor}"),
+            &deployment(&w, &Scaling::None, &ctx)?,
+        )?;
     }
     Ok(())
 }

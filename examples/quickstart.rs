@@ -6,7 +6,7 @@
 //! cargo run --example quickstart -- --ingress gateway-api --out rendered/
 //! ```
 
-use k3s_examples::{CliError, Spec, emit, parse_options, parse_spec, render_spec, run};
+use k3s_examples::{CliError, Spec, discover_functions, emit, parse_options, parse_spec, render_spec, run};
 
 /// The demo platform: (component, spec file), embedded at compile time.
 const PLATFORM: &[(&str, &str)] = &[
@@ -15,6 +15,14 @@ const PLATFORM: &[(&str, &str)] = &[
     ("storefront", include_str!("specs/storefront.yaml")),
     ("inference", include_str!("specs/inference.yaml")),
     ("reports", include_str!("specs/reports.yaml")),
+    ("gateway", include_str!("specs/gateway.yaml")),
+];
+
+/// The function project: its spec and the sources its decorators are discovered in.
+const FUNCTIONS: &str = include_str!("functions/functions.yaml");
+const FUNCTION_SOURCES: &[(&str, &str)] = &[
+    ("orders.py", include_str!("functions/src/orders.py")),
+    ("billing.ts", include_str!("functions/src/billing.ts")),
 ];
 
 /// Variables and local secret values of the demo (placeholders, never real credentials).
@@ -37,6 +45,17 @@ fn main() {
                 render_spec(&spec, &options.target, "shop", &vars).map_err(|e| CliError::Spec(path.into(), e))?;
             components.push(((*name).to_owned(), bundle));
         }
+        let spec = parse_spec(FUNCTIONS).map_err(|e| CliError::Spec("functions/functions.yaml".into(), e))?;
+        let sources = vec![
+            FUNCTION_SOURCES
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+                .collect(),
+        ];
+        let spec = discover_functions(spec, &sources).map_err(|e| CliError::Spec("functions/src".into(), e))?;
+        let bundle = render_spec(&spec, &options.target, "shop", &vars)
+            .map_err(|e| CliError::Spec("functions/functions.yaml".into(), e))?;
+        components.push(("functions".to_owned(), bundle));
         emit(&components, options.out.as_deref())
     });
 }

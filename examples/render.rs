@@ -2,14 +2,17 @@
 //!
 //! ```sh
 //! cargo run --example render -- --target <local|dev|gcp> [--ingress traefik|haproxy|gateway-api] \
-//!     [--vars FILE.env] [--out DIR] FILE...
+//!     [--vars FILE.env] [--out DIR] FILE_OR_FUNCTION_FOLDER...
 //! ```
 //!
-//! Spec files name their kind at the top (`kind: App`, `kind: Apps`). YAML goes to stdout
-//! (or one file per input into `--out`), problems to stderr with their field paths, and the
-//! exit status is 1 on any problem.
+//! Spec files name their kind at the top (`kind: App`, `Apps`, `Functions`, `Gateway`). A
+//! folder stands for the function project in it: its `functions.yaml` plus the functions
+//! discovered in the sources it lists. YAML goes to stdout (or one file per input into
+//! `--out`), problems to stderr with their field paths, and the exit status is 1 on any problem.
 
-use k3s_examples::{CliError, emit, parse_options, parse_spec, render_spec, run};
+use std::path::Path;
+
+use k3s_examples::{CliError, discover_functions, emit, parse_options, parse_spec, read_sources, render_spec, run};
 
 fn main() {
     run(|| {
@@ -20,14 +23,24 @@ fn main() {
             ));
         }
         let mut components = Vec::new();
-        for path in &options.files {
-            let text = std::fs::read_to_string(path).map_err(|e| CliError::Io(path.clone(), e))?;
+        for given in &options.files {
+            let path = if given.is_dir() {
+                given.join("functions.yaml")
+            } else {
+                given.clone()
+            };
+            let text = std::fs::read_to_string(&path).map_err(|e| CliError::Io(path.clone(), e))?;
             let spec = parse_spec(&text).map_err(|e| CliError::Spec(path.clone(), e))?;
+            let sources = read_sources(&spec, path.parent().unwrap_or(Path::new(".")))?;
+            let spec = discover_functions(spec, &sources).map_err(|e| CliError::Spec(path.clone(), e))?;
             let bundle = render_spec(&spec, &options.target, "default", &options.vars)
                 .map_err(|e| CliError::Spec(path.clone(), e))?;
-            let name = path
-                .file_stem()
-                .map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned());
+            let name = if given.is_dir() {
+                given.file_name()
+            } else {
+                path.file_stem()
+            };
+            let name = name.map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned());
             components.push((name, bundle));
         }
         emit(&components, options.out.as_deref())

@@ -20,6 +20,8 @@ fn main() {
         let schemas = [
             ("app.json", schemars::schema_for!(k3sapp::App)),
             ("apps.json", schemars::schema_for!(k3sapp::AppSet)),
+            ("gateway.json", schemars::schema_for!(k3sgateway::Gateway)),
+            ("functions.json", schemars::schema_for!(k3sfn::Project)),
             ("target.json", schemars::schema_for!(k3score::Target)),
         ];
         for (file, schema) in schemas {

@@ -115,6 +115,11 @@ pub enum Spec {
     App(Box<App>),
     /// `kind: Apps`
     Apps(AppSet),
+    /// `kind: Gateway`
+    Gateway(Box<k3sgateway::Gateway>),
+    /// `kind: Functions` (functions listed in the file; add discovered ones with
+    /// [`discover_functions`]).
+    Functions(Box<k3sfn::Project>),
 }
 
 #[derive(serde::Deserialize)]
@@ -129,12 +134,14 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
     match probe.kind.as_deref() {
         Some("App") | None => Ok(Spec::App(Box::new(k3score::yaml::from_yaml(text)?))),
         Some("Apps") => Ok(Spec::Apps(k3score::yaml::from_yaml(text)?)),
+        Some("Gateway") => Ok(Spec::Gateway(Box::new(k3sgateway::Gateway::from_yaml(text)?))),
+        Some("Functions") => Ok(Spec::Functions(Box::new(k3score::yaml::from_yaml(text)?))),
         Some(other) => Err(k3score::Error::new(
             k3score::FieldPath::root().field("kind"),
             k3score::ErrorKind::Unsupported {
                 feature: format!("kind {other:?}"),
                 by: "this renderer".into(),
-                why: "known kinds are App and Apps".into(),
+                why: "known kinds are App, Apps, Functions and Gateway".into(),
             },
         )
         .into()),
@@ -150,7 +157,8 @@ pub fn render_spec(
 ) -> Result<Bundle, Errors> {
     let ns = match spec {
         Spec::Apps(set) => set.namespace.as_ref().map_or(namespace, |n| n.as_str()),
-        Spec::App(_) => namespace,
+        Spec::Gateway(gateway) => gateway.namespace.as_ref().map_or(namespace, |n| n.as_str()),
+        Spec::App(_) | Spec::Functions(_) => namespace,
     };
     let namespace = ns
         .parse()
@@ -161,6 +169,62 @@ pub fn render_spec(
     match spec {
         Spec::App(app) => app.render(&ctx),
         Spec::Apps(set) => set.render(&ctx),
+        Spec::Gateway(gateway) => gateway.render(&ctx),
+        Spec::Functions(project) => project.render(&ctx),
+    }
+}
+
+/// Every file under `dir` as `(path relative to dir, text)`, sorted; files that are not
+/// UTF-8 text are skipped (discovery only reads `.py`, `.ts` and `.js` sources).
+pub fn read_tree(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| CliError::Io(current.clone(), e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| CliError::Io(current.clone(), e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((relative, text));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Adds the functions discovered in `sources` (`(path, text)` per folder of
+/// `project.sources`) to a `kind: Functions` spec; other specs are returned unchanged.
+pub fn discover_functions(spec: Spec, sources: &[Vec<(String, String)>]) -> Result<Spec, Errors> {
+    let Spec::Functions(project) = spec else {
+        return Ok(spec);
+    };
+    let mut found = Vec::new();
+    let mut problems = k3score::Problems::default();
+    for files in sources {
+        match k3sfn::discover(files) {
+            Ok(functions) => found.extend(functions),
+            Err(errors) => problems.push(
+                k3score::FieldPath::root().field("sources"),
+                k3score::ErrorKind::Invalid(errors.to_string()),
+            ),
+        }
+    }
+    problems.finish(())?;
+    Ok(Spec::Functions(Box::new(project.with_discovered(found))))
+}
+
+/// The source folders of a `kind: Functions` spec read from `base` (the spec file's folder).
+pub fn read_sources(spec: &Spec, base: &Path) -> Result<Vec<Vec<(String, String)>>, CliError> {
+    match spec {
+        Spec::Functions(project) => project.sources.iter().map(|dir| read_tree(&base.join(dir))).collect(),
+        Spec::App(_) | Spec::Apps(_) | Spec::Gateway(_) => Ok(Vec::new()),
     }
 }
 

@@ -258,10 +258,10 @@ impl App {
         }
         let routes = self.routes(ctx);
         let hosts = routes.iter().map(|r| r.host.resolve(&ctx.target)).collect();
-        let paths = routes
-            .iter()
-            .flat_map(|r| r.paths.iter().map(|p| p.path.clone()))
-            .collect();
+        // The interceptor sees the request after strip_prefix / rewrite_to.
+        let mut paths: Vec<String> = routes.iter().flat_map(Route::backend_paths).collect();
+        paths.sort();
+        paths.dedup();
         sctx.with_hosts(hosts).with_paths(paths)
     }
 

@@ -34,6 +34,7 @@
 //! | [`exposure`] | the `Route` model and its Traefik, HAProxy and Gateway API renderers |
 //! | [`tenancy`] | namespace bundles: quotas, limits, default deny, RBAC |
 //! | [`context`] | target, namespace, variables and secret values shared by renderers |
+//! | [`cron`] | cron expressions and time zones (KEDA cron, CronJobs) |
 //! | [`dotenv`] | `.env` files for variables and local secret values |
 //! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
 //! | [`object`], [`bundle`], [`yaml`] | the output model and its rendering |
@@ -45,6 +46,7 @@
 pub mod bundle;
 pub mod context;
 pub mod crd;
+pub mod cron;
 pub mod dotenv;
 pub mod error;
 pub mod exposure;

@@ -1,12 +1,6 @@
 //! Golden bundles for each visibility (`public`, `internal`, `private`, `restricted`) and for
 //! `egress: open`: the `<app>-ingress` and `<app>-egress` NetworkPolicies of one workload.
 
-#![allow(
-    clippy::disallowed_types,
-    clippy::disallowed_macros,
-    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
-)]
-
 mod common;
 
 use common::{ctx, golden, label};

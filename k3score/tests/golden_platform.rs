@@ -1,12 +1,6 @@
 //! Golden bundles for the platform pieces around a workload: tenancy (namespace bundles),
 //! secret stores and generated passwords, workload identity, and GPUs.
 
-#![allow(
-    clippy::disallowed_types,
-    clippy::disallowed_macros,
-    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
-)]
-
 mod common;
 
 use std::collections::BTreeMap;

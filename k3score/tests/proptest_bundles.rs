@@ -9,12 +9,6 @@
 //! - every label key and value (metadata, pod templates, selectors) and annotation key is valid;
 //! - rendering twice gives identical bytes.
 
-#![allow(
-    clippy::disallowed_types,
-    clippy::disallowed_macros,
-    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
-)]
-
 use std::collections::BTreeMap;
 
 use k3score::exposure::{self, Backend, Duration, Host, PortRef, Route};
@@ -159,7 +153,10 @@ fn network_spec() -> impl Strategy<Value = NetworkSpec> {
     })
 }
 
-fn routes() -> impl Strategy<Value = Vec<(String, String, String, bool, Option<u32>)>> {
+/// A generated route: name, host, backend Service, `strip_prefix`, timeout in seconds.
+type RouteInput = (String, String, String, bool, Option<u32>);
+
+fn routes() -> impl Strategy<Value = Vec<RouteInput>> {
     prop::collection::vec(
         (
             dns_label(),
@@ -177,17 +174,26 @@ fn routes() -> impl Strategy<Value = Vec<(String, String, String, bool, Option<u
 struct Input {
     namespace: String,
     workload: String,
+    writable_paths: Vec<String>,
     target: Target,
     scaling: Scaling,
     network: NetworkSpec,
-    routes: Vec<(String, String, String, bool, Option<u32>)>,
+    routes: Vec<RouteInput>,
+}
+
+/// Writable paths (each gets an `emptyDir` named after it), distinct, some long.
+fn writable_paths() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::btree_set("[a-z][a-z0-9]{0,70}", 0..3)
+        .prop_map(|names| names.into_iter().map(|n| format!("/var/{n}")).collect())
 }
 
 fn input() -> impl Strategy<Value = Input> {
-    (dns_label(), dns_label(), target(), scaling(), network_spec(), routes()).prop_map(
-        |(namespace, workload, target, scaling, network, routes)| Input {
+    let workload = (dns_label(), dns_label(), writable_paths());
+    (workload, target(), scaling(), network_spec(), routes()).prop_map(
+        |((namespace, workload, writable_paths), target, scaling, network, routes)| Input {
             namespace,
             workload,
+            writable_paths,
             target,
             scaling,
             network,
@@ -213,6 +219,7 @@ fn render(input: &Input) -> (Bundle, Value) {
     );
     let data: Volume = k3score::yaml::from_yaml("{name: data, mount_path: /data, pvc: {size: 1Gi}}").unwrap();
     w.volumes.push(data);
+    w.security.writable_paths.extend(input.writable_paths.iter().cloned());
     if input.scaling.needs_resource_requests() {
         w.resources.cpu = Some("100m".parse().unwrap());
     }
@@ -273,16 +280,18 @@ fn render(input: &Input) -> (Bundle, Value) {
             template: stateful.pod_template,
             volume_claim_templates: Some(stateful.volume_claim_templates),
             ..Default::default()
-        }
-        .into(),
+        },
         ..Default::default()
     };
     (bundle, serde_json::to_value(stateful).unwrap())
 }
 
+/// A name grammar check from `k3score::names`.
+type Grammar = fn(&str) -> Result<(), k3score::ErrorKind>;
+
 /// Whether `name` is a valid name for `kind`.
 fn check_name(kind: &str, name: &str) -> Result<(), String> {
-    let (max, grammar): (usize, fn(&str) -> Result<(), k3score::ErrorKind>) = match kind {
+    let (max, grammar): (usize, Grammar) = match kind {
         "Service" => (63, check_dns1035_label),
         "Namespace" | "Job" => (63, check_dns1123_label),
         "StatefulSet" | "CronJob" => (52, check_dns1123_subdomain),
@@ -364,5 +373,22 @@ proptest! {
         prop_assert_eq!(bundle.to_yaml().unwrap(), again.to_yaml().unwrap());
         prop_assert_eq!(bundle.to_json().unwrap(), again.to_json().unwrap());
         prop_assert_eq!(stateful, stateful_again);
+    }
+}
+
+#[test]
+fn writable_path_volumes_have_label_names() {
+    let mut w = Workload::new("orders".parse().unwrap(), "ghcr.io/acme/app:1.0.0");
+    w.security.writable_paths = vec!["/_".into()];
+    let ctx = Context::new(Target::local(), "shop".parse().unwrap());
+    // Rejecting the path with its field path would be a fix too.
+    if let Ok(rendered) = w.render(&ctx) {
+        for volume in rendered.pod_template.spec.unwrap().volumes.unwrap() {
+            assert!(
+                check_dns1123_label(&volume.name).is_ok(),
+                "volume name {:?}",
+                volume.name
+            );
+        }
     }
 }

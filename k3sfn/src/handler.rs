@@ -107,3 +107,33 @@ impl schemars::JsonSchema for Handler {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handler_grammar() {
+        for ok in [
+            "orders:list_orders",
+            "billing/jobs:onPayment",
+            "a.b.c:$x",
+            "web-api:handler",
+        ] {
+            assert!(ok.parse::<Handler>().is_ok(), "{ok}");
+        }
+        assert_eq!(
+            "/abs:f".parse::<Handler>().unwrap_err().to_string(),
+            "invalid handler \"/abs:f\": the module must be letters, digits, '_', '-', '.' and '/'"
+        );
+        assert_eq!(
+            "m:1f".parse::<Handler>().unwrap_err().to_string(),
+            "invalid handler \"m:1f\": the function must be an identifier"
+        );
+        let h: Handler = "a/b:c".parse().unwrap();
+        assert_eq!(
+            (h.module(), h.function(), h.to_string().as_str()),
+            ("a/b", "c", "a/b:c")
+        );
+    }
+}

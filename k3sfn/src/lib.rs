@@ -39,7 +39,7 @@
 //! | secrets in `env` / queue passwords | one Secret or ExternalSecret per secret for the whole project |
 //!
 //! Object names are `<project>-<function>`, cut with a hash suffix to 63 characters (52 for
-//! CronJobs) by [`object_name`]. The runtime contract is in [`env`]: the container gets
+//! CronJobs) by [`object_name`]. The runtime contract is in [`mod@env`]: the container gets
 //! `K3SFN_HANDLER=module:function`, `K3SFN_TRIGGER` and the trigger's settings; `command`
 //! and `args` are the project's (or the image's).
 //!
@@ -50,6 +50,7 @@
 
 mod cron;
 mod discover;
+pub mod env;
 mod handler;
 mod render;
 mod schedule;
@@ -60,10 +61,8 @@ mod validate;
 pub use cron::{check_schedule, check_timezone};
 pub use discover::{DiscoveryError, DiscoveryErrors, discover, to_function_name};
 pub use handler::{Handler, check_handler};
-pub use render::{MAX_CRONJOB_NAME, MAX_NAME, env, object_name};
-pub use spec::{
-    DEFAULT_MAX_REPLICAS, DEFAULT_PORT, DEFAULT_SOURCES, Function, FunctionsKind, Project, ProjectBuilder,
-};
+pub use render::{MAX_CRONJOB_NAME, MAX_NAME, object_name};
+pub use spec::{DEFAULT_MAX_REPLICAS, DEFAULT_PORT, DEFAULT_SOURCES, Function, FunctionsKind, Project, ProjectBuilder};
 pub use trigger::{
     ConcurrencyPolicy, DEFAULT_FAILED_HISTORY, DEFAULT_QUEUE_LENGTH, DEFAULT_SUCCESSFUL_HISTORY, HttpTrigger,
     QueueDefaults, QueueTrigger, ScheduleTrigger, Trigger,

@@ -15,6 +15,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
+use crate::env;
 use crate::spec::{DEFAULT_MAX_REPLICAS, Function, Project};
 use crate::trigger::{QueueTrigger, Trigger};
 
@@ -24,32 +25,6 @@ pub const MAX_NAME: usize = 63;
 pub const MAX_CRONJOB_NAME: usize = 52;
 /// The container port name of HTTP functions.
 const HTTP_PORT_NAME: &str = "http";
-
-/// Runtime contract: environment variables every function container gets.
-pub mod env {
-    /// `module:function` of the handler.
-    pub const HANDLER: &str = "K3SFN_HANDLER";
-    /// The function's name.
-    pub const FUNCTION: &str = "K3SFN_FUNCTION";
-    /// `http`, `queue` or `schedule`.
-    pub const TRIGGER: &str = "K3SFN_TRIGGER";
-    /// HTTP: the port to listen on.
-    pub const PORT: &str = "K3SFN_PORT";
-    /// HTTP: the routed path prefix.
-    pub const PATH: &str = "K3SFN_PATH";
-    /// HTTP: accepted methods, comma separated (unset: any).
-    pub const METHODS: &str = "K3SFN_METHODS";
-    /// Queue: the Redis list.
-    pub const QUEUE_LIST: &str = "K3SFN_QUEUE_LIST";
-    /// Queue: Sentinel addresses, comma separated.
-    pub const QUEUE_ADDRESSES: &str = "K3SFN_QUEUE_ADDRESSES";
-    /// Queue: the Sentinel master name.
-    pub const QUEUE_MASTER: &str = "K3SFN_QUEUE_MASTER";
-    /// Queue: the Redis password (from its Secret).
-    pub const REDIS_PASSWORD: &str = "K3SFN_REDIS_PASSWORD";
-    /// Queue: the Sentinel password (from its Secret).
-    pub const SENTINEL_PASSWORD: &str = "K3SFN_SENTINEL_PASSWORD";
-}
 
 /// Object name of `function` in `project`: `<project>-<function>`, cut to `max` characters
 /// with a hash suffix when longer (deterministic, distinct inputs stay distinct).
@@ -111,7 +86,11 @@ impl Project {
             } else {
                 queue.addresses.clone()
             },
-            master: queue.master.clone().or_else(|| self.queue.master.clone()).unwrap_or_default(),
+            master: queue
+                .master
+                .clone()
+                .or_else(|| self.queue.master.clone())
+                .unwrap_or_default(),
             list: queue.list.clone(),
             length: queue.length,
             activation_length: queue.activation_length,
@@ -261,7 +240,11 @@ impl Project {
             (MANAGED_BY.to_owned(), MANAGER.to_owned()),
             (PART_OF.to_owned(), self.name.to_string()),
         ]);
-        objects.extend(problems.take(secrets::render_secret_refs(&refs, &labels, ctx)).unwrap_or_default());
+        objects.extend(
+            problems
+                .take(secrets::render_secret_refs(&refs, &labels, ctx))
+                .unwrap_or_default(),
+        );
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
@@ -342,15 +325,19 @@ impl Project {
                     .with_paths(vec![http.path.clone()]);
                 let mut scaled = self.keda_http(function).render(&sctx);
                 if let (Ok(list), Some(route)) = (&mut scaled, route) {
-                    let rendered = exposure::render_routes(&[route], ctx)
-                        .map_err(|e| e.under(&FieldPath::root().field("route")));
+                    let rendered =
+                        exposure::render_routes(&[route], ctx).map_err(|e| e.under(&FieldPath::root().field("route")));
                     list.extend(problems.take(rendered).unwrap_or_default());
                 }
                 scaled
             }
         };
         objects.extend(problems.take(scaled).unwrap_or_default());
-        objects.extend(self.network_policies(function, &labels, ctx).into_iter().map(Object::from));
+        objects.extend(
+            self.network_policies(function, &labels, ctx)
+                .into_iter()
+                .map(Object::from),
+        );
         objects
     }
 
@@ -362,7 +349,13 @@ impl Project {
     ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
         let spec = NetworkSpec {
             visibility: self.visibility_of(function),
-            allow_to: self.security.allow_to.iter().chain(&function.allow_to).cloned().collect(),
+            allow_to: self
+                .security
+                .allow_to
+                .iter()
+                .chain(&function.allow_to)
+                .cloned()
+                .collect(),
             ..self.security.clone()
         };
         let ports: Vec<WorkloadPort> = match function.trigger {
@@ -372,12 +365,19 @@ impl Project {
         let mut policies = network::render(&spec, labels, &ports, ctx);
         if matches!(function.trigger, Trigger::Http(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
-            policies.push(network::allow_from_namespace(labels, &ctx.target.keda.namespace, &ports, ctx));
+            policies.push(network::allow_from_namespace(
+                labels,
+                &ctx.target.keda.namespace,
+                &ports,
+                ctx,
+            ));
         }
         policies
     }
 }
 
+// `spec` is an `Option` in k8s 1.33 and required in 1.37: `.into()` compiles for both.
+#[allow(clippy::useless_conversion)]
 fn deployment(
     metadata: ObjectMeta,
     labels: &AppLabels,

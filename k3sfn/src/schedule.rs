@@ -7,6 +7,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::trigger::ScheduleTrigger;
 
 /// The CronJob running `template` on `schedule` (name already cut to 52 characters).
+// `spec` is an `Option` in k8s 1.33 and required in 1.37: `.into()` compiles for both.
+#[allow(clippy::useless_conversion)]
 pub(crate) fn cron_job(schedule: &ScheduleTrigger, metadata: ObjectMeta, template: PodTemplateSpec) -> CronJob {
     let job_labels = metadata.labels.clone();
     CronJob {

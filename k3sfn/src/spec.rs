@@ -61,7 +61,11 @@ fn default_sources() -> Vec<String> {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Builder)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-#[builder(setter(into), build_fn(private, name = "build_unchecked", error = "Errors"), derive(Debug))]
+#[builder(
+    setter(into),
+    build_fn(private, name = "build_unchecked", error = "Errors"),
+    derive(Debug)
+)]
 pub struct Project {
     /// The file kind tag (`Functions`). Default: `Functions`.
     #[serde(default)]
@@ -267,5 +271,40 @@ impl Project {
     pub fn with_discovered(mut self, functions: Vec<Function>) -> Self {
         self.functions.extend(functions);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_schema_describes_the_file() {
+        let schema = schemars::schema_for!(Project);
+        let json = k3score::yaml::to_json(&schema).unwrap();
+        for key in [
+            "\"functions\"",
+            "\"trigger\"",
+            "\"schedule\"",
+            "\"concurrency_policy\"",
+            "\"Functions\"",
+        ] {
+            assert!(json.contains(key), "{key} missing from the schema");
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let p: Project = k3score::yaml::from_yaml("name: shop\n").unwrap();
+        assert_eq!(
+            (p.kind, p.port, p.sources.as_slice()),
+            (FunctionsKind::Functions, 8080, &["src".to_owned()][..])
+        );
+        let f =
+            Function::queue("a".parse().unwrap(), "m:a".parse().unwrap(), "jobs").with_visibility(Visibility::Private);
+        assert_eq!(p.visibility_of(&f), Visibility::Private);
+        let g = Function::queue("b".parse().unwrap(), "m:b".parse().unwrap(), "jobs");
+        assert_eq!(p.visibility_of(&g), Visibility::Internal);
+        assert!(p.images().is_empty());
     }
 }

@@ -268,7 +268,10 @@ impl ScheduleTrigger {
             if let Some(v) = value
                 && v < 0
             {
-                problems.push(path.field(field), ErrorKind::Invalid(format!("must not be negative, is {v}")));
+                problems.push(
+                    path.field(field),
+                    ErrorKind::Invalid(format!("must not be negative, is {v}")),
+                );
             }
         }
         match self.restart_policy {

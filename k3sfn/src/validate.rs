@@ -46,12 +46,17 @@ impl Project {
             check_image(image, &root.field("image"), &mut problems);
         }
         if self.port == 0 {
-            problems.push(root.field("port"), ErrorKind::Invalid("must be between 1 and 65535".into()));
+            problems.push(
+                root.field("port"),
+                ErrorKind::Invalid("must be between 1 and 65535".into()),
+            );
         }
         check_env(&self.env, &root.field("env"), &mut problems);
         self.resources.validate(&root.field("resources"), &mut problems);
-        self.security_context.validate(&root.field("security_context"), &mut problems);
-        self.service_account.validate(&root.field("service_account"), &mut problems);
+        self.security_context
+            .validate(&root.field("security_context"), &mut problems);
+        self.service_account
+            .validate(&root.field("service_account"), &mut problems);
         self.security.validate(&root.field("security"), &mut problems);
         let mut names: BTreeMap<&str, usize> = BTreeMap::new();
         let mut routes: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -80,10 +85,7 @@ impl Project {
                 if let Some(first) = routes.get(&key) {
                     problems.push(
                         path.field("trigger").field("http").field("path"),
-                        ErrorKind::Conflict(format!(
-                            "functions[{first}] already routes {}{}",
-                            key.0, http.path
-                        )),
+                        ErrorKind::Conflict(format!("functions[{first}] already routes {}{}", key.0, http.path)),
                     );
                 } else {
                     routes.insert(key, i);
@@ -111,7 +113,11 @@ impl Project {
         }
         let trigger_path = path.field("trigger");
         function.trigger.validate(&trigger_path, problems);
-        let bounds = [("min", "min_replicas"), ("max", "max_replicas"), ("concurrency", "concurrency")];
+        let bounds = [
+            ("min", "min_replicas"),
+            ("max", "max_replicas"),
+            ("concurrency", "concurrency"),
+        ];
         match &function.trigger {
             Trigger::Http(_) => {
                 let base = trigger_path.field("http");

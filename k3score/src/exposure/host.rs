@@ -36,6 +36,10 @@ pub fn check_host(value: &str) -> Result<(), ErrorKind> {
         value: value.to_owned(),
         reason: reason.to_owned(),
     };
+    // The API server counts the `*.` too (`IsWildcardDNS1123Subdomain`).
+    if value.len() > 253 {
+        return Err(bad("must be at most 253 characters, `*.` included"));
+    }
     if name.split('.').any(|label| label.len() > 63) {
         return Err(bad("each dot-separated label must be at most 63 characters"));
     }

@@ -328,6 +328,28 @@ impl Route {
         }
     }
 
+    /// The path prefixes as the backend receives them, after `strip_prefix` / `rewrite_to`:
+    /// what a KEDA HTTP `InterceptorRoute` or `HTTPScaledObject` behind this route must match
+    /// (it sees the rewritten request). Sorted, without duplicates.
+    ///
+    /// ```
+    /// use k3score::exposure::{Backend, PortRef, Route};
+    /// let route = Route { strip_prefix: true, ..Route::new("a".parse().unwrap(), "a".parse().unwrap(),
+    ///     Backend::new("a".parse().unwrap(), PortRef::Number(80))).with_paths(["/api", "/v1"]) };
+    /// assert_eq!(route.backend_paths(), ["/"]);
+    /// ```
+    #[must_use]
+    pub fn backend_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .paths
+            .iter()
+            .map(|m| self.prefix_replacement().unwrap_or(&m.path).to_owned())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
     /// Records every problem of the route under `path` (target-independent checks).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
         let paths = path.field("paths");

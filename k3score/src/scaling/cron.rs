@@ -5,35 +5,18 @@
 //! the syntax KEDA's parser (robfig/cron, standard fields) accepts: no seconds, no
 //! `@descriptors`, no `L`/`W`/`#`.
 
-use croner::parser::{CronParser, Seconds, Year};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, metadata_map, validate_bounds};
 use crate::crd::keda::v1alpha1::ScaleTriggers;
+use crate::cron::{check_cron, check_timezone};
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::object::Object;
 
 /// The trigger type (KD6).
 const TRIGGER_TYPE: &str = "cron";
 /// Top-level IANA time zone areas accepted in `Area/Location` names.
-const TZ_AREAS: [&str; 11] = [
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-    "Etc",
-];
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
-const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// Scheduled scaling: `replicas` between each window's `start` and `end`.
 ///
@@ -73,68 +56,6 @@ pub struct CronWindow {
     pub end: String,
     /// Replicas inside the window (at least 1).
     pub replicas: i32,
-}
-
-/// Checks an IANA zone name's shape: `UTC`, `GMT`, or `Area/Location[/Sub]` with a known area.
-fn check_timezone(value: &str) -> Result<(), ErrorKind> {
-    if matches!(value, "UTC" | "GMT") {
-        return Ok(());
-    }
-    let mut parts = value.split('/');
-    let area_ok = parts.next().is_some_and(|area| TZ_AREAS.contains(&area));
-    let rest: Vec<&str> = parts.collect();
-    let rest_ok = !rest.is_empty()
-        && rest.iter().all(|p| {
-            p.starts_with(|c: char| c.is_ascii_alphabetic())
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-        });
-    if area_ok && rest_ok {
-        Ok(())
-    } else {
-        Err(ErrorKind::Invalid(format!(
-            "invalid time zone {value:?}: use an IANA name like Europe/Paris, America/New_York or UTC"
-        )))
-    }
-}
-
-/// Checks a 5-field cron expression as KEDA's cron scaler parses it.
-pub(super) fn check_cron(expr: &str) -> Result<(), ErrorKind> {
-    let bad = |reason: String| ErrorKind::Invalid(format!("invalid cron expression {expr:?}: {reason}"));
-    let fields: Vec<&str> = expr.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(bad(format!(
-            "needs 5 fields (minute hour day-of-month month day-of-week), has {}",
-            fields.len()
-        )));
-    }
-    for (i, field) in fields.iter().enumerate() {
-        let mut plain = field.to_ascii_uppercase();
-        let names: &[&str] = match i {
-            3 => &MONTHS,
-            4 => &DAYS,
-            _ => &[],
-        };
-        for name in names {
-            plain = plain.replace(name, "0");
-        }
-        if !plain
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '*' | '?' | '/' | ',' | '-'))
-        {
-            return Err(bad(format!(
-                "field {} ({field:?}) uses syntax KEDA does not accept",
-                i + 1
-            )));
-        }
-    }
-    CronParser::builder()
-        .seconds(Seconds::Disallowed)
-        .year(Year::Disallowed)
-        .build()
-        .parse(expr)
-        .map(|_| ())
-        .map_err(|e| bad(e.to_string()))
 }
 
 impl KedaCron {

@@ -87,6 +87,14 @@ fn slug(path: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// `writable-<slug>`, or `writable-<hash>` for a path without letters or digits (`/_`).
+fn writable_volume_name(path: &str) -> String {
+    match slug(path) {
+        s if s.is_empty() => format!("writable-{:08x}", crate::names::stable_hash(path) as u32),
+        s => bounded(&format!("writable-{s}"), "", 63),
+    }
+}
+
 impl Workload {
     /// A workload with every default: no ports, env or volumes; restricted security; its own
     /// ServiceAccount; labels from the name, with the image tag as version.
@@ -139,7 +147,7 @@ impl Workload {
             .iter()
             .enumerate()
             .filter(|(_, path)| !self.volumes.iter().any(|v| &v.mount_path == *path))
-            .map(|(i, path)| (bounded(&format!("writable-{}", slug(path)), "", 63), path.as_str(), i))
+            .map(|(i, path)| (writable_volume_name(path), path.as_str(), i))
             .collect()
     }
 

@@ -6,10 +6,6 @@
 //! conformance validator can check object by object.
 
 #![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
-#![allow(
-    clippy::disallowed_types,
-    reason = "assertions read rendered objects back as JSON; no object is built from JSON"
-)]
 
 use std::collections::BTreeMap;
 
@@ -79,8 +75,7 @@ pub(crate) fn app_bundle(w: &Workload, scaling: &Scaling, ctx: &Context) -> Bund
             },
             template: rendered.pod_template,
             ..Default::default()
-        }
-        .into(),
+        },
         ..Default::default()
     });
     if !w.ports.is_empty() {

@@ -11,7 +11,14 @@ use crate::spec::Function;
 use crate::trigger::{ConcurrencyPolicy, HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger};
 
 /// Options every trigger accepts.
-const COMMON: [&str; 6] = ["name", "visibility", "image", "min_replicas", "max_replicas", "concurrency"];
+const COMMON: [&str; 6] = [
+    "name",
+    "visibility",
+    "image",
+    "min_replicas",
+    "max_replicas",
+    "concurrency",
+];
 
 /// The options of `trigger` besides [`COMMON`]; the first is the positional one.
 fn options(trigger: &str) -> &'static [&'static str] {
@@ -113,8 +120,10 @@ impl Reader<'_> {
         match k3score::yaml::from_yaml::<T>(&format!("\"{}\"", spelling.escape_default())) {
             Ok(value) => Some(value),
             Err(_) => {
-                self.problems
-                    .push((line, format!("`{name}` of {}: {spelling:?} is not one of {hint}", self.trigger)));
+                self.problems.push((
+                    line,
+                    format!("`{name}` of {}: {spelling:?} is not one of {hint}", self.trigger),
+                ));
                 None
             }
         }
@@ -136,7 +145,10 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
             Some(name) => name.clone(),
             None if i == 0 => known[0].to_owned(),
             None => {
-                reader.problems.push((arg.line, format!("{trigger} takes one positional argument ({})", known[0])));
+                reader.problems.push((
+                    arg.line,
+                    format!("{trigger} takes one positional argument ({})", known[0]),
+                ));
                 continue;
             }
         };
@@ -147,14 +159,18 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
                 format!("unknown option `{name}` of {trigger}; known: {}", all.join(", ")),
             ));
         } else if reader.args.iter().any(|(n, _)| *n == name) {
-            reader.problems.push((arg.line, format!("option `{name}` is given twice")));
+            reader
+                .problems
+                .push((arg.line, format!("option `{name}` is given twice")));
         } else {
             reader.args.push((name, arg));
         }
     }
     let Some(main) = reader.string(known[0]) else {
         if reader.get(known[0]).is_none() {
-            reader.problems.push((found.line, format!("{trigger} needs `{}`", known[0])));
+            reader
+                .problems
+                .push((found.line, format!("{trigger} needs `{}`", known[0])));
         }
         return Err(reader.problems);
     };
@@ -163,14 +179,24 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
             let methods = reader.strings("methods");
             let methods = methods
                 .iter()
-                .filter_map(|m| reader.choice::<HttpMethod>("methods", &m.to_ascii_uppercase(), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, CONNECT, TRACE, *"))
+                .filter_map(|m| {
+                    reader.choice::<HttpMethod>(
+                        "methods",
+                        &m.to_ascii_uppercase(),
+                        "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, CONNECT, TRACE, *",
+                    )
+                })
                 .collect();
             let host = reader.string("host").and_then(|h| {
                 h.parse()
                     .map_err(|e| reader.problems.push((found.line, format!("`host`: {e}"))))
                     .ok()
             });
-            Trigger::Http(HttpTrigger { path: main, methods, host })
+            Trigger::Http(HttpTrigger {
+                path: main,
+                methods,
+                host,
+            })
         }
         "queue" => Trigger::Queue(QueueTrigger {
             length: reader.int32("length").unwrap_or(crate::trigger::DEFAULT_QUEUE_LENGTH),
@@ -186,14 +212,28 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
             Trigger::Schedule(ScheduleTrigger {
                 timezone: reader.string("timezone"),
                 concurrency_policy: policy
-                    .and_then(|p| reader.choice::<ConcurrencyPolicy>("concurrency_policy", &p.to_ascii_lowercase(), "allow, forbid, replace"))
+                    .and_then(|p| {
+                        reader.choice::<ConcurrencyPolicy>(
+                            "concurrency_policy",
+                            &p.to_ascii_lowercase(),
+                            "allow, forbid, replace",
+                        )
+                    })
                     .unwrap_or_default(),
-                successful_history: reader.int32("successful_history").unwrap_or(defaults.successful_history),
+                successful_history: reader
+                    .int32("successful_history")
+                    .unwrap_or(defaults.successful_history),
                 failed_history: reader.int32("failed_history").unwrap_or(defaults.failed_history),
                 starting_deadline: reader.int("starting_deadline"),
                 retries: reader.int32("retries"),
                 restart_policy: restart
-                    .and_then(|p| reader.choice::<RestartPolicy>("restart_policy", &super::literal::snake_case(&p), "on_failure, never"))
+                    .and_then(|p| {
+                        reader.choice::<RestartPolicy>(
+                            "restart_policy",
+                            &super::literal::snake_case(&p),
+                            "on_failure, never",
+                        )
+                    })
                     .unwrap_or(defaults.restart_policy),
                 ..defaults
             })
@@ -202,7 +242,10 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
     let ident_name = reader.string("name").unwrap_or_else(|| found.ident.clone());
     let name = super::to_function_name(&ident_name);
     if name.is_none() {
-        reader.problems.push((found.line, format!("{ident_name:?} gives no valid function name; pass name=\"...\"")));
+        reader.problems.push((
+            found.line,
+            format!("{ident_name:?} gives no valid function name; pass name=\"...\""),
+        ));
     }
     let handler = format!("{module}:{}", found.ident).parse::<crate::Handler>();
     if let Err(e) = &handler {
@@ -218,7 +261,9 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
     let mut problems = Problems::default();
     trigger.validate(&FieldPath::root(), &mut problems);
     if let Err(errors) = problems.finish(()) {
-        reader.problems.extend(errors.iter().map(|e| (found.line, e.to_string())));
+        reader
+            .problems
+            .extend(errors.iter().map(|e| (found.line, e.to_string())));
     }
     match (name, handler) {
         (Some(name), Ok(handler)) if reader.problems.is_empty() => Ok(Function {

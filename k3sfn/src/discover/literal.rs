@@ -120,7 +120,9 @@ impl Parser<'_> {
     }
 
     fn not_literal(&self) -> Problem {
-        let found = self.peek().map_or_else(|| "the end of the file".to_owned(), Tok::describe);
+        let found = self
+            .peek()
+            .map_or_else(|| "the end of the file".to_owned(), Tok::describe);
         (
             self.line(),
             format!("arguments must be literals (strings, numbers, booleans, lists), found {found}"),
@@ -179,9 +181,7 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Value::Null)
             }
-            TokKind::Ident(_) | TokKind::Interpolated | TokKind::Punct(_) | TokKind::Newline => {
-                Err(self.not_literal())
-            }
+            TokKind::Ident(_) | TokKind::Interpolated | TokKind::Punct(_) | TokKind::Newline => Err(self.not_literal()),
         }
     }
 
@@ -222,4 +222,72 @@ pub(super) fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(kind: TokKind) -> Tok {
+        Tok { kind, line: 3, col: 0 }
+    }
+
+    const PY: Keywords = Keywords {
+        true_: "True",
+        false_: "False",
+        null: "None",
+    };
+
+    #[test]
+    fn literals() {
+        let toks = [
+            tok(TokKind::Punct('[')),
+            tok(TokKind::Str("a".into())),
+            tok(TokKind::Str("b".into())),
+            tok(TokKind::Punct(',')),
+            tok(TokKind::Punct('-')),
+            tok(TokKind::Num("1_000".into())),
+            tok(TokKind::Punct(',')),
+            tok(TokKind::Ident("True".into())),
+            tok(TokKind::Punct(',')),
+            tok(TokKind::Num("0.5".into())),
+            tok(TokKind::Punct(']')),
+        ];
+        let mut parser = Parser {
+            toks: &toks,
+            pos: 0,
+            keywords: &PY,
+            last_line: 3,
+        };
+        assert_eq!(
+            parser.value().unwrap(),
+            Value::List(vec![
+                Value::Str("ab".into()),
+                Value::Int(-1000),
+                Value::Bool(true),
+                Value::Float("0.5".into())
+            ])
+        );
+        let call = [tok(TokKind::Ident("os".into())), tok(TokKind::Punct('.'))];
+        let mut parser = Parser {
+            toks: &call,
+            pos: 0,
+            keywords: &PY,
+            last_line: 3,
+        };
+        assert_eq!(
+            parser.value().unwrap_err(),
+            (
+                3,
+                "arguments must be literals (strings, numbers, booleans, lists), found `os`".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(snake_case("maxReplicas"), "max_replicas");
+        assert_eq!(snake_case("max_replicas"), "max_replicas");
+        assert!(is_trigger("queue") && !is_trigger("route"));
+    }
 }

@@ -1,8 +1,8 @@
 //! Python sources: `@http(...)`, `@queue(...)`, `@schedule(...)` (or `@k3sfn.http(...)`)
 //! on the line before a module-level `def` / `async def`.
 
-use super::literal::{Arg, Keywords, Parser, Problem, Tok, TokKind, is_trigger};
 use super::Found;
+use super::literal::{Arg, Keywords, Parser, Problem, Tok, TokKind, is_trigger};
 
 const KEYWORDS: Keywords = Keywords {
     true_: "True",
@@ -23,7 +23,11 @@ pub(super) fn lex(text: &str) -> Result<Vec<Tok>, Problem> {
         match c {
             '\n' => {
                 if depth == 0 && toks.last().is_some_and(|t: &Tok| t.kind != TokKind::Newline) {
-                    toks.push(Tok { kind: TokKind::Newline, line, col });
+                    toks.push(Tok {
+                        kind: TokKind::Newline,
+                        line,
+                        col,
+                    });
                 }
                 line += 1;
                 i += 1;
@@ -49,17 +53,29 @@ pub(super) fn lex(text: &str) -> Result<Vec<Tok>, Problem> {
                 if is_prefix && matches!(chars.get(i), Some('\'' | '"')) {
                     let raw = word.contains(['r', 'R']);
                     let (value, end, lines) = string(&chars, i, raw).ok_or((line, "unterminated string".to_owned()))?;
-                    let kind = if word.contains(['f', 'F']) { TokKind::Interpolated } else { TokKind::Str(value) };
+                    let kind = if word.contains(['f', 'F']) {
+                        TokKind::Interpolated
+                    } else {
+                        TokKind::Str(value)
+                    };
                     toks.push(Tok { kind, line, col });
                     i = end;
                     line += lines;
                 } else {
-                    toks.push(Tok { kind: TokKind::Ident(word), line, col });
+                    toks.push(Tok {
+                        kind: TokKind::Ident(word),
+                        line,
+                        col,
+                    });
                 }
             }
             '\'' | '"' => {
                 let (value, end, lines) = string(&chars, i, false).ok_or((line, "unterminated string".to_owned()))?;
-                toks.push(Tok { kind: TokKind::Str(value), line, col });
+                toks.push(Tok {
+                    kind: TokKind::Str(value),
+                    line,
+                    col,
+                });
                 i = end;
                 line += lines;
             }
@@ -68,7 +84,11 @@ pub(super) fn lex(text: &str) -> Result<Vec<Tok>, Problem> {
                 while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | '.')) {
                     i += 1;
                 }
-                toks.push(Tok { kind: TokKind::Num(chars[begin..i].iter().collect()), line, col });
+                toks.push(Tok {
+                    kind: TokKind::Num(chars[begin..i].iter().collect()),
+                    line,
+                    col,
+                });
             }
             _ => {
                 match c {
@@ -76,7 +96,11 @@ pub(super) fn lex(text: &str) -> Result<Vec<Tok>, Problem> {
                     ')' | ']' | '}' => depth = depth.saturating_sub(1),
                     _ => {}
                 }
-                toks.push(Tok { kind: TokKind::Punct(c), line: start_line, col });
+                toks.push(Tok {
+                    kind: TokKind::Punct(c),
+                    line: start_line,
+                    col,
+                });
                 i += 1;
             }
         }
@@ -136,7 +160,10 @@ fn string(chars: &[char], at: usize, raw: bool) -> Option<(String, usize, usize)
 pub(super) fn scan(toks: &[Tok]) -> (Vec<Found>, Vec<Problem>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
-    let lines: Vec<&[Tok]> = toks.split(|t| t.kind == TokKind::Newline).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[Tok]> = toks
+        .split(|t| t.kind == TokKind::Newline)
+        .filter(|l| !l.is_empty())
+        .collect();
     // Our decorators waiting for their `def`: (line, col, trigger, args).
     let mut pending: Vec<(usize, usize, String, Vec<Arg>)> = Vec::new();
     for tokens in lines {
@@ -160,14 +187,28 @@ pub(super) fn scan(toks: &[Tok]) -> (Vec<Found>, Vec<Problem>) {
         };
         let (line, col, trigger, args) = pending.remove(0);
         if words.first() == Some(&"class") {
-            problems.push((line, format!("@{trigger} decorates a class; decorate a module-level def")));
+            problems.push((
+                line,
+                format!("@{trigger} decorates a class; decorate a module-level def"),
+            ));
         } else if let Some(name) = def_name {
             if col > 0 {
-                problems.push((line, format!("@{trigger} must decorate a module-level def, not a method or nested def")));
+                problems.push((
+                    line,
+                    format!("@{trigger} must decorate a module-level def, not a method or nested def"),
+                ));
             } else if let Some((other, _, second, _)) = pending.first() {
-                problems.push((*other, format!("@{second} after @{trigger}: a function has one trigger")));
+                problems.push((
+                    *other,
+                    format!("@{second} after @{trigger}: a function has one trigger"),
+                ));
             } else {
-                found.push(Found { ident: name.to_owned(), line, trigger, args });
+                found.push(Found {
+                    ident: name.to_owned(),
+                    line,
+                    trigger,
+                    args,
+                });
             }
         } else {
             problems.push((line, format!("@{trigger} must be followed by a def")));
@@ -193,7 +234,12 @@ fn decorator(tokens: &[Tok]) -> Result<Option<(String, Vec<Arg>)>, Problem> {
     };
     let at = 1 + 2 * names.len() - 1;
     let line = tokens[0].line;
-    let mut parser = Parser { toks: tokens, pos: at, keywords: &KEYWORDS, last_line: line };
+    let mut parser = Parser {
+        toks: tokens,
+        pos: at,
+        keywords: &KEYWORDS,
+        last_line: line,
+    };
     if !parser.eat('(') {
         return Err((line, format!("@{trigger} needs arguments, like @{trigger}(\"...\")")));
     }
@@ -210,13 +256,50 @@ fn decorator(tokens: &[Tok]) -> Result<Option<(String, Vec<Arg>)>, Problem> {
             return Err((arg_line, "a positional argument follows keyword arguments".to_owned()));
         }
         let value = parser.value()?;
-        args.push(Arg { name: keyword, value, line: arg_line });
+        args.push(Arg {
+            name: keyword,
+            value,
+            line: arg_line,
+        });
         if !parser.eat(',') && !parser.peek().is_some_and(|t| t.is_punct(')')) {
-            return Err((parser.line(), format!("expected `,` or `)` in the arguments of @{trigger}")));
+            return Err((
+                parser.line(),
+                format!("expected `,` or `)` in the arguments of @{trigger}"),
+            ));
         }
     }
     if let Some(extra) = parser.peek() {
-        return Err((extra.line, format!("unexpected {} after @{trigger}(...)", extra.describe())));
+        return Err((
+            extra.line,
+            format!("unexpected {} after @{trigger}(...)", extra.describe()),
+        ));
     }
     Ok(Some((trigger, args)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexer_skips_comments_and_strings() {
+        let toks = lex("x = '''\n@http('/a')\n'''  # @http\n    @http('/b')\n").unwrap();
+        let at: Vec<(usize, usize)> = toks
+            .iter()
+            .filter(|t| t.is_punct('@'))
+            .map(|t| (t.line, t.col))
+            .collect();
+        assert_eq!(at, [(4, 4)]);
+        let strings: Vec<&TokKind> = toks
+            .iter()
+            .filter(|t| matches!(t.kind, TokKind::Str(_)))
+            .map(|t| &t.kind)
+            .collect();
+        assert_eq!(
+            strings,
+            [&TokKind::Str("\n@http('/a')\n".into()), &TokKind::Str("/b".into())]
+        );
+        assert_eq!(lex("f'{x}'").unwrap()[0].kind, TokKind::Interpolated);
+        assert_eq!(lex("r'\\d'").unwrap()[0].kind, TokKind::Str("\\d".into()));
+    }
 }

@@ -95,17 +95,29 @@ pub(super) fn lex(text: &str) -> Result<Vec<Tok>, Problem> {
                 while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
                     i += 1;
                 }
-                toks.push(Tok { kind: TokKind::Ident(chars[begin..i].iter().collect()), line, col: 0 });
+                toks.push(Tok {
+                    kind: TokKind::Ident(chars[begin..i].iter().collect()),
+                    line,
+                    col: 0,
+                });
             }
             c if c.is_ascii_digit() || (c == '.' && next.is_some_and(|n| n.is_ascii_digit())) => {
                 let begin = i;
                 while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | '.')) {
                     i += 1;
                 }
-                toks.push(Tok { kind: TokKind::Num(chars[begin..i].iter().collect()), line, col: 0 });
+                toks.push(Tok {
+                    kind: TokKind::Num(chars[begin..i].iter().collect()),
+                    line,
+                    col: 0,
+                });
             }
             _ => {
-                toks.push(Tok { kind: TokKind::Punct(c), line, col: 0 });
+                toks.push(Tok {
+                    kind: TokKind::Punct(c),
+                    line,
+                    col: 0,
+                });
                 i += 1;
             }
         }
@@ -146,7 +158,11 @@ fn string(chars: &[char], at: usize) -> Option<(TokKind, usize, usize)> {
             '}' if depth > 0 => depth -= 1,
             '{' if depth > 0 => depth += 1,
             c if c == quote && depth == 0 => {
-                let kind = if interpolated { TokKind::Interpolated } else { TokKind::Str(value) };
+                let kind = if interpolated {
+                    TokKind::Interpolated
+                } else {
+                    TokKind::Str(value)
+                };
                 return Some((kind, i + 1, lines));
             }
             _ => {}
@@ -183,7 +199,10 @@ pub(super) fn scan(toks: &[Tok]) -> (Vec<Found>, Vec<Problem>) {
         {
             problems.push((tok.line, decorator_problem(toks, i, &trigger)));
         } else if depth == 0 && tok.ident() == Some("export") {
-            let binding = toks.get(i + 1).and_then(Tok::ident).filter(|w| matches!(*w, "const" | "let"));
+            let binding = toks
+                .get(i + 1)
+                .and_then(Tok::ident)
+                .filter(|w| matches!(*w, "const" | "let"));
             let name = toks.get(i + 2).and_then(Tok::ident);
             let assigned = toks.get(i + 3).is_some_and(|t| t.is_punct('='));
             if let (Some(_), Some(name), true) = (binding, name, assigned)
@@ -192,7 +211,12 @@ pub(super) fn scan(toks: &[Tok]) -> (Vec<Found>, Vec<Problem>) {
                 match arguments(toks, after, &trigger) {
                     Ok((args, end)) => {
                         if toks.get(end).is_some_and(|t| t.is_punct('(')) {
-                            found.push(Found { ident: name.to_owned(), line: tok.line, trigger, args });
+                            found.push(Found {
+                                ident: name.to_owned(),
+                                line: tok.line,
+                                trigger,
+                                args,
+                            });
                         } else {
                             problems.push((
                                 tok.line,
@@ -221,23 +245,34 @@ fn decorator_problem(toks: &[Tok], at: usize, trigger: &str) -> String {
             TokKind::Punct('(') => depth += 1,
             TokKind::Punct(')') => depth = depth.saturating_sub(1),
             TokKind::Ident(word) if depth == 0 && word == "class" => {
-                return format!(
-                    "@{trigger} decorates a class; write `export const name = {trigger}(...)(handler)`"
-                );
+                return format!("@{trigger} decorates a class; write `export const name = {trigger}(...)(handler)`");
             }
-            TokKind::Ident(word) if depth == 0 && !matches!(word.as_str(), "export" | "default" | "abstract" | "k3sfn") && !is_trigger(word) => break,
+            TokKind::Ident(word)
+                if depth == 0
+                    && !matches!(word.as_str(), "export" | "default" | "abstract" | "k3sfn")
+                    && !is_trigger(word) =>
+            {
+                break;
+            }
             TokKind::Punct(c) if depth == 0 && !matches!(c, '@' | '.') => break,
             _ => {}
         }
         j += 1;
     }
-    format!("decorators are not supported in TypeScript/JavaScript; write `export const name = {trigger}(...)(handler)`")
+    format!(
+        "decorators are not supported in TypeScript/JavaScript; write `export const name = {trigger}(...)(handler)`"
+    )
 }
 
 /// `(literal, { key: literal, ... })` from `toks[at]`; returns the args and the index after `)`.
 fn arguments(toks: &[Tok], at: usize, trigger: &str) -> Result<(Vec<Arg>, usize), Problem> {
     let line = toks.get(at.saturating_sub(1)).map_or(1, |t| t.line);
-    let mut parser = Parser { toks, pos: at, keywords: &KEYWORDS, last_line: line };
+    let mut parser = Parser {
+        toks,
+        pos: at,
+        keywords: &KEYWORDS,
+        last_line: line,
+    };
     if !parser.eat('(') {
         return Err((line, format!("{trigger} needs arguments, like {trigger}(\"...\")")));
     }
@@ -255,7 +290,11 @@ fn arguments(toks: &[Tok], at: usize, trigger: &str) -> Result<(Vec<Arg>, usize)
                     return Err((parser.line(), format!("expected `:` after option `{key}`")));
                 }
                 let value = parser.value()?;
-                args.push(Arg { name: Some(key), value, line: key_line });
+                args.push(Arg {
+                    name: Some(key),
+                    value,
+                    line: key_line,
+                });
                 if !parser.eat(',') && !parser.peek().is_some_and(|t| t.is_punct('}')) {
                     return Err((parser.line(), "expected `,` or `}` in the options".to_owned()));
                 }
@@ -263,11 +302,32 @@ fn arguments(toks: &[Tok], at: usize, trigger: &str) -> Result<(Vec<Arg>, usize)
         } else {
             let arg_line = parser.line();
             let value = parser.value()?;
-            args.push(Arg { name: None, value, line: arg_line });
+            args.push(Arg {
+                name: None,
+                value,
+                line: arg_line,
+            });
         }
         if !parser.eat(',') && !parser.peek().is_some_and(|t| t.is_punct(')')) {
-            return Err((parser.line(), format!("expected `,` or `)` in the arguments of {trigger}")));
+            return Err((
+                parser.line(),
+                format!("expected `,` or `)` in the arguments of {trigger}"),
+            ));
         }
     }
     Ok((args, parser.pos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexer_skips_comments_strings_and_regexes() {
+        let toks = lex("// @http\nconst a = /@http\\//g; const b = x / 2 / y; /* @http */ `t ${a}` @q").unwrap();
+        let at: Vec<usize> = toks.iter().filter(|t| t.is_punct('@')).map(|t| t.line).collect();
+        assert_eq!(at, [2]);
+        assert!(toks.iter().any(|t| t.kind == TokKind::Interpolated));
+        assert_eq!(toks.iter().filter(|t| t.is_punct('/')).count(), 2, "divisions stay");
+    }
 }

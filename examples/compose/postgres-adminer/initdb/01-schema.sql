@@ -1,0 +1,1 @@
+CREATE TABLE visits (id serial primary key, at timestamptz default now());

@@ -270,3 +270,47 @@ pub fn run(main: impl FnOnce() -> Result<(), CliError>) {
         std::process::exit(1);
     }
 }
+
+/// File names docker compose looks for, in its order of preference.
+pub const COMPOSE_FILE_NAMES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// Whether `path`/`text` is a compose file: by its name, or by a top-level `services:` key.
+#[must_use]
+pub fn is_compose(path: &Path, text: &str) -> bool {
+    let named = path
+        .file_name()
+        .is_some_and(|n| COMPOSE_FILE_NAMES.iter().any(|c| n.to_string_lossy() == *c));
+    named || text.lines().any(|line| line.starts_with("services:"))
+}
+
+/// Renders the compose project whose main file is `path` (every file beside it is available
+/// to `include`, `extends`, `env_file`, configs and bind mounts). Warnings (settings that
+/// were not translated) come back next to the bundle.
+pub fn render_compose(
+    path: &Path,
+    target: &Target,
+    namespace: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<(Bundle, Vec<String>), CliError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let files: BTreeMap<String, String> = read_tree(dir)?.into_iter().collect();
+    let main = std::fs::read_to_string(path).map_err(|e| CliError::Io(path.to_owned(), e))?;
+    let spec_error = |e| CliError::Spec(path.to_owned(), e);
+    let project = k3scompose::Project::parse(&main, &files, vars).map_err(spec_error)?;
+    let namespace = namespace
+        .parse()
+        .map_err(|kind| spec_error(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind).into()))?;
+    let ctx = Context::new(target.clone(), namespace)
+        .with_variables(vars.clone())
+        .with_secret_values(vars.clone());
+    let rendered = project.render(&ctx, &[]).map_err(spec_error)?;
+    Ok((
+        rendered.bundle,
+        rendered.warnings.iter().map(ToString::to_string).collect(),
+    ))
+}

@@ -341,8 +341,15 @@ fn key_values(node: Node) -> BTreeMap<String, Node> {
 }
 
 fn rebase_str(text: &mut String, dir: &str) {
-    if !dir.is_empty() && text.starts_with('.') {
+    if !dir.is_empty() && !text.starts_with('/') && !text.starts_with('~') {
         *text = join(dir, text);
+    }
+}
+
+/// Rebases a bind-mount source, keeping the `./` that marks it as a path.
+fn rebase_bind(text: &mut String, dir: &str) {
+    if !dir.is_empty() && text.starts_with('.') {
+        *text = format!("./{}", join(dir, text));
     }
 }
 
@@ -399,12 +406,14 @@ fn rebase_service(node: &mut Node, dir: &str) {
             match volume {
                 Node::Str(short) if short.starts_with('.') => {
                     if let Some((source, rest)) = short.split_once(':') {
-                        *short = format!("{}:{rest}", join(dir, source));
+                        let mut source = source.to_owned();
+                        rebase_bind(&mut source, dir);
+                        *short = format!("{source}:{rest}");
                     }
                 }
                 Node::Map(long) => {
                     if let Some(Node::Str(source)) = long.get_mut("source") {
-                        rebase_str(source, dir);
+                        rebase_bind(source, dir);
                     }
                 }
                 _ => {}

@@ -156,6 +156,8 @@ impl Translation {
         )
     }
 
+    // `spec` is an `Option` before Kubernetes 1.37: `.into()` is identity on 1.37 only.
+    #[allow(clippy::useless_conversion)]
     fn patch(&self, object: &mut Object) {
         let name = object.meta().name.clone().unwrap_or_default();
         let Some(patch) = self.patches.get(&name) else { return };

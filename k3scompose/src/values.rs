@@ -177,11 +177,7 @@ pub fn dns_name(name: &str, max: usize) -> String {
         match c {
             'a'..='z' | '0'..='9' => out.push(c),
             'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            '_' | '.' | '-' | '/' | ' ' => {
-                if !out.is_empty() && !out.ends_with('-') {
-                    out.push('-');
-                }
-            }
+            '_' | '.' | '-' | '/' | ' ' if !out.is_empty() && !out.ends_with('-') => out.push('-'),
             _ => {}
         }
     }

@@ -337,7 +337,8 @@ impl ShortLong for FileRef {
             ("mode", l.mode.is_some()),
         ]
         .into_iter()
-        .filter_map(|(k, set)| set.then(|| k.to_owned()))
+        .filter(|(_, set)| *set)
+        .map(|(k, _)| k.to_owned())
         .collect();
         Ok(Self {
             source: l.source,
@@ -630,5 +631,121 @@ impl<'de> de::IntoDeserializer<'de, de::value::Error> for NodeDe {
     type Deserializer = Self;
     fn into_deserializer(self) -> Self {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k3score::yaml::from_yaml;
+
+    fn port(text: &str) -> PortSpec {
+        from_yaml::<PortSpec>(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn ports_short_and_long() {
+        let p = port("8080");
+        assert_eq!((p.target.start, p.published, p.protocol.as_str()), (8080, None, "tcp"));
+        let p = port("\"8000:80/udp\"");
+        assert_eq!(
+            (p.target.start, p.published.as_deref(), p.protocol.as_str()),
+            (80, Some("8000"), "udp")
+        );
+        let p = port("\"127.0.0.1:8001:8001\"");
+        assert_eq!(p.host_ip.as_deref(), Some("127.0.0.1"));
+        let p = port("\"[::1]:6001:6001\"");
+        assert_eq!(p.host_ip.as_deref(), Some("::1"));
+        let p = port("\"127.0.0.1::5000\"");
+        assert_eq!((p.published, p.target.start), (None, 5000));
+        let p = port("\"9090-9091:8080-8081\"");
+        assert_eq!((p.target.start, p.target.end), (8080, 8081));
+        let p = port("{target: 80, published: \"8080\", protocol: udp, name: web, app_protocol: http, mode: host}");
+        assert_eq!(
+            (p.target.start, p.name.as_deref(), p.mode.as_deref()),
+            (80, Some("web"), Some("host"))
+        );
+        assert!(from_yaml::<PortSpec>("\"a:b:c:d\"").is_err());
+        assert!(from_yaml::<PortSpec>("\"0\"").is_err());
+        assert!(from_yaml::<PortSpec>("\"90-80\"").is_err());
+        assert!(from_yaml::<PortSpec>("{target: 80, bogus: 1}").is_err());
+    }
+
+    #[test]
+    fn volumes_short_and_long() {
+        let v: VolumeMount = from_yaml("data:/var/lib/x:ro").unwrap();
+        assert_eq!(
+            (v.kind, v.source.as_deref(), v.read_only),
+            (MountType::Volume, Some("data"), true)
+        );
+        let v: VolumeMount = from_yaml("./conf:/etc/x:rw,z").unwrap();
+        assert_eq!((v.kind, v.ignored.clone()), (MountType::Bind, vec!["z".to_owned()]));
+        let v: VolumeMount = from_yaml("/cache").unwrap();
+        assert_eq!((v.kind, v.source), (MountType::Volume, None));
+        let v: VolumeMount =
+            from_yaml("{type: bind, source: ./a, target: /a, read_only: true, bind: {propagation: rslave}}").unwrap();
+        assert_eq!(
+            (v.kind, v.read_only, v.ignored.clone()),
+            (MountType::Bind, true, vec!["bind.propagation".to_owned()])
+        );
+        let v: VolumeMount = from_yaml("{type: tmpfs, target: /t, tmpfs: {size: 64m}}").unwrap();
+        assert_eq!(v.tmpfs_size.as_deref(), Some("64m"));
+        let v: VolumeMount = from_yaml("{type: volume, source: d, target: /d, volume: {subpath: sub}}").unwrap();
+        assert_eq!(v.subpath.as_deref(), Some("sub"));
+        assert!(from_yaml::<VolumeMount>("{type: floppy, target: /f}").is_err());
+        assert!(from_yaml::<VolumeMount>("\"a:b:c:d\"").is_err());
+    }
+
+    #[test]
+    fn secrets_configs_env_files_builds() {
+        let f: FileRef = from_yaml("db_password").unwrap();
+        assert_eq!((f.source.as_str(), f.target), ("db_password", None));
+        let f: FileRef = from_yaml("{source: a, target: /etc/a, mode: 0440}").unwrap();
+        assert_eq!(
+            (f.target.as_deref(), f.ignored.clone()),
+            (Some("/etc/a"), vec!["mode".to_owned()])
+        );
+        let e: EnvFile = from_yaml("web.env").unwrap();
+        assert!(e.required);
+        let e: EnvFile = from_yaml("{path: local.env, required: false}").unwrap();
+        assert!(!e.required);
+        assert!(from_yaml::<EnvFile>("{path: a, format: json}").is_err());
+        let list: OneOrMany<EnvFile> = from_yaml("[a.env, {path: b.env}]").unwrap();
+        assert_eq!(list.0.len(), 2);
+        let one: OneOrMany<EnvFile> = from_yaml("a.env").unwrap();
+        assert_eq!(one.0.len(), 1);
+        let b: BuildSpec = from_yaml("./api").unwrap();
+        assert_eq!(b.context, "./api");
+        let b: BuildSpec = from_yaml("{context: ., args: [A=1, B], target: dev, platforms: [x]}").unwrap();
+        assert_eq!(
+            (b.args.0.len(), b.target.as_deref(), b.ignored.clone()),
+            (2, Some("dev"), vec!["platforms".to_owned()])
+        );
+    }
+
+    #[test]
+    fn depends_on_environment_commands() {
+        let d: DependsOn = from_yaml("[db, cache]").unwrap();
+        assert_eq!(d.0[1].condition, "service_started");
+        let d: DependsOn = from_yaml("{db: {condition: service_healthy, restart: true}}").unwrap();
+        assert_eq!(d.0[0].condition, "service_healthy");
+        assert!(from_yaml::<DependsOn>("{db: {when: now}}").is_err());
+        let e: KeyValues = from_yaml("[A=1, B=, C, D=x=y]").unwrap();
+        assert_eq!(
+            e.0,
+            [
+                ("A".to_owned(), Some("1".to_owned())),
+                ("B".to_owned(), Some(String::new())),
+                ("C".to_owned(), None),
+                ("D".to_owned(), Some("x=y".to_owned()))
+            ]
+        );
+        let e: KeyValues = from_yaml("{A: 1, B: true, C: null, D: '007'}").unwrap();
+        assert_eq!(e.to_map()["B"].as_deref(), Some("true"));
+        assert_eq!(e.to_map()["C"], None);
+        let c: Command = from_yaml("npm start").unwrap();
+        assert_eq!(c, Command::Shell("npm start".into()));
+        let c: Command = from_yaml("[npm, start]").unwrap();
+        assert_eq!(c, Command::Exec(vec!["npm".into(), "start".into()]));
     }
 }

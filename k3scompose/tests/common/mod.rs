@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Every file under `dir`, keyed by its path relative to `dir` (`/`-separated).
-pub fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+pub(crate) fn read_dir(dir: &Path) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {

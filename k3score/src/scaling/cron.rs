@@ -16,7 +16,6 @@ use crate::object::Object;
 
 /// The trigger type (KD6).
 const TRIGGER_TYPE: &str = "cron";
-/// Top-level IANA time zone areas accepted in `Area/Location` names.
 
 /// Scheduled scaling: `replicas` between each window's `start` and `end`.
 ///

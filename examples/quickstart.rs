@@ -6,7 +6,11 @@
 //! cargo run --example quickstart -- --ingress gateway-api --out rendered/
 //! ```
 
-use k3s_examples::{CliError, Spec, discover_functions, emit, parse_options, parse_spec, render_spec, run};
+use std::collections::BTreeMap;
+
+use k3s_examples::{
+    CliError, Spec, discover_functions, emit, parse_options, parse_spec, render_compose_text, render_spec, run,
+};
 
 /// The demo platform: (component, spec file), embedded at compile time.
 const PLATFORM: &[(&str, &str)] = &[
@@ -24,6 +28,9 @@ const FUNCTION_SOURCES: &[(&str, &str)] = &[
     ("orders.py", include_str!("functions/src/orders.py")),
     ("billing.ts", include_str!("functions/src/billing.ts")),
 ];
+
+/// A docker compose project (a Flask app and Redis), translated service by service.
+const COMPOSE: &str = include_str!("compose/flask-redis/compose.yaml");
 
 /// Variables and local secret values of the demo (placeholders, never real credentials).
 const LOCAL_ENV: &str = include_str!("specs/local.env");
@@ -56,6 +63,12 @@ fn main() {
         let bundle = render_spec(&spec, &options.target, "shop", &vars)
             .map_err(|e| CliError::Spec("functions/functions.yaml".into(), e))?;
         components.push(("functions".to_owned(), bundle));
+        let (bundle, warnings) = render_compose_text(COMPOSE, &BTreeMap::new(), &options.target, "shop", &vars)
+            .map_err(|e| CliError::Spec("compose/flask-redis/compose.yaml".into(), e))?;
+        for warning in warnings {
+            eprintln!("compose/flask-redis: warning: {warning}");
+        }
+        components.push(("compose-flask-redis".to_owned(), bundle));
         emit(&components, options.out.as_deref())
     });
 }

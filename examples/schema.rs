@@ -22,6 +22,9 @@ fn main() {
             ("apps.json", schemars::schema_for!(k3sapp::AppSet)),
             ("gateway.json", schemars::schema_for!(k3sgateway::Gateway)),
             ("functions.json", schemars::schema_for!(k3sfn::Project)),
+            ("platform.json", schemars::schema_for!(k3splatform::Platform)),
+            ("tenant.json", schemars::schema_for!(k3splatform::Tenant)),
+            ("store.json", schemars::schema_for!(k3splatform::Store)),
             ("target.json", schemars::schema_for!(k3score::Target)),
         ];
         for (file, schema) in schemas {

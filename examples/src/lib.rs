@@ -120,6 +120,12 @@ pub enum Spec {
     /// `kind: Functions` (functions listed in the file; add discovered ones with
     /// [`discover_functions`]).
     Functions(Box<k3sfn::Project>),
+    /// `kind: Platform` (Helm charts through Argo CD)
+    Platform(Box<k3splatform::Platform>),
+    /// `kind: Tenant`
+    Tenant(Box<k3splatform::Tenant>),
+    /// `kind: Store`
+    Store(Box<k3splatform::Store>),
 }
 
 #[derive(serde::Deserialize)]
@@ -136,12 +142,15 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
         Some("Apps") => Ok(Spec::Apps(k3score::yaml::from_yaml(text)?)),
         Some("Gateway") => Ok(Spec::Gateway(Box::new(k3sgateway::Gateway::from_yaml(text)?))),
         Some("Functions") => Ok(Spec::Functions(Box::new(k3score::yaml::from_yaml(text)?))),
+        Some("Platform") => Ok(Spec::Platform(Box::new(k3score::yaml::from_yaml(text)?))),
+        Some("Tenant") => Ok(Spec::Tenant(Box::new(k3score::yaml::from_yaml(text)?))),
+        Some("Store") => Ok(Spec::Store(Box::new(k3score::yaml::from_yaml(text)?))),
         Some(other) => Err(k3score::Error::new(
             k3score::FieldPath::root().field("kind"),
             k3score::ErrorKind::Unsupported {
                 feature: format!("kind {other:?}"),
                 by: "this renderer".into(),
-                why: "known kinds are App, Apps, Functions and Gateway".into(),
+                why: "known kinds are App, Apps, Functions, Gateway, Platform, Tenant and Store".into(),
             },
         )
         .into()),
@@ -158,7 +167,7 @@ pub fn render_spec(
     let ns = match spec {
         Spec::Apps(set) => set.namespace.as_ref().map_or(namespace, |n| n.as_str()),
         Spec::Gateway(gateway) => gateway.namespace.as_ref().map_or(namespace, |n| n.as_str()),
-        Spec::App(_) | Spec::Functions(_) => namespace,
+        Spec::App(_) | Spec::Functions(_) | Spec::Platform(_) | Spec::Tenant(_) | Spec::Store(_) => namespace,
     };
     let namespace = ns
         .parse()
@@ -171,6 +180,9 @@ pub fn render_spec(
         Spec::Apps(set) => set.render(&ctx),
         Spec::Gateway(gateway) => gateway.render(&ctx),
         Spec::Functions(project) => project.render(&ctx),
+        Spec::Platform(platform) => platform.render(&ctx),
+        Spec::Tenant(tenant) => tenant.render(&ctx),
+        Spec::Store(store) => store.render(&ctx),
     }
 }
 
@@ -224,7 +236,9 @@ pub fn discover_functions(spec: Spec, sources: &[Vec<(String, String)>]) -> Resu
 pub fn read_sources(spec: &Spec, base: &Path) -> Result<Vec<Vec<(String, String)>>, CliError> {
     match spec {
         Spec::Functions(project) => project.sources.iter().map(|dir| read_tree(&base.join(dir))).collect(),
-        Spec::App(_) | Spec::Apps(_) | Spec::Gateway(_) => Ok(Vec::new()),
+        Spec::App(_) | Spec::Apps(_) | Spec::Gateway(_) | Spec::Platform(_) | Spec::Tenant(_) | Spec::Store(_) => {
+            Ok(Vec::new())
+        }
     }
 }
 
@@ -300,15 +314,26 @@ pub fn render_compose(
     let dir = path.parent().unwrap_or(Path::new("."));
     let files: BTreeMap<String, String> = read_tree(dir)?.into_iter().collect();
     let main = std::fs::read_to_string(path).map_err(|e| CliError::Io(path.to_owned(), e))?;
-    let spec_error = |e| CliError::Spec(path.to_owned(), e);
-    let project = k3scompose::Project::parse(&main, &files, vars).map_err(spec_error)?;
+    render_compose_text(&main, &files, target, namespace, vars).map_err(|e| CliError::Spec(path.to_owned(), e))
+}
+
+/// Renders a compose project from its main file's text and the project's other files
+/// (keyed by path relative to the project folder).
+pub fn render_compose_text(
+    main: &str,
+    files: &BTreeMap<String, String>,
+    target: &Target,
+    namespace: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<(Bundle, Vec<String>), Errors> {
+    let project = k3scompose::Project::parse(main, files, vars)?;
     let namespace = namespace
         .parse()
-        .map_err(|kind| spec_error(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind).into()))?;
+        .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
     let ctx = Context::new(target.clone(), namespace)
         .with_variables(vars.clone())
         .with_secret_values(vars.clone());
-    let rendered = project.render(&ctx, &[]).map_err(spec_error)?;
+    let rendered = project.render(&ctx, &[])?;
     Ok((
         rendered.bundle,
         rendered.warnings.iter().map(ToString::to_string).collect(),

@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use k3score::crd::traefik::v1alpha1::{MiddlewareSpec, PluginConfig, PluginValue};
-use k3score::exposure::{Cidr, RouteFeature, Support, supports};
+use k3score::exposure::{Cidr, RouteFeature, Support, supports, validate_allow_list, validate_body_size};
 use k3score::quantity::Bytes;
 use k3score::{ErrorKind, FieldPath, Ingress, Problems};
 use schemars::JsonSchema;
@@ -313,24 +313,9 @@ impl ManagedRules {
 impl Waf {
     /// Records every problem under `path` (`waf`).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        for (i, cidr) in self.allow_cidrs.iter().enumerate() {
-            if self.allow_cidrs[..i].contains(cidr) {
-                problems.push(
-                    path.field("allow_cidrs").index(i),
-                    ErrorKind::Duplicate {
-                        what: "address",
-                        name: cidr.to_string(),
-                    },
-                );
-            }
-        }
-        if let Some(size) = self.max_body_size
-            && (size.as_bytes() == 0 || i64::try_from(size.as_bytes()).is_err())
-        {
-            problems.push(
-                path.field("max_body_size"),
-                ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
-            );
+        validate_allow_list(&self.allow_cidrs, &path.field("allow_cidrs"), problems);
+        if let Some(size) = self.max_body_size {
+            validate_body_size(size, &path.field("max_body_size"), problems);
         }
         if let Some(rules) = &self.managed_rules {
             rules.validate(&path.field("managed_rules"), problems);

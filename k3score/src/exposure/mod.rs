@@ -43,7 +43,7 @@ pub use cors::{Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin};
 pub use duration::Duration;
 pub use expose::Expose;
 pub use host::{Host, check_host};
-pub use policy::{BasicAuth, Cidr, RateLimit, TRAEFIK_USERS_KEY};
+pub use policy::{BasicAuth, Cidr, RateLimit, TRAEFIK_USERS_KEY, validate_allow_list, validate_body_size};
 pub use route::{Backend, MAX_PATHS, PathKind, PathMatch, PortRef, Route, check_path};
 pub use support::{RouteFeature, Support, check, features, supports};
 

@@ -420,24 +420,9 @@ impl Route {
         if let Some(cors) = &self.cors {
             cors.validate(&path.field("cors"), problems);
         }
-        for (i, cidr) in self.allow_list.iter().enumerate() {
-            if self.allow_list[..i].contains(cidr) {
-                problems.push(
-                    path.field("allow_list").index(i),
-                    ErrorKind::Duplicate {
-                        what: "address",
-                        name: cidr.to_string(),
-                    },
-                );
-            }
-        }
-        if let Some(size) = self.max_body_size
-            && (size.as_bytes() == 0 || i64::try_from(size.as_bytes()).is_err())
-        {
-            problems.push(
-                path.field("max_body_size"),
-                ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
-            );
+        super::validate_allow_list(&self.allow_list, &path.field("allow_list"), problems);
+        if let Some(size) = self.max_body_size {
+            super::validate_body_size(size, &path.field("max_body_size"), problems);
         }
     }
 }

@@ -211,6 +211,32 @@ impl BasicAuth {
     }
 }
 
+/// Records duplicate addresses of an allow list (routes' `allow_list`, a gateway WAF's
+/// `allow_cidrs`) at `path[i]`.
+pub fn validate_allow_list(list: &[Cidr], path: &FieldPath, problems: &mut Problems) {
+    for (i, cidr) in list.iter().enumerate() {
+        if list[..i].contains(cidr) {
+            problems.push(
+                path.index(i),
+                ErrorKind::Duplicate {
+                    what: "address",
+                    name: cidr.to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// Records a request-body limit that is 0 or beyond what the controllers store (an `i64`).
+pub fn validate_body_size(size: crate::quantity::Bytes, path: &FieldPath, problems: &mut Problems) {
+    if size.as_bytes() == 0 || i64::try_from(size.as_bytes()).is_err() {
+        problems.push(
+            path.clone(),
+            ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,31 +275,5 @@ mod tests {
             ]
         );
         assert!(serde_json::from_str::<RateLimit>(r#"{"requests": 1, "burts": 2}"#).is_err());
-    }
-}
-
-/// Records duplicate addresses of an allow list (routes' `allow_list`, a gateway WAF's
-/// `allow_cidrs`) at `path[i]`.
-pub fn validate_allow_list(list: &[Cidr], path: &FieldPath, problems: &mut Problems) {
-    for (i, cidr) in list.iter().enumerate() {
-        if list[..i].contains(cidr) {
-            problems.push(
-                path.index(i),
-                ErrorKind::Duplicate {
-                    what: "address",
-                    name: cidr.to_string(),
-                },
-            );
-        }
-    }
-}
-
-/// Records a request-body limit that is 0 or beyond what the controllers store (an `i64`).
-pub fn validate_body_size(size: crate::quantity::Bytes, path: &FieldPath, problems: &mut Problems) {
-    if size.as_bytes() == 0 || i64::try_from(size.as_bytes()).is_err() {
-        problems.push(
-            path.clone(),
-            ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
-        );
     }
 }

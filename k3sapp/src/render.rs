@@ -9,7 +9,7 @@ use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
-use k3score::workload::{Protocol, Workload};
+use k3score::workload::{EnvValue, Protocol, Workload, substitute};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
@@ -134,7 +134,11 @@ impl App {
     /// assert!(bundle.iter().any(|o| o.kind() == "HorizontalPodAutoscaler"));
     /// ```
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        self.validate()?;
+        if let Err(mut errors) = self.validate() {
+            // Also report what only the render inputs reveal, so one run shows everything.
+            errors.0.extend(self.check_render_inputs(ctx).0);
+            return Err(errors);
+        }
         let mut problems = Problems::default();
         let mut objects = self.render_objects(ctx, &mut problems);
         let secrets = secrets::render_secret_refs(&self.secret_refs(), &self.labels().labels(), ctx);
@@ -142,6 +146,24 @@ impl App {
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
+    }
+
+    /// Problems with the render inputs rather than the spec: `${VAR}`s missing from the
+    /// variables and local secret values missing from the context.
+    fn check_render_inputs(&self, ctx: &Context) -> Errors {
+        let mut problems = Problems::default();
+        for (name, value) in &self.env {
+            if let EnvValue::Literal(text) = value {
+                let path = FieldPath::root().field("env").field(name.as_str());
+                let _ = substitute(text, &ctx.variables, &path, &mut problems);
+            }
+        }
+        let _ = problems.take(secrets::render_secret_refs(
+            &self.secret_refs(),
+            &self.labels().labels(),
+            ctx,
+        ));
+        problems.finish(()).err().unwrap_or_default()
     }
 
     /// The secrets the app reads (env, env_from, KEDA queue passwords), with their paths.

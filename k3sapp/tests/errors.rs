@@ -344,7 +344,6 @@ fn several_problems_are_reported_together() {
 }
 
 #[test]
-#[ignore = "bug: App::render returns validation errors before render-time errors (undefined ${VAR}, missing secret values)"]
 fn validation_and_render_errors_are_reported_together() {
     let all = errors(&format!(
         "{MANY}env:\n  URL: \"${{NOPE}}\"\n  TOKEN: {{secret: web-token}}\n"

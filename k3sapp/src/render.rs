@@ -235,16 +235,16 @@ impl App {
         if !self.ports.is_empty() || stateful {
             objects.push(self.service(ctx, stateful).into());
         }
+        let routes = self.routes(ctx);
         objects.extend(
             problems
-                .take(self.scaling.render(&self.scaling_context(ctx)))
+                .take(self.scaling.render(&self.scaling_context(ctx, &routes)))
                 .unwrap_or_default(),
         );
         if let Some(pdb) = self.pdb_object(ctx) {
             objects.push(pdb.into());
         }
         objects.extend(self.network_policies(ctx).into_iter().map(Object::from));
-        let routes = self.routes(ctx);
         let rendered_routes =
             exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
         objects.extend(problems.take(rendered_routes).unwrap_or_default());
@@ -265,7 +265,7 @@ impl App {
         }
     }
 
-    fn scaling_context<'a>(&self, ctx: &'a Context) -> ScalingContext<'a> {
+    fn scaling_context<'a>(&self, ctx: &'a Context, routes: &[Route]) -> ScalingContext<'a> {
         let mut sctx =
             ScalingContext::new(self.labels(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
                 TargetKind::StatefulSet
@@ -278,7 +278,6 @@ impl App {
                 port: RoutePort::Number(port.port),
             });
         }
-        let routes = self.routes(ctx);
         let hosts = routes.iter().map(|r| r.host.resolve(&ctx.target)).collect();
         // The interceptor sees the request after strip_prefix / rewrite_to.
         let mut paths: Vec<String> = routes.iter().flat_map(Route::backend_paths).collect();

@@ -108,8 +108,8 @@ impl Bundle {
             if i > 0 {
                 out.push_str("---\n");
             }
-            let doc = yaml::to_yaml(object).map_err(|kind| Error::new(FieldPath::root().field(object.key()), kind))?;
-            out.push_str(&doc);
+            yaml::write_yaml(&mut out, object)
+                .map_err(|kind| Error::new(FieldPath::root().field(object.key()), kind))?;
         }
         Ok(out)
     }

@@ -1,7 +1,12 @@
-//! The one place YAML is read and written (serde-saphyr behind two functions).
+//! The one place YAML is read and written.
 //!
-//! serde-saphyr quotes `yes`/`no`/`on`/`off` so kubectl keeps them strings; swapping the
-//! YAML library later means changing this file only.
+//! Reading goes through serde-saphyr (with field paths from `serde_path_to_error`); writing
+//! goes through this crate's own block-style emitter ([`emit`]), which writes straight into
+//! one `String` and quotes every string a YAML 1.1 or 1.2 reader could take for something else
+//! (`yes`, `on`, `1.0`, `2024-01-02`, ...), so kubectl and PyYAML alike read back what was meant.
+
+mod emit;
+mod scalar;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -9,8 +14,21 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ErrorKind, FieldPath};
 
 /// Serializes one value as a YAML document (no leading `---`).
-pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, ErrorKind> {
-    serde_saphyr::to_string(value).map_err(|e| ErrorKind::Serialize(e.to_string()))
+///
+/// ```
+/// let labels = std::collections::BTreeMap::from([("version", "1.0"), ("tier", "web")]);
+/// assert_eq!(k3score::yaml::to_yaml(&labels).unwrap(), "tier: web\nversion: \"1.0\"\n");
+/// ```
+pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
+    let mut out = String::new();
+    write_yaml(&mut out, value)?;
+    Ok(out)
+}
+
+/// Appends one value as a YAML document (no leading `---`) to `out`, for callers that write
+/// many documents into one buffer.
+pub fn write_yaml<T: Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), ErrorKind> {
+    emit::write(out, value).map_err(|e| ErrorKind::Serialize(e.to_string()))
 }
 
 /// Serializes one value as pretty JSON.

@@ -1,4 +1,5 @@
-//! Render N apps (spec -> Bundle), and render + YAML, for N = 100, 1000, 10000.
+//! Render N apps (spec -> Bundle), render + YAML, and the streaming render
+//! (`AppSet::render_each`, each app written as YAML as it is rendered), for N = 100, 1000, 10000.
 
 use divan::Bencher;
 
@@ -18,4 +19,16 @@ fn render_and_yaml(bencher: Bencher<'_, '_>, n: usize) {
     let apps = k3s_benches::apps(n);
     let ctx = k3s_benches::context();
     bencher.bench_local(|| apps.render(&ctx).unwrap().to_yaml().unwrap());
+}
+
+#[divan::bench(args = [100, 1000, 10000], sample_count = 10)]
+fn render_each_to_yaml(bencher: Bencher<'_, '_>, n: usize) {
+    let apps = k3s_benches::apps(n);
+    let ctx = k3s_benches::context();
+    bencher.bench_local(|| {
+        let mut yaml = String::new();
+        apps.render_each(&ctx, |bundle| bundle.write_yaml(&mut yaml).unwrap())
+            .unwrap();
+        yaml
+    });
 }

@@ -42,6 +42,7 @@
 mod pdb;
 mod render;
 mod spec;
+mod stream;
 mod tilt;
 mod validate;
 

@@ -2,7 +2,7 @@
 //! policies, routes, secrets and volumes, all through k3score's mechanisms.
 
 use k3score::exposure::{self, Backend, PortRef as RoutePort, Route};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
@@ -113,11 +113,11 @@ impl App {
             .unwrap_or_else(|_| Dns1035Label::new("app").expect("static name"))
     }
 
-    fn metadata(&self, name: &str, ctx: &Context) -> ObjectMeta {
+    fn metadata(name: &str, ctx: &Context, labels: &BTreeMap<String, String>) -> ObjectMeta {
         ObjectMeta {
             name: Some(name.to_owned()),
             namespace: ctx.ns(),
-            labels: Some(self.labels().labels()),
+            labels: Some(labels.clone()),
             ..Default::default()
         }
     }
@@ -134,14 +134,18 @@ impl App {
     /// assert!(bundle.iter().any(|o| o.kind() == "HorizontalPodAutoscaler"));
     /// ```
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        if let Err(mut errors) = self.validate() {
+        let workload = self.workload_spec();
+        let mut invalid = Problems::default();
+        self.validate_with(&workload, &FieldPath::root(), &mut invalid);
+        if let Err(mut errors) = invalid.finish(()) {
             // Also report what only the render inputs reveal, so one run shows everything.
             errors.0.extend(self.check_render_inputs(ctx).0);
             return Err(errors);
         }
         let mut problems = Problems::default();
-        let mut objects = self.render_objects(ctx, &mut problems);
-        let secrets = secrets::render_secret_refs(&self.secret_refs(), &self.labels().labels(), ctx);
+        let mut objects = self.render_objects(&workload, ctx, &mut problems);
+        let refs = self.secret_refs_of(&workload);
+        let secrets = secrets::render_secret_refs(&refs, &workload.labels.labels(), ctx);
         objects.extend(problems.take(secrets).unwrap_or_default());
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
@@ -154,7 +158,7 @@ impl App {
         let mut problems = Problems::default();
         for (name, value) in &self.env {
             if let EnvValue::Literal(text) = value {
-                let path = FieldPath::root().field("env").field(name.as_str());
+                let path = FieldPath::root().field("env").field(name.to_string());
                 let _ = substitute(text, &ctx.variables, &path, &mut problems);
             }
         }
@@ -169,7 +173,12 @@ impl App {
     /// The secrets the app reads (env, env_from, KEDA queue passwords), with their paths.
     #[must_use]
     pub fn secret_refs(&self) -> Vec<SecretRef> {
-        let mut refs = self.workload_spec().secret_refs();
+        self.secret_refs_of(&self.workload_spec())
+    }
+
+    /// [`App::secret_refs`] with the workload input already built.
+    pub(crate) fn secret_refs_of(&self, workload: &Workload) -> Vec<SecretRef> {
+        let mut refs = workload.secret_refs();
         refs.extend(self.scaling.secret_refs(&FieldPath::root().field("scaling")));
         refs
     }
@@ -177,8 +186,7 @@ impl App {
     /// Every object but the Secrets / ExternalSecrets (rendered once per namespace).
     // `spec: X { .. }.into()` is identity on Kubernetes 1.37 but wraps in `Some` before it.
     #[allow(clippy::useless_conversion)]
-    fn render_objects(&self, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
-        let workload = self.workload_spec();
+    pub(crate) fn render_objects(&self, workload: &Workload, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let stateful = self.workload == WorkloadKind::Stateful;
         let rendered = if stateful {
             workload.render_stateful(ctx)
@@ -189,12 +197,14 @@ impl App {
             return Vec::new();
         };
         let name = self.name.as_str();
-        let labels = self.labels();
+        let labels = &workload.labels;
+        let label_map = labels.labels();
+        let selector_map = labels.selector();
         let mut objects = rendered.objects;
 
         let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
         let selector = LabelSelector {
-            match_labels: Some(labels.selector()),
+            match_labels: Some(selector_map.clone()),
             ..Default::default()
         };
         if stateful {
@@ -202,7 +212,7 @@ impl App {
             let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
             objects.push(
                 StatefulSet {
-                    metadata: self.metadata(name, ctx),
+                    metadata: Self::metadata(name, ctx, &label_map),
                     spec: StatefulSetSpec {
                         replicas,
                         selector,
@@ -219,7 +229,7 @@ impl App {
         } else {
             objects.push(
                 Deployment {
-                    metadata: self.metadata(name, ctx),
+                    metadata: Self::metadata(name, ctx, &label_map),
                     spec: DeploymentSpec {
                         replicas,
                         selector,
@@ -233,29 +243,35 @@ impl App {
             );
         }
         if !self.ports.is_empty() || stateful {
-            objects.push(self.service(ctx, stateful).into());
+            objects.push(self.service(ctx, stateful, &label_map, &selector_map).into());
         }
         let routes = self.routes(ctx);
         objects.extend(
             problems
-                .take(self.scaling.render(&self.scaling_context(ctx, &routes)))
+                .take(self.scaling.render(&self.scaling_context(labels, ctx, &routes)))
                 .unwrap_or_default(),
         );
-        if let Some(pdb) = self.pdb_object(ctx) {
+        if let Some(pdb) = self.pdb_object(ctx, &label_map, &selector_map) {
             objects.push(pdb.into());
         }
-        objects.extend(self.network_policies(ctx).into_iter().map(Object::from));
+        objects.extend(self.network_policies(labels, ctx).into_iter().map(Object::from));
         let rendered_routes =
             exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
         objects.extend(problems.take(rendered_routes).unwrap_or_default());
         objects
     }
 
-    fn service(&self, ctx: &Context, headless: bool) -> Service {
+    fn service(
+        &self,
+        ctx: &Context,
+        headless: bool,
+        labels: &BTreeMap<String, String>,
+        selector: &BTreeMap<String, String>,
+    ) -> Service {
         Service {
-            metadata: self.metadata(self.service_name().as_str(), ctx),
+            metadata: Self::metadata(self.service_name().as_str(), ctx, labels),
             spec: Some(ServiceSpec {
-                selector: Some(self.labels().selector()),
+                selector: Some(selector.clone()),
                 ports: Some(self.ports.iter().map(|p| p.to_service_port()).collect()),
                 cluster_ip: headless.then(|| "None".to_owned()),
                 publish_not_ready_addresses: None,
@@ -265,9 +281,9 @@ impl App {
         }
     }
 
-    fn scaling_context<'a>(&self, ctx: &'a Context, routes: &[Route]) -> ScalingContext<'a> {
+    fn scaling_context<'a>(&self, labels: &AppLabels, ctx: &'a Context, routes: &[Route]) -> ScalingContext<'a> {
         let mut sctx =
-            ScalingContext::new(self.labels(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
+            ScalingContext::new(labels.clone(), ctx).with_target_kind(if self.workload == WorkloadKind::Stateful {
                 TargetKind::StatefulSet
             } else {
                 TargetKind::Deployment
@@ -299,7 +315,12 @@ impl App {
     }
 
     /// The PDB in effect: the spec's, or [`Pdb::DEFAULT`] when at least two replicas run.
-    fn pdb_object(&self, ctx: &Context) -> Option<PodDisruptionBudget> {
+    fn pdb_object(
+        &self,
+        ctx: &Context,
+        labels: &BTreeMap<String, String>,
+        selector: &BTreeMap<String, String>,
+    ) -> Option<PodDisruptionBudget> {
         let min_replicas = self.min_replicas();
         let pdb = match &self.pdb {
             Some(pdb) if pdb.disabled => return None,
@@ -308,10 +329,10 @@ impl App {
             None => return None,
         };
         Some(PodDisruptionBudget {
-            metadata: self.metadata(&bounded(self.name.as_str(), "", 63), ctx),
+            metadata: Self::metadata(&bounded(self.name.as_str(), "", 63), ctx, labels),
             spec: Some(PodDisruptionBudgetSpec {
                 selector: Some(LabelSelector {
-                    match_labels: Some(self.labels().selector()),
+                    match_labels: Some(selector.clone()),
                     ..Default::default()
                 }),
                 min_available: pdb.min_available.map(|v| v.to_k8s()),
@@ -322,7 +343,11 @@ impl App {
         })
     }
 
-    fn network_policies(&self, ctx: &Context) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
+    fn network_policies(
+        &self,
+        labels: &AppLabels,
+        ctx: &Context,
+    ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
         let ports: Vec<WorkloadPort> = self
             .ports
             .iter()
@@ -331,11 +356,11 @@ impl App {
                 Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
             })
             .collect();
-        let mut policies = network::render(&self.network(), &self.labels(), &ports, ctx);
+        let mut policies = network::render(&self.network(), labels, &ports, ctx);
         if matches!(self.scaling, Scaling::KedaHttp(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
             policies.push(network::allow_from_namespace(
-                &self.labels(),
+                labels,
                 &ctx.target.keda.namespace,
                 &ports,
                 ctx,
@@ -349,21 +374,36 @@ impl AppSet {
     /// Validates every app, then renders them all into one bundle; objects that collide
     /// across apps (same kind, namespace and name) are reported.
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        self.validate()?;
         let mut objects = Vec::new();
         let mut refs = Vec::new();
+        let mut invalid = Problems::default();
         let mut problems = Problems::default();
+        let mut names = BTreeSet::new();
+        // One pass: each app's workload input is built once, validated, and rendered only if
+        // the app is valid; render-time problems of valid apps are reported with the
+        // validation errors of the others.
         for (i, app) in self.apps.iter().enumerate() {
             let path = FieldPath::root().field("apps").index(i);
+            let workload = app.workload_spec();
+            let mut app_invalid = Problems::default();
+            app.validate_with(&workload, &path, &mut app_invalid);
+            Self::check_name(app, &mut names, &path, &mut app_invalid);
+            if let Err(errors) = app_invalid.finish(()) {
+                invalid.extend(errors);
+                continue;
+            }
             let mut app_problems = Problems::default();
-            objects.extend(app.render_objects(ctx, &mut app_problems));
+            objects.extend(app.render_objects(&workload, ctx, &mut app_problems));
             if let Err(errors) = app_problems.finish(()) {
                 problems.extend(errors.under(&path));
             }
-            refs.extend(app.secret_refs().into_iter().map(|r| {
+            refs.extend(app.secret_refs_of(&workload).into_iter().map(|r| {
                 let nested = r.path.under(&path);
                 r.at(nested)
             }));
+        }
+        if let Err(errors) = invalid.finish(()) {
+            problems.extend(errors);
         }
         // Secrets shared by several apps are rendered once, with every key they need.
         let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);

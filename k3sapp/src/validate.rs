@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use k3score::exposure::PortRef as RoutePort;
 use k3score::names::check_dns1035_label;
 use k3score::scaling::Scaling;
-use k3score::workload::{AccessMode, VolumeSource};
+use k3score::workload::{AccessMode, VolumeSource, Workload};
 use k3score::{ErrorKind, Errors, FieldPath, Problems};
 
 use crate::spec::{App, AppSet, WorkloadKind};
@@ -23,6 +23,11 @@ impl App {
 
     /// Records every problem of the app under `path` (used for lists of apps).
     pub fn validate_at(&self, path: &FieldPath, problems: &mut Problems) {
+        self.validate_with(&self.workload_spec(), path, problems);
+    }
+
+    /// [`App::validate_at`] with the workload input already built (rendering reuses it).
+    pub(crate) fn validate_with(&self, workload: &Workload, path: &FieldPath, problems: &mut Problems) {
         problems.check(&path.field("name"), check_dns1035_label(self.name.as_str()));
         // The pod label `controller-revision-hash` is `<name>-<10 chars>` and must fit in 63
         // (REFERENCE §12, V8).
@@ -35,7 +40,7 @@ impl App {
                 )),
             );
         }
-        self.workload_spec().validate(path, problems);
+        workload.validate(path, problems);
         if let Some(security) = &self.security {
             security.validate(&path.field("security"), problems);
         }
@@ -183,16 +188,26 @@ impl AppSet {
         for (i, app) in self.apps.iter().enumerate() {
             let path = FieldPath::root().field("apps").index(i);
             app.validate_at(&path, &mut problems);
-            if !names.insert(app.name.as_str()) {
-                problems.push(
-                    path.field("name"),
-                    ErrorKind::Duplicate {
-                        what: "app name",
-                        name: app.name.to_string(),
-                    },
-                );
-            }
+            Self::check_name(app, &mut names, &path, &mut problems);
         }
         problems.finish(())
+    }
+
+    /// App names must be unique within the set.
+    pub(crate) fn check_name<'a>(
+        app: &'a App,
+        names: &mut BTreeSet<&'a str>,
+        path: &FieldPath,
+        problems: &mut Problems,
+    ) {
+        if !names.insert(app.name.as_str()) {
+            problems.push(
+                path.field("name"),
+                ErrorKind::Duplicate {
+                    what: "app name",
+                    name: app.name.to_string(),
+                },
+            );
+        }
     }
 }

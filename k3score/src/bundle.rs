@@ -1,6 +1,6 @@
 //! A rendered set of objects: typed look-ups, apply ordering and deterministic output.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
 use crate::object::{Kind, Object};
@@ -84,16 +84,16 @@ impl Bundle {
 
     /// Errors for every object whose kind, namespace and name repeat an earlier one.
     pub fn check_unique(&self) -> Result<(), Errors> {
-        let mut seen = BTreeSet::new();
+        // Borrowed (kind, namespace, name) keys: no string is built unless there is a duplicate.
+        let mut seen = HashSet::with_capacity(self.objects.len());
         let mut problems = Problems::default();
         for (i, object) in self.objects.iter().enumerate() {
-            let key = object.key();
-            if !seen.insert(key.clone()) {
+            if !seen.insert((object.kind(), object.namespace(), object.name())) {
                 problems.push(
                     FieldPath::root().field("objects").index(i),
                     ErrorKind::Duplicate {
                         what: "object",
-                        name: key,
+                        name: object.key(),
                     },
                 );
             }
@@ -104,14 +104,32 @@ impl Bundle {
     /// Multi-document YAML in apply order, each document starting with `---` but the first.
     pub fn to_yaml(&self) -> Result<String, Error> {
         let mut out = String::new();
-        for (i, object) in self.in_apply_order().into_iter().enumerate() {
-            if i > 0 {
+        self.write_yaml(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the objects to `out` as YAML documents in apply order, separated by `---`
+    /// (also from what `out` already holds), for output built from several bundles.
+    ///
+    /// ```
+    /// use k3score::Bundle;
+    /// use k8s_openapi::api::core::v1::ConfigMap;
+    /// let mut one = Bundle::new();
+    /// one.push(ConfigMap { metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+    ///     name: Some("a".into()), ..Default::default() }, ..Default::default() });
+    /// let mut out = String::new();
+    /// one.write_yaml(&mut out).unwrap();
+    /// one.write_yaml(&mut out).unwrap();
+    /// assert_eq!(out, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    /// ```
+    pub fn write_yaml(&self, out: &mut String) -> Result<(), Error> {
+        for object in self.in_apply_order() {
+            if !out.is_empty() {
                 out.push_str("---\n");
             }
-            yaml::write_yaml(&mut out, object)
-                .map_err(|kind| Error::new(FieldPath::root().field(object.key()), kind))?;
+            yaml::write_yaml(out, object).map_err(|kind| Error::new(FieldPath::root().field(object.key()), kind))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A JSON array of the objects in apply order.

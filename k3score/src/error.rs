@@ -4,13 +4,15 @@
 //! user sees every mistake in a spec file in one run, each with the path of
 //! the offending field (`apps[0].ports[1].name`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// One step of a [`FieldPath`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
-    /// A named field or map key (`name`, `DATABASE_URL`).
-    Field(String),
+    /// A named field or map key (`name`, `DATABASE_URL`); field names are static, so building
+    /// a path during validation allocates only for map keys.
+    Field(Cow<'static, str>),
     /// A position in a list (`[1]`).
     Index(usize),
 }
@@ -34,18 +36,20 @@ impl FieldPath {
 
     /// This path followed by a field or map key.
     #[must_use]
-    pub fn field(&self, name: impl Into<String>) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Field(name.into()));
-        next
+    pub fn field(&self, name: impl Into<Cow<'static, str>>) -> Self {
+        let mut next = Vec::with_capacity(self.0.len() + 1);
+        next.extend_from_slice(&self.0);
+        next.push(Segment::Field(name.into()));
+        Self(next)
     }
 
     /// This path followed by a list index.
     #[must_use]
     pub fn index(&self, index: usize) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Index(index));
-        next
+        let mut next = Vec::with_capacity(self.0.len() + 1);
+        next.extend_from_slice(&self.0);
+        next.push(Segment::Index(index));
+        Self(next)
     }
 
     /// `prefix` followed by this path (used when a spec is nested in a larger one).

@@ -13,7 +13,7 @@ pub const RESERVED_ENV_PREFIX: &str = "K3SFN_";
 
 /// Replaces the last segment `from` of errors under `base` by `to` under `target`
 /// (`functions[0].trigger.queue.max` -> `functions[0].max_replicas`).
-fn remap(errors: Errors, base: &FieldPath, target: &FieldPath, fields: &[(&str, &str)]) -> Errors {
+fn remap(errors: Errors, base: &FieldPath, target: &FieldPath, fields: &[(&'static str, &'static str)]) -> Errors {
     Errors(
         errors
             .0
@@ -187,7 +187,7 @@ fn check_image(image: &str, path: &FieldPath, problems: &mut Problems) {
 
 fn check_env(env: &k3score::workload::Env, path: &FieldPath, problems: &mut Problems) {
     for (name, value) in env {
-        let vpath = path.field(name.as_str());
+        let vpath = path.field(name.to_string());
         if name.as_str().starts_with(RESERVED_ENV_PREFIX) {
             problems.push(
                 vpath.clone(),

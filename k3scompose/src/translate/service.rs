@@ -232,7 +232,7 @@ impl ServiceCx<'_> {
         (image, build)
     }
 
-    fn command(&mut self, command: Option<&Command>, key: &str) -> Vec<String> {
+    fn command(&mut self, command: Option<&Command>, key: &'static str) -> Vec<String> {
         match command {
             None => Vec::new(),
             Some(Command::Exec(words)) => words.clone(),
@@ -381,7 +381,7 @@ impl ServiceCx<'_> {
                 }
             },
         };
-        let mut seconds = |key: &str, value: Option<&String>, default: u16, min: u16| -> Option<u16> {
+        let mut seconds = |key: &'static str, value: Option<&String>, default: u16, min: u16| -> Option<u16> {
             let Some(text) = value else { return Some(default) };
             match duration_seconds(text) {
                 Ok(secs) => Some(u16::try_from(secs).unwrap_or(u16::MAX).max(min)),

@@ -352,7 +352,7 @@ mod tests {
             Some(k) => SecretRef::key(secret, k.parse().unwrap()),
             None => SecretRef::value(secret),
         };
-        let r = r.at(FieldPath::root().field("env").field(path));
+        let r = r.at(FieldPath::root().field("env").field(path.to_owned()));
         match env {
             Some(e) => r.for_env(e.parse().unwrap()),
             None => r,

@@ -76,7 +76,7 @@ impl NamespaceBundle {
             let key = key.as_str();
             if key.starts_with(POD_SECURITY_PREFIX) || key == network::NAMESPACE_NAME_LABEL {
                 problems.push(
-                    path.field("labels").field(key),
+                    path.field("labels").field(key.to_owned()),
                     ErrorKind::Conflict("this label is set by the bundle or the API server".into()),
                 );
             }

@@ -94,7 +94,7 @@ fn bytes_above(a: Option<Bytes>, b: Option<Bytes>) -> bool {
 }
 
 /// Records a conflict at `path.field(field)` for every `(field, is_above, message)` that holds.
-fn conflicts(path: &FieldPath, checks: &[(&str, bool, &str)], problems: &mut Problems) {
+fn conflicts(path: &FieldPath, checks: &[(&'static str, bool, &str)], problems: &mut Problems) {
     for (field, above, message) in checks {
         if *above {
             problems.push(path.field(*field), ErrorKind::Conflict((*message).to_owned()));

@@ -294,7 +294,7 @@ pub(crate) fn secret_refs(env: &Env, env_from: &[EnvFrom]) -> Vec<SecretRef> {
                 Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
                 None => SecretRef::value(r.secret.clone()),
             };
-            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.as_str())));
+            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.to_string())));
         }
     }
     for (i, from) in env_from.iter().enumerate() {

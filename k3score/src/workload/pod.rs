@@ -165,7 +165,7 @@ impl Workload {
         }
         self.validate_ports(path, problems);
         for (name, value) in &self.env {
-            value.validate(&path.field("env").field(name.as_str()), problems);
+            value.validate(&path.field("env").field(name.to_string()), problems);
         }
         for (i, from) in self.env_from.iter().enumerate() {
             if self.env_from[..i].contains(from) {
@@ -208,7 +208,7 @@ impl Workload {
         }
         let selector = self.labels.selector();
         for (key, value) in &self.pod_labels {
-            let lpath = path.field("pod_labels").field(key.as_str());
+            let lpath = path.field("pod_labels").field(key.to_string());
             problems.check(&lpath, check_label_key(key));
             problems.check(&lpath, check_label_value(value));
             if selector.get(key).is_some_and(|v| v != value) {

@@ -189,7 +189,7 @@ impl Probe {
     /// HTTP path, an empty command, zero timings, and `success_threshold` other than 1 where
     /// Kubernetes demands 1 (`single_success`: startup and liveness probes).
     pub fn validate(&self, path: &FieldPath, ports: &[Port], single_success: bool, problems: &mut Problems) {
-        let check_ref = |problems: &mut Problems, field: &str, port: &PortRef| {
+        let check_ref = |problems: &mut Problems, field: &'static str, port: &PortRef| {
             if port.number(ports).is_none() {
                 problems.push(
                     path.field(field),

@@ -201,14 +201,14 @@ impl Workload {
         let root = FieldPath::root().field("env");
         self.env
             .iter()
-            .filter_map(|(name, value)| value.to_env_var(name, &ctx.variables, &root.field(name.as_str()), problems))
+            .filter_map(|(name, value)| value.to_env_var(name, &ctx.variables, &root.field(name.to_string()), problems))
             .collect()
     }
 
     fn probe(
         &self,
         probe: Option<&super::Probe>,
-        field: &str,
+        field: &'static str,
     ) -> Result<Option<k8s_openapi::api::core::v1::Probe>, Errors> {
         let Some(probe) = probe else { return Ok(None) };
         // Unreachable after validation; an error rather than a panic all the same.

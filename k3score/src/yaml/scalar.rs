@@ -28,7 +28,13 @@ pub(crate) fn is_plain(s: &str) -> bool {
         b':' => return false,
         _ => {}
     }
-    if bytes.len() <= 5 && RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+    if bytes.len() <= 5
+        && matches!(
+            first | 0x20,
+            b'y' | b'n' | b'o' | b't' | b'f' | b'~' | b'<' | b'=' | b'.'
+        )
+        && RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s))
+    {
         return false;
     }
     if matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.' | b'_') && looks_numeric(bytes) {
@@ -38,11 +44,14 @@ pub(crate) fn is_plain(s: &str) -> bool {
     if document_marker && (bytes.len() == 3 || matches!(bytes[3], b' ' | b'\t')) {
         return false;
     }
+    // Fast path: most keys and values are made of bytes that need no look-around.
+    if bytes.iter().all(|&b| PLAIN_ANYWHERE[usize::from(b)]) {
+        return true;
+    }
     let mut previous = 0u8;
     let mut ascii = true;
     for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'/' | b'_' => {}
             b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => return false,
             b'#' if previous == b' ' => return false,
             0..=0x1f | 0x7f => return false,
@@ -53,6 +62,18 @@ pub(crate) fn is_plain(s: &str) -> bool {
     }
     ascii || non_ascii_is_printable(s)
 }
+
+/// Printable ASCII bytes other than `:` and `#`, which are safe inside a plain scalar wherever
+/// they are (the first byte and the last were checked before).
+static PLAIN_ANYWHERE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        table[b] = b != b':' as usize && b != b'#' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// Could a YAML 1.1 or 1.2 reader take `bytes` (starting with a digit, sign, `.` or `_`) for
 /// an int, float, sexagesimal number, timestamp, infinity or NaN? Over-approximated: after an

@@ -188,11 +188,8 @@ impl App {
     #[allow(clippy::useless_conversion)]
     pub(crate) fn render_objects(&self, workload: &Workload, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let stateful = self.workload == WorkloadKind::Stateful;
-        let rendered = if stateful {
-            workload.render_stateful(ctx)
-        } else {
-            workload.render(ctx)
-        };
+        // Callers validated `workload` together with the rest of the app.
+        let rendered = workload.render_validated(ctx, stateful);
         let Some(rendered) = problems.take(rendered) else {
             return Vec::new();
         };

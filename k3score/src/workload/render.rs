@@ -74,12 +74,31 @@ impl Workload {
         self.render_with(ctx, true)
     }
 
+    /// [`Workload::render`] (or [`Workload::render_stateful`] when `stateful`) without running
+    /// [`Workload::validate`] again, for callers that have just validated this very value with
+    /// their own fields (an app does, then renders). Rendering an unvalidated workload this way
+    /// never panics, but may give objects the API server rejects.
+    pub fn render_validated(&self, ctx: &Context, stateful: bool) -> Result<RenderedWorkload, Errors> {
+        let mut problems = Problems::default();
+        let env = self.render_env(ctx, &mut problems);
+        problems.finish(())?;
+        self.render_parts(ctx, stateful, env)
+    }
+
     fn render_with(&self, ctx: &Context, stateful: bool) -> Result<RenderedWorkload, Errors> {
         let mut problems = Problems::default();
         self.validate(&FieldPath::root(), &mut problems);
         let env = self.render_env(ctx, &mut problems);
         problems.finish(())?;
+        self.render_parts(ctx, stateful, env)
+    }
 
+    fn render_parts(
+        &self,
+        ctx: &Context,
+        stateful: bool,
+        env: Vec<k8s_openapi::api::core::v1::EnvVar>,
+    ) -> Result<RenderedWorkload, Errors> {
         let mut volumes = Vec::new();
         let mut mounts = Vec::new();
         let mut objects: Vec<crate::Object> = Vec::new();

@@ -473,3 +473,22 @@ fn blocks_have_json_schemas() {
     let env = serde_json::to_string(&schemars::schema_for!(crate::workload::Env)).unwrap();
     assert!(env.contains("config_map") && env.contains("boolean"), "{env}");
 }
+
+#[test]
+fn render_validated_gives_the_same_objects_and_still_checks_variables() {
+    let w = full();
+    let ctx = local_ctx();
+    let checked = w.render(&ctx).unwrap();
+    let validated = w.render_validated(&ctx, false).unwrap();
+    assert_eq!(validated.pod_template, checked.pod_template);
+    assert_eq!(validated.objects, checked.objects);
+    let stateful = w.render_validated(&ctx, true).unwrap();
+    assert_eq!(
+        stateful.volume_claim_templates,
+        w.render_stateful(&ctx).unwrap().volume_claim_templates
+    );
+    // Undefined variables are a render input problem, found either way.
+    let bare = Context::new(Target::local(), "shop".parse().unwrap());
+    let err = w.render_validated(&bare, false).unwrap_err().to_string();
+    assert!(err.contains("undefined variable ${DB_HOST}"), "{err}");
+}

@@ -66,7 +66,7 @@ impl Bundle {
     /// The first object of kind `K` named `name` (any namespace).
     #[must_use]
     pub fn get<K: Kind>(&self, name: &str) -> Option<&K> {
-        self.all::<K>().find(|o| o.meta().name.as_deref() == Some(name))
+        self.all::<K>().find(|o| o.metadata().name.as_deref() == Some(name))
     }
 
     /// Every object of kind `K`, in insertion order.

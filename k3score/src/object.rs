@@ -12,7 +12,7 @@ use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::core::Resource;
+use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 
 use crate::crd::argocd::v1alpha1::{AppProject, Application};
@@ -26,7 +26,7 @@ use crate::crd::keda_http::v1beta1::InterceptorRoute;
 use crate::crd::traefik::v1alpha1::{IngressRoute, Middleware, ServersTransport};
 
 /// A kind that can be stored in an [`Object`] and looked up in a [`crate::Bundle`].
-pub trait Kind: Resource<DynamicType = ()> + Into<Object> + Sized {
+pub trait Kind: Resource + Metadata<Ty = ObjectMeta> + Into<Object> + Sized {
     /// The value inside `object` if it is of this kind.
     fn from_object(object: &Object) -> Option<&Self>;
 }
@@ -53,24 +53,24 @@ macro_rules! objects {
             /// The object's metadata.
             #[must_use]
             pub fn meta(&self) -> &ObjectMeta {
-                match self { $( Object::$variant(o) => o.meta(), )* }
+                match self { $( Object::$variant(o) => o.metadata(), )* }
             }
 
             /// The object's metadata, mutable (to add labels or annotations after rendering).
             pub fn meta_mut(&mut self) -> &mut ObjectMeta {
-                match self { $( Object::$variant(o) => o.meta_mut(), )* }
+                match self { $( Object::$variant(o) => o.metadata_mut(), )* }
             }
 
             /// The object's `kind`.
             #[must_use]
             pub fn kind(&self) -> Cow<'static, str> {
-                match self { $( Object::$variant(_) => <$ty as Resource>::kind(&()), )* }
+                match self { $( Object::$variant(_) => Cow::Borrowed(<$ty as Resource>::KIND), )* }
             }
 
             /// The object's `apiVersion`.
             #[must_use]
             pub fn api_version(&self) -> Cow<'static, str> {
-                match self { $( Object::$variant(_) => <$ty as Resource>::api_version(&()), )* }
+                match self { $( Object::$variant(_) => Cow::Borrowed(<$ty as Resource>::API_VERSION), )* }
             }
         }
 

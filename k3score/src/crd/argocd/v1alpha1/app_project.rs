@@ -4,23 +4,23 @@
 //! Source: argoproj/argo-cd `pkg/apis/application/v1alpha1/app_project_types.go` (v3.5.1); CRD
 //! `appproject-crd.yaml` in shared/crds.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::application::ApplicationDestination;
 
+crate::crd::custom_resource! {
+    /// An Argo CD `AppProject` (`argoproj.io/v1alpha1`).
+    AppProject(AppProjectSpec) {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        plural: "appprojects",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `AppProject`. Every field is optional upstream.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "AppProject",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "An Argo CD `AppProject` (`argoproj.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppProjectSpec {
     /// Human-readable description.

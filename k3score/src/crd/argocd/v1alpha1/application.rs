@@ -5,21 +5,21 @@
 
 use std::collections::BTreeMap;
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// An Argo CD `Application` (`argoproj.io/v1alpha1`).
+    Application(ApplicationSpec) {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        plural: "applications",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `Application`. `project` and `destination` are required upstream.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "Application",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "An Argo CD `Application` (`argoproj.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
     /// AppProject the application belongs to, e.g. `default` (required).

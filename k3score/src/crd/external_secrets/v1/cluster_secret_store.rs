@@ -7,23 +7,24 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Upstream default of `spec.provider.vault.auth.kubernetes.mountPath`.
 const DEFAULT_VAULT_KUBERNETES_MOUNT_PATH: &str = "kubernetes";
 
+crate::crd::custom_resource! {
+    /// An External Secrets Operator `ClusterSecretStore` (`external-secrets.io/v1`, cluster-scoped).
+    ClusterSecretStore(ClusterSecretStoreSpec) {
+        group: "external-secrets.io",
+        version: "v1",
+        plural: "clustersecretstores",
+        scope: ClusterResourceScope,
+    }
+}
+
 /// Spec of a `ClusterSecretStore`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "external-secrets.io",
-    version = "v1",
-    kind = "ClusterSecretStore",
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "An External Secrets Operator `ClusterSecretStore` (`external-secrets.io/v1`, cluster-scoped)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSecretStoreSpec {
     /// The backend; set exactly one provider (required).

@@ -6,21 +6,21 @@
 
 use std::collections::BTreeMap;
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// An External Secrets Operator `ExternalSecret` (`external-secrets.io/v1`).
+    ExternalSecret(ExternalSecretSpec) {
+        group: "external-secrets.io",
+        version: "v1",
+        plural: "externalsecrets",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `ExternalSecret`. Every field is optional upstream.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "external-secrets.io",
-    version = "v1",
-    kind = "ExternalSecret",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "An External Secrets Operator `ExternalSecret` (`external-secrets.io/v1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretSpec {
     /// Go duration between refreshes; `0s` fetches once. Default: `1h0m0s`.

@@ -5,23 +5,23 @@
 //! in shared/crds. Rule filters live in the sibling `http_route_filter` module; the
 //! `RequestMirror` filter and backend-level filters are not modelled.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::http_route_filter::HTTPRouteFilter;
 
+crate::crd::custom_resource! {
+    /// A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`).
+    HTTPRoute(HTTPRouteSpec) {
+        group: "gateway.networking.k8s.io",
+        version: "v1",
+        plural: "httproutes",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `HTTPRoute`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "gateway.networking.k8s.io",
-    version = "v1",
-    kind = "HTTPRoute",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteSpec {
     /// Gateways (or listeners) the route attaches to, at most 32.

@@ -5,21 +5,21 @@
 //! CRD `standard/gateway.networking.k8s.io_referencegrants.yaml` in shared/crds (`v1beta1` is the
 //! storage version; `v1` is served too).
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A Gateway API `ReferenceGrant` (`gateway.networking.k8s.io/v1beta1`).
+    ReferenceGrant(ReferenceGrantSpec) {
+        group: "gateway.networking.k8s.io",
+        version: "v1beta1",
+        plural: "referencegrants",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a `ReferenceGrant`; it lives in the namespace of the referenced objects.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "gateway.networking.k8s.io",
-    version = "v1beta1",
-    kind = "ReferenceGrant",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A Gateway API `ReferenceGrant` (`gateway.networking.k8s.io/v1beta1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceGrantSpec {
     /// Objects that may refer, 1–16 entries (required).

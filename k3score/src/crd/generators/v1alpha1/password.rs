@@ -4,27 +4,27 @@
 //! Source: external-secrets/external-secrets `apis/generators/v1alpha1/types_password.go`
 //! (v2.9.0); CRD `generators.external-secrets.io_passwords.yaml` in shared/crds.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Upstream default of `spec.length`.
 const DEFAULT_LENGTH: i64 = 24;
 
+crate::crd::custom_resource! {
+    /// An External Secrets Operator `Password` generator (`generators.external-secrets.io/v1alpha1`).
+    Password(PasswordSpec) {
+        group: "generators.external-secrets.io",
+        version: "v1alpha1",
+        plural: "passwords",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a `Password` generator. These are all fields of the upstream CRD.
 ///
 /// `length`, `noUpper` and `allowRepeat` are required (and defaulted) upstream, so they are
 /// plain fields; [`Default`] gives the upstream defaults (24, false, false).
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[kube(
-    group = "generators.external-secrets.io",
-    version = "v1alpha1",
-    kind = "Password",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "An External Secrets Operator `Password` generator (`generators.external-secrets.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordSpec {
     /// Length of the password (required). Default: 24.

@@ -6,21 +6,21 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A KEDA `ScaledObject` (`keda.sh/v1alpha1`).
+    ScaledObject(ScaledObjectSpec) {
+        group: "keda.sh",
+        version: "v1alpha1",
+        plural: "scaledobjects",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a KEDA `ScaledObject`: which workload to scale, on which triggers, within which bounds.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "keda.sh",
-    version = "v1alpha1",
-    kind = "ScaledObject",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A KEDA `ScaledObject` (`keda.sh/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectSpec {
     /// The workload to scale; it must live in the ScaledObject's namespace.

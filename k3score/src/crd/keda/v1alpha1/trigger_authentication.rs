@@ -3,21 +3,21 @@
 //! Source: kedacore/keda `apis/keda/v1alpha1/triggerauthentication_types.go` (v2.20.2);
 //! CRD `keda.sh_triggerauthentications.yaml` in shared/crds.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A KEDA `TriggerAuthentication` (`keda.sh/v1alpha1`).
+    TriggerAuthentication(TriggerAuthenticationSpec) {
+        group: "keda.sh",
+        version: "v1alpha1",
+        plural: "triggerauthentications",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a KEDA `TriggerAuthentication`: where a scaler's auth parameters come from.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "keda.sh",
-    version = "v1alpha1",
-    kind = "TriggerAuthentication",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A KEDA `TriggerAuthentication` (`keda.sh/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerAuthenticationSpec {
     /// Auth parameters read from Secrets in the same namespace.

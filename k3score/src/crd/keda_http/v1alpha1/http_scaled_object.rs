@@ -4,21 +4,21 @@
 //! Source: kedacore/http-add-on `operator/apis/http/v1alpha1/httpscaledobject_types.go`
 //! (v0.15.0); CRD `http.keda.sh_httpscaledobjects.yaml` in shared/crds.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A KEDA HTTP add-on `HTTPScaledObject` (`http.keda.sh/v1alpha1`).
+    HTTPScaledObject(HTTPScaledObjectSpec) {
+        group: "http.keda.sh",
+        version: "v1alpha1",
+        plural: "httpscaledobjects",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `HTTPScaledObject`: routing match, backend Service and scaling bounds.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "http.keda.sh",
-    version = "v1alpha1",
-    kind = "HTTPScaledObject",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A KEDA HTTP add-on `HTTPScaledObject` (`http.keda.sh/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectSpec {
     /// Host names routed to the target (matched on the Host header).

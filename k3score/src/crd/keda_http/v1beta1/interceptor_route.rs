@@ -6,21 +6,21 @@
 
 use std::collections::BTreeMap;
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A KEDA HTTP add-on `InterceptorRoute` (`http.keda.sh/v1beta1`).
+    InterceptorRoute(InterceptorRouteSpec) {
+        group: "http.keda.sh",
+        version: "v1beta1",
+        plural: "interceptorroutes",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `InterceptorRoute`: backend, routing rules, scaling metric, cold-start handling.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "http.keda.sh",
-    version = "v1beta1",
-    kind = "InterceptorRoute",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A KEDA HTTP add-on `InterceptorRoute` (`http.keda.sh/v1beta1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteSpec {
     /// Backend Service the interceptor forwards to (required).

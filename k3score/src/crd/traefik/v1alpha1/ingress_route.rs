@@ -4,21 +4,21 @@
 //! CRD `traefik.io_ingressroutes.yaml` (Helm chart v41.3.0, Traefik v3.7) in shared/crds.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A Traefik `IngressRoute` (`traefik.io/v1alpha1`).
+    IngressRoute(IngressRouteSpec) {
+        group: "traefik.io",
+        version: "v1alpha1",
+        plural: "ingressroutes",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of an `IngressRoute`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "traefik.io",
-    version = "v1alpha1",
-    kind = "IngressRoute",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A Traefik `IngressRoute` (`traefik.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IngressRouteSpec {
     /// Entry points to listen on (`web`, `websecure`). Default: all default entry points.

@@ -7,21 +7,21 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A Traefik `Middleware` (`traefik.io/v1alpha1`).
+    Middleware(MiddlewareSpec) {
+        group: "traefik.io",
+        version: "v1alpha1",
+        plural: "middlewares",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a `Middleware`: set exactly one of the middleware fields.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "traefik.io",
-    version = "v1alpha1",
-    kind = "Middleware",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A Traefik `Middleware` (`traefik.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MiddlewareSpec {
     /// Remove path prefixes (sets `X-Forwarded-Prefix`).

@@ -4,21 +4,21 @@
 //! CRD `traefik.io_serverstransports.yaml` (Helm chart v41.3.0, Traefik v3.7) in shared/crds.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+crate::crd::custom_resource! {
+    /// A Traefik `ServersTransport` (`traefik.io/v1alpha1`).
+    ServersTransport(ServersTransportSpec) {
+        group: "traefik.io",
+        version: "v1alpha1",
+        plural: "serverstransports",
+        scope: NamespaceResourceScope,
+    }
+}
+
 /// Spec of a `ServersTransport`; attach it with `services[].serversTransport`.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "traefik.io",
-    version = "v1alpha1",
-    kind = "ServersTransport",
-    namespaced,
-    derive = "PartialEq",
-    derive = "Default",
-    doc = "A Traefik `ServersTransport` (`traefik.io/v1alpha1`)."
-)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServersTransportSpec {
     /// Timeouts towards the backends.

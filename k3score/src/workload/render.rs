@@ -82,7 +82,7 @@ impl Workload {
         let mut problems = Problems::default();
         let env = self.render_env(ctx, &mut problems);
         problems.finish(())?;
-        self.render_parts(ctx, stateful, env)
+        self.render_parts(ctx, stateful, &env)
     }
 
     fn render_with(&self, ctx: &Context, stateful: bool) -> Result<RenderedWorkload, Errors> {
@@ -90,14 +90,14 @@ impl Workload {
         self.validate(&FieldPath::root(), &mut problems);
         let env = self.render_env(ctx, &mut problems);
         problems.finish(())?;
-        self.render_parts(ctx, stateful, env)
+        self.render_parts(ctx, stateful, &env)
     }
 
     fn render_parts(
         &self,
         ctx: &Context,
         stateful: bool,
-        env: Vec<k8s_openapi::api::core::v1::EnvVar>,
+        env: &[k8s_openapi::api::core::v1::EnvVar],
     ) -> Result<RenderedWorkload, Errors> {
         let mut volumes = Vec::new();
         let mut mounts = Vec::new();
@@ -156,7 +156,7 @@ impl Workload {
             args: non_empty(self.args.clone()),
             working_dir: self.working_dir.clone(),
             ports: non_empty(self.ports.iter().map(super::Port::to_container_port).collect()),
-            env: non_empty(env.clone()),
+            env: non_empty(env.to_vec()),
             env_from: env_from.clone(),
             volume_mounts: non_empty(mounts.clone()),
             resources: Some(self.resources.requirements()).filter(|r| r.requests.is_some() || r.limits.is_some()),
@@ -176,7 +176,7 @@ impl Workload {
                 image: Some(init.image.clone()),
                 command: non_empty(init.command.clone()),
                 args: non_empty(init.args.clone()),
-                env: non_empty(env.clone()),
+                env: non_empty(env.to_vec()),
                 env_from: env_from.clone(),
                 volume_mounts: non_empty(mounts.clone()),
                 resources: init_resources.clone(),

@@ -103,7 +103,8 @@ impl Bundle {
 
     /// Multi-document YAML in apply order, each document starting with `---` but the first.
     pub fn to_yaml(&self) -> Result<String, Error> {
-        let mut out = String::new();
+        // Typical objects take 300 to 1500 bytes; one reservation saves most regrowth copies.
+        let mut out = String::with_capacity(self.objects.len() * 512);
         self.write_yaml(&mut out)?;
         Ok(out)
     }

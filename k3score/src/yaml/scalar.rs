@@ -6,11 +6,33 @@
 //! <https://yaml.org/type/bool.html>, <https://yaml.org/type/int.html> (incl. base 60),
 //! <https://yaml.org/type/float.html>, <https://yaml.org/type/timestamp.html>.
 
-/// Words a YAML 1.1 or 1.2 reader resolves to a bool, null or merge key (compared
-/// case-insensitively: quoting an odd-cased spelling costs nothing).
-const RESERVED: [&str; 14] = [
-    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=", ".inf", ".nan",
-];
+/// Words a YAML 1.1 or 1.2 reader resolves to a bool, null, infinity, NaN or merge key
+/// (compared case-insensitively: quoting an odd-cased spelling costs nothing).
+fn is_reserved(bytes: &[u8]) -> bool {
+    if bytes.len() > 5 {
+        return false;
+    }
+    let mut lower = [0u8; 5];
+    for (l, b) in lower.iter_mut().zip(bytes) {
+        *l = b.to_ascii_lowercase();
+    }
+    matches!(
+        &lower[..bytes.len()],
+        b"y" | b"n"
+            | b"yes"
+            | b"no"
+            | b"on"
+            | b"off"
+            | b"true"
+            | b"false"
+            | b"null"
+            | b"~"
+            | b"<<"
+            | b"="
+            | b".inf"
+            | b".nan"
+    )
+}
 
 /// True if `s` can be written as a plain scalar in block context and reads back as this string.
 pub(crate) fn is_plain(s: &str) -> bool {
@@ -28,13 +50,7 @@ pub(crate) fn is_plain(s: &str) -> bool {
         b':' => return false,
         _ => {}
     }
-    if bytes.len() <= 5
-        && matches!(
-            first | 0x20,
-            b'y' | b'n' | b'o' | b't' | b'f' | b'~' | b'<' | b'=' | b'.'
-        )
-        && RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s))
-    {
+    if is_reserved(bytes) {
         return false;
     }
     if matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.' | b'_') && looks_numeric(bytes) {

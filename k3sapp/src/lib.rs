@@ -37,6 +37,9 @@
 //! | `expose` | IngressRoute + Middlewares, HAProxy Ingress, or HTTPRoute |
 //! | `build` | a Tiltfile snippet ([`Build::tiltfile`]) |
 //!
+//! Large sets stream: [`AppSet::render_each`] validates every app, then hands over one
+//! [`Bundle`] per app (after the secrets they share), so memory does not grow with the set.
+//!
 //! The crate has no features.
 
 mod pdb;

@@ -176,6 +176,17 @@ impl App {
         self.secret_refs_of(&self.workload_spec())
     }
 
+    /// The secret references of the app at `path` in a set, with their paths under it.
+    pub(crate) fn nested_secret_refs(&self, workload: &Workload, path: &FieldPath) -> Vec<SecretRef> {
+        self.secret_refs_of(workload)
+            .into_iter()
+            .map(|r| {
+                let nested = r.path.under(path);
+                r.at(nested)
+            })
+            .collect()
+    }
+
     /// [`App::secret_refs`] with the workload input already built.
     pub(crate) fn secret_refs_of(&self, workload: &Workload) -> Vec<SecretRef> {
         let mut refs = workload.secret_refs();
@@ -383,8 +394,7 @@ impl AppSet {
             let path = FieldPath::root().field("apps").index(i);
             let workload = app.workload_spec();
             let mut app_invalid = Problems::default();
-            app.validate_with(&workload, &path, &mut app_invalid);
-            Self::check_name(app, &mut names, &path, &mut app_invalid);
+            Self::check_app(app, &workload, &path, &mut names, &mut app_invalid);
             if let Err(errors) = app_invalid.finish(()) {
                 invalid.extend(errors);
                 continue;
@@ -394,23 +404,33 @@ impl AppSet {
             if let Err(errors) = app_problems.finish(()) {
                 problems.extend(errors.under(&path));
             }
-            refs.extend(app.secret_refs_of(&workload).into_iter().map(|r| {
-                let nested = r.path.under(&path);
-                r.at(nested)
-            }));
+            refs.extend(app.nested_secret_refs(&workload, &path));
         }
         if let Err(errors) = invalid.finish(()) {
             problems.extend(errors);
         }
-        // Secrets shared by several apps are rendered once, with every key they need.
-        let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);
-        objects.extend(
-            problems
-                .take(secrets::render_secret_refs(&refs, &labels, ctx))
-                .unwrap_or_default(),
-        );
+        objects.extend(problems.take(Self::shared_secrets(&refs, ctx)).unwrap_or_default());
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
+    }
+
+    /// Validates one app of the set (its fields and that its name is new).
+    pub(crate) fn check_app<'a>(
+        app: &'a App,
+        workload: &Workload,
+        path: &FieldPath,
+        names: &mut BTreeSet<&'a str>,
+        problems: &mut Problems,
+    ) {
+        app.validate_with(workload, path, problems);
+        Self::check_name(app, names, path, problems);
+    }
+
+    /// Secrets read by several apps, rendered once with every key they need; they belong to
+    /// no app alone, so they carry only the `managed-by` label.
+    pub(crate) fn shared_secrets(refs: &[SecretRef], ctx: &Context) -> Result<Vec<Object>, Errors> {
+        let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);
+        secrets::render_secret_refs(refs, &labels, ctx)
     }
 }

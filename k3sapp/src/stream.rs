@@ -1,9 +1,7 @@
 //! Rendering many apps without holding every object: [`AppSet::render_each`].
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
-use k3score::labels::{MANAGED_BY, MANAGER};
-use k3score::secrets;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Problems};
 
 use crate::spec::AppSet;
@@ -44,19 +42,14 @@ impl AppSet {
         for (i, app) in self.apps.iter().enumerate() {
             let path = FieldPath::root().field("apps").index(i);
             let workload = app.workload_spec();
-            app.validate_with(&workload, &path, &mut problems);
-            Self::check_name(app, &mut names, &path, &mut problems);
-            refs.extend(app.secret_refs_of(&workload).into_iter().map(|r| {
-                let nested = r.path.under(&path);
-                r.at(nested)
-            }));
+            Self::check_app(app, &workload, &path, &mut names, &mut problems);
+            refs.extend(app.nested_secret_refs(&workload, &path));
         }
         problems.finish(())?;
 
         let mut problems = Problems::default();
-        let labels = BTreeMap::from([(MANAGED_BY.to_owned(), MANAGER.to_owned())]);
         let shared: Bundle = problems
-            .take(secrets::render_secret_refs(&refs, &labels, ctx))
+            .take(Self::shared_secrets(&refs, ctx))
             .unwrap_or_default()
             .into_iter()
             .collect();

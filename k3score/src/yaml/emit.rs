@@ -124,6 +124,17 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Writes `variant:` as the key of a one-entry mapping (serde's externally tagged enums)
+    /// and returns the writer of its value.
+    fn variant_value(self, variant: &str) -> Writer<'a> {
+        let mut map = self.map();
+        map.key(variant);
+        Writer {
+            out: map.out,
+            at: At::Key(map.indent),
+        }
+    }
+
     fn map(self) -> Map<'a> {
         Map {
             indent: self.at.child_indent(),
@@ -321,10 +332,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result {
-        let mut map = self.map();
-        map.key(variant);
-        map.value(value)?;
-        map.finish()
+        value.serialize(self.variant_value(variant))
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'a>> {
@@ -346,13 +354,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<VariantSeq<'a>> {
-        let mut map = self.map();
-        map.key(variant);
-        let inner = Writer {
-            out: map.out,
-            at: At::Key(map.indent),
-        };
-        Ok(VariantSeq(inner.seq()))
+        Ok(VariantSeq(self.variant_value(variant).seq()))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Map<'a>> {
@@ -370,54 +372,33 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<VariantMap<'a>> {
-        let mut map = self.map();
-        map.key(variant);
-        let inner = Writer {
-            out: map.out,
-            at: At::Key(map.indent),
-        };
-        Ok(VariantMap(inner.map()))
+        Ok(VariantMap(self.variant_value(variant).map()))
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = EmitError;
+/// Sequences, tuples and tuple structs are all block sequences.
+macro_rules! sequence_like {
+    ($($trait:ident::$method:ident),*) => {
+        $(impl ser::$trait for Seq<'_> {
+            type Ok = ();
+            type Error = EmitError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.item(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.item(value)
+            }
 
-    fn end(self) -> Result {
-        self.finish()
-    }
+            fn end(self) -> Result {
+                self.finish()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = EmitError;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.item(value)
-    }
-
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = EmitError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.item(value)
-    }
-
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
+sequence_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeTupleVariant for VariantSeq<'_> {
     type Ok = ();

@@ -1,7 +1,7 @@
 //! The one place YAML is read and written.
 //!
 //! Reading goes through serde-saphyr (with field paths from `serde_path_to_error`); writing
-//! goes through this crate's own block-style emitter ([`emit`]), which writes straight into
+//! goes through this crate's own block-style emitter (`yaml/emit.rs`), which writes straight into
 //! one `String` and quotes every string a YAML 1.1 or 1.2 reader could take for something else
 //! (`yes`, `on`, `1.0`, `2024-01-02`, ...), so kubectl and PyYAML alike read back what was meant.
 

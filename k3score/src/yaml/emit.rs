@@ -466,5 +466,3 @@ impl ser::SerializeStructVariant for VariantMap<'_> {
 mod key;
 use key::KeyWriter;
 
-#[cfg(test)]
-mod tests;

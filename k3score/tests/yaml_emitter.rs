@@ -1,15 +1,13 @@
+//! The YAML emitter behind `k3score::yaml::to_yaml`: layout, quoting and round trips.
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::write;
-
 fn emit<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut out = String::new();
-    write(&mut out, value).unwrap();
-    out
+    k3score::yaml::to_yaml(value).unwrap()
 }
 
 /// What a YAML reader makes of `text`, as JSON.
@@ -88,8 +86,7 @@ fn keys_are_strings_and_quoted_when_needed() {
     let map = BTreeMap::from([("on", 1), ("a: b", 2), ("plain", 3)]);
     assert_eq!(emit(&map), "\"a: b\": 2\n\"on\": 1\nplain: 3\n");
     let bad = BTreeMap::from([(vec![1], 1)]);
-    let mut out = String::new();
-    assert!(write(&mut out, &bad).unwrap_err().to_string().contains("mapping key"));
+    assert!(k3score::yaml::to_yaml(&bad).unwrap_err().to_string().contains("mapping key"));
 }
 
 #[test]

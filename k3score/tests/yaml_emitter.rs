@@ -86,7 +86,12 @@ fn keys_are_strings_and_quoted_when_needed() {
     let map = BTreeMap::from([("on", 1), ("a: b", 2), ("plain", 3)]);
     assert_eq!(emit(&map), "\"a: b\": 2\n\"on\": 1\nplain: 3\n");
     let bad = BTreeMap::from([(vec![1], 1)]);
-    assert!(k3score::yaml::to_yaml(&bad).unwrap_err().to_string().contains("mapping key"));
+    assert!(
+        k3score::yaml::to_yaml(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("mapping key")
+    );
 }
 
 #[test]

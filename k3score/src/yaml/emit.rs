@@ -465,4 +465,3 @@ impl ser::SerializeStructVariant for VariantMap<'_> {
 
 mod key;
 use key::KeyWriter;
-

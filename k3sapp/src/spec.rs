@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use derive_builder::Builder;
 use k3score::Errors;
 use k3score::exposure::Expose;
 use k3score::identity::ServiceAccountSpec;
@@ -64,110 +63,115 @@ pub enum WorkloadKind {
 ///     "name: orders\nimage: ghcr.io/acme/orders:1.4.2\nports: [{name: http, port: 8080}]\n").unwrap();
 /// assert_eq!(app, from_yaml);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Builder)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-#[builder(
-    setter(into),
-    build_fn(private, name = "build_unchecked", error = "Errors"),
-    derive(Debug)
-)]
 pub struct App {
     /// The file kind tag (`App`), optional in files that hold one app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub kind: Option<AppKind>,
     /// The app's name: object names derive from it. It names the Service too, so it must
     /// start with a letter (DNS-1035).
     pub name: DnsLabel,
     /// Deployment or StatefulSet. Default: `deployment`.
     #[serde(default)]
-    #[builder(default)]
     pub workload: WorkloadKind,
     /// The image reference.
     pub image: String,
     /// `app.kubernetes.io/part-of` (the project or platform). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub part_of: Option<String>,
     /// The entrypoint. Default: the image's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub command: Vec<String>,
     /// Arguments. Default: the image's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub args: Vec<String>,
     /// Working directory. Default: the image's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub working_dir: Option<String>,
     /// Named ports; the Service exposes all of them. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub ports: Vec<Port>,
     /// Environment variables: literals with `${VAR}`, secret, config map and field refs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[builder(default)]
     pub env: Env,
     /// Whole Secrets and ConfigMaps as environment variables. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub env_from: Vec<EnvFrom>,
     /// Volumes and their mounts. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub volumes: Vec<Volume>,
     /// Startup, readiness and liveness probes. Default: none.
     #[serde(default)]
-    #[builder(default)]
     pub probes: Probes,
     /// Requests, limits, ephemeral storage and GPUs. Default: none.
     #[serde(default)]
-    #[builder(default)]
     pub resources: Resources,
     /// Pod and container security contexts. Default: Pod Security `restricted`.
     #[serde(default)]
-    #[builder(default)]
     pub security_context: ContainerSecurity,
     /// The ServiceAccount. Default: one of its own, without an API token.
     #[serde(default)]
-    #[builder(default)]
     pub service_account: ServiceAccountSpec,
     /// Visibility and allow rules, rendered as NetworkPolicies. Default: `internal`
     /// (`public` when the app has routes and no visibility is given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub security: Option<NetworkSpec>,
     /// Replica count when no autoscaler owns it. Default: 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub replicas: Option<i32>,
     /// Autoscaling. Default: none.
     #[serde(default)]
-    #[builder(default)]
     pub scaling: Scaling,
     /// The PodDisruptionBudget. Default: `max_unavailable: 1` when at least two replicas
     /// run (fixed count or autoscaler minimum), none otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub pdb: Option<Pdb>,
     /// HTTP routes through the target's ingress controller; one route or a list.
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
     #[schemars(with = "OneOrMany<Expose>")]
-    #[builder(default)]
     pub expose: Vec<Expose>,
     /// Init containers, run to completion before the app. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub init_containers: Vec<InitContainer>,
     /// Seconds between SIGTERM and SIGKILL. Default: Kubernetes' 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub termination_grace_period: Option<i64>,
     /// How to build the image from source (Tilt). Default: none (a prebuilt image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(into, name = "build_config"))]
     pub build: Option<Build>,
+}
+
+k3score::builder! {
+    /// Builds an [`App`] in Rust; [`AppBuilder::build`] runs the same validation as spec files.
+    pub struct AppBuilder for App {
+        required { name: DnsLabel, image: String }
+        defaulted {
+            kind: Option<AppKind> = Default::default(),
+            workload: WorkloadKind = Default::default(),
+            part_of: Option<String> = Default::default(),
+            command: Vec<String> = Default::default(),
+            args: Vec<String> = Default::default(),
+            working_dir: Option<String> = Default::default(),
+            ports: Vec<Port> = Default::default(),
+            env: Env = Default::default(),
+            env_from: Vec<EnvFrom> = Default::default(),
+            volumes: Vec<Volume> = Default::default(),
+            probes: Probes = Default::default(),
+            resources: Resources = Default::default(),
+            security_context: ContainerSecurity = Default::default(),
+            service_account: ServiceAccountSpec = Default::default(),
+            security: Option<NetworkSpec> = Default::default(),
+            replicas: Option<i32> = Default::default(),
+            scaling: Scaling = Default::default(),
+            pdb: Option<Pdb> = Default::default(),
+            expose: Vec<Expose> = Default::default(),
+            init_containers: Vec<InitContainer> = Default::default(),
+            termination_grace_period: Option<i64> = Default::default(),
+            build as build_config: Option<Build> = Default::default(),
+        }
+        optional {  }
+    }
 }
 
 impl AppBuilder {

@@ -219,6 +219,15 @@ fn replicas_together_with_scaling() {
 }
 
 #[test]
+fn builder_reports_every_unset_required_field() {
+    let err = AppBuilder::default().replicas(Some(2)).build().unwrap_err();
+    assert_eq!(
+        messages(&err),
+        ["name: missing: name must be set", "image: missing: image must be set"]
+    );
+}
+
+#[test]
 fn expose_without_ports() {
     assert_eq!(
         errors("expose: {host: web}\n"),

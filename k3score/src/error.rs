@@ -336,16 +336,6 @@ impl Problems {
     }
 }
 
-impl From<derive_builder::UninitializedFieldError> for Errors {
-    fn from(error: derive_builder::UninitializedFieldError) -> Self {
-        Error::new(
-            FieldPath::root().field(error.field_name()),
-            ErrorKind::Missing(format!("{} must be set", error.field_name())),
-        )
-        .into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,7 @@
 //! The crate has no features. It never enables a Kubernetes version feature of
 //! `k8s-openapi`: the final binary picks the version (1.33 to 1.37 are checked in CI).
 
+mod builders;
 pub mod bundle;
 pub mod context;
 pub mod crd;

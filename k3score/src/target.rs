@@ -174,42 +174,47 @@ impl Keda {
 /// assert_eq!(staging.host("orders"), "orders.staging.acme.io");
 /// assert_eq!(staging.secrets, SecretBackend::Local);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, derive_builder::Builder)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[builder(
-    setter(into),
-    build_fn(private, name = "build_unchecked", error = "Errors"),
-    derive(Debug)
-)]
 pub struct Target {
     /// The target's name (`local`, `dev`, `gcp`, or your own).
     pub name: DnsLabel,
     /// The ingress controller. Default (builder): Traefik.
-    #[builder(default = "Ingress::traefik()")]
     pub ingress: Ingress,
     /// Namespace of the ingress controller pods, allowed in by `public` visibility.
     /// Default (builder): `kube-system`, where k3s runs Traefik.
-    #[builder(default = "DnsLabel::new(\"kube-system\").expect(\"static name\")")]
     pub ingress_namespace: DnsLabel,
     /// Where secret values come from. Default (builder): local `.env` values.
-    #[builder(default = "SecretBackend::Local")]
     pub secrets: SecretBackend,
     /// Domain appended to short hosts (`orders` -> `orders.<base_domain>`).
     /// Default (builder): `localhost`.
-    #[builder(default = "DnsSubdomain::new(\"localhost\").expect(\"static name\")")]
     pub base_domain: DnsSubdomain,
     /// cert-manager `ClusterIssuer` for TLS; `None` serves plain HTTP. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub tls_issuer: Option<String>,
     /// Storage class for created volumes; `None` uses the cluster default. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default)]
     pub storage_class: Option<String>,
     /// KEDA location and API flavour. Default: namespace `keda`, `InterceptorRoute`.
     #[serde(default)]
-    #[builder(default)]
     pub keda: Keda,
+}
+
+crate::builder! {
+    /// Builds a custom [`Target`]; unset fields take the `local` preset's values ([`TargetBuilder::build`] validates).
+    pub struct TargetBuilder for Target {
+        required { name: DnsLabel }
+        defaulted {
+            ingress: Ingress = Ingress::traefik(),
+            ingress_namespace: DnsLabel = DnsLabel::new("kube-system").expect("static name"),
+            secrets: SecretBackend = SecretBackend::Local,
+            base_domain: DnsSubdomain = DnsSubdomain::new("localhost").expect("static name"),
+            tls_issuer: Option<String> = Default::default(),
+            storage_class: Option<String> = Default::default(),
+            keda: Keda = Default::default(),
+        }
+        optional {  }
+    }
 }
 
 impl TargetBuilder {

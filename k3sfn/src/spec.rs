@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use derive_builder::Builder;
 use k3score::Errors;
 use k3score::exposure::Host;
 use k3score::identity::ServiceAccountSpec;
@@ -59,17 +58,11 @@ fn default_sources() -> Vec<String> {
 ///      - {name: hello, handler: 'main:hello', trigger: {http: {path: /hello}}}\n").unwrap();
 /// assert_eq!(built.functions, from_yaml.functions);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Builder)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-#[builder(
-    setter(into),
-    build_fn(private, name = "build_unchecked", error = "Errors"),
-    derive(Debug)
-)]
 pub struct Project {
     /// The file kind tag (`Functions`). Default: `Functions`.
     #[serde(default)]
-    #[builder(default)]
     pub kind: FunctionsKind,
     /// The project's name: object names are `<project>-<function>`, the default route host is
     /// the project name. Starts with a letter (DNS-1035).
@@ -77,65 +70,74 @@ pub struct Project {
     /// The image every function runs, unless the function names its own. Default: none (each
     /// function must then set `image`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(into, strip_option))]
     pub image: Option<String>,
     /// The entrypoint of the function runtime. Default: the image's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub command: Vec<String>,
     /// Arguments of the runtime. Default: the image's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub args: Vec<String>,
     /// Folders (relative to `functions.yaml`) scanned for decorated `.py`, `.ts` and `.js`
     /// files by callers of [`crate::discover`]. Default: `[src]`.
     #[serde(default = "default_sources")]
-    #[builder(default = "default_sources()")]
     pub sources: Vec<String>,
     /// Port HTTP functions listen on (`K3SFN_PORT`). Default: 8080.
     #[serde(default = "default_port")]
-    #[builder(default = "DEFAULT_PORT")]
     pub port: u16,
     /// Default host of HTTP routes. Default: the project name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[builder(default, setter(into, strip_option))]
     pub host: Option<Host>,
     /// Environment of every function (a function's `env` adds to and overrides it). Names
     /// starting with `K3SFN_` are reserved. Default: none.
     #[serde(default, skip_serializing_if = "Env::is_empty")]
-    #[builder(default)]
     pub env: Env,
     /// Whole Secrets and ConfigMaps as environment of every function. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[builder(default)]
     pub env_from: Vec<EnvFrom>,
     /// Requests and limits of every function (a function's `resources` replaces them).
     /// Default: none.
     #[serde(default)]
-    #[builder(default)]
     pub resources: Resources,
     /// Pod and container security contexts. Default: Pod Security `restricted`.
     #[serde(default)]
-    #[builder(default)]
     pub security_context: ContainerSecurity,
     /// The ServiceAccount: by default one per function (named like its objects); with
     /// `create: true` and a `name`, one shared account rendered once. Default: one per function.
     #[serde(default)]
-    #[builder(default)]
     pub service_account: ServiceAccountSpec,
     /// Network defaults (`visibility` is each function's default). Default: `internal`,
     /// egress to DNS only.
     #[serde(default)]
-    #[builder(default)]
     pub security: NetworkSpec,
     /// Redis Sentinel defaults of queue triggers. Default: none.
     #[serde(default)]
-    #[builder(default)]
     pub queue: QueueDefaults,
     /// The functions.
     #[serde(default)]
-    #[builder(default)]
     pub functions: Vec<Function>,
+}
+
+k3score::builder! {
+    /// Builds a [`Project`] in Rust; [`ProjectBuilder::build`] runs [`Project::validate`].
+    pub struct ProjectBuilder for Project {
+        required { name: Dns1035Label }
+        defaulted {
+            kind: FunctionsKind = Default::default(),
+            command: Vec<String> = Default::default(),
+            args: Vec<String> = Default::default(),
+            sources: Vec<String> = default_sources(),
+            port: u16 = DEFAULT_PORT,
+            env: Env = Default::default(),
+            env_from: Vec<EnvFrom> = Default::default(),
+            resources: Resources = Default::default(),
+            security_context: ContainerSecurity = Default::default(),
+            service_account: ServiceAccountSpec = Default::default(),
+            security: NetworkSpec = Default::default(),
+            queue: QueueDefaults = Default::default(),
+            functions: Vec<Function> = Default::default(),
+        }
+        optional { image: String, host: Host }
+    }
 }
 
 impl ProjectBuilder {

@@ -95,6 +95,17 @@ fn keys_are_strings_and_quoted_when_needed() {
 }
 
 #[test]
+fn very_long_keys_use_the_explicit_form() {
+    let long = "k".repeat(2000);
+    let value = json!({ &long: {"nested": [1, {"a": "b"}], "empty": {}}, "short": 1 });
+    let text = emit(&value);
+    assert!(text.starts_with("? \"kkk"), "{text}");
+    assert_eq!(read_back(&text), value, "{text}");
+    let seq = json!([{ &long: "x" }]);
+    assert_eq!(read_back(&emit(&seq)), seq);
+}
+
+#[test]
 fn enums_take_the_externally_tagged_shape() {
     #[derive(Serialize)]
     enum E {

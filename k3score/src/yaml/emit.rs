@@ -76,6 +76,10 @@ impl At {
     }
 }
 
+/// Longest key written in the implicit `key: value` form: YAML limits implicit keys to 1024
+/// Unicode characters (YAML 1.2.2 §7.4.2, the same in 1.1), and a quoted key may grow with escapes.
+const MAX_IMPLICIT_KEY: usize = 512;
+
 fn push_indent(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut left = n;
@@ -174,7 +178,13 @@ impl Map<'_> {
         } else {
             push_indent(self.out, self.indent);
         }
-        if scalar::is_plain(key) {
+        if key.len() > MAX_IMPLICIT_KEY {
+            // An explicit key (`? key` then `: value` on the next line) has no length limit.
+            self.out.push_str("? ");
+            scalar::push_quoted(self.out, key);
+            self.out.push('\n');
+            push_indent(self.out, self.indent);
+        } else if scalar::is_plain(key) {
             self.out.push_str(key);
         } else {
             scalar::push_quoted(self.out, key);

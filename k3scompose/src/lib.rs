@@ -79,7 +79,7 @@
 //! unknown keys are errors (as in docker compose). Legacy files without `services:` are
 //! rejected. The library does no I/O: every project file comes in through the `files` map.
 //!
-//! The parser is fuzzed with proptest: `cargo test -p k3scompose --test fuzz`
+//! The parser is fuzzed with proptest: `cargo test -p k3scompose --test it fuzz`
 //! (`PROPTEST_CASES=100000` for a longer run).
 //!
 //! The crate has no features.

@@ -2,8 +2,6 @@
 //! `tests/golden/<controller>/<row>.yaml`; one it cannot express fails, and the error (with its
 //! path) is the golden `<row>.err`. Either way the outcome must agree with the support table.
 
-mod common;
-
 use k3score::exposure::{RouteFeature, supports};
 use k3sgateway::{Gateway, WafFeature, waf_support};
 
@@ -126,16 +124,16 @@ fn composition_rows() -> Vec<(&'static str, String, [bool; 3])> {
 
 fn render_row(row: &str, yaml: &str, expected: [bool; 3]) {
     let gateway = Gateway::from_yaml(yaml).unwrap_or_else(|e| panic!("{row}: {e}"));
-    for ((dir, target), supported) in common::targets().iter().zip(expected) {
-        match gateway.render(&common::ctx(target)) {
+    for ((dir, target), supported) in crate::common::targets().iter().zip(expected) {
+        match gateway.render(&crate::common::ctx(target)) {
             Ok(bundle) => {
                 assert!(supported, "{row} rendered on {dir} although the table says it cannot");
-                common::golden(&format!("{dir}/{row}.yaml"), &bundle.to_yaml().unwrap());
+                crate::common::golden(&format!("{dir}/{row}.yaml"), &bundle.to_yaml().unwrap());
             }
             Err(errors) => {
                 assert!(!supported, "{row} failed on {dir}: {errors}");
                 assert!(errors.iter().all(|e| !e.path.is_root()), "{errors}");
-                common::golden(&format!("{dir}/{row}.err"), &format!("{errors}\n"));
+                crate::common::golden(&format!("{dir}/{row}.err"), &format!("{errors}\n"));
             }
         }
     }
@@ -145,10 +143,10 @@ fn render_row(row: &str, yaml: &str, expected: [bool; 3]) {
 fn every_route_feature_on_every_controller() {
     for feature in RouteFeature::ALL {
         let (row, yaml) = feature_row(feature);
-        let [t, h, g] = common::targets().map(|(_, target)| {
+        let [t, h, g] = crate::common::targets().map(|(_, target)| {
             // The feature a row asks for, plus the features every row uses (host, prefix path,
             // TLS on the gcp preset).
-            let ctx = common::ctx(&target);
+            let ctx = crate::common::ctx(&target);
             let gateway = Gateway::from_yaml(&yaml).unwrap();
             gateway.effective_routes().iter().all(|r| {
                 k3score::exposure::features(r, &ctx)
@@ -157,7 +155,7 @@ fn every_route_feature_on_every_controller() {
             })
         });
         // The row's own feature decides when it is the only one in question.
-        for (ok, (_, target)) in [t, h, g].iter().zip(common::targets()) {
+        for (ok, (_, target)) in [t, h, g].iter().zip(crate::common::targets()) {
             if supports(feature, &target.ingress).is_supported() {
                 assert!(ok, "{row}");
             }
@@ -170,7 +168,7 @@ fn every_route_feature_on_every_controller() {
 fn every_waf_feature_on_every_controller() {
     for feature in WafFeature::ALL {
         let (row, yaml) = waf_row(feature);
-        let expected = common::targets().map(|(_, t)| waf_support(feature, &t.ingress).is_supported());
+        let expected = crate::common::targets().map(|(_, t)| waf_support(feature, &t.ingress).is_supported());
         render_row(row, &yaml, expected);
     }
 }

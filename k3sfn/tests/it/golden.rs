@@ -1,10 +1,8 @@
 //! Golden tests: whole bundles per trigger kind, per visibility and per target preset,
-//! compared with `tests/golden/<name>.yaml` (`K3S_BLESS=1 cargo test -p k3sfn --test golden`
+//! compared with `tests/golden/<name>.yaml` (`K3S_BLESS=1 cargo test -p k3sfn --test it golden`
 //! rewrites them), each with targeted assertions on the fields it is about.
 
-mod common;
-
-use common::{example_project, golden, project, render};
+use crate::common::{example_project, golden, project, render};
 use k3score::crd::external_secrets::v1::ExternalSecret;
 use k3score::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use k3score::crd::keda_http::v1alpha1::HTTPScaledObject;

@@ -1,9 +1,7 @@
 //! Golden files: every part of the platform rendered for `local` and `gcp` (and `dev` for
-//! the Traefik bootstrap). `K3S_BLESS=1 cargo test -p k3splatform --test golden` rewrites them.
+//! the Traefik bootstrap). `K3S_BLESS=1 cargo test -p k3splatform --test it golden` rewrites them.
 
-mod common;
-
-use common::{ctx, example, golden, target};
+use crate::common::{ctx, example, golden, target};
 use k3score::identity::WorkloadIdentity;
 use k3score::secrets::SecretStoreSpec;
 use k3splatform::{BootstrapOptions, Platform, Store, Tenant, bootstrap};

@@ -1,8 +1,6 @@
 //! Every project under `examples/compose/<stack>/` converts for the local and gcp targets, or
 //! fails with the specific error listed here; none panics.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -34,7 +32,7 @@ fn stacks() -> Vec<(String, BTreeMap<String, String>)> {
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
-                common::read_dir(&p),
+                crate::common::read_dir(&p),
             )
         })
         .collect();

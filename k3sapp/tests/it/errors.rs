@@ -1,9 +1,7 @@
 //! Error tests: each class of bad input gives a clear error naming its path inside the spec
 //! file, YAML errors carry line and column, and every problem is reported at once.
 
-mod common;
-
-use common::{ctx, messages, parse_app, render_err};
+use crate::common::{ctx, messages, parse_app, render_err};
 use k3sapp::{App, AppBuilder, AppSet};
 use k3score::scaling::{Hpa, Scaling};
 use k3score::{ErrorKind, Target};

@@ -1,8 +1,6 @@
 //! The example spec files render on their controllers; outputs are goldens (and validated by
 //! the conformance checker with the other goldens).
 
-mod common;
-
 use std::path::PathBuf;
 
 use k3sgateway::Gateway;
@@ -20,27 +18,27 @@ fn portable_example_renders_on_every_controller() {
     let gateway = example("gateway.yaml");
     assert!(gateway.routes.len() >= 8);
     gateway.validate().unwrap();
-    for (dir, target) in common::targets() {
+    for (dir, target) in crate::common::targets() {
         let bundle = gateway
-            .render(&common::ctx(&target))
+            .render(&crate::common::ctx(&target))
             .unwrap_or_else(|e| panic!("{dir}: {e}"));
         assert!(bundle.iter().all(|o| o.namespace() != Some("default")));
-        common::golden(&format!("{dir}/example.yaml"), &bundle.to_yaml().unwrap());
+        crate::common::golden(&format!("{dir}/example.yaml"), &bundle.to_yaml().unwrap());
     }
 }
 
 #[test]
 fn edge_example_renders_on_traefik_and_haproxy() {
     let gateway = example("gateway-edge.yaml");
-    for (dir, target) in common::targets() {
-        match gateway.render(&common::ctx(&target)) {
+    for (dir, target) in crate::common::targets() {
+        match gateway.render(&crate::common::ctx(&target)) {
             Ok(bundle) => {
                 assert_ne!(dir, "gateway-api");
-                common::golden(&format!("{dir}/example-edge.yaml"), &bundle.to_yaml().unwrap());
+                crate::common::golden(&format!("{dir}/example-edge.yaml"), &bundle.to_yaml().unwrap());
             }
             Err(errors) => {
                 assert_eq!(dir, "gateway-api", "{errors}");
-                common::golden(&format!("{dir}/example-edge.err"), &format!("{errors}\n"));
+                crate::common::golden(&format!("{dir}/example-edge.err"), &format!("{errors}\n"));
             }
         }
     }

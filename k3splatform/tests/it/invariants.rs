@@ -1,8 +1,6 @@
 //! Invariants of the tenant and store bundles: quota math, LimitRange defaults, minimal RBAC.
 
-mod common;
-
-use common::{ctx, example, target};
+use crate::common::{ctx, example, target};
 use k3score::Bundle;
 use k3score::quantity::{Bytes, Cpu};
 use k3splatform::{SizeProfile, Store, Tenant};

@@ -1,7 +1,7 @@
 //! Property test: the parser and translator never panic on arbitrary YAML-ish input.
 //!
-//! Run: `cargo test -p k3scompose --test fuzz`; longer: `PROPTEST_CASES=100000 cargo test -p
-//! k3scompose --test fuzz --release`.
+//! Run: `cargo test -p k3scompose --test it fuzz`; longer: `PROPTEST_CASES=100000 cargo test -p
+//! k3scompose --test it fuzz --release`.
 
 use std::collections::BTreeMap;
 

@@ -1,9 +1,7 @@
 //! Discovery on real-looking Python and TypeScript files: what is found, what is ignored
 //! (comments, strings, templates, regular expressions), and every error with `file:line`.
 
-mod common;
-
-use common::{ctx, test_path};
+use crate::common::{ctx, test_path};
 use k3score::Target;
 use k3score::network::Visibility;
 use k3sfn::{ConcurrencyPolicy, Function, Project, Trigger, discover};

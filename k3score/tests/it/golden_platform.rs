@@ -1,11 +1,9 @@
 //! Golden bundles for the platform pieces around a workload: tenancy (namespace bundles),
 //! secret stores and generated passwords, workload identity, and GPUs.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{app_bundle, ctx, golden, label, web};
+use crate::common::{app_bundle, ctx, golden, label, web};
 use k3score::identity::WorkloadIdentity;
 use k3score::resources::{Gpu, GpuVendor, Resources};
 use k3score::scaling::Scaling;
@@ -27,10 +25,10 @@ fn tenancy_namespace_bundle() {
     )
     .unwrap();
     let objects = spec.render(&ctx(Target::gcp())).unwrap();
-    let bundle = common::bundle_of(objects);
+    let bundle = crate::common::bundle_of(objects);
     golden("tenancy", "team", &bundle);
     // Least privilege: no RBAC rule uses a wildcard anywhere.
-    let role = common::find(&bundle, "Role", "provisioner");
+    let role = crate::common::find(&bundle, "Role", "provisioner");
     let rules = role["rules"].as_array().unwrap();
     assert!(!rules.is_empty());
     for rule in rules {
@@ -56,7 +54,7 @@ fn store(yaml: &str) -> Bundle {
 /// The provider block of the one ClusterSecretStore, after checking it is cluster-scoped and
 /// names its ServiceAccount's namespace (REFERENCE §6b, E4).
 fn provider(bundle: &Bundle, key: &str) -> Value {
-    let store = common::find(bundle, "ClusterSecretStore", "platform-secrets");
+    let store = crate::common::find(bundle, "ClusterSecretStore", "platform-secrets");
     assert!(store["metadata"].get("namespace").is_none());
     let providers = store["spec"]["provider"].as_object().unwrap();
     assert_eq!(providers.keys().collect::<Vec<_>>(), [key]);
@@ -122,9 +120,9 @@ fn generated_password_with_external_secrets() {
     let objects = password
         .render(&"postgres-password".parse().unwrap(), &labels, &ctx(Target::gcp()))
         .unwrap();
-    let bundle = common::bundle_of(objects);
+    let bundle = crate::common::bundle_of(objects);
     golden("secrets", "password", &bundle);
-    let es = common::find(&bundle, "ExternalSecret", "postgres-password");
+    let es = crate::common::find(&bundle, "ExternalSecret", "postgres-password");
     // Generated once, never rotated behind the workloads' back (REFERENCE §6c).
     assert_eq!(es["spec"]["refreshPolicy"], "CreatedOnce");
     assert_eq!(
@@ -141,7 +139,7 @@ fn with_identity(identity: WorkloadIdentity) -> Bundle {
 }
 
 fn sa_annotations(bundle: &Bundle) -> Value {
-    common::find(bundle, "ServiceAccount", "orders")["metadata"]["annotations"].clone()
+    crate::common::find(bundle, "ServiceAccount", "orders")["metadata"]["annotations"].clone()
 }
 
 #[test]
@@ -172,12 +170,12 @@ fn identity_azure() {
     });
     golden("identity", "azure", &bundle);
     // The `use` label goes on the pod template, not on the ServiceAccount (REFERENCE §7, W3).
-    let deployment = common::find(&bundle, "Deployment", "orders");
+    let deployment = crate::common::find(&bundle, "Deployment", "orders");
     assert_eq!(
         deployment["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"],
         "true"
     );
-    let sa = common::find(&bundle, "ServiceAccount", "orders");
+    let sa = crate::common::find(&bundle, "ServiceAccount", "orders");
     assert!(sa["metadata"]["labels"].get("azure.workload.identity/use").is_none());
     assert_eq!(
         sa_annotations(&bundle)["azure.workload.identity/client-id"],
@@ -193,7 +191,7 @@ fn with_gpu(gpu: Gpu) -> (Bundle, Value) {
         ..k3score::yaml::from_yaml("{cpu: 2, memory: 8Gi, limits: {cpu: 4}}").unwrap()
     };
     let bundle = app_bundle(&w, &Scaling::None, &ctx(Target::gcp()));
-    let pod = common::find(&bundle, "Deployment", "inference")["spec"]["template"]["spec"].clone();
+    let pod = crate::common::find(&bundle, "Deployment", "inference")["spec"]["template"]["spec"].clone();
     (bundle, pod)
 }
 

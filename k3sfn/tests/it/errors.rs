@@ -1,8 +1,6 @@
 //! Spec errors: every problem at once, each with its field path.
 
-mod common;
-
-use common::ctx;
+use crate::common::ctx;
 use k3score::Target;
 use k3sfn::{Function, Project, ProjectBuilder};
 use pretty_assertions::assert_eq;

@@ -1,9 +1,7 @@
 //! Golden bundles for each visibility (`public`, `internal`, `private`, `restricted`) and for
 //! `egress: open`: the `<app>-ingress` and `<app>-egress` NetworkPolicies of one workload.
 
-mod common;
-
-use common::{ctx, golden, label};
+use crate::common::{ctx, golden, label};
 use k3score::Bundle;
 use k3score::labels::AppLabels;
 use k3score::network::{self, EgressMode, NetworkSpec, Visibility, WorkloadPort};
@@ -16,7 +14,7 @@ fn policies(spec: &NetworkSpec, ctx: &Context) -> Bundle {
     problems.finish(()).unwrap();
     let app = AppLabels::new(label("orders")).with_part_of("shop");
     let ports = [WorkloadPort::named("http".parse().unwrap()), WorkloadPort::tcp(9090)];
-    common::bundle_of(network::render(spec, &app, &ports, ctx))
+    crate::common::bundle_of(network::render(spec, &app, &ports, ctx))
 }
 
 fn spec(visibility: Visibility) -> NetworkSpec {
@@ -28,7 +26,7 @@ fn spec(visibility: Visibility) -> NetworkSpec {
 
 /// The `from` peers of the ingress policy's first rule.
 fn first_from(bundle: &Bundle) -> Value {
-    common::find(bundle, "NetworkPolicy", "orders-ingress")["spec"]["ingress"][0]["from"].clone()
+    crate::common::find(bundle, "NetworkPolicy", "orders-ingress")["spec"]["ingress"][0]["from"].clone()
 }
 
 #[test]
@@ -75,7 +73,7 @@ fn restricted_admits_only_allow_from() {
     .unwrap();
     let bundle = policies(&spec, &ctx(Target::local()));
     golden("network", "restricted", &bundle);
-    let ingress = &common::find(&bundle, "NetworkPolicy", "orders-ingress")["spec"]["ingress"];
+    let ingress = &crate::common::find(&bundle, "NetworkPolicy", "orders-ingress")["spec"]["ingress"];
     // One rule per allow_from peer and none for the visibility itself.
     assert_eq!(ingress.as_array().unwrap().len(), 3);
     // A peer without ports gets the workload's ports.
@@ -83,7 +81,7 @@ fn restricted_admits_only_allow_from() {
         ingress[1]["ports"],
         json!([{"port": "http", "protocol": "TCP"}, {"port": 9090, "protocol": "TCP"}])
     );
-    let egress = &common::find(&bundle, "NetworkPolicy", "orders-egress")["spec"]["egress"];
+    let egress = &crate::common::find(&bundle, "NetworkPolicy", "orders-egress")["spec"]["egress"];
     // DNS first, then one rule per allow_to peer.
     assert_eq!(egress.as_array().unwrap().len(), 4);
     assert_eq!(egress[0]["to"][0]["podSelector"]["matchLabels"]["k8s-app"], "kube-dns");
@@ -98,7 +96,7 @@ fn egress_open_is_an_explicit_allow_all_rule() {
     };
     let bundle = policies(&spec, &ctx(Target::local()));
     golden("network", "egress_open", &bundle);
-    let egress = common::find(&bundle, "NetworkPolicy", "orders-egress");
+    let egress = crate::common::find(&bundle, "NetworkPolicy", "orders-egress");
     assert_eq!(egress["spec"]["egress"], json!([{}]));
     assert_eq!(egress["spec"]["policyTypes"], json!(["Egress"]));
 }

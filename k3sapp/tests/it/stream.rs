@@ -1,9 +1,7 @@
 //! `AppSet::render_each` hands over exactly the objects of `AppSet::render`, app by app, and
 //! reports the same errors without calling the sink for invalid sets.
 
-mod common;
-
-use common::{app_set, ctx};
+use crate::common::{app_set, ctx};
 use k3sapp::{App, AppSet, AppsKind};
 use k3score::{Bundle, Target};
 
@@ -28,7 +26,7 @@ fn set_of(specs: &[&str]) -> AppSet {
     AppSet {
         kind: AppsKind::Apps,
         namespace: None,
-        apps: specs.iter().map(|s| common::parse_app(s)).collect(),
+        apps: specs.iter().map(|s| crate::common::parse_app(s)).collect(),
     }
 }
 
@@ -119,7 +117,7 @@ fn many_apps_stream_in_order() {
     let set = AppSet {
         kind: AppsKind::Apps,
         namespace: None,
-        apps: specs.iter().map(|s| common::parse_app(s)).collect::<Vec<App>>(),
+        apps: specs.iter().map(|s| crate::common::parse_app(s)).collect::<Vec<App>>(),
     };
     let (bundles, result) = streamed(&set, Target::gcp());
     result.unwrap();

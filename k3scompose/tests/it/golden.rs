@@ -1,9 +1,7 @@
 //! Golden tests: whole compose projects rendered for the local target.
 //!
 //! Inputs live in `tests/projects/<name>/`, outputs in `tests/golden/<name>.yaml` (warnings as
-//! comments, then the bundle). `K3S_BLESS=1 cargo test -p k3scompose --test golden` rewrites them.
-
-mod common;
+//! comments, then the bundle). `K3S_BLESS=1 cargo test -p k3scompose --test it golden` rewrites them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,7 +14,7 @@ fn render(name: &str, profiles: &[&str], target: Target) -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/projects")
         .join(name);
-    let files = common::read_dir(&dir);
+    let files = crate::common::read_dir(&dir);
     let vars = BTreeMap::from([("APP_VERSION".to_owned(), "2.1.0".to_owned())]);
     let project = Project::parse(&files[MAIN_FILE], &files, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
     let ctx = Context::new(target, "demo".parse().unwrap());

@@ -1,7 +1,5 @@
 //! Bad input: every class gets an error naming its field path, and all problems come at once.
 
-mod common;
-
 use k3score::{ErrorKind, Errors};
 use k3sgateway::Gateway;
 
@@ -34,7 +32,7 @@ fn overlap_after_host_resolution() {
     );
     assert!(g.validate().is_ok());
     let target = k3score::Target::local();
-    let errors = g.render(&common::ctx(&target)).unwrap_err();
+    let errors = g.render(&crate::common::ctx(&target)).unwrap_err();
     assert_eq!(paths(&errors), ["routes[1].paths[0]"]);
 }
 
@@ -105,8 +103,8 @@ fn features_a_controller_cannot_express() {
     let g = gateway(
         "name: edge\nrate_limit: {requests: 10}\nwaf: {allow_cidrs: [10.0.0.0/8], managed_rules: {engine: coraza}}\nroutes:\n  - {name: a, host: shop, backend: {service: a, port: 80}, rate_limit: {requests: 5, burst: 10}}\n  - {name: b, host: api, backend: {service: b, port: http}, basic_auth: {secret: creds}}\n  - {name: c, host: docs, backend: {service: c, port: 80}}\n",
     );
-    let [_, (_, haproxy), (_, gateway_api)] = common::targets();
-    let errors = g.render(&common::ctx(&haproxy)).unwrap_err();
+    let [_, (_, haproxy), (_, gateway_api)] = crate::common::targets();
+    let errors = g.render(&crate::common::ctx(&haproxy)).unwrap_err();
     assert_eq!(paths(&errors), ["routes[0].rate_limit.burst", "waf.managed_rules"]);
     match &errors.0[1].kind {
         ErrorKind::Unsupported { by, why, .. } => {
@@ -116,7 +114,7 @@ fn features_a_controller_cannot_express() {
         other => panic!("{other:?}"),
     }
     // Global policies are reported once, at the gateway-level field they come from.
-    let errors = g.render(&common::ctx(&gateway_api)).unwrap_err();
+    let errors = g.render(&crate::common::ctx(&gateway_api)).unwrap_err();
     assert_eq!(
         paths(&errors),
         [

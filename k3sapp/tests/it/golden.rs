@@ -1,10 +1,8 @@
 //! Golden tests: whole bundles for each feature row of issue 3, compared with
-//! `tests/golden/<name>.yaml` (`K3S_BLESS=1 cargo test -p k3sapp --test golden` rewrites them),
+//! `tests/golden/<name>.yaml` (`K3S_BLESS=1 cargo test -p k3sapp --test it golden` rewrites them),
 //! each with targeted assertions on the fields the row is about.
 
-mod common;
-
-use common::{
+use crate::common::{
     app, app_set, assert_restricted, container, ctx, gateway_target, golden, golden_text, parse_app, pod_spec, render,
 };
 use k3sapp::AppSet;
@@ -861,7 +859,7 @@ fn build_tiltfile() {
 }
 
 /// The fully-featured example app under each preset.
-const ORDERS: &str = include_str!("../../examples/specs/orders.yaml");
+const ORDERS: &str = include_str!("../../../examples/specs/orders.yaml");
 
 #[test]
 fn orders_on_every_preset() {

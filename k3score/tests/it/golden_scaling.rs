@@ -1,9 +1,7 @@
 //! Golden bundles for each scaling mode: `none`, `hpa`, `keda_http` (with both KEDA HTTP add-on
 //! APIs), `keda_queue` and `keda_cron`, each with the Deployment it scales.
 
-mod common;
-
-use common::{app_bundle, ctx, golden, web};
+use crate::common::{app_bundle, ctx, golden, web};
 use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
@@ -12,7 +10,7 @@ use k3score::{Bundle, Context, FieldPath, KedaHttpApi, Problems, Target};
 use serde_json::json;
 
 /// The workload `web`, its scaling objects (the Secrets they read come with the workload's, see
-/// `common::app_bundle`), and for `keda_http` the route through the KEDA interceptor plus the
+/// `crate::common::app_bundle`), and for `keda_http` the route through the KEDA interceptor plus the
 /// policy admitting the interceptor (REFERENCE §2c).
 fn scaled(yaml: &str, ctx: &Context) -> Bundle {
     let scaling: Scaling = k3score::yaml::from_yaml(yaml).unwrap();
@@ -60,8 +58,11 @@ fn scaled(yaml: &str, ctx: &Context) -> Bundle {
 fn none_keeps_the_replica_count() {
     let bundle = scaled("none", &ctx(Target::local()));
     golden("scaling", "none", &bundle);
-    assert_eq!(common::kinds(&bundle), ["ServiceAccount", "Deployment", "Service"]);
-    assert_eq!(common::find(&bundle, "Deployment", "web")["spec"]["replicas"], 2);
+    assert_eq!(
+        crate::common::kinds(&bundle),
+        ["ServiceAccount", "Deployment", "Service"]
+    );
+    assert_eq!(crate::common::find(&bundle, "Deployment", "web")["spec"]["replicas"], 2);
 }
 
 #[test]
@@ -71,11 +72,11 @@ fn hpa_owns_the_replicas() {
     let bundle = scaled(yaml, &ctx(Target::local()));
     golden("scaling", "hpa", &bundle);
     assert!(
-        common::find(&bundle, "Deployment", "web")["spec"]
+        crate::common::find(&bundle, "Deployment", "web")["spec"]
             .get("replicas")
             .is_none()
     );
-    let hpa = common::find(&bundle, "HorizontalPodAutoscaler", "web");
+    let hpa = crate::common::find(&bundle, "HorizontalPodAutoscaler", "web");
     assert_eq!(
         hpa["spec"]["scaleTargetRef"],
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"})
@@ -89,10 +90,10 @@ fn keda_http_with_interceptor_route() {
         &ctx(Target::local()),
     );
     golden("scaling", "keda_http_interceptor_route", &bundle);
-    let trigger = &common::find(&bundle, "ScaledObject", "web")["spec"]["triggers"][0];
+    let trigger = &crate::common::find(&bundle, "ScaledObject", "web")["spec"]["triggers"][0];
     assert_eq!(trigger["metadata"]["interceptorRoute"], "web");
     // Traffic goes through the interceptor, never straight to the app (REFERENCE §2c, HA4).
-    let ingress_route = common::find(&bundle, "IngressRoute", "web");
+    let ingress_route = crate::common::find(&bundle, "IngressRoute", "web");
     assert_eq!(
         ingress_route["spec"]["routes"][0]["services"][0],
         json!({"name": "keda-add-ons-http-interceptor-proxy", "namespace": "keda", "port": 8080})
@@ -113,8 +114,8 @@ fn keda_http_with_legacy_http_scaled_object() {
     );
     golden("scaling", "keda_http_http_scaled_object", &bundle);
     // The add-on creates the ScaledObject itself: we render none.
-    assert!(!common::kinds(&bundle).iter().any(|k| k == "ScaledObject"));
-    let so = common::find(&bundle, "HTTPScaledObject", "web");
+    assert!(!crate::common::kinds(&bundle).iter().any(|k| k == "ScaledObject"));
+    let so = crate::common::find(&bundle, "HTTPScaledObject", "web");
     assert_eq!(so["spec"]["hosts"], json!(["web.localhost"]));
 }
 
@@ -124,12 +125,12 @@ fn keda_queue_with_sentinel_passwords() {
                 length: 10, password: {secret: redis, key: password}, sentinel_password: {secret: redis, key: sentinel}}";
     let bundle = scaled(yaml, &ctx(Target::gcp()));
     golden("scaling", "keda_queue", &bundle);
-    let so = common::find(&bundle, "ScaledObject", "web");
+    let so = crate::common::find(&bundle, "ScaledObject", "web");
     assert_eq!(so["spec"]["triggers"][0]["type"], "redis-sentinel");
     assert_eq!(so["spec"]["triggers"][0]["authenticationRef"]["name"], "web-queue-auth");
     // Every Secret key the TriggerAuthentication reads is provided by the ExternalSecret.
-    let auth = common::find(&bundle, "TriggerAuthentication", "web-queue-auth");
-    let es = common::find(&bundle, "ExternalSecret", "redis");
+    let auth = crate::common::find(&bundle, "TriggerAuthentication", "web-queue-auth");
+    let es = crate::common::find(&bundle, "ExternalSecret", "redis");
     for target_ref in auth["spec"]["secretTargetRef"].as_array().unwrap() {
         assert_eq!(target_ref["name"], "redis");
         let provided = es["spec"]["data"]
@@ -147,7 +148,7 @@ fn keda_cron_windows() {
                 {start: '0 8 * * 1-5', end: '0 20 * * 1-5', replicas: 6}, {start: '0 10 * * 6', end: '0 14 * * 6', replicas: 2}]}";
     let bundle = scaled(yaml, &ctx(Target::dev()));
     golden("scaling", "keda_cron", &bundle);
-    let so = common::find(&bundle, "ScaledObject", "web");
+    let so = crate::common::find(&bundle, "ScaledObject", "web");
     assert_eq!(so["spec"]["triggers"].as_array().unwrap().len(), 2);
     assert_eq!(so["spec"]["maxReplicaCount"], 6);
     assert_eq!(so["spec"]["triggers"][1]["metadata"]["desiredReplicas"], "2");
@@ -179,10 +180,10 @@ fn interceptor_matches_the_path_it_receives() {
         .with_hosts(vec![route.host.resolve(&ctx.target)])
         .with_paths(route.backend_paths());
     let scaling: Scaling = k3score::yaml::from_yaml("keda_http: {max: 5}").unwrap();
-    let bundle = common::bundle_of(scaling.render(&sctx).unwrap());
+    let bundle = crate::common::bundle_of(scaling.render(&sctx).unwrap());
     // Traefik's stripPrefix turns /api/orders into /orders before the interceptor sees it.
     let forwarded = format!("{}/orders", route.prefix_replacement().unwrap().trim_end_matches('/'));
-    let rules = common::find(&bundle, "InterceptorRoute", "hello")["spec"]["rules"].clone();
+    let rules = crate::common::find(&bundle, "InterceptorRoute", "hello")["spec"]["rules"].clone();
     let prefixes: Vec<&str> = rules[0]["paths"]
         .as_array()
         .unwrap()

@@ -2,11 +2,9 @@
 //! names and label values stay within the Kubernetes limits (REFERENCE.md §12), the output is
 //! deterministic and has no duplicate objects.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::{ctx, gateway_target, parse_app};
+use crate::common::{ctx, gateway_target, parse_app};
 use k3sapp::App;
 use k3score::crd::keda::v1alpha1::ScaledObject;
 use k3score::names::{

@@ -8,9 +8,7 @@
 //! Targets: one app (a secret env ref, a created volume, a route) under `local`, `dev` and
 //! `gcp`: Secret vs ExternalSecret, the target's storage class, a route with and without TLS.
 
-mod common;
-
-use common::{app_bundle, ctx, golden, label, secret_values, web};
+use crate::common::{app_bundle, ctx, golden, label, secret_values, web};
 use k3score::exposure::{self, Backend, Expose, Host, PortRef, Route};
 use k3score::scaling::Scaling;
 use k3score::workload::{EnvValue, SecretKeyRef, Volume};
@@ -32,14 +30,14 @@ fn plain_route() -> Route {
 
 fn routes(target: Target) -> Bundle {
     let ctx = ctx(target);
-    common::bundle_of(exposure::render_routes(&[plain_route()], &ctx).unwrap())
+    crate::common::bundle_of(exposure::render_routes(&[plain_route()], &ctx).unwrap())
 }
 
 #[test]
 fn traefik_route_without_tls() {
     let bundle = routes(Target::local());
     golden("routes", "traefik_plain", &bundle);
-    let route = common::find(&bundle, "IngressRoute", "orders");
+    let route = crate::common::find(&bundle, "IngressRoute", "orders");
     assert_eq!(route["spec"]["entryPoints"], json!(["web"]));
     assert!(route["spec"].get("tls").is_none());
     assert_eq!(
@@ -53,7 +51,7 @@ fn haproxy_route_without_tls() {
     let target = Target::local().with_ingress(Ingress::haproxy(), label("haproxy-controller"));
     let bundle = routes(target);
     golden("routes", "haproxy_plain", &bundle);
-    let ingress = common::find(&bundle, "Ingress", "orders");
+    let ingress = crate::common::find(&bundle, "Ingress", "orders");
     assert_eq!(ingress["spec"]["ingressClassName"], "haproxy");
     assert!(ingress["spec"].get("tls").is_none());
     assert_eq!(
@@ -68,8 +66,8 @@ fn gateway_api_route_without_tls() {
     let bundle = routes(Target::local().with_ingress(gateway, label("infra")));
     golden("routes", "gateway_api_plain", &bundle);
     // The backend is in the route's namespace: no ReferenceGrant.
-    assert_eq!(common::kinds(&bundle), ["HTTPRoute"]);
-    let route = common::find(&bundle, "HTTPRoute", "orders");
+    assert_eq!(crate::common::kinds(&bundle), ["HTTPRoute"]);
+    let route = crate::common::find(&bundle, "HTTPRoute", "orders");
     assert_eq!(
         route["spec"]["parentRefs"],
         json!([{"name": "shared", "namespace": "infra"}])
@@ -104,12 +102,12 @@ fn app_on(target: Target) -> (Bundle, Context) {
 fn local_target_uses_dotenv_secrets_local_path_and_plain_http() {
     let (bundle, _) = app_on(Target::local());
     golden("targets", "local", &bundle);
-    let secret = common::find(&bundle, "Secret", "orders-api-key");
+    let secret = crate::common::find(&bundle, "Secret", "orders-api-key");
     // "local-api-key", base64.
     assert_eq!(secret["data"]["value"], "bG9jYWwtYXBpLWtleQ==");
-    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    let pvc = crate::common::find(&bundle, "PersistentVolumeClaim", "orders-data");
     assert_eq!(pvc["spec"]["storageClassName"], "local-path");
-    let route = common::find(&bundle, "IngressRoute", "orders");
+    let route = crate::common::find(&bundle, "IngressRoute", "orders");
     assert!(route["spec"].get("tls").is_none());
     assert!(
         route["spec"]["routes"][0]["match"]
@@ -123,14 +121,14 @@ fn local_target_uses_dotenv_secrets_local_path_and_plain_http() {
 fn dev_target_uses_external_secrets_default_storage_and_tls() {
     let (bundle, _) = app_on(Target::dev());
     golden("targets", "dev", &bundle);
-    let es = common::find(&bundle, "ExternalSecret", "orders-api-key");
+    let es = crate::common::find(&bundle, "ExternalSecret", "orders-api-key");
     assert_eq!(
         es["spec"]["secretStoreRef"],
         json!({"name": "dev-secrets", "kind": "ClusterSecretStore"})
     );
-    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    let pvc = crate::common::find(&bundle, "PersistentVolumeClaim", "orders-data");
     assert!(pvc["spec"].get("storageClassName").is_none());
-    let route = common::find(&bundle, "IngressRoute", "orders");
+    let route = crate::common::find(&bundle, "IngressRoute", "orders");
     assert_eq!(route["spec"]["entryPoints"], json!(["websecure"]));
     assert!(route["spec"]["tls"]["secretName"].is_string());
 }
@@ -139,12 +137,12 @@ fn dev_target_uses_external_secrets_default_storage_and_tls() {
 fn gcp_target_uses_gcp_store_standard_rwo_and_haproxy_tls() {
     let (bundle, _) = app_on(Target::gcp());
     golden("targets", "gcp", &bundle);
-    let es = common::find(&bundle, "ExternalSecret", "orders-api-key");
+    let es = crate::common::find(&bundle, "ExternalSecret", "orders-api-key");
     assert_eq!(es["spec"]["secretStoreRef"]["name"], "gcp-secrets");
     assert!(bundle.iter().all(|o| o.kind() != "Secret"));
-    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    let pvc = crate::common::find(&bundle, "PersistentVolumeClaim", "orders-data");
     assert_eq!(pvc["spec"]["storageClassName"], "standard-rwo");
-    let ingress = common::find(&bundle, "Ingress", "orders");
+    let ingress = crate::common::find(&bundle, "Ingress", "orders");
     assert_eq!(ingress["spec"]["tls"][0]["hosts"], json!(["orders.example.com"]));
     assert_eq!(
         ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"],
@@ -174,12 +172,12 @@ fn custom_target_from_the_builder() {
         .unwrap();
     let (bundle, _) = app_on(target);
     golden("targets", "custom", &bundle);
-    let es = common::find(&bundle, "ExternalSecret", "orders-api-key");
+    let es = crate::common::find(&bundle, "ExternalSecret", "orders-api-key");
     assert_eq!(es["spec"]["refreshInterval"], "15m");
     assert_eq!(es["spec"]["secretStoreRef"]["name"], "vault-secrets");
-    let pvc = common::find(&bundle, "PersistentVolumeClaim", "orders-data");
+    let pvc = crate::common::find(&bundle, "PersistentVolumeClaim", "orders-data");
     assert_eq!(pvc["spec"]["storageClassName"], "fast-ssd");
-    let route = common::find(&bundle, "HTTPRoute", "orders");
+    let route = crate::common::find(&bundle, "HTTPRoute", "orders");
     assert_eq!(route["spec"]["hostnames"], json!(["orders.staging.acme.io"]));
 }
 

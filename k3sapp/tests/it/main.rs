@@ -1,0 +1,7 @@
+//! Integration tests of `k3sapp`, in one test binary (one link against k8s-openapi instead of one per file).
+
+mod common;
+mod errors;
+mod golden;
+mod proptest;
+mod stream;

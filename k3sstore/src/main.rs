@@ -1,0 +1,108 @@
+//! `k3sstore`: print the CRD, print the install bundle, or run the orchestrator.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use k3score::Target;
+use k3sstore::{Config, State};
+use kube::CustomResourceExt;
+
+/// The store provisioning platform.
+#[derive(Debug, Parser)]
+#[command(name = "k3sstore", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the `Store` CustomResourceDefinition as YAML (`k3sstore crd | kubectl apply -f -`).
+    Crd,
+    /// Print the orchestrator's install bundle for a target as YAML.
+    Install {
+        /// The target: local, dev or gcp.
+        #[arg(long, default_value = "local")]
+        target: String,
+    },
+    /// Run the controller and the HTTP server with the current kubeconfig or in-cluster config.
+    Run {
+        /// The target stores are rendered for: local, dev or gcp.
+        #[arg(long, default_value = "local")]
+        target: String,
+        /// Seconds after creation when a store that is not Ready turns Failed.
+        #[arg(long, default_value_t = k3sstore::state::DEFAULT_DEADLINE.as_secs())]
+        deadline_seconds: u64,
+        /// Stores reconciled at once.
+        #[arg(long, default_value_t = k3sstore::state::DEFAULT_CONCURRENCY)]
+        concurrency: u16,
+        /// HTTP listen address.
+        #[arg(long, default_value_t = k3sstore::state::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+    },
+}
+
+fn target(name: &str) -> Result<Target, String> {
+    Target::preset(name).map_err(|e| format!("--target: {e}"))
+}
+
+fn yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    k3score::yaml::to_yaml(value).map_err(|e| e.to_string())
+}
+
+async fn run(target: Target, deadline: Duration, concurrency: u16, listen: SocketAddr) -> Result<(), String> {
+    let client = kube::Client::try_default()
+        .await
+        .map_err(|e| format!("no cluster connection (kubeconfig or in-cluster): {e}"))?;
+    let config = Config {
+        deadline,
+        concurrency,
+        listen,
+        ..Config::new(target)
+    };
+    let state = State::new(client, config);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(%listen, target = %state.config.target.name, "k3sstore running");
+    let http = k3sstore::http::serve(state.clone(), listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    let (http, ()) = tokio::join!(http, k3sstore::controller::run(state));
+    http.map_err(|e| format!("HTTP server: {e}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,kube=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Crd => yaml(&k3sstore::Store::crd()).map(|text| print!("{text}")),
+        Command::Install { target: name } => {
+            target(&name).and_then(|_| Err("install: the install bundle is not implemented yet".to_owned()))
+        }
+        Command::Run {
+            target: name,
+            deadline_seconds,
+            concurrency,
+            listen,
+        } => match target(&name) {
+            Ok(target) => run(target, Duration::from_secs(deadline_seconds), concurrency, listen).await,
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("k3sstore: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

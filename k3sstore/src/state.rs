@@ -1,0 +1,134 @@
+//! The state shared by the controller and the HTTP server (kube-rs/controller-rs `State`):
+//! the cluster client, the metrics registry and the configuration, built once in `run`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use k3score::Target;
+use kube::Client;
+use kube::runtime::events::{Recorder, Reporter};
+use prometheus_client::registry::Registry;
+
+use crate::metrics::Metrics;
+
+/// The field manager of every server-side apply the orchestrator makes.
+pub const FIELD_MANAGER: &str = "k3sstore";
+/// The controller name in Events (`reportingController`).
+pub const CONTROLLER_NAME: &str = "k3sstore";
+/// Default provisioning deadline: a store not `Ready` 10 minutes after creation is `Failed`.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
+/// Default number of stores reconciled at once.
+pub const DEFAULT_CONCURRENCY: u16 = 8;
+/// Default HTTP listen address.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// How the orchestrator runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The cluster stores are rendered for (`local`, `dev`, `gcp`).
+    pub target: Target,
+    /// Time from creation after which a store that is not `Ready` turns `Failed`.
+    pub deadline: Duration,
+    /// Stores reconciled at once.
+    pub concurrency: u16,
+    /// Where the HTTP server listens.
+    pub listen: SocketAddr,
+    /// The field manager of server-side apply.
+    pub field_manager: String,
+    /// This replica's name in Events and in the leader Lease (the pod name in a cluster).
+    pub instance: String,
+}
+
+impl Config {
+    /// The defaults for `target`; the instance is `$POD_NAME` or the host name.
+    #[must_use]
+    pub fn new(target: Target) -> Self {
+        let instance = std::env::var("POD_NAME")
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .unwrap_or_else(|_| CONTROLLER_NAME.to_owned());
+        Config {
+            target,
+            deadline: DEFAULT_DEADLINE,
+            concurrency: DEFAULT_CONCURRENCY,
+            listen: DEFAULT_LISTEN,
+            field_manager: FIELD_MANAGER.to_owned(),
+            instance,
+        }
+    }
+}
+
+/// Everything the controller and the HTTP server share. Cheap to clone.
+#[derive(Clone)]
+pub struct State {
+    /// The cluster client (the orchestrator's own identity).
+    pub client: Client,
+    /// How the orchestrator runs.
+    pub config: Arc<Config>,
+    /// The metrics, registered once in [`State::registry`].
+    pub metrics: Arc<Metrics>,
+    registry: Arc<Registry>,
+    leader: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("config", &self.config)
+            .field("leader", &self.is_leader())
+            .finish_non_exhaustive()
+    }
+}
+
+impl State {
+    /// The state for `client` and `config`, with a fresh metrics registry.
+    #[must_use]
+    pub fn new(client: Client, config: Config) -> Self {
+        let mut registry = Registry::default();
+        let metrics = Metrics::register(&mut registry);
+        State {
+            client,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics),
+            registry: Arc::new(registry),
+            leader: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The metrics registry (what `/metrics` encodes).
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn encode_metrics(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+
+    /// A recorder publishing `events.k8s.io/v1` Events as this controller and replica.
+    #[must_use]
+    pub fn recorder(&self) -> Recorder {
+        Recorder::new(
+            self.client.clone(),
+            Reporter {
+                controller: CONTROLLER_NAME.to_owned(),
+                instance: Some(self.config.instance.clone()),
+            },
+        )
+    }
+
+    /// Whether this replica holds the leader Lease (and so reconciles).
+    #[must_use]
+    pub fn is_leader(&self) -> bool {
+        self.leader.load(Ordering::Relaxed)
+    }
+
+    /// Records whether this replica holds the leader Lease.
+    pub fn set_leader(&self, leader: bool) {
+        self.leader.store(leader, Ordering::Relaxed);
+    }
+}

@@ -66,10 +66,11 @@ impl Workload {
     /// `volume_claim_templates` (one claim per replica, named after the volume, with selector
     /// labels only because claim templates are immutable) instead of PVC objects.
     ///
-    /// The pod template declares a placeholder `emptyDir` of the same name for each claim
-    /// template: the StatefulSet controller replaces it with the replica's claim (kubernetes
-    /// `pkg/controller/statefulset/stateful_set_utils.go`, `updateStorage`), and the template
-    /// stays self-consistent for validators that check every mount against `volumes`.
+    /// The pod template has no `volumes[]` entry for a claim template: the StatefulSet
+    /// controller adds the replica's claim under the template's name (kubernetes
+    /// `pkg/controller/statefulset/stateful_set_utils.go`, `updateStorage`), and the API server does
+    /// not check a StatefulSet template's mounts against its volumes
+    /// (`ValidatePodTemplateSpecForStatefulSet`, `pkg/apis/apps/validation/validation.go`).
     pub fn render_stateful(&self, ctx: &Context) -> Result<RenderedWorkload, Errors> {
         self.render_with(ctx, true)
     }
@@ -119,11 +120,6 @@ impl Workload {
                     // Claim templates are immutable: stable selector labels only, no version.
                     let labels = self.labels.selector();
                     claim_templates.push(claim(volume.name.to_string(), pvc, None, labels, ctx));
-                    volumes.push(K8sVolume {
-                        name: volume.name.to_string(),
-                        empty_dir: Some(EmptyDirVolumeSource::default()),
-                        ..Default::default()
-                    });
                 }
                 (VolumeSource::Pvc(pvc @ Pvc { size: Some(_), .. }), false) => {
                     let name = self.claim_name(&volume.name);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k3score::tenancy::Quota;
+use k3score::tenancy::{LimitDefaults, Quota};
 use k3score::{Bundle, Context, Target};
 use k3splatform::{Store, StoreKind, Tenant};
 use k8s_openapi::api::core::v1::Namespace;
@@ -14,6 +14,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cpu: Some("4".parse()?),
             memory: Some("8Gi".parse()?),
             ..Quota::default()
+        }),
+        // A quota on requests needs defaults for containers that set none.
+        limits: Some(LimitDefaults {
+            default_request_cpu: Some("100m".parse()?),
+            default_request_memory: Some("128Mi".parse()?),
+            ..LimitDefaults::default()
         }),
         allow_ingress_controller: true,
         ..Tenant::new("acme".parse()?)

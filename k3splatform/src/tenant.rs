@@ -65,7 +65,8 @@ impl NamespaceAccess {
 /// use k3score::{Context, Target};
 /// use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 /// let tenant: Tenant = k3score::yaml::from_yaml(
-///     "kind: Tenant\nid: acme\nquota: {cpu: 2, memory: 4Gi, pods: 20}\n").unwrap();
+///     "kind: Tenant\nid: acme\nquota: {cpu: 2, memory: 4Gi, pods: 20}\n\
+///      limits: {default_request_cpu: 100m, default_limit_memory: 256Mi}\n").unwrap();
 /// let bundle = tenant.render(&Context::new(Target::local(), "unused".parse().unwrap())).unwrap();
 /// let ns = bundle.get::<Namespace>("tenant-acme").unwrap();
 /// assert_eq!(ns.metadata.labels.as_ref().unwrap()["platform.k3s.io/tenant"], "acme");

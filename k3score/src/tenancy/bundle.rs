@@ -21,7 +21,8 @@ use crate::object::Object;
 /// use k3score::tenancy::NamespaceBundle;
 /// use k3score::{Context, Object, Target};
 /// let bundle: NamespaceBundle = k3score::yaml::from_yaml(
-///     "{name: team-a, quota: {cpu: 4, memory: 8Gi, pods: 50}, provisioner: {service_account: deployer}}").unwrap();
+///     "{name: team-a, quota: {cpu: 4, memory: 8Gi, pods: 50}, provisioner: {service_account: deployer}, \
+///       limits: {default_request_cpu: 100m, default_request_memory: 128Mi}}").unwrap();
 /// let ctx = Context::new(Target::local(), "team-a".parse().unwrap());
 /// let objects = bundle.render(&ctx).unwrap();
 /// let Object::Namespace(ns) = &objects[0] else { panic!() };
@@ -83,6 +84,12 @@ impl NamespaceBundle {
         }
         if let Some(quota) = &self.quota {
             quota.validate(&path.field("quota"), problems);
+            quota.validate_defaults(
+                &path.field("quota"),
+                &path.field("limits"),
+                self.limits.as_ref(),
+                problems,
+            );
         }
         if let Some(limits) = &self.limits {
             limits.validate(&path.field("limits"), self.quota.as_ref(), problems);
@@ -161,7 +168,7 @@ mod tests {
     fn full_bundle() {
         let bundle: NamespaceBundle = from_yaml(
             "name: team-a\nlabels: {team: a}\npod_security: baseline\n\
-             quota: {cpu: 4, memory: 8Gi, pods: 50}\nlimits: {default_request_cpu: 100m}\n\
+             quota: {cpu: 4, memory: 8Gi, pods: 50}\nlimits: {default_request_cpu: 100m, default_limit_memory: 1Gi}\n\
              provisioner: {service_account: deployer, namespace: ci}\nallow_ingress_controller: true\n",
         )
         .unwrap();
@@ -221,6 +228,41 @@ mod tests {
             ]
         );
         assert!(from_yaml::<NamespaceBundle>("name: a\npod_security: strict\n").is_err());
+    }
+
+    #[test]
+    fn compute_quota_needs_limit_range_defaults() {
+        let render = |text: &str| -> Vec<String> {
+            let bundle: NamespaceBundle = from_yaml(text).unwrap();
+            bundle
+                .render(&ctx())
+                .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |_| Vec::new())
+        };
+        let errors = render(
+            "{name: a, quota: {cpu: 4, limits_cpu: 8, limits_memory: 8Gi}, limits: {default_request_cpu: 100m}}",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "quota.limits_cpu: conflict: the API server refuses every pod with a container that sets no CPU limit"
+            ),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains("set limits.default_limit_cpu"), "{errors:?}");
+        assert!(
+            errors[1].starts_with("quota.limits_memory:") && errors[1].contains("limits.default_limit_memory"),
+            "{errors:?}"
+        );
+        // No LimitRange at all: every compute quota is named.
+        let errors = render("{name: a, quota: {cpu: 1, memory: 1Gi, pods: 5}}");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[1].contains("memory request") && errors[1].contains("limits.default_request_memory"),
+            "{errors:?}"
+        );
+        // A default limit also defaults the request; object counts need no defaults.
+        assert!(render("{name: a, quota: {cpu: 1, limits_cpu: 2}, limits: {default_limit_cpu: 500m}}").is_empty());
+        assert!(render("{name: a, quota: {pods: 5, storage: 10Gi}}").is_empty());
         assert!(from_yaml::<NamespaceBundle>("name: a\nquotas: {}\n").is_err());
     }
 }

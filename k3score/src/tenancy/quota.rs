@@ -142,6 +142,70 @@ impl Quota {
         conflicts(path, &checks, problems);
     }
 
+    /// Records every compute quota the API server would enforce on containers that `limits`
+    /// gives no default for: with `requests.cpu` (or `memory`, `limits.cpu`, `limits.memory`)
+    /// in a ResourceQuota, the quota admission refuses every pod with a container that does not
+    /// set that resource (Kubernetes docs, "Resource Quotas": "users must specify requests or
+    /// limits for those values"). A LimitRange default fills it in; a default limit also
+    /// defaults the request (`SetDefaults_LimitRangeItem`, `pkg/apis/core/v1/defaults.go`).
+    ///
+    /// Each problem is recorded at `quota_path.<field>` and names the `limits` field to set.
+    pub fn validate_defaults(
+        &self,
+        quota_path: &FieldPath,
+        limits_path: &FieldPath,
+        limits: Option<&LimitDefaults>,
+        problems: &mut Problems,
+    ) {
+        let none = LimitDefaults::default();
+        let l = limits.unwrap_or(&none);
+        let cpu_limit = l.default_limit_cpu.is_some();
+        let memory_limit = l.default_limit_memory.is_some();
+        let checks = [
+            (
+                "cpu",
+                self.cpu.is_some(),
+                l.default_request_cpu.is_some() || cpu_limit,
+                "default_request_cpu",
+                "CPU request",
+            ),
+            (
+                "memory",
+                self.memory.is_some(),
+                l.default_request_memory.is_some() || memory_limit,
+                "default_request_memory",
+                "memory request",
+            ),
+            (
+                "limits_cpu",
+                self.limits_cpu.is_some(),
+                cpu_limit,
+                "default_limit_cpu",
+                "CPU limit",
+            ),
+            (
+                "limits_memory",
+                self.limits_memory.is_some(),
+                memory_limit,
+                "default_limit_memory",
+                "memory limit",
+            ),
+        ];
+        for (field, quoted, defaulted, default_field, what) in checks {
+            if quoted && !defaulted {
+                let default_path = limits_path.field(default_field);
+                problems.push(
+                    quota_path.field(field),
+                    ErrorKind::Conflict(format!(
+                        "the API server refuses every pod with a container that sets no {what} \
+                         in a namespace with this quota; set {default_path} as well so the \
+                         LimitRange gives those containers a default"
+                    )),
+                );
+            }
+        }
+    }
+
     /// The ResourceQuota `quota` in `namespace`.
     #[must_use]
     pub fn render(&self, namespace: &DnsLabel) -> ResourceQuota {

@@ -127,6 +127,25 @@ pub fn check_env_var_name(value: &str) -> Result<(), ErrorKind> {
     }
 }
 
+/// Environment variable name as the API server checks it with relaxed validation
+/// (`RelaxedEnvironmentVariableValidation`, KEP-4369): any printable ASCII character but `=`.
+/// Which names a given Kubernetes release accepts is checked at render time
+/// ([`crate::workload::check_env_name_for`]).
+pub fn check_kubernetes_env_var_name(value: &str) -> Result<(), ErrorKind> {
+    const G: &str = "environment variable name";
+    if value.is_empty() {
+        return Err(invalid(G, value, "must not be empty"));
+    }
+    if !value.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'=') {
+        return Err(invalid(
+            G,
+            value,
+            "must consist of printable ASCII characters other than '='",
+        ));
+    }
+    Ok(())
+}
+
 fn check_qualified_part(grammar: &'static str, value: &str, whole: &str) -> Result<(), ErrorKind> {
     if value.len() > 63 {
         return Err(invalid(grammar, whole, "name part must be at most 63 characters"));
@@ -282,8 +301,17 @@ name_type!(
     PortName, check_port_name, "IANA port name", "^[a-z0-9]([a-z0-9]|-[a-z0-9])*$", 15
 );
 name_type!(
-    /// An environment variable name, restricted to C identifiers for portability.
-    EnvVarName, check_env_var_name, "environment variable name", "^[A-Za-z_][A-Za-z0-9_]*$", 4096
+    /// An environment variable name: printable ASCII but `=`, as the API server accepts since
+    /// Kubernetes 1.34. Names beyond `[-._a-zA-Z][-._a-zA-Z0-9]*` are refused at render time for
+    /// targets whose [`crate::Target::min_kubernetes`] is older
+    /// ([`crate::workload::check_env_name_for`]).
+    ///
+    /// ```
+    /// use k3score::names::EnvVarName;
+    /// assert!("discovery.type".parse::<EnvVarName>().is_ok());
+    /// assert!("A=B".parse::<EnvVarName>().is_err());
+    /// ```
+    EnvVarName, check_kubernetes_env_var_name, "environment variable name", "^[ -<>-~]+$", 4096
 );
 name_type!(
     /// A label or annotation key (`app.kubernetes.io/name`).
@@ -373,6 +401,12 @@ mod tests {
         assert!(check_env_var_name("DATABASE_URL").is_ok());
         assert!(check_env_var_name("1X").is_err());
         assert!(check_env_var_name("A-B").is_err());
+        for ok in ["discovery.type", "1X", "a b:c"] {
+            assert!(check_kubernetes_env_var_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "A=B", "tab\there", "é"] {
+            assert!(check_kubernetes_env_var_name(bad).is_err(), "{bad}");
+        }
         assert!(check_label_key("app.kubernetes.io/name").is_ok());
         assert!(check_label_key("tier").is_ok());
         assert!(check_label_key("Bad Prefix/x").is_err());

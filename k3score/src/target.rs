@@ -5,6 +5,10 @@
 //! TLS issuer, the storage class and where KEDA runs. Three presets match the clusters the
 //! suite is built for, and [`TargetBuilder`] makes any other.
 
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +152,91 @@ impl Keda {
     }
 }
 
+/// A Kubernetes minor release (`1.34`): the oldest API server a target's output must be
+/// accepted by. Written as `MAJOR.MINOR` in target files.
+///
+/// ```
+/// use k3score::target::KubeVersion;
+/// let v: KubeVersion = "1.33".parse().unwrap();
+/// assert!(v < KubeVersion::new(1, 34));
+/// assert_eq!(v.to_string(), "1.33");
+/// assert!("1.x".parse::<KubeVersion>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KubeVersion {
+    /// The major version (`1`).
+    pub major: u16,
+    /// The minor version (`34`).
+    pub minor: u16,
+}
+
+impl KubeVersion {
+    /// `MAJOR.MINOR`.
+    #[must_use]
+    pub const fn new(major: u16, minor: u16) -> Self {
+        Self { major, minor }
+    }
+}
+
+/// The oldest Kubernetes minor release the crates support (CI builds against it).
+pub const OLDEST_SUPPORTED_KUBERNETES: KubeVersion = KubeVersion::new(1, 33);
+/// The newest Kubernetes minor release the crates support (CI builds against it); the
+/// default of [`Target::min_kubernetes`].
+pub const NEWEST_SUPPORTED_KUBERNETES: KubeVersion = KubeVersion::new(1, 37);
+
+impl fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for KubeVersion {
+    type Err = ErrorKind;
+    fn from_str(text: &str) -> Result<Self, ErrorKind> {
+        let bad = || {
+            ErrorKind::Invalid(format!(
+                "invalid Kubernetes version {text:?}: expected MAJOR.MINOR, e.g. 1.34"
+            ))
+        };
+        let (major, minor) = text.trim().trim_start_matches('v').split_once('.').ok_or_else(bad)?;
+        Ok(Self::new(
+            major.parse().map_err(|_| bad())?,
+            minor.parse().map_err(|_| bad())?,
+        ))
+    }
+}
+
+impl TryFrom<String> for KubeVersion {
+    type Error = ErrorKind;
+    fn try_from(text: String) -> Result<Self, ErrorKind> {
+        text.parse()
+    }
+}
+
+impl From<KubeVersion> for String {
+    fn from(version: KubeVersion) -> String {
+        version.to_string()
+    }
+}
+
+impl JsonSchema for KubeVersion {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("KubeVersion")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Kubernetes MAJOR.MINOR",
+            "pattern": "^v?[0-9]+\\.[0-9]+$",
+        })
+    }
+}
+
+fn default_min_kubernetes() -> KubeVersion {
+    NEWEST_SUPPORTED_KUBERNETES
+}
+
 /// Everything that differs between environments.
 ///
 /// ```
@@ -198,6 +287,12 @@ pub struct Target {
     /// KEDA location and API flavour. Default: namespace `keda`, `InterceptorRoute`.
     #[serde(default)]
     pub keda: Keda,
+    /// The oldest Kubernetes release the output must work on: features newer than it (such
+    /// as environment variable names beyond letters, digits, `_`, `-` and `.`, see
+    /// [`crate::workload::check_env_name_for`]) are refused with an error that names the
+    /// release they need. Default: [`NEWEST_SUPPORTED_KUBERNETES`].
+    #[serde(default = "default_min_kubernetes")]
+    pub min_kubernetes: KubeVersion,
 }
 
 crate::builder! {
@@ -212,6 +307,7 @@ crate::builder! {
             tls_issuer: Option<String> = Default::default(),
             storage_class: Option<String> = Default::default(),
             keda: Keda = Default::default(),
+            min_kubernetes: KubeVersion = NEWEST_SUPPORTED_KUBERNETES,
         }
         optional {  }
     }
@@ -240,6 +336,7 @@ impl Target {
             tls_issuer: None,
             storage_class: Some("local-path".to_owned()),
             keda: Keda::default(),
+            min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
         }
     }
 
@@ -259,6 +356,7 @@ impl Target {
             tls_issuer: Some("letsencrypt-staging".to_owned()),
             storage_class: None,
             keda: Keda::default(),
+            min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
         }
     }
 
@@ -279,6 +377,7 @@ impl Target {
             tls_issuer: Some("letsencrypt".to_owned()),
             storage_class: Some("standard-rwo".to_owned()),
             keda: Keda::default(),
+            min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
         }
     }
 
@@ -356,6 +455,10 @@ mod tests {
         let target: Target = serde_saphyr::from_str(yaml).unwrap();
         assert_eq!(target.ingress.display_name(), "Gateway API");
         assert_eq!(target.keda.namespace.as_str(), "keda");
+        assert_eq!(target.min_kubernetes, NEWEST_SUPPORTED_KUBERNETES);
+        let old: Target = serde_saphyr::from_str(&format!("{yaml}min_kubernetes: '1.33'\n")).unwrap();
+        assert_eq!(old.min_kubernetes, OLDEST_SUPPORTED_KUBERNETES);
+        assert!(serde_saphyr::from_str::<Target>(&format!("{yaml}min_kubernetes: one\n")).is_err());
         let bad = "name: x\ningress: nginx\ningress_namespace: a\nsecrets: local\nbase_domain: a\n";
         assert!(serde_saphyr::from_str::<Target>(bad).is_err());
     }

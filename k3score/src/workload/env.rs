@@ -15,6 +15,52 @@ use super::interpolate::{check_syntax, substitute};
 use crate::error::{ErrorKind, FieldPath, Problems};
 use crate::names::{DnsSubdomain, EnvVarName};
 use crate::secrets::{DataKey, SecretRef, VALUE_KEY};
+use crate::target::{KubeVersion, Target};
+
+/// The first Kubernetes release whose API server accepts every environment variable name of
+/// printable ASCII but `=`: `RelaxedEnvironmentVariableValidation` went alpha (off) in 1.30,
+/// beta (on by default, could be switched off) in 1.32 and GA (locked on) in 1.34 (KEP-4369;
+/// kubernetes/website `feature-gates/RelaxedEnvironmentVariableValidation.md`).
+pub const RELAXED_ENV_NAMES_SINCE: KubeVersion = KubeVersion::new(1, 34);
+
+/// Whether every Kubernetes release accepts `name`: the grammar before relaxed validation,
+/// `[-._a-zA-Z][-._a-zA-Z0-9]*`, and not `.`, `..` or starting with `..`
+/// (kubernetes/apimachinery `pkg/util/validation/validation.go`, `IsEnvVarName` and
+/// `hasChDirPrefix`). Dots and dashes (`discovery.type`) were always allowed.
+fn is_classic_env_name(name: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_'))
+        && name.chars().all(ok)
+        && name != "."
+        && !name.starts_with("..")
+}
+
+/// Checks that the target's oldest Kubernetes release ([`Target::min_kubernetes`]) accepts
+/// an environment variable name: names beyond `[-._a-zA-Z][-._a-zA-Z0-9]*` (a leading digit,
+/// `:`, spaces, ...) need [`RELAXED_ENV_NAMES_SINCE`].
+///
+/// ```
+/// use k3score::Target;
+/// use k3score::target::KubeVersion;
+/// use k3score::workload::check_env_name_for;
+/// let old = Target { min_kubernetes: KubeVersion::new(1, 33), ..Target::local() };
+/// assert!(check_env_name_for(&"discovery.type".parse().unwrap(), &old).is_ok());
+/// let err = check_env_name_for(&"1ST_VALUE".parse().unwrap(), &old).unwrap_err();
+/// assert!(err.to_string().contains("needs Kubernetes 1.34"), "{err}");
+/// assert!(check_env_name_for(&"1ST_VALUE".parse().unwrap(), &Target::local()).is_ok());
+/// ```
+pub fn check_env_name_for(name: &EnvVarName, target: &Target) -> Result<(), ErrorKind> {
+    if is_classic_env_name(name.as_str()) || target.min_kubernetes >= RELAXED_ENV_NAMES_SINCE {
+        return Ok(());
+    }
+    Err(ErrorKind::Unsupported {
+        feature: format!("environment variable name {:?}", name.as_str()),
+        by: format!("Kubernetes {} (the target's min_kubernetes)", target.min_kubernetes),
+        why: format!(
+            "a name with characters beyond letters, digits, '_', '-' and '.', or starting with a digit, needs Kubernetes {RELAXED_ENV_NAMES_SINCE} (RelaxedEnvironmentVariableValidation); rename the variable or raise min_kubernetes"
+        ),
+    })
+}
 
 /// Environment variables by name; rendered in name order (Kubernetes expands `$(VAR)` only
 /// for variables listed earlier, so such references must sort after what they use).
@@ -327,7 +373,40 @@ mod tests {
                 .to_string()
                 .contains("empty value")
         );
-        assert!(serde_json::from_str::<Env>(r#"{"1BAD": "x"}"#).is_err());
+        assert!(serde_json::from_str::<Env>(r#"{"A=B": "x"}"#).is_err());
+        assert!(serde_json::from_str::<Env>(r#"{"1ST": "x", "discovery.type": "single-node"}"#).is_ok());
+    }
+
+    #[test]
+    fn env_names_by_kubernetes_release() {
+        let old = Target {
+            min_kubernetes: KubeVersion::new(1, 33),
+            ..Target::local()
+        };
+        let at = |name: &str, target: &Target| check_env_name_for(&name.parse().unwrap(), target);
+        for classic in [
+            "DATABASE_URL",
+            "discovery.type",
+            "xpack.security.enabled",
+            "-x",
+            "_",
+            "a..b",
+        ] {
+            assert!(at(classic, &old).is_ok(), "{classic}");
+        }
+        for relaxed in ["1ST", "a:b", "with space", "..x", ".", "x/y"] {
+            let err = at(relaxed, &old).unwrap_err().to_string();
+            assert!(
+                err.contains("not supported by Kubernetes 1.33") && err.contains("1.34"),
+                "{err}"
+            );
+            assert!(at(relaxed, &Target::local()).is_ok(), "{relaxed}");
+            let exactly = Target {
+                min_kubernetes: RELAXED_ENV_NAMES_SINCE,
+                ..Target::local()
+            };
+            assert!(at(relaxed, &exactly).is_ok(), "{relaxed}");
+        }
     }
 
     #[test]

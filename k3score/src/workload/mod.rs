@@ -34,7 +34,10 @@ mod security;
 mod volume;
 
 pub use container::{InitContainer, RestartPolicy};
-pub use env::{ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, SecretKeyRef, check_field_path};
+pub use env::{
+    ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, RELAXED_ENV_NAMES_SINCE, SecretKeyRef, check_env_name_for,
+    check_field_path,
+};
 pub use interpolate::substitute;
 pub use pod::{RenderedWorkload, Workload};
 pub use ports::{Port, PortRef, Protocol};

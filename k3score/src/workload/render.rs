@@ -216,7 +216,11 @@ impl Workload {
         let root = FieldPath::root().field("env");
         self.env
             .iter()
-            .filter_map(|(name, value)| value.to_env_var(name, &ctx.variables, &root.field(name.to_string()), problems))
+            .filter_map(|(name, value)| {
+                let path = root.field(name.to_string());
+                problems.check(&path, super::check_env_name_for(name, &ctx.target))?;
+                value.to_env_var(name, &ctx.variables, &path, problems)
+            })
             .collect()
     }
 

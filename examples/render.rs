@@ -2,32 +2,58 @@
 //!
 //! ```sh
 //! cargo run --example render -- --target <local|dev|gcp> [--ingress traefik|haproxy|gateway-api] \
-//!     [--vars FILE.env] [--out DIR] FILE_OR_FUNCTION_FOLDER...
+//!     [--vars FILE.env] [--out DIR] [-f COMPOSE_FILE...] FILE_OR_FUNCTION_FOLDER...
 //! ```
 //!
 //! Spec files name their kind at the top (`kind: App`, `Apps`, `Functions`, `Gateway`). A
 //! folder stands for the function project in it: its `functions.yaml` plus the functions
 //! discovered in the sources it lists. Compose files are recognised by name (`compose.yaml`,
-//! `docker-compose.yml`, ...) or by a top-level `services:`; their warnings go to stderr.
+//! `docker-compose.yml`, ...) or by content (a top-level `services:`, or a legacy version 1
+//! file); the override file beside one (`compose.override.yaml`, ...) is merged into it, and
+//! `-f a.yaml -f b.yaml` merges several files into one project, as docker compose does.
+//! Their warnings go to stderr.
 //! YAML goes to stdout (or one file per input into `--out`), problems to stderr with their
 //! field paths, and the exit status is 1 on any problem.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use k3score::Bundle;
 
 use k3s_examples::{
-    CliError, discover_functions, emit, is_compose, parse_options, parse_spec, read_sources, render_compose,
+    CliError, Options, discover_functions, emit, is_compose, parse_options, parse_spec, read_sources, render_compose,
     render_spec, run,
 };
+
+/// One compose project as a component named after its folder; warnings go to stderr.
+fn compose_component(paths: &[PathBuf], first: &Path, options: &Options) -> Result<(String, Bundle), CliError> {
+    let (bundle, warnings) = render_compose(paths, &options.target, "default", &options.vars)?;
+    for warning in warnings {
+        eprintln!("{}: warning: {warning}", first.display());
+    }
+    let name = first
+        .canonicalize()
+        .ok()
+        .and_then(|p| {
+            p.parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "compose".to_owned());
+    Ok((name, bundle))
+}
 
 fn main() {
     run(|| {
         let options = parse_options(std::env::args().skip(1))?;
-        if options.files.is_empty() {
+        if options.files.is_empty() && options.compose_files.is_empty() {
             return Err(CliError::Usage(
-                "render --target <local|dev|gcp> [--ingress traefik|haproxy|gateway-api] [--vars FILE.env] [--out DIR] FILE...".into(),
+                "render --target <local|dev|gcp> [--ingress traefik|haproxy|gateway-api] [--vars FILE.env] [--out DIR] [-f COMPOSE_FILE...] FILE...".into(),
             ));
         }
         let mut components = Vec::new();
+        if let Some(first) = options.compose_files.first() {
+            components.push(compose_component(&options.compose_files, first, &options)?);
+        }
         for given in &options.files {
             let path = if given.is_dir() {
                 given.join("functions.yaml")
@@ -42,16 +68,7 @@ fn main() {
             };
             let name = name.map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned());
             if is_compose(&path, &text) {
-                let (bundle, warnings) = render_compose(&path, &options.target, "default", &options.vars)?;
-                for warning in warnings {
-                    eprintln!("{}: warning: {warning}", path.display());
-                }
-                // A compose project is named after its folder.
-                let project = path
-                    .parent()
-                    .and_then(Path::file_name)
-                    .map(|n| n.to_string_lossy().into_owned());
-                components.push((project.unwrap_or(name), bundle));
+                components.push(compose_component(std::slice::from_ref(&path), &path, &options)?);
                 continue;
             }
             let spec = parse_spec(&text).map_err(|e| CliError::Spec(path.clone(), e))?;

@@ -48,15 +48,18 @@ pub struct Options {
     pub vars: BTreeMap<String, String>,
     /// Positional arguments (spec files).
     pub files: Vec<PathBuf>,
+    /// `-f FILE` compose files, merged in order into one project (`docker compose -f`).
+    pub compose_files: Vec<PathBuf>,
 }
 
-/// Parses `--target`, `--ingress`, `--vars`, `--out` and positional files.
+/// Parses `--target`, `--ingress`, `--vars`, `--out`, `-f`/`--file` and positional files.
 pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, CliError> {
     let mut target = Target::local();
     let mut ingress: Option<String> = None;
     let mut out = None;
     let mut vars = BTreeMap::new();
     let mut files = Vec::new();
+    let mut compose_files = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
@@ -70,6 +73,7 @@ pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, 
             }
             "--ingress" => ingress = Some(value("--ingress")?),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "-f" | "--file" => compose_files.push(PathBuf::from(value("-f")?)),
             "--vars" => {
                 let path = PathBuf::from(value("--vars")?);
                 let text = std::fs::read_to_string(&path).map_err(|e| CliError::Io(path.clone(), e))?;
@@ -87,6 +91,7 @@ pub fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Options, 
         out,
         vars,
         files,
+        compose_files,
     })
 }
 
@@ -293,28 +298,72 @@ pub const COMPOSE_FILE_NAMES: [&str; 4] = [
     "docker-compose.yml",
 ];
 
-/// Whether `path`/`text` is a compose file: by its name, or by a top-level `services:` key.
+/// Whether `path`/`text` is a compose file: by its name, or by its content (a top-level
+/// `services:`, or services at the top level of a legacy version 1 file; see
+/// [`k3scompose::looks_like_compose`]).
 #[must_use]
 pub fn is_compose(path: &Path, text: &str) -> bool {
     let named = path
         .file_name()
         .is_some_and(|n| COMPOSE_FILE_NAMES.iter().any(|c| n.to_string_lossy() == *c));
-    named || text.lines().any(|line| line.starts_with("services:"))
+    named || k3scompose::looks_like_compose(text)
 }
 
-/// Renders the compose project whose main file is `path` (every file beside it is available
-/// to `include`, `extends`, `env_file`, configs and bind mounts). Warnings (settings that
+/// Renders the compose project made of `paths` (every file beside the first is available to
+/// `include`, `extends`, `env_file`, configs and bind mounts): several files are merged in
+/// order, as `docker compose -f a -f b` does; a single file gets the override file beside it
+/// ([`k3scompose::with_override`]), as docker compose without `-f`. Warnings (settings that
 /// were not translated) come back next to the bundle.
 pub fn render_compose(
-    path: &Path,
+    paths: &[PathBuf],
     target: &Target,
     namespace: &str,
     vars: &BTreeMap<String, String>,
 ) -> Result<(Bundle, Vec<String>), CliError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let first = paths.first().ok_or_else(|| CliError::Usage("no compose file".into()))?;
+    let dir = first.parent().unwrap_or(Path::new("."));
     let files: BTreeMap<String, String> = read_tree(dir)?.into_iter().collect();
-    let main = std::fs::read_to_string(path).map_err(|e| CliError::Io(path.to_owned(), e))?;
-    render_compose_text(&main, &files, target, namespace, vars).map_err(|e| CliError::Spec(path.to_owned(), e))
+    let mut names = Vec::new();
+    for path in paths {
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !files.contains_key(&name) {
+            return Err(CliError::Usage(format!(
+                "{}: not found, or not in the first compose file's folder (or below it)",
+                path.display()
+            )));
+        }
+        names.push(name);
+    }
+    if let [only] = names.as_slice() {
+        names = k3scompose::with_override(only, &files);
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let project =
+        k3scompose::Project::parse_files(&names, &files, vars).map_err(|e| CliError::Spec(first.clone(), e))?;
+    render_project(&project, target, namespace, vars).map_err(|e| CliError::Spec(first.clone(), e))
+}
+
+fn render_project(
+    project: &k3scompose::Project,
+    target: &Target,
+    namespace: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<(Bundle, Vec<String>), Errors> {
+    let namespace = namespace
+        .parse()
+        .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
+    let ctx = Context::new(target.clone(), namespace)
+        .with_variables(vars.clone())
+        .with_secret_values(vars.clone());
+    let rendered = project.render(&ctx, &[])?;
+    Ok((
+        rendered.bundle,
+        rendered.warnings.iter().map(ToString::to_string).collect(),
+    ))
 }
 
 /// Renders a compose project from its main file's text and the project's other files
@@ -327,15 +376,5 @@ pub fn render_compose_text(
     vars: &BTreeMap<String, String>,
 ) -> Result<(Bundle, Vec<String>), Errors> {
     let project = k3scompose::Project::parse(main, files, vars)?;
-    let namespace = namespace
-        .parse()
-        .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
-    let ctx = Context::new(target.clone(), namespace)
-        .with_variables(vars.clone())
-        .with_secret_values(vars.clone());
-    let rendered = project.render(&ctx, &[])?;
-    Ok((
-        rendered.bundle,
-        rendered.warnings.iter().map(ToString::to_string).collect(),
-    ))
+    render_project(&project, target, namespace, vars)
 }

@@ -42,11 +42,18 @@
 //! assert!(reasons.iter().any(|w| w.starts_with("services.web.ports[0]: host port 8080 is not used")));
 //! ```
 //!
+//! Several files make one project as in docker compose: [`Project::parse`] merges the override
+//! file beside the main file ([`OVERRIDE_FILES`]), [`Project::parse_files`] merges the files it
+//! is given in order (`-f a.yaml -f b.yaml`), by the Compose Specification's merge rules
+//! (mappings merged, `ports`/`volumes`/`secrets`/`configs` by their keys, other sequences
+//! appended, `command`/`entrypoint`/`healthcheck.test` replaced, `!reset` and `!override`).
+//! [`looks_like_compose`] tells a compose file by its content (version 1 files included).
+//!
 //! ## Translation (REFERENCE §14)
 //!
 //! | compose | Kubernetes |
 //! |---|---|
-//! | `image`; `build` only | container image; `<project>-<service>` and a Tilt [`k3sapp::Build`] |
+//! | `image`; `build` only | container image; `<project>-<service>`, a Tilt `docker_build` ([`Rendered::tiltfile`]) and a warning to push it |
 //! | `entrypoint` / `command` | `command` / `args` (strings are split like a shell) |
 //! | `ports`, `expose` | container and Service ports named `tcp-80`; host ports and IPs are reported |
 //! | `environment`, `env_file` | `env`; a ConfigMap per env file + `envFrom` |
@@ -58,7 +65,7 @@
 //! | `healthcheck` | readiness AND liveness exec probes (`CMD-SHELL` → `/bin/sh -c`), compose defaults 30s/30s/3 |
 //! | `deploy.resources`, `cpus`, `mem_limit`, `mem_reservation` | requests / limits (`512M` → `512Mi`) |
 //! | `deploy.replicas` | replicas |
-//! | `labels`, `annotations` | annotations of the workload and Service |
+//! | `labels`, `annotations` | annotations of the workload and Service; Kompose's `kompose.*` labels are honoured where they mean something here (routes, HPA, claims, StatefulSet, init container, probes) and reported otherwise |
 //! | `networks` | NetworkPolicies: each service admits and reaches exactly the services sharing a network |
 //! | `user`, `cap_add`, `read_only`, `privileged` | security context (see below) |
 //! | `working_dir`, `hostname`, `stop_grace_period` | `workingDir`, pod `hostname`, `terminationGracePeriodSeconds` |
@@ -66,7 +73,7 @@
 //!
 //! Security: pods follow Pod Security `restricted` (non-root, no privilege escalation, every
 //! capability dropped, `RuntimeDefault` seccomp). `user: "UID[:GID]"` sets runAsUser, runAsGroup
-//! and fsGroup; the root filesystem is writable unless `read_only: true`, as in compose.
+//! and fsGroup; a user or group name is left to the image with a warning; the root filesystem is writable unless `read_only: true`, as in compose.
 //! `privileged: true`, a root user and capabilities other than `NET_BIND_SERVICE` are errors
 //! unless the service opts out with `x-k3s: {allow_privileged: true}`.
 //!
@@ -77,7 +84,9 @@
 //!
 //! Keys: `x-` keys are ignored; compose keys that are not translated produce warnings;
 //! unknown keys are errors (as in docker compose). Legacy files without `services:` are
-//! rejected. The library does no I/O: every project file comes in through the `files` map.
+//! rejected; `external: {name: N}` is read as `external: true` + `name: N` with a warning.
+//! Environment variable names are what the API server accepts; names beyond letters, digits,
+//! `_`, `-` and `.` need [`Target::min_kubernetes`] 1.34 or newer. The library does no I/O: every project file comes in through the `files` map.
 //!
 //! The parser is fuzzed with proptest: `cargo test -p k3scompose --test it fuzz`
 //! (`PROPTEST_CASES=100000` for a longer run).
@@ -85,7 +94,9 @@
 //! The crate has no features.
 
 mod interpolate;
+mod legacy;
 mod load;
+mod merge;
 mod model;
 mod project;
 mod render;
@@ -94,7 +105,8 @@ mod tree;
 pub mod values;
 mod warning;
 
-pub use project::{DEFAULT_PROJECT_NAME, DOTENV_FILE, MAIN_FILE, Project};
+pub use legacy::looks_like_compose;
+pub use project::{DEFAULT_PROJECT_NAME, DOTENV_FILE, MAIN_FILE, OVERRIDE_FILES, Project, with_override};
 pub use render::Rendered;
 pub use translate::{
     ClaimSpec, ConfigMapSpec, DEFAULT_VOLUME_SIZE, MAX_CONFIG_BYTES, OPT_OUT, PodPatch, SECRETS_DIR, SecretSpec,

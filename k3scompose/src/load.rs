@@ -11,23 +11,6 @@ use crate::tree::Node;
 
 /// How deep `include` and `extends` may nest (guards against cycles the checks miss).
 const MAX_DEPTH: usize = 16;
-/// Keys of a service whose lists are concatenated by `extends` (Compose Specification, "Merge").
-const APPENDED: [&str; 11] = [
-    "ports",
-    "expose",
-    "cap_add",
-    "cap_drop",
-    "dns",
-    "dns_search",
-    "tmpfs",
-    "volumes",
-    "secrets",
-    "configs",
-    "env_file",
-];
-/// Keys of a service whose `KEY=VALUE` lists or mappings are merged by key.
-const KEYED: [&str; 3] = ["environment", "labels", "annotations"];
-
 /// The directory part of a project path (`db/compose.yaml` → `db`).
 pub(crate) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -83,19 +66,23 @@ impl Loader<'_> {
         problems.finish(node)
     }
 
-    /// Loads `text` (at project path `file`), resolving its includes and extends.
-    pub(crate) fn load(&mut self, text: &str, file: &str, path: &FieldPath, depth: usize) -> Result<Node, Errors> {
+    /// Loads `text` (at project path `file`), resolving its includes and extends. Only an
+    /// override file (`overriding`) may lack `services:`.
+    pub(crate) fn load(
+        &mut self,
+        text: &str,
+        file: &str,
+        path: &FieldPath,
+        depth: usize,
+        overriding: bool,
+    ) -> Result<Node, Errors> {
         let mut node = self.tree(text, path)?;
         let map = node.as_map_mut().unwrap_or_else(|| unreachable!("tree() returns maps"));
         let has_services = map.contains_key("services");
-        if !has_services && !map.contains_key("include") {
-            let looks_legacy = map.iter().any(|(k, v)| {
-                !k.starts_with("x-")
-                    && v.as_map()
-                        .is_some_and(|s| s.contains_key("image") || s.contains_key("build"))
-            });
-            let hint = if looks_legacy {
-                "this looks like a legacy (version 1) compose file: move the services under a top-level `services:` key"
+        let legacy = crate::legacy::is_version_1(map);
+        if (!overriding || legacy) && !has_services && !map.contains_key("include") {
+            let hint = if legacy {
+                crate::legacy::LEGACY_V1
             } else {
                 "a compose file needs a top-level `services:` key"
             };
@@ -164,9 +151,13 @@ impl Loader<'_> {
                     );
                     continue;
                 }
-                let Some(mut sub) =
-                    problems.take(self.load(text, &included, &FieldPath::root().field(included.clone()), depth + 1))
-                else {
+                let Some(mut sub) = problems.take(self.load(
+                    text,
+                    &included,
+                    &FieldPath::root().field(included.clone()),
+                    depth + 1,
+                    false,
+                )) else {
                     continue;
                 };
                 rebase_file(&mut sub, dir_of(&included));
@@ -273,17 +264,11 @@ impl Loader<'_> {
             self.resolve(services, &base_name, file, path, stack, depth + 1)?
         };
         stack.pop();
-        let Node::Map(mut merged) = base else {
+        if !matches!(base, Node::Map(_)) {
             return Ok(Node::Map(service));
-        };
-        for (k, v) in service {
-            let combined = match merged.remove(&k) {
-                Some(old) => merge_key(&k, old, v),
-                None => v,
-            };
-            merged.insert(k, combined);
         }
-        Ok(Node::Map(merged))
+        // `extends` follows the same merge rules as override files.
+        Ok(crate::merge::merge("", base, Node::Map(service)))
     }
 }
 
@@ -296,48 +281,6 @@ fn relative_dir(from: &str, to: &str) -> String {
     let mut out = "../".repeat(ups);
     out.push_str(to);
     out
-}
-
-/// Merges one service key of `extends`: lists appended, `KEY=VALUE` entries and mappings merged,
-/// everything else replaced (Compose Specification, "Merge and override").
-fn merge_key(key: &str, base: Node, child: Node) -> Node {
-    if KEYED.contains(&key) {
-        let mut map = key_values(base);
-        map.extend(key_values(child));
-        return Node::Map(map);
-    }
-    match (base, child) {
-        (Node::Seq(mut a), Node::Seq(b)) if APPENDED.contains(&key) => {
-            a.extend(b);
-            Node::Seq(a)
-        }
-        (Node::Map(mut a), Node::Map(b)) => {
-            for (k, v) in b {
-                let combined = match a.remove(&k) {
-                    Some(old) => merge_key(&k, old, v),
-                    None => v,
-                };
-                a.insert(k, combined);
-            }
-            Node::Map(a)
-        }
-        (_, child) => child,
-    }
-}
-
-fn key_values(node: Node) -> BTreeMap<String, Node> {
-    match node {
-        Node::Map(map) => map,
-        Node::Seq(items) => items
-            .iter()
-            .filter_map(Node::scalar_text)
-            .map(|item| match item.split_once('=') {
-                Some((k, v)) => (k.to_owned(), Node::Str(v.to_owned())),
-                None => (item, Node::Null),
-            })
-            .collect(),
-        _ => BTreeMap::new(),
-    }
 }
 
 fn rebase_str(text: &mut String, dir: &str) {
@@ -448,25 +391,5 @@ mod tests {
         assert_eq!(relative_dir("", "common"), "common");
         assert_eq!(relative_dir("a", "b"), "../b");
         assert_eq!(dir_of("db/compose.yaml"), "db");
-    }
-
-    #[test]
-    fn merge_rules() {
-        let base = Node::parse("image: a\nports: ['80']\nenvironment: [A=1, B=2]\ncommand: [x]\n").unwrap();
-        let child = Node::parse("ports: ['81']\nenvironment: {B: 3}\ncommand: [y]\n").unwrap();
-        let (Node::Map(mut b), Node::Map(c)) = (base, child) else {
-            panic!()
-        };
-        for (k, v) in c {
-            let old = b.remove(&k).unwrap();
-            b.insert(k.clone(), merge_key(&k, old, v));
-        }
-        assert_eq!(
-            b["ports"],
-            Node::Seq(vec![Node::Str("80".into()), Node::Str("81".into())])
-        );
-        assert_eq!(b["environment"].as_map().unwrap()["B"], Node::Int(3));
-        assert_eq!(b["environment"].as_map().unwrap()["A"], Node::Str("1".into()));
-        assert_eq!(b["command"], Node::Seq(vec![Node::Str("y".into())]));
     }
 }

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use k3score::{Error, ErrorKind, Errors, FieldPath};
+use k3score::{ErrorKind, Errors, FieldPath, Problems};
 
 use crate::Warning;
 use crate::load::{Loader, typed};
 use crate::model::ComposeFile;
+use crate::tree::Node;
 use crate::values::dns_name;
 
 /// The project name used when the compose file has no top-level `name:`.
@@ -16,6 +17,62 @@ pub const DEFAULT_PROJECT_NAME: &str = "compose";
 pub const MAIN_FILE: &str = "compose.yaml";
 /// The `.env` file read from the `files` map for interpolation variables.
 pub const DOTENV_FILE: &str = ".env";
+/// Override files docker compose merges into the main file when no `-f` is given, in its
+/// order of preference (compose-spec/compose-go `cli/options.go`, `DefaultOverrideFileNames`).
+pub const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// The files docker compose reads for the main file `main` when no `-f` is given: `main`,
+/// then the first [`OVERRIDE_FILES`] entry present in `files` beside it (none when `main` is
+/// itself an override file).
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let files = BTreeMap::from([("docker-compose.override.yml".to_owned(), String::new())]);
+/// assert_eq!(k3scompose::with_override("docker-compose.yml", &files), ["docker-compose.yml", "docker-compose.override.yml"]);
+/// assert_eq!(k3scompose::with_override("docker-compose.override.yml", &files), ["docker-compose.override.yml"]);
+/// ```
+#[must_use]
+pub fn with_override(main: &str, files: &BTreeMap<String, String>) -> Vec<String> {
+    let dir = crate::load::dir_of(main);
+    let mut out = vec![main.to_owned()];
+    if !OVERRIDE_FILES.iter().any(|f| main.ends_with(f)) {
+        out.extend(
+            OVERRIDE_FILES
+                .iter()
+                .map(|f| crate::load::join(dir, f))
+                .find(|f| files.contains_key(f)),
+        );
+    }
+    out
+}
+
+/// For an error about a service without an image: when the project is one override file
+/// alone (by its name, or because no service has an image or a build), the file it would be
+/// merged into.
+pub(crate) fn override_hint(project: &Project) -> Option<String> {
+    let [only] = project.sources.as_slice() else {
+        return None;
+    };
+    let by_name = OVERRIDE_FILES.iter().find(|f| only.ends_with(*f)).map(|f| {
+        let base = f.replace(".override", "");
+        format!("{}{base}", &only[..only.len() - f.len()])
+    });
+    let by_content = project
+        .file
+        .services
+        .values()
+        .all(|s| s.image.is_none() && s.build.is_none());
+    let base = by_name.or_else(|| by_content.then(|| MAIN_FILE.to_owned()))?;
+    let shown = if *only == base { "this file" } else { only.as_str() };
+    Some(format!(
+        "{shown} looks like an override file: docker compose merges it into {base} (convert both: -f {base} -f {only})"
+    ))
+}
 
 /// A parsed compose project: interpolated, with `include` and `extends` resolved.
 ///
@@ -31,10 +88,14 @@ pub struct Project {
     pub(crate) files: BTreeMap<String, String>,
     pub(crate) vars: BTreeMap<String, String>,
     pub(crate) warnings: Vec<Warning>,
+    /// The compose files merged into the project, in order.
+    pub(crate) sources: Vec<String>,
 }
 
 impl Project {
-    /// Parses a project.
+    /// Parses a project whose main file (`main`) sits at [`MAIN_FILE`]; an override file of
+    /// `files` ([`OVERRIDE_FILES`], the first found) is merged into it, as docker compose does
+    /// when no `-f` is given.
     ///
     /// # Errors
     /// Every problem found, each with the compose key it concerns (`services.db.environment.PW:
@@ -42,6 +103,59 @@ impl Project {
     /// without `services:`, unknown keys and malformed short syntax.
     pub fn parse(
         main: &str,
+        files: &BTreeMap<String, String>,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<Project, Errors> {
+        let mut sources = vec![(MAIN_FILE.to_owned(), main)];
+        if let Some(over) = OVERRIDE_FILES.iter().find(|f| files.contains_key(**f)) {
+            sources.push(((*over).to_owned(), files[*over].as_str()));
+        }
+        Self::load(&sources, files, vars)
+    }
+
+    /// Parses the project made of `paths` (keys of `files`, relative to the project folder),
+    /// merged in order by the Compose Specification's merge rules, as `docker compose -f
+    /// a.yaml -f b.yaml` does (no override file is added: see [`with_override`]).
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let files = BTreeMap::from([
+    ///     ("compose.yaml".to_owned(), "services:\n  web: {image: nginx, ports: ['80']}\n".to_owned()),
+    ///     ("prod.yaml".to_owned(), "services:\n  web: {image: nginx:1.27, ports: !override ['443']}\n".to_owned()),
+    /// ]);
+    /// let project = k3scompose::Project::parse_files(&["compose.yaml", "prod.yaml"], &files, &BTreeMap::new()).unwrap();
+    /// assert_eq!(project.service_names(), ["web"]);
+    /// assert_eq!(project.sources(), ["compose.yaml", "prod.yaml"]);
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Project::parse`]; a path missing from `files`; errors of the second and later
+    /// files are reported under their path (`prod.yaml.services.web.ports[0]`).
+    pub fn parse_files(
+        paths: &[&str],
+        files: &BTreeMap<String, String>,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<Project, Errors> {
+        let mut sources = Vec::new();
+        let mut problems = Problems::default();
+        for path in paths {
+            match files.get(*path) {
+                Some(text) => sources.push(((*path).to_owned(), text.as_str())),
+                None => problems.push(
+                    FieldPath::root().field((*path).to_owned()),
+                    ErrorKind::Missing(format!("compose file {path:?} is not among the project files")),
+                ),
+            }
+        }
+        if paths.is_empty() {
+            problems.push(FieldPath::root(), ErrorKind::Missing("a compose file".into()));
+        }
+        problems.finish(())?;
+        Self::load(&sources, files, vars)
+    }
+
+    fn load(
+        sources: &[(String, &str)],
         files: &BTreeMap<String, String>,
         vars: &BTreeMap<String, String>,
     ) -> Result<Project, Errors> {
@@ -55,22 +169,38 @@ impl Project {
             vars: &effective,
             warnings: Vec::new(),
         };
-        let node = loader.load(main, MAIN_FILE, &FieldPath::root(), 0)?;
-        let file = typed(&node)?;
+        let mut problems = Problems::default();
+        let mut merged: Option<Node> = None;
+        for (i, (file, text)) in sources.iter().enumerate() {
+            // The main file's errors are reported at the root, the others' under their path.
+            let path = if i == 0 {
+                FieldPath::root()
+            } else {
+                FieldPath::root().field(file.clone())
+            };
+            let Some(node) = problems.take(loader.load(text, file, &path, 0, i > 0)) else {
+                continue;
+            };
+            merged = Some(match merged {
+                Some(base) => crate::merge::merge_files(base, node),
+                None => node,
+            });
+        }
+        let merged = problems.finish(merged)?.unwrap_or(Node::Null);
+        let mut file = typed(&crate::merge::strip_tags(merged))?;
         let mut warnings = loader.warnings;
-        let mut errors = Vec::new();
+        let mut problems = Problems::default();
+        crate::legacy::external_names(&mut file, &mut warnings, &mut problems);
         for key in file.other.keys() {
             if key == "include" || key.starts_with("x-") {
                 continue;
             }
-            errors.push(Error::new(
+            problems.push(
                 FieldPath::root().field(key.clone()),
                 ErrorKind::Invalid("unknown top-level key (compose files have services, volumes, networks, secrets, configs, name, include and x- extensions)".into()),
-            ));
+            );
         }
-        if !errors.is_empty() {
-            return Err(Errors(errors));
-        }
+        problems.finish(())?;
         if file.version.is_some() {
             warnings.push(Warning::new(FieldPath::root().field("version"), "obsolete: ignored"));
         }
@@ -84,6 +214,7 @@ impl Project {
             files: files.clone(),
             vars: effective,
             warnings,
+            sources: sources.iter().map(|(f, _)| f.clone()).collect(),
         })
     }
 
@@ -105,6 +236,12 @@ impl Project {
     #[must_use]
     pub fn service_names(&self) -> Vec<&str> {
         self.file.services.keys().map(String::as_str).collect()
+    }
+
+    /// The compose files merged into the project, in order (the main file first).
+    #[must_use]
+    pub fn sources(&self) -> &[String] {
+        &self.sources
     }
 
     /// Warnings found while loading (unset variables, obsolete `version`, ...).

@@ -24,6 +24,10 @@ pub struct Rendered {
     pub bundle: Bundle,
     /// Compose settings that were not translated, by key.
     pub warnings: Vec<Warning>,
+    /// Tiltfile snippets (`docker_build`, `k8s_yaml`, `k8s_resource`) for the services with a
+    /// `build:` section, for a manifest written to `<project>.yaml` beside the Tiltfile; `None`
+    /// when no service builds. See [`Translation::tiltfile`].
+    pub tiltfile: Option<String>,
 }
 
 impl Project {
@@ -33,6 +37,47 @@ impl Project {
     /// Every problem, with compose paths (`services.web.ports[0]`).
     pub fn render(&self, ctx: &Context, profiles: &[&str]) -> Result<Rendered, Errors> {
         self.translate(profiles)?.render(ctx)
+    }
+}
+
+impl Translation {
+    /// The Tiltfile for the services with a `build:` section: one Tilt `docker_build` per
+    /// image (build context relative to the project folder, where the Tiltfile goes), one
+    /// `k8s_yaml(manifest)` for the whole project (Tilt refuses the same objects twice) and a
+    /// `k8s_resource` per service forwarding its first port. `None` when no service builds.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let compose = "services:\n  api: {build: ./api, user: '1000'}\n  web: {build: ./web, user: '1000'}\n";
+    /// let project = k3scompose::Project::parse(compose, &BTreeMap::new(), &BTreeMap::new()).unwrap();
+    /// let tiltfile = project.translate(&[]).unwrap().tiltfile("compose.yaml").unwrap();
+    /// assert!(tiltfile.contains("docker_build(\n    'compose-api',\n    './api',\n)"));
+    /// assert_eq!(tiltfile.matches("k8s_yaml('compose.yaml')").count(), 1);
+    /// ```
+    #[must_use]
+    pub fn tiltfile(&self, manifest: &str) -> Option<String> {
+        let mut loaded = false;
+        let snippets: Vec<String> = self
+            .apps
+            .iter()
+            .filter_map(|app| {
+                let build = app.build.as_ref()?;
+                let snippet = build.tiltfile(
+                    app.name.as_str(),
+                    &app.image,
+                    manifest,
+                    app.ports.first().map(|p| p.port),
+                );
+                Some(
+                    snippet
+                        .lines()
+                        .filter(|line| !line.starts_with("k8s_yaml(") || !std::mem::replace(&mut loaded, true))
+                        .map(|line| format!("{line}\n"))
+                        .collect(),
+                )
+            })
+            .collect();
+        (!snippets.is_empty()).then(|| snippets.join("\n"))
     }
 }
 
@@ -115,9 +160,15 @@ impl Translation {
         }
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
+        let project = self
+            .apps
+            .first()
+            .and_then(|a| a.part_of.as_deref())
+            .unwrap_or(crate::DEFAULT_PROJECT_NAME);
         Ok(Rendered {
             bundle,
             warnings: self.warnings.clone(),
+            tiltfile: self.tiltfile(&format!("{project}.yaml")),
         })
     }
 
@@ -141,8 +192,10 @@ impl Translation {
                         [Segment::Field(apps), Segment::Index(i), rest @ ..] if apps == "apps" => {
                             let service = self.services.get(*i).cloned().unwrap_or_default();
                             let mut path = FieldPath::root().field("services").field(service);
-                            for s in rest {
+                            for (i, s) in rest.iter().enumerate() {
                                 path = match s {
+                                    // The app's `env` is the service's `environment`.
+                                    Segment::Field(f) if i == 0 && f == "env" => path.field("environment"),
                                     Segment::Field(f) => path.field(f.clone()),
                                     Segment::Index(i) => path.index(*i),
                                 };

@@ -128,14 +128,14 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
+        while let Some(TagNode(item)) = seq.next_element()? {
             items.push(item);
         }
         Ok(Node::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Node, A::Error> {
         let mut map = BTreeMap::new();
-        while let Some((key, value)) = access.next_entry::<Node, Node>()? {
+        while let Some((key, TagNode(value))) = access.next_entry::<Node, TagNode>()? {
             let key = match key {
                 Node::Null => String::new(),
                 other => other
@@ -145,6 +145,21 @@ impl<'de> Visitor<'de> for NodeVisitor {
             map.insert(key, value);
         }
         Ok(Node::Map(map))
+    }
+}
+
+/// A node whose compose merge tag (`!reset`, `!override`) is kept as a marker mapping
+/// ([`crate::merge::RESET`], [`crate::merge::OVERRIDE`]); other tags are dropped.
+struct TagNode(Node);
+
+impl<'de> Deserialize<'de> for TagNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TagNode, D::Error> {
+        let serde_saphyr::Tagged(node, tag) = serde_saphyr::Tagged::<Node>::deserialize(d)?;
+        Ok(TagNode(match tag.as_deref() {
+            Some("!reset") => Node::Map(BTreeMap::from([(crate::merge::RESET.to_owned(), Node::Null)])),
+            Some("!override") => Node::Map(BTreeMap::from([(crate::merge::OVERRIDE.to_owned(), node)])),
+            _ => node,
+        }))
     }
 }
 

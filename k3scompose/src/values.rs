@@ -243,13 +243,56 @@ impl<'de> Deserialize<'de> for Num {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub(crate) struct Flag(pub bool);
 
+impl Flag {
+    /// `true`/`false` and their string forms (`yes`, `on`, `1`, ...); `None` for other text.
+    pub(crate) fn from_text(text: &str) -> Option<bool> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Some(true),
+            "false" | "no" | "off" | "0" => Some(false),
+            _ => None,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let Text(text) = Text::deserialize(d)?;
-        match text.trim().to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Ok(Flag(true)),
-            "false" | "no" | "off" | "0" => Ok(Flag(false)),
-            _ => Err(de::Error::custom(format!("expected true or false, got {text:?}"))),
+        Flag::from_text(&text)
+            .map(Flag)
+            .ok_or_else(|| de::Error::custom(format!("expected true or false, got {text:?}")))
+    }
+}
+
+/// `external` of a top-level volume, network, secret or config: a boolean, or the older
+/// `{name: NAME}` form (compose file format 3.3 and before), read as `true` plus `name`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct External {
+    /// Whether the object exists outside the project.
+    pub(crate) set: bool,
+    /// The name of the older `{name: NAME}` form.
+    pub(crate) legacy_name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for External {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Legacy {
+            name: Option<Text>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Flag(Flag),
+            Legacy(Legacy),
+        }
+        match Form::deserialize(d) {
+            Ok(Form::Flag(Flag(set))) => Ok(Self { set, legacy_name: None }),
+            Ok(Form::Legacy(Legacy { name })) => Ok(Self {
+                set: true,
+                legacy_name: name.map(|t| t.0),
+            }),
+            Err(_) => Err(de::Error::custom("expected true, false or {name: NAME}")),
         }
     }
 }

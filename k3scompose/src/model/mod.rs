@@ -17,11 +17,11 @@ use k3score::workload::AccessMode;
 use serde::Deserialize;
 
 pub(crate) use syntax::{
-    BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, OneOrMany, PortSpec, VolumeMount,
+    BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, NodeDe, OneOrMany, PortSpec, VolumeMount,
 };
 
 use crate::tree::Node;
-use crate::values::{Flag, Num, Text};
+use crate::values::{External, Flag, Num, Text};
 
 /// A whole compose file.
 #[derive(Debug, Deserialize)]
@@ -121,7 +121,7 @@ impl<'de> Deserialize<'de> for ServiceNetworks {
 }
 
 /// `healthcheck`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Healthcheck {
     pub(crate) test: Option<Command>,
@@ -166,7 +166,7 @@ pub(crate) struct ResourceAmounts {
 #[derive(Debug, Deserialize)]
 pub(crate) struct TopVolume {
     pub(crate) name: Option<String>,
-    pub(crate) external: Option<Flag>,
+    pub(crate) external: Option<External>,
     #[serde(rename = "x-k3s")]
     pub(crate) k3s: Option<VolumeExt>,
     #[serde(flatten)]
@@ -176,7 +176,8 @@ pub(crate) struct TopVolume {
 /// A top-level network.
 #[derive(Debug, Deserialize)]
 pub(crate) struct TopNetwork {
-    pub(crate) external: Option<Flag>,
+    pub(crate) name: Option<String>,
+    pub(crate) external: Option<External>,
     pub(crate) internal: Option<Flag>,
     #[serde(flatten)]
     pub(crate) other: BTreeMap<String, Node>,
@@ -188,7 +189,7 @@ pub(crate) struct TopFile {
     pub(crate) file: Option<String>,
     pub(crate) environment: Option<String>,
     pub(crate) content: Option<String>,
-    pub(crate) external: Option<Flag>,
+    pub(crate) external: Option<External>,
     pub(crate) name: Option<String>,
     #[serde(flatten)]
     pub(crate) other: BTreeMap<String, Node>,

@@ -1,6 +1,7 @@
 //! Translation of a [`Project`] into [`App`]s plus the compose-specific pieces (ConfigMaps,
 //! PVCs of named volumes, Secrets of compose `secrets`, pod-template patches) and warnings.
 
+mod kompose;
 mod security;
 mod service;
 mod storage;
@@ -224,18 +225,14 @@ impl Project {
         for (name, network) in &self.file.networks {
             let Some(network) = network else { continue };
             let path = root.field("networks").field(name.clone());
-            if network.external.is_some_and(|f| f.0) {
+            if network.external.as_ref().is_some_and(|e| e.set) {
                 warnings.push(Warning::new(
                     path.clone(),
                     "external network: only this project's services on it are allowed to connect",
                 ));
             }
-            let _ = network.internal;
-            for key in network
-                .other
-                .keys()
-                .filter(|k| !k.starts_with("x-") && *k != "name" && *k != "labels")
-            {
+            let _ = (network.internal, &network.name);
+            for key in network.other.keys().filter(|k| !k.starts_with("x-") && *k != "labels") {
                 warnings.push(Warning::new(
                     path.field(key.clone()),
                     "not supported: NetworkPolicies only model who may connect",

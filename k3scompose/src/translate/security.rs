@@ -47,13 +47,19 @@ impl ServiceCx<'_> {
                         security.run_as_group = parse(gid);
                         security.fs_group = parse(gid).or(Some(uid));
                     }
-                    (None, false) => self.error(
+                    (None, false) => self.warn(
                         self.path.field("user"),
-                        ErrorKind::Invalid(format!("{:?}: Kubernetes needs a numeric UID (runAsUser), not a user name", user.0)),
+                        format!(
+                            "{:?} is a name and Kubernetes needs numeric ids (runAsUser): not translated, the image's own user applies and the pod still runs as non-root (the kubelet only starts it if the image's user is numeric); set user: \"UID[:GID]\"",
+                            user.0
+                        ),
                     ),
                 }
-                if !gid.is_empty() && parse(gid).is_none() {
-                    self.error(self.path.field("user"), ErrorKind::Invalid(format!("{gid:?}: the group must be a numeric GID")));
+                if !gid.is_empty() && parse(gid).is_none() && parse(uid).is_some() {
+                    self.warn(
+                        self.path.field("user"),
+                        format!("group {gid:?} is a name and Kubernetes needs a numeric GID: runAsGroup is not set, fsGroup is the UID"),
+                    );
                 }
             }
         }

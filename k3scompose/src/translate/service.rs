@@ -18,9 +18,9 @@ use crate::values::{byte_size, dns_label, duration_seconds, shell_split};
 
 /// Compose's healthcheck defaults (Compose Specification, `healthcheck`): 30 s interval and
 /// timeout, 3 retries.
-const HEALTHCHECK_INTERVAL: u16 = 30;
-const HEALTHCHECK_TIMEOUT: u16 = 30;
-const HEALTHCHECK_RETRIES: u16 = 3;
+pub(super) const HEALTHCHECK_INTERVAL: u16 = 30;
+pub(super) const HEALTHCHECK_TIMEOUT: u16 = 30;
+pub(super) const HEALTHCHECK_RETRIES: u16 = 3;
 /// More ports than this in one range is almost certainly a mistake (each becomes a Service port).
 const MAX_PORT_RANGE: u32 = 100;
 
@@ -162,7 +162,7 @@ impl ServiceCx<'_> {
             self.out.patches.insert(app_name.to_string(), patch);
         }
         // Validation runs at render time (AppSet::render), where errors get compose paths.
-        Some(App {
+        let mut app = App {
             kind: None,
             name: app_name,
             workload: ext.and_then(|e| e.workload).unwrap_or_default(),
@@ -187,7 +187,9 @@ impl ServiceCx<'_> {
             init_containers: Vec::new(),
             termination_grace_period,
             build,
-        })
+        };
+        self.kompose(s, &mut app);
+        Some(app)
     }
 
     fn image(&mut self, s: &Service) -> (String, Option<Build>) {
@@ -220,12 +222,23 @@ impl ServiceCx<'_> {
         });
         let image = match (&s.image, &build) {
             (Some(image), _) => image.clone(),
-            (None, Some(_)) => format!("{}-{}", self.project.name, dns_label(self.name)),
-            (None, None) => {
-                self.error(
-                    self.path.field("image"),
-                    ErrorKind::Missing("an image or a build section".into()),
+            (None, Some(_)) => {
+                // Compose names the image of a build-only service `<project>-<service>`.
+                let image = format!("{}-{}", self.project.name, dns_label(self.name));
+                self.warn(
+                    self.path.field("build"),
+                    format!(
+                        "no image: built as {image:?} by the Tilt docker_build (Rendered::tiltfile); without Tilt, push it to a registry the cluster can pull from and set image: to that reference"
+                    ),
                 );
+                image
+            }
+            (None, None) => {
+                let what = match crate::project::override_hint(self.project) {
+                    Some(hint) => format!("an image or a build section; {hint}"),
+                    None => "an image or a build section".to_owned(),
+                };
+                self.error(self.path.field("image"), ErrorKind::Missing(what));
                 String::new()
             }
         };
@@ -351,8 +364,12 @@ impl ServiceCx<'_> {
     }
 
     fn probes(&mut self, healthcheck: Option<&Healthcheck>) -> Probes {
+        self.probes_at(healthcheck, &self.path.field("healthcheck"))
+    }
+
+    /// Readiness and liveness probes from a healthcheck written at `path`.
+    pub(super) fn probes_at(&mut self, healthcheck: Option<&Healthcheck>, path: &FieldPath) -> Probes {
         let Some(h) = healthcheck else { return Probes::default() };
-        let path = self.path.field("healthcheck");
         if h.disable.is_some_and(|d| d.0) {
             return Probes::default();
         }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use k3score::names::DnsLabel;
+use k3score::quantity::Bytes;
 use k3score::secrets::{DataKey, VALUE_KEY};
 use k3score::workload::{AccessMode, EmptyDir, EnvFrom, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};
 use k3score::{ErrorKind, FieldPath};
@@ -56,10 +57,11 @@ fn mount(name: DnsLabel, target: &str, read_only: bool, sub_path: Option<String>
 
 impl ServiceCx<'_> {
     fn project_dir(&self) -> &str {
-        crate::load::dir_of(MAIN_FILE)
+        crate::load::dir_of(self.project.sources.first().map_or(MAIN_FILE, String::as_str))
     }
 
     pub(super) fn volumes(&mut self, s: &Service, out: &mut Mounts) {
+        let labelled = self.kompose_claim(s);
         for (i, v) in s.volumes.iter().enumerate() {
             let path = self.path.field("volumes").index(i);
             for option in &v.ignored {
@@ -73,7 +75,7 @@ impl ServiceCx<'_> {
                 continue;
             }
             match v.kind {
-                MountType::Volume => self.named_volume(v, i, &path, out),
+                MountType::Volume => self.named_volume(v, i, &path, out, &labelled),
                 MountType::Bind => self.bind(v, i, &path, out),
                 MountType::Tmpfs => {
                     let size = v.tmpfs_size.as_deref().and_then(|t| {
@@ -94,7 +96,15 @@ impl ServiceCx<'_> {
         }
     }
 
-    fn named_volume(&mut self, v: &VolumeMount, i: usize, path: &FieldPath, out: &mut Mounts) {
+    /// `labelled`: size and class from Kompose's labels, used when the volume's `x-k3s` has none.
+    fn named_volume(
+        &mut self,
+        v: &VolumeMount,
+        i: usize,
+        path: &FieldPath,
+        out: &mut Mounts,
+        labelled: &(Option<Bytes>, Option<String>),
+    ) {
         let Some(source) = &v.source else {
             // An anonymous volume lives as long as the container: an emptyDir.
             out.volumes.push(mount(
@@ -115,19 +125,22 @@ impl ServiceCx<'_> {
         };
         let top = top.as_ref();
         let claim = subdomain(top.and_then(|t| t.name.as_deref()).unwrap_or(source));
-        let external = top.and_then(|t| t.external).is_some_and(|f| f.0);
+        let external = top.and_then(|t| t.external.as_ref()).is_some_and(|e| e.set);
         if external {
             self.warn(
                 path.clone(),
-                format!("external volume: the claim {claim:?} must exist in the namespace"),
+                format!(
+                    "external volume: the claim {:?} must exist in the namespace",
+                    claim.as_str()
+                ),
             );
         } else {
             let ext = top.and_then(|t| t.k3s.as_ref());
             self.out.claims.entry(claim.to_string()).or_insert_with(|| ClaimSpec {
                 name: claim.clone(),
-                size: ext.and_then(|e| e.size).unwrap_or(DEFAULT_VOLUME_SIZE),
+                size: ext.and_then(|e| e.size).or(labelled.0).unwrap_or(DEFAULT_VOLUME_SIZE),
                 access_mode: ext.and_then(|e| e.access_mode).unwrap_or(AccessMode::ReadWriteOnce),
-                storage_class: ext.and_then(|e| e.storage_class.clone()),
+                storage_class: ext.and_then(|e| e.storage_class.clone()).or_else(|| labelled.1.clone()),
             });
             self.claims_used.push(claim.to_string());
         }
@@ -191,7 +204,7 @@ impl ServiceCx<'_> {
         };
         let under: Vec<(&String, &String)> = files
             .iter()
-            .filter(|(p, _)| p.starts_with(&prefix) && p.as_str() != MAIN_FILE)
+            .filter(|(p, _)| p.starts_with(&prefix) && p.as_str() != MAIN_FILE && !self.project.sources.contains(*p))
             .collect();
         if under.is_empty() {
             let claim = subdomain(&format!("bind-{}", dns_name(&rel, 200)));
@@ -399,7 +412,7 @@ impl ServiceCx<'_> {
     /// The content of a secret or config: `Some(Some(text))` from `file`, `content` or
     /// `environment`; `Some(None)` for `external`; `None` after recording an error.
     fn file_value(&mut self, top: &TopFile, path: &FieldPath, allow_content: bool) -> Option<Option<String>> {
-        if top.external.is_some_and(|f| f.0) {
+        if top.external.as_ref().is_some_and(|e| e.set) {
             self.warn(
                 path.clone(),
                 "external: must exist in the namespace (or in the secret store)",

@@ -8,11 +8,7 @@ use k3scompose::{MAIN_FILE, Project};
 use k3score::{Context, Target};
 
 /// Stacks that must fail, with a part of the expected error.
-const EXPECTED_FAILURES: [(&str, &str); 3] = [
-    (
-        "elasticsearch-kibana",
-        "services.es01.environment.discovery.type: invalid environment variable name \"discovery.type\"",
-    ),
+const EXPECTED_FAILURES: [(&str, &str); 2] = [
     (
         "legacy-v1",
         "services: missing: this looks like a legacy (version 1) compose file",
@@ -23,8 +19,18 @@ const EXPECTED_FAILURES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The example stacks' folder.
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/compose")
+}
+
+/// Every file of one example stack.
+pub(crate) fn stack(name: &str) -> BTreeMap<String, String> {
+    crate::common::read_dir(&root().join(name))
+}
+
 fn stacks() -> Vec<(String, BTreeMap<String, String>)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/compose");
+    let root = root();
     let mut stacks: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -84,4 +90,90 @@ fn opting_out_makes_the_privileged_example_convert() {
         .unwrap();
     let yaml = out.bundle.to_yaml().unwrap();
     assert!(yaml.contains("- IPC_LOCK"), "{yaml}");
+}
+
+#[test]
+fn expected_failures_file_lists_the_same_stacks() {
+    let text = std::fs::read_to_string(root().join("EXPECTED-FAILURES")).unwrap();
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let mut expected: Vec<&str> = EXPECTED_FAILURES.iter().map(|(n, _)| *n).collect();
+    expected.sort_unstable();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort_unstable();
+    assert_eq!(listed_sorted, expected);
+}
+
+#[test]
+fn an_override_file_alone_names_its_main_file() {
+    let files = stack("override-dev-prod");
+    let errors = Project::parse_files(&["compose.override.yaml"], &files, &BTreeMap::new())
+        .and_then(|p| p.render(&Context::new(Target::local(), "demo".parse().unwrap()), &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errors.contains("services.web.image: missing: an image or a build section; compose.override.yaml looks like an override file: docker compose merges it into compose.yaml (convert both: -f compose.yaml -f compose.override.yaml)"),
+        "{errors}"
+    );
+    // Passed as the main file, it is recognised by its content.
+    let errors = Project::parse(&files["compose.override.yaml"], &BTreeMap::new(), &BTreeMap::new())
+        .and_then(|p| p.render(&Context::new(Target::local(), "demo".parse().unwrap()), &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errors.contains("this file looks like an override file: docker compose merges it into compose.yaml"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn legacy_v1_files_are_recognised_by_content() {
+    let files = stack("legacy-v1-by-content");
+    let text = &files["stack.yml"];
+    assert!(k3scompose::looks_like_compose(text));
+    let errors = Project::parse_files(&["stack.yml"], &files, &BTreeMap::new()).unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "services: missing: this looks like a legacy (version 1) compose file: move the services under a top-level `services:` key"
+    );
+    for spec in ["specs/orders.yaml", "specs/store.yaml", "functions/functions.yaml"] {
+        let text = std::fs::read_to_string(root().join("..").join(spec)).unwrap();
+        assert!(!k3scompose::looks_like_compose(&text), "{spec}");
+    }
+}
+
+#[test]
+fn relaxed_env_names_follow_the_targets_kubernetes() {
+    use k3score::target::KubeVersion;
+    let files = stack("opensearch-single-node");
+    let main = files[MAIN_FILE].replace("DISABLE_INSTALL_DEMO_CONFIG", "1ST_BOOT");
+    let project = Project::parse(&main, &files, &BTreeMap::new()).unwrap();
+    let at = |minor| {
+        let target = Target {
+            min_kubernetes: KubeVersion::new(1, minor),
+            ..Target::local()
+        };
+        project.render(&Context::new(target, "demo".parse().unwrap()), &[])
+    };
+    let errors = at(33).unwrap_err().to_string();
+    assert!(
+        errors.contains("services.opensearch.environment.1ST_BOOT: environment variable name \"1ST_BOOT\" is not supported by Kubernetes 1.33"),
+        "{errors}"
+    );
+    assert!(!errors.contains("discovery.type"), "{errors}");
+    assert!(at(34).is_ok());
+    // Dots are accepted by every release.
+    let original = Project::parse(&files[MAIN_FILE], &files, &BTreeMap::new()).unwrap();
+    let old = Target {
+        min_kubernetes: KubeVersion::new(1, 33),
+        ..Target::local()
+    };
+    assert!(
+        original
+            .render(&Context::new(old, "demo".parse().unwrap()), &[])
+            .is_ok()
+    );
 }

@@ -15,8 +15,16 @@ fn render(name: &str, profiles: &[&str], target: Target) -> String {
         .join("tests/projects")
         .join(name);
     let files = crate::common::read_dir(&dir);
-    let vars = BTreeMap::from([("APP_VERSION".to_owned(), "2.1.0".to_owned())]);
-    let project = Project::parse(&files[MAIN_FILE], &files, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let project = Project::parse(&files[MAIN_FILE], &files, &vars()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    output(name, &project, profiles, target).0
+}
+
+fn vars() -> BTreeMap<String, String> {
+    BTreeMap::from([("APP_VERSION".to_owned(), "2.1.0".to_owned())])
+}
+
+/// The warnings as comments, then the bundle; and the Tiltfile, if any.
+fn output(name: &str, project: &Project, profiles: &[&str], target: Target) -> (String, Option<String>) {
     let ctx = Context::new(target, "demo".parse().unwrap());
     let out = project.render(&ctx, profiles).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut text = String::new();
@@ -24,7 +32,22 @@ fn render(name: &str, profiles: &[&str], target: Target) -> String {
         text.push_str(&format!("# warning: {warning}\n"));
     }
     text.push_str(&out.bundle.to_yaml().unwrap());
-    text
+    (text, out.tiltfile)
+}
+
+/// An example stack of `examples/compose` made of `paths` (the main file and its override
+/// when empty), rendered for the local target into `golden/examples/<golden>.yaml`.
+fn example(stack: &str, paths: &[&str], golden: &str) -> (String, Option<String>) {
+    let files = crate::examples::stack(stack);
+    let project = if paths.is_empty() {
+        Project::parse(&files[MAIN_FILE], &files, &vars())
+    } else {
+        Project::parse_files(paths, &files, &vars())
+    }
+    .unwrap_or_else(|e| panic!("{stack}: {e}"));
+    let (text, tiltfile) = output(stack, &project, &[], Target::local());
+    check(&format!("examples/{golden}.yaml"), &text);
+    (text, tiltfile)
 }
 
 fn check(golden: &str, actual: &str) {
@@ -55,6 +78,109 @@ fn web_db_cache_gcp() {
 #[test]
 fn build_only() {
     check("build-only.yaml", &render("build-only", &[], Target::local()));
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/projects/build-only");
+    let files = crate::common::read_dir(&dir);
+    let project = Project::parse(&files[MAIN_FILE], &files, &vars()).unwrap();
+    let tiltfile = output("build-only", &project, &[], Target::local()).1.unwrap();
+    check("build-only.Tiltfile", &tiltfile);
+}
+
+#[test]
+fn example_override_merged_automatically() {
+    let (text, _) = example("override-dev-prod", &[], "override-dev-prod");
+    assert!(
+        text.contains("value: debug") && !text.contains("FEATURE_FLAGS"),
+        "{text}"
+    );
+    assert!(text.contains("port: 9229") && text.contains("port: 8080"), "{text}");
+    assert!(
+        !text.contains("kind: PersistentVolumeClaim"),
+        "!reset [] removes the cache volume: {text}"
+    );
+}
+
+#[test]
+fn example_override_files_in_order() {
+    let (text, _) = example(
+        "override-dev-prod",
+        &["compose.yaml", "compose.prod.yaml"],
+        "override-dev-prod-prod",
+    );
+    assert!(
+        text.contains("image: ghcr.io/acme/shop-web:2.3.1") && text.contains("replicas: 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("port: 8443") && !text.contains("port: 8080"),
+        "!override replaces the ports: {text}"
+    );
+    assert!(
+        text.contains("value: checkout-v2") && text.contains("kind: PersistentVolumeClaim"),
+        "{text}"
+    );
+}
+
+#[test]
+fn example_relaxed_env_names() {
+    let (text, _) = example("opensearch-single-node", &[], "opensearch-single-node");
+    assert!(
+        text.contains("- name: discovery.type\n          value: single-node"),
+        "{text}"
+    );
+}
+
+#[test]
+fn example_named_users() {
+    let (text, _) = example("named-users", &[], "named-users");
+    assert!(
+        text.contains("# warning: services.db.user: \"mysql\" is a name"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# warning: services.app.user: group \"www-data\" is a name"),
+        "{text}"
+    );
+}
+
+#[test]
+fn example_external_legacy_names() {
+    let (text, _) = example("external-legacy", &[], "external-legacy");
+    assert!(
+        text.contains("# warning: volumes.library.external.name: deprecated: read as `external: true` with `name: nas-media-library`"),
+        "{text}"
+    );
+    assert!(text.contains("claimName: nas-media-library"), "{text}");
+}
+
+#[test]
+fn example_build_without_image() {
+    let (text, tiltfile) = example("monorepo-build", &[], "monorepo-build");
+    assert!(text.contains("image: notes-api"), "{text}");
+    let tiltfile = tiltfile.expect("a Tiltfile for the built services");
+    assert!(
+        tiltfile.contains("docker_build(\n    'notes-api',\n    './api',"),
+        "{tiltfile}"
+    );
+    check("examples/monorepo-build.Tiltfile", &tiltfile);
+}
+
+#[test]
+fn example_kompose_labels() {
+    let (text, _) = example("kompose-labels", &[], "kompose-labels");
+    for part in [
+        "kind: HorizontalPodAutoscaler",
+        "Host(`shop.example.com`) && PathPrefix(`/api`)",
+        "kind: StatefulSet",
+        "storageClassName: fast-ssd",
+        "storage: 8Gi",
+        "name: wait-for-volume",
+        "path: /ready",
+        "fsGroup: 70",
+        "# warning: services.reports.labels.kompose.cronjob.schedule: not translated",
+        "# warning: services.storefront.labels.kompose.service.type: \"loadbalancer\" is not translated",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
 }
 
 #[test]

@@ -11,7 +11,9 @@
 //! `docker-compose.yml`, ...) or by content (a top-level `services:`, or a legacy version 1
 //! file); the override file beside one (`compose.override.yaml`, ...) is merged into it, and
 //! `-f a.yaml -f b.yaml` merges several files into one project, as docker compose does.
-//! Their warnings go to stderr.
+//! Their warnings go to stderr; with `--out`, services built from source (`build:`) also get
+//! `<out>/<project>.Tiltfile` (Tilt `docker_build`s for the images; its build contexts are
+//! relative to the compose project's folder, where it and the manifest go to run `tilt up`).
 //! YAML goes to stdout (or one file per input into `--out`), problems to stderr with their
 //! field paths, and the exit status is 1 on any problem.
 
@@ -24,12 +26,9 @@ use k3s_examples::{
     render_spec, run,
 };
 
-/// One compose project as a component named after its folder; warnings go to stderr.
+/// One compose project as a component named after its folder; warnings go to stderr, the
+/// Tiltfile of services built from source to `<out>/<component>.Tiltfile`.
 fn compose_component(paths: &[PathBuf], first: &Path, options: &Options) -> Result<(String, Bundle), CliError> {
-    let (bundle, warnings) = render_compose(paths, &options.target, "default", &options.vars)?;
-    for warning in warnings {
-        eprintln!("{}: warning: {warning}", first.display());
-    }
     let name = first
         .canonicalize()
         .ok()
@@ -39,7 +38,22 @@ fn compose_component(paths: &[PathBuf], first: &Path, options: &Options) -> Resu
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "compose".to_owned());
-    Ok((name, bundle))
+    let out = render_compose(
+        paths,
+        &options.target,
+        "default",
+        &options.vars,
+        &format!("{name}.yaml"),
+    )?;
+    for warning in out.warnings {
+        eprintln!("{}: warning: {warning}", first.display());
+    }
+    if let (Some(tiltfile), Some(dir)) = (&out.tiltfile, &options.out) {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::Io(dir.clone(), e))?;
+        let path = dir.join(format!("{name}.Tiltfile"));
+        std::fs::write(&path, tiltfile).map_err(|e| CliError::Io(path, e))?;
+    }
+    Ok((name, out.bundle))
 }
 
 fn main() {

@@ -309,17 +309,29 @@ pub fn is_compose(path: &Path, text: &str) -> bool {
     named || k3scompose::looks_like_compose(text)
 }
 
+/// A rendered compose project.
+#[derive(Debug)]
+pub struct ComposeOutput {
+    /// The objects.
+    pub bundle: Bundle,
+    /// Settings that were not translated, with their compose keys.
+    pub warnings: Vec<String>,
+    /// The Tiltfile for the services built from source, if any.
+    pub tiltfile: Option<String>,
+}
+
 /// Renders the compose project made of `paths` (every file beside the first is available to
 /// `include`, `extends`, `env_file`, configs and bind mounts): several files are merged in
 /// order, as `docker compose -f a -f b` does; a single file gets the override file beside it
-/// ([`k3scompose::with_override`]), as docker compose without `-f`. Warnings (settings that
-/// were not translated) come back next to the bundle.
+/// ([`k3scompose::with_override`]), as docker compose without `-f`. The Tiltfile loads the
+/// objects from `manifest`.
 pub fn render_compose(
     paths: &[PathBuf],
     target: &Target,
     namespace: &str,
     vars: &BTreeMap<String, String>,
-) -> Result<(Bundle, Vec<String>), CliError> {
+    manifest: &str,
+) -> Result<ComposeOutput, CliError> {
     let first = paths.first().ok_or_else(|| CliError::Usage("no compose file".into()))?;
     let dir = first.parent().unwrap_or(Path::new("."));
     let files: BTreeMap<String, String> = read_tree(dir)?.into_iter().collect();
@@ -342,9 +354,9 @@ pub fn render_compose(
         names = k3scompose::with_override(only, &files);
     }
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let project =
-        k3scompose::Project::parse_files(&names, &files, vars).map_err(|e| CliError::Spec(first.clone(), e))?;
-    render_project(&project, target, namespace, vars).map_err(|e| CliError::Spec(first.clone(), e))
+    let spec_error = |e| CliError::Spec(first.clone(), e);
+    let project = k3scompose::Project::parse_files(&names, &files, vars).map_err(spec_error)?;
+    render_project(&project, target, namespace, vars, manifest).map_err(spec_error)
 }
 
 fn render_project(
@@ -352,18 +364,21 @@ fn render_project(
     target: &Target,
     namespace: &str,
     vars: &BTreeMap<String, String>,
-) -> Result<(Bundle, Vec<String>), Errors> {
+    manifest: &str,
+) -> Result<ComposeOutput, Errors> {
     let namespace = namespace
         .parse()
         .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
     let ctx = Context::new(target.clone(), namespace)
         .with_variables(vars.clone())
         .with_secret_values(vars.clone());
-    let rendered = project.render(&ctx, &[])?;
-    Ok((
-        rendered.bundle,
-        rendered.warnings.iter().map(ToString::to_string).collect(),
-    ))
+    let translation = project.translate(&[])?;
+    let rendered = translation.render(&ctx)?;
+    Ok(ComposeOutput {
+        bundle: rendered.bundle,
+        warnings: rendered.warnings.iter().map(ToString::to_string).collect(),
+        tiltfile: translation.tiltfile(manifest),
+    })
 }
 
 /// Renders a compose project from its main file's text and the project's other files
@@ -376,5 +391,6 @@ pub fn render_compose_text(
     vars: &BTreeMap<String, String>,
 ) -> Result<(Bundle, Vec<String>), Errors> {
     let project = k3scompose::Project::parse(main, files, vars)?;
-    render_project(&project, target, namespace, vars)
+    let out = render_project(&project, target, namespace, vars, "compose.yaml")?;
+    Ok((out.bundle, out.warnings))
 }

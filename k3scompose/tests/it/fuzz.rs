@@ -9,7 +9,7 @@ use k3scompose::Project;
 use k3score::{Context, Target};
 use proptest::prelude::*;
 
-const FRAGMENTS: [&str; 24] = [
+const FRAGMENTS: [&str; 30] = [
     "services:\n",
     "  web:\n",
     "    image: nginx\n",
@@ -34,12 +34,20 @@ const FRAGMENTS: [&str; 24] = [
     "    tmpfs: /run:size=1m\n",
     "    profiles: [p]\n",
     "  $${weird}: ~\n",
+    "    ports: !reset []\n",
+    "    environment: !override {A: 2}\n",
+    "  web: !reset\n",
+    "    labels: {kompose.service.expose: \"true\", kompose.hpa.replicas.max: \"3\"}\n",
+    "    user: postgres\n",
+    "  data: {external: {name: x}}\n",
 ];
 
 fn run(text: &str) {
     let files = BTreeMap::from([
         ("s.txt".to_owned(), "x".to_owned()),
         ("other.yaml".to_owned(), text.to_owned()),
+        // Merged into every project as an override file.
+        ("compose.override.yaml".to_owned(), text.to_owned()),
     ]);
     if let Ok(project) = Project::parse(text, &files, &BTreeMap::new()) {
         let _ = project.render(&Context::new(Target::local(), "fuzz".parse().unwrap()), &["p"]);

@@ -39,6 +39,9 @@ pub struct Config {
     pub field_manager: String,
     /// This replica's name in Events and in the leader Lease (the pod name in a cluster).
     pub instance: String,
+    /// Serve the API without authentication (local demos; refused unless listening on
+    /// loopback). Default: `false`.
+    pub insecure_no_auth: bool,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             listen: DEFAULT_LISTEN,
             field_manager: FIELD_MANAGER.to_owned(),
             instance,
+            insecure_no_auth: false,
         }
     }
 }

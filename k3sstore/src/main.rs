@@ -41,6 +41,10 @@ enum Command {
         /// HTTP listen address.
         #[arg(long, default_value_t = k3sstore::state::DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Serve the API without bearer tokens (local demos only: refused unless --listen is
+        /// a loopback address).
+        #[arg(long)]
+        insecure_no_auth: bool,
     },
 }
 
@@ -52,16 +56,12 @@ fn yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
     k3score::yaml::to_yaml(value).map_err(|e| e.to_string())
 }
 
-async fn run(target: Target, deadline: Duration, concurrency: u16, listen: SocketAddr) -> Result<(), String> {
+async fn run(config: Config) -> Result<(), String> {
+    let listen = config.listen;
+    k3sstore::http::check_listen(&config).map_err(|e| e.to_string())?;
     let client = kube::Client::try_default()
         .await
         .map_err(|e| format!("no cluster connection (kubeconfig or in-cluster): {e}"))?;
-    let config = Config {
-        deadline,
-        concurrency,
-        listen,
-        ..Config::new(target)
-    };
     let state = State::new(client, config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -93,8 +93,18 @@ async fn main() -> ExitCode {
             deadline_seconds,
             concurrency,
             listen,
+            insecure_no_auth,
         } => match target(&name) {
-            Ok(target) => run(target, Duration::from_secs(deadline_seconds), concurrency, listen).await,
+            Ok(target) => {
+                run(Config {
+                    deadline: Duration::from_secs(deadline_seconds),
+                    concurrency,
+                    listen,
+                    insecure_no_auth,
+                    ..Config::new(target)
+                })
+                .await
+            }
             Err(e) => Err(e),
         },
     };

@@ -11,8 +11,16 @@
 //! | `GET /api/watch/stores` | server-sent events: `snapshot`, `applied`, `deleted` |
 //! | `/healthz`, `/readyz` | the process serves / the API server answers |
 //! | `/metrics`, `/metrics/summary` | Prometheus text / the same numbers as JSON |
+//!
+//! Every `/api` request needs `Authorization: Bearer <token>`: the token is authenticated
+//! with a `TokenReview` (`401` otherwise) and the route's action authorized with a
+//! `SubjectAccessReview` on `stores` (`403` naming the user and the missing permission), see
+//! [`auth`]. `--insecure-no-auth` turns that off and is refused unless the server listens on
+//! loopback ([`check_listen`]).
 
+pub mod auth;
 pub mod error;
+mod guard;
 mod ops;
 pub mod request;
 mod stores;
@@ -20,10 +28,11 @@ pub mod view;
 pub mod watch;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use tokio::sync::watch as signal;
 
-use crate::state::State;
+use crate::state::{Config, State};
 use watch::Hub;
 
 /// What every handler gets: the shared [`State`] and the store watch.
@@ -38,18 +47,44 @@ pub struct ApiState {
 /// The routes. Starts the store watch, whose streams end when `shutdown` turns true.
 pub fn router(state: State, shutdown: signal::Receiver<bool>) -> Router {
     let hub = Hub::start(state.client.clone(), shutdown);
+    let shared = ApiState { state, hub };
     let api = Router::new()
         .route("/api/stores", get(stores::list).post(stores::create))
         .route("/api/stores/{id}", get(stores::get).delete(stores::delete))
         .route("/api/stores/{id}/events", get(stores::events))
-        .route("/api/watch/stores", get(watch::stream));
+        .route("/api/watch/stores", get(watch::stream))
+        .route_layer(from_fn_with_state(shared.clone(), guard::guard));
     Router::new()
         .merge(api)
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/metrics/summary", get(ops::summary))
-        .with_state(ApiState { state, hub })
+        .with_state(shared)
+}
+
+/// Refuses `--insecure-no-auth` on anything but a loopback address.
+///
+/// ```
+/// use k3sstore::{Config, http::check_listen};
+/// let mut config = Config::new(k3score::Target::preset("local").unwrap());
+/// config.insecure_no_auth = true;
+/// assert!(check_listen(&config).is_ok()); // 127.0.0.1:8080
+/// config.listen = "0.0.0.0:8080".parse().unwrap();
+/// assert!(check_listen(&config).is_err());
+/// ```
+pub fn check_listen(config: &Config) -> std::io::Result<()> {
+    insecure_on_loopback(config, config.listen)
+}
+
+fn insecure_on_loopback(config: &Config, address: std::net::SocketAddr) -> std::io::Result<()> {
+    if config.insecure_no_auth && !address.ip().is_loopback() {
+        return Err(std::io::Error::other(format!(
+            "--insecure-no-auth serves the API without authentication and only listens on loopback \
+             (127.0.0.1 or ::1), not on {address}"
+        )));
+    }
+    Ok(())
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves; open streams end then too.
@@ -58,6 +93,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    insecure_on_loopback(&state.config, listener.local_addr()?)?;
+    if state.config.insecure_no_auth {
+        tracing::warn!("--insecure-no-auth: the API answers anyone who can reach this loopback address");
+    }
     let (stop, stopped) = signal::channel(false);
     let app = router(state, stopped);
     axum::serve(

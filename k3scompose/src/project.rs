@@ -129,8 +129,10 @@ impl Project {
     /// ```
     ///
     /// # Errors
-    /// As [`Project::parse`]; a path missing from `files`; errors of the second and later
-    /// files are reported under their path (`prod.yaml.services.web.ports[0]`).
+    /// As [`Project::parse`]; a path missing from `files`. Syntax and interpolation errors of
+    /// the second and later files are reported under their path
+    /// (`prod.yaml.services.web.environment.DB`); problems of the merged model under the
+    /// compose key alone (`services.web.ports[0]`).
     pub fn parse_files(
         paths: &[&str],
         files: &BTreeMap<String, String>,

@@ -258,6 +258,9 @@ impl ServiceCx<'_> {
 
     fn ports(&mut self, s: &Service) -> Vec<Port> {
         let mut ports: Vec<Port> = Vec::new();
+        // A service with routes (x-k3s expose or Kompose's expose label) needs no hint.
+        let routed = s.k3s.as_ref().is_some_and(|e| !e.expose.0.is_empty())
+            || super::kompose::labels(s).contains_key("kompose.service.expose");
         let exposed = s.expose.iter().map(|t| {
             let text = t.0.clone();
             (PortSpec::parse_short(&text), text)
@@ -307,9 +310,10 @@ impl ServiceCx<'_> {
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(":");
+                let hint = if routed { "" } else { " (add x-k3s expose for a route)" };
                 self.warn(
                     path.clone(),
-                    format!("host port {host} is not used: the Service exposes container port {start} inside the cluster (add x-k3s expose for a route)"),
+                    format!("host port {host} is not used: the Service exposes container port {start} inside the cluster{hint}"),
                 );
             }
             if let Some(mode) = spec.mode.as_deref().filter(|m| *m != "ingress") {

@@ -70,7 +70,10 @@ async fn run(config: Config) -> Result<(), String> {
     let http = k3sstore::http::serve(state.clone(), listener, async {
         let _ = tokio::signal::ctrl_c().await;
     });
-    let (http, ()) = tokio::join!(http, k3sstore::controller::run(state));
+    let controller = k3sstore::controller::run(state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    let (http, ()) = tokio::join!(http, controller);
     http.map_err(|e| format!("HTTP server: {e}"))
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use k3score::Target;
+use k3sstore::http::limit::{Limits, RateLimit};
 use k3sstore::{Config, State};
 use kube::CustomResourceExt;
 
@@ -45,11 +46,29 @@ enum Command {
         /// a loopback address).
         #[arg(long)]
         insecure_no_auth: bool,
+        /// API requests one client may make: N/T with T in s, m or h, or `off`.
+        #[arg(long, default_value = "100/15m", value_parser = limit)]
+        rate_limit: LimitArg,
+        /// Stores one client may create: N/T with T in s, m or h, or `off`.
+        #[arg(long, default_value = "10/1h", value_parser = limit)]
+        create_rate_limit: LimitArg,
     },
 }
 
 fn target(name: &str) -> Result<Target, String> {
     Target::preset(name).map_err(|e| format!("--target: {e}"))
+}
+
+/// A rate limit on the command line, `None` for `off`.
+#[derive(Clone, Copy, Debug)]
+struct LimitArg(Option<RateLimit>);
+
+fn limit(text: &str) -> Result<LimitArg, String> {
+    if text == "off" {
+        Ok(LimitArg(None))
+    } else {
+        text.parse().map(|limit| LimitArg(Some(limit)))
+    }
 }
 
 fn yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
@@ -97,6 +116,8 @@ async fn main() -> ExitCode {
             concurrency,
             listen,
             insecure_no_auth,
+            rate_limit,
+            create_rate_limit,
         } => match target(&name) {
             Ok(target) => {
                 run(Config {
@@ -104,6 +125,10 @@ async fn main() -> ExitCode {
                     concurrency,
                     listen,
                     insecure_no_auth,
+                    limits: Limits {
+                        global: rate_limit.0,
+                        create: create_rate_limit.0,
+                    },
                     ..Config::new(target)
                 })
                 .await

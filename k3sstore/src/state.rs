@@ -42,6 +42,8 @@ pub struct Config {
     /// Serve the API without authentication (local demos; refused unless listening on
     /// loopback). Default: `false`.
     pub insecure_no_auth: bool,
+    /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour.
+    pub limits: crate::http::limit::Limits,
 }
 
 impl Config {
@@ -59,6 +61,7 @@ impl Config {
             field_manager: FIELD_MANAGER.to_owned(),
             instance,
             insecure_no_auth: false,
+            limits: crate::http::limit::Limits::default(),
         }
     }
 }

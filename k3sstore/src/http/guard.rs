@@ -1,7 +1,13 @@
 //! The middleware in front of every `/api` route: authenticate the bearer token (`401`),
-//! authorize the route's action on `stores` (`403`), then hand the [`Caller`] to the handler.
+//! count the request against the client's rate limits (`429`), authorize the route's action
+//! on `stores` (`403`), then hand the [`Caller`] to the handler.
+//!
+//! The client is the authenticated user; without one (`--insecure-no-auth`, or a token the
+//! cluster refused) it is the client address, so failed sign-ins are limited too.
 
-use axum::extract::{MatchedPath, RawPathParams, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -33,7 +39,11 @@ pub(crate) async fn guard(
         }
         .into_response();
     };
-    match admit(&state, request.headers(), &action).await {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    match admit(&state, request.headers(), &address, &action).await {
         Ok(caller) => {
             let mut request = request;
             request.extensions_mut().insert(caller);
@@ -47,12 +57,22 @@ pub(crate) async fn guard(
 }
 
 /// Who the caller is and whether they may do `action`.
-async fn admit(state: &ApiState, headers: &HeaderMap, action: &Action) -> Result<Caller, ApiError> {
+async fn admit(state: &ApiState, headers: &HeaderMap, address: &str, action: &Action) -> Result<Caller, ApiError> {
+    let creating = action.verb == "create";
+    let by_address = format!("address:{address}");
     if state.state.config.insecure_no_auth {
+        state.limiter.check(&by_address, creating)?;
         return Ok(Caller::insecure());
     }
     let client = &state.state.client;
-    let caller = auth::authenticate(client, headers).await?;
+    let caller = match auth::authenticate(client, headers).await {
+        Ok(caller) => caller,
+        Err(refused) => {
+            state.limiter.check(&by_address, creating)?;
+            return Err(refused);
+        }
+    };
+    state.limiter.check(&format!("user:{}", caller.user), creating)?;
     auth::authorize(client, &caller, action).await?;
     Ok(caller)
 }

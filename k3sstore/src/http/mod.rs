@@ -15,12 +15,14 @@
 //! Every `/api` request needs `Authorization: Bearer <token>`: the token is authenticated
 //! with a `TokenReview` (`401` otherwise) and the route's action authorized with a
 //! `SubjectAccessReview` on `stores` (`403` naming the user and the missing permission), see
-//! [`auth`]. `--insecure-no-auth` turns that off and is refused unless the server listens on
+//! [`auth`]. Each client (the authenticated user, else the client address) has rate limits,
+//! `429` with `Retry-After` past them ([`limit`]). `--insecure-no-auth` turns that off and is refused unless the server listens on
 //! loopback ([`check_listen`]).
 
 pub mod auth;
 pub mod error;
 mod guard;
+pub mod limit;
 mod ops;
 pub mod request;
 mod stores;
@@ -35,19 +37,22 @@ use tokio::sync::watch as signal;
 use crate::state::{Config, State};
 use watch::Hub;
 
-/// What every handler gets: the shared [`State`] and the store watch.
+/// What every handler gets: the shared [`State`], the store watch and the rate limiter.
 #[derive(Clone, Debug)]
 pub struct ApiState {
     /// The state shared with the controller.
     pub state: State,
     /// The store watch feeding the live stream.
     pub hub: Hub,
+    /// The API's rate limits.
+    pub limiter: std::sync::Arc<limit::Limiter>,
 }
 
 /// The routes. Starts the store watch, whose streams end when `shutdown` turns true.
 pub fn router(state: State, shutdown: signal::Receiver<bool>) -> Router {
     let hub = Hub::start(state.client.clone(), shutdown);
-    let shared = ApiState { state, hub };
+    let limiter = std::sync::Arc::new(limit::Limiter::new(state.config.limits));
+    let shared = ApiState { state, hub, limiter };
     let api = Router::new()
         .route("/api/stores", get(stores::list).post(stores::create))
         .route("/api/stores/{id}", get(stores::get).delete(stores::delete))

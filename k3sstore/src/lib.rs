@@ -12,12 +12,14 @@
 //! | [`metrics`] | the Prometheus metrics and their JSON summary |
 //! | [`controller`] | the reconcile loop |
 //! | [`http`] | the HTTP server |
+//! | [`install`] | the orchestrator's own install bundle (`k3sstore install`) |
 //!
 //! State lives in the cluster (the `Store` objects and their `status`), never in a side
 //! database: a restarted orchestrator lists the stores and converges.
 
 pub mod controller;
 pub mod http;
+pub mod install;
 pub mod metrics;
 pub mod resource;
 pub mod state;

@@ -27,6 +27,9 @@ enum Command {
         /// The target: local, dev or gcp.
         #[arg(long, default_value = "local")]
         target: String,
+        /// The orchestrator image.
+        #[arg(long, default_value = k3sstore::install::DEFAULT_IMAGE)]
+        image: String,
     },
     /// Run the controller and the HTTP server with the current kubeconfig or in-cluster config.
     Run {
@@ -96,6 +99,16 @@ async fn run(config: Config) -> Result<(), String> {
     http.map_err(|e| format!("HTTP server: {e}"))
 }
 
+/// Prints the CRD and the install bundle as one YAML stream.
+fn install(target: &Target, image: &str) -> Result<(), String> {
+    let bundle = k3sstore::install::bundle(target, image).map_err(|e| e.to_string())?;
+    let mut out = yaml(&k3sstore::Store::crd())?;
+    out.push_str("---\n");
+    bundle.write_yaml(&mut out).map_err(|e| e.to_string())?;
+    print!("{out}");
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -107,9 +120,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Crd => yaml(&k3sstore::Store::crd()).map(|text| print!("{text}")),
-        Command::Install { target: name } => {
-            target(&name).and_then(|_| Err("install: the install bundle is not implemented yet".to_owned()))
-        }
+        Command::Install { target: name, image } => target(&name).and_then(|target| install(&target, &image)),
         Command::Run {
             target: name,
             deadline_seconds,

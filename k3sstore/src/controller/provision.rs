@@ -37,17 +37,21 @@ pub fn url_of(target: &Target, id: &str) -> String {
     format!("{scheme}://{}", target.host(id))
 }
 
+/// A sample store rendered for every preset target (`local`, `dev`, `gcp`).
+pub fn sample_bundles() -> Vec<Bundle> {
+    let sample = crate::resource::StoreSpec::default()
+        .to_platform("sample")
+        .expect("the default spec is valid");
+    [Target::local(), Target::dev(), Target::gcp()]
+        .into_iter()
+        .filter_map(|target| sample.render(&render_context(target, "sample".to_owned())).ok())
+        .collect()
+}
+
 /// One sample of every kind a store renders on any preset target (what prune and teardown
 /// list), taken from k3splatform itself rather than from a hand-kept list.
 pub fn store_kinds() -> Vec<Object> {
-    let sample = crate::resource::StoreSpec::default()
-        .to_platform("kinds")
-        .expect("the default spec is valid");
-    let bundles: Vec<Bundle> = [Target::local(), Target::dev(), Target::gcp()]
-        .into_iter()
-        .filter_map(|target| sample.render(&render_context(target, "sample".to_owned())).ok())
-        .collect();
-    apply::kinds_of(&bundles)
+    apply::kinds_of(&sample_bundles())
 }
 
 fn render_context(target: Target, password: String) -> RenderContext {

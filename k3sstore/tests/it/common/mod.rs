@@ -1,0 +1,130 @@
+//! Shared helpers of the cluster tests: the cluster client, the orchestrator started in
+//! process (controller + HTTP server), an HTTP client for the API, and the kubelet the tests
+//! play by patching workload `/status`.
+
+#![allow(dead_code, reason = "each test module uses a part of the helpers")]
+
+pub mod http;
+pub mod identity;
+pub mod kubelet;
+
+use std::time::Duration;
+
+use k3sstore::http::limit::Limits;
+use k3sstore::{Config, State, Store};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{DeleteParams, Patch, PatchParams};
+use kube::runtime::wait::{await_condition, conditions};
+use kube::{Api, Client, CustomResourceExt};
+use tokio::sync::oneshot;
+
+/// How long a test waits for the cluster or the controller before failing.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// The admin client of `../shared/kube/cluster` (`KUBECONFIG`); panics with the way to get one.
+pub async fn admin() -> Client {
+    assert!(
+        std::env::var_os("KUBECONFIG").is_some(),
+        "needs a cluster: start ../shared/kube/cluster and eval \"$(../shared/kube/cluster env)\""
+    );
+    Client::try_default().await.expect("a client from KUBECONFIG")
+}
+
+/// The static token of a test user (`alice`, `bob`) from `cluster env`.
+pub fn token(user: &str) -> String {
+    let name = format!("K3S_CLUSTER_TOKEN_{}", user.to_uppercase());
+    std::env::var(&name).unwrap_or_else(|_| panic!("needs {name}: eval \"$(../shared/kube/cluster env)\""))
+}
+
+/// Installs (or updates) the `Store` CRD and waits until it is established.
+pub async fn install_crd(client: &Client) {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let crd = Store::crd();
+    let name = crd.metadata.name.clone().expect("CRD name");
+    crds.patch(
+        &name,
+        &PatchParams::apply("k3sstore-tests").force(),
+        &Patch::Apply(&crd),
+    )
+    .await
+    .expect("apply the Store CRD");
+    within(await_condition(crds, &name, conditions::is_crd_established()))
+        .await
+        .expect("the CRD established");
+}
+
+/// Awaits `future`, failing the test after [`WAIT`].
+pub async fn within<F: Future>(future: F) -> F::Output {
+    tokio::time::timeout(WAIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("nothing happened within {WAIT:?}"))
+}
+
+/// A store id unique to this run (`<prefix>-<pid><n>`), so reruns do not meet old stores.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The orchestrator running in this test: the controller and the HTTP server on a free
+/// loopback port. Stops when dropped.
+pub struct Orchestrator {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The state both halves share (metrics, config).
+    pub state: State,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Orchestrator {
+    /// Starts the controller and the API with `client` (the controller's identity) and `limits`.
+    pub async fn start(client: Client, limits: Limits) -> Self {
+        let target = k3score::Target::preset("local").expect("local target");
+        let config = Config {
+            limits,
+            listen: "127.0.0.1:0".parse().expect("address"),
+            ..Config::new(target)
+        };
+        let state = State::new(client, config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shared = futures::future::FutureExt::shared(async {
+            let _ = stopped.await;
+        });
+        tokio::spawn(k3sstore::http::serve(state.clone(), listener, shared.clone()));
+        tokio::spawn(k3sstore::controller::run(state.clone(), shared));
+        Orchestrator {
+            base,
+            state,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for Orchestrator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Deletes store `id` if it exists and waits until it is gone (the controller removes its
+/// finalizer once the namespace is gone).
+pub async fn delete_store(client: &Client, id: &str) {
+    let stores: Api<Store> = Api::all(client.clone());
+    if stores.get_opt(id).await.expect("get store").is_none() {
+        return;
+    }
+    let uid = stores.get(id).await.ok().and_then(|s| s.metadata.uid);
+    let _ = stores.delete(id, &DeleteParams::background()).await;
+    within(await_condition(
+        stores,
+        id,
+        conditions::is_deleted(&uid.unwrap_or_default()),
+    ))
+    .await
+    .expect("the store deleted");
+}

@@ -21,6 +21,8 @@ pub const CONTROLLER_NAME: &str = "k3sstore";
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 /// Default number of stores reconciled at once.
 pub const DEFAULT_CONCURRENCY: u16 = 8;
+/// Default leader Lease duration: a dead leader is replaced within this time.
+pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(15);
 /// Default HTTP listen address.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
@@ -42,6 +44,15 @@ pub struct Config {
     /// Serve the API without authentication (local demos; refused unless listening on
     /// loopback). Default: `false`.
     pub insecure_no_auth: bool,
+    /// Reconcile only the stores with these labels (`key=value,...`): shards, tests. Default:
+    /// every store.
+    pub store_selector: Option<String>,
+    /// The `coordination.k8s.io/v1` Lease replicas elect the reconciling leader with
+    /// (`namespace`, `name`). Default: `k3sstore` in the client's namespace (the pod's in a
+    /// cluster, the kubeconfig context's outside); an empty namespace means that one.
+    pub lease: (String, String),
+    /// How long a leader's Lease holds without renewal. Default: 15 s.
+    pub lease_duration: Duration,
     /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour.
     pub limits: crate::http::limit::Limits,
 }
@@ -61,6 +72,9 @@ impl Config {
             field_manager: FIELD_MANAGER.to_owned(),
             instance,
             insecure_no_auth: false,
+            store_selector: None,
+            lease: (String::new(), CONTROLLER_NAME.to_owned()),
+            lease_duration: DEFAULT_LEASE_DURATION,
             limits: crate::http::limit::Limits::default(),
         }
     }
@@ -91,7 +105,10 @@ impl std::fmt::Debug for State {
 impl State {
     /// The state for `client` and `config`, with a fresh metrics registry.
     #[must_use]
-    pub fn new(client: Client, config: Config) -> Self {
+    pub fn new(client: Client, mut config: Config) -> Self {
+        if config.lease.0.is_empty() {
+            client.default_namespace().clone_into(&mut config.lease.0);
+        }
         let mut registry = Registry::default();
         let metrics = Metrics::register(&mut registry);
         State {

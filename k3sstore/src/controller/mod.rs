@@ -7,6 +7,7 @@
 //! namespace going away triggers the store's reconcile; nothing polls.
 
 pub mod apply;
+pub mod leader;
 pub mod provision;
 pub mod status;
 mod teardown;
@@ -176,16 +177,51 @@ fn owner<K: Resource>(object: &K) -> Option<ObjectRef<Store>> {
     object.labels().get(apply::STORE_LABEL).map(|id| ObjectRef::new(id))
 }
 
-/// Runs the controller until `shutdown` resolves (or the process gets SIGINT/SIGTERM).
+/// Runs until `shutdown` resolves: waits for the leader Lease, reconciles while it holds
+/// it, and campaigns again when it loses it. Only the leader reconciles; every replica
+/// serves HTTP. On shutdown the leader gives the Lease up so another replica takes over.
 pub async fn run(state: State, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+    use futures::FutureExt;
+    let shutdown = shutdown.shared();
+    loop {
+        tokio::select! {
+            () = shutdown.clone() => return,
+            () = leader::acquire(&state) => {}
+        }
+        state.set_leader(true);
+        let (lost_tx, lost_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop = futures::future::select(lost_rx.map(drop), shutdown.clone()).map(drop);
+        let reconciling = reconcile_until(state.clone(), stop);
+        tokio::pin!(reconciling);
+        tokio::select! {
+            () = leader::hold(&state) => {
+                state.set_leader(false);
+                let _ = lost_tx.send(());
+                reconciling.await;
+            }
+            () = &mut reconciling => {
+                state.set_leader(false);
+                leader::release(&state).await;
+                return;
+            }
+        }
+    }
+}
+
+/// Reconciles stores until `stop` resolves (or the process gets SIGINT/SIGTERM).
+pub async fn reconcile_until(state: State, stop: impl Future<Output = ()> + Send + Sync + 'static) {
     let client = state.client.clone();
     let owned = || watcher::Config::default().labels(apply::STORE_LABEL);
-    let controller = Controller::new(Api::<Store>::all(client.clone()), watcher::Config::default())
+    let stores = match &state.config.store_selector {
+        Some(selector) => watcher::Config::default().labels(selector),
+        None => watcher::Config::default(),
+    };
+    let controller = Controller::new(Api::<Store>::all(client.clone()), stores)
         .with_config(kube::runtime::controller::Config::default().concurrency(state.config.concurrency))
         .watches(Api::<StatefulSet>::all(client.clone()), owned(), |o| owner(&o))
         .watches(Api::<Deployment>::all(client.clone()), owned(), |o| owner(&o))
         .watches(Api::<Namespace>::all(client.clone()), owned(), |o| owner(&o))
-        .graceful_shutdown_on(shutdown);
+        .graceful_shutdown_on(stop);
     let ctx = Arc::new(Context {
         stores: controller.store(),
         kinds: provision::store_kinds(),

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, reason = "each test module uses a part of the helpers")]
 
+pub mod controller;
 pub mod http;
 pub mod identity;
 pub mod kubelet;

@@ -1,0 +1,372 @@
+//! End-to-end scenarios 3, 4, 5 and 7 of issue 13: the controller runs in-process as its own
+//! ServiceAccount with the install bundle's RBAC; the tests create `Store` objects directly.
+
+use std::time::Duration;
+
+use k3sstore::Phase;
+use k3sstore::controller::apply::STORE_LABEL;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::runtime::wait::{await_condition, conditions};
+use kube::{Api, ResourceExt};
+
+use crate::common::controller::{create, event_reasons, forget, phase_is, start_controller, store, wait_store};
+use crate::common::{admin, install_crd, kubelet};
+
+const CLUSTER: &str = "needs a cluster (KUBECONFIG)";
+const MINUTES: Duration = Duration::from_secs(600);
+
+async fn count<K>(admin: &kube::Client, ns: &str, id: &str) -> usize
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(admin.clone(), ns);
+    let selector = format!("{STORE_LABEL}={id}");
+    api.list(&ListParams::default().labels(&selector))
+        .await
+        .expect("list")
+        .items
+        .len()
+}
+
+async fn password(admin: &kube::Client, id: &str) -> Vec<u8> {
+    let secrets: Api<Secret> = Api::namespaced(admin.clone(), &format!("store-{id}"));
+    let secret = secrets.get("postgres-password").await.expect("password Secret");
+    secret.data.expect("data")["password"].0.clone()
+}
+
+/// Scenario 3: killed while provisioning, restarted: converges to Ready with one namespace,
+/// one of each workload, the same password, and every step's Event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn restart_mid_provisioning_converges() {
+    let _ = CLUSTER;
+    let admin = admin().await;
+    install_crd(&admin).await;
+    let (test, id) = ("restart", "e2e-restart");
+    forget(&admin, id).await;
+    let first = start_controller(&admin, test, "first", MINUTES).await;
+    let created = create(&admin, &store(test, id)).await;
+    wait_store(&admin, id, 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    let before = password(&admin, id).await;
+    first.kill();
+    // The lease of the killed controller lapses; the new one takes over and converges.
+    let _second = start_controller(&admin, test, "second", MINUTES).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    kubelet::ready(&admin, id).await;
+    let ready = wait_store(&admin, id, 60, "Ready", phase_is(Phase::Ready))
+        .await
+        .unwrap();
+    let status = ready.status.unwrap();
+    assert_eq!(status.url.as_deref(), Some("http://e2e-restart.localhost"));
+    assert_eq!(status.observed_generation, ready.metadata.generation);
+    let ns = format!("store-{id}");
+    assert_eq!(count::<StatefulSet>(&admin, &ns, id).await, 1);
+    assert_eq!(count::<Deployment>(&admin, &ns, id).await, 1);
+    assert_eq!(
+        password(&admin, id).await,
+        before,
+        "the password is generated once and kept"
+    );
+    let reasons = event_reasons(&admin, &created).await;
+    let steps = [
+        "Accepted",
+        "NamespaceCreated",
+        "DatabaseProvisioning",
+        "ApiProvisioning",
+        "Ready",
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = reasons[at..].iter().position(|r| r == step);
+        assert!(found.is_some(), "{step} missing or out of order in {reasons:?}");
+        at += found.unwrap() + 1;
+    }
+    assert_eq!(reasons.iter().filter(|r| *r == "Ready").count(), 1, "{reasons:?}");
+    Api::<k3sstore::Store>::all(admin.clone())
+        .delete(id, &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_store(&admin, id, 120, "gone", |s| s.is_none()).await;
+}
+
+/// Scenario 4: a namespace that exists and is not ours: Failed with the reason and an Event,
+/// the namespace untouched; removing it lets the store become Ready without manual steps.
+/// Then an object the API server refuses: Failed with the server's message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn conflicts_fail_with_the_reason_and_recover() {
+    let admin = admin().await;
+    install_crd(&admin).await;
+    let (test, id) = ("conflict", "e2e-conflict");
+    forget(&admin, id).await;
+    let namespaces: Api<Namespace> = Api::all(admin.clone());
+    let ns = format!("store-{id}");
+    let foreign = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some(ns.clone()),
+            ..Default::default()
+        },
+        ..Namespace::default()
+    };
+    namespaces
+        .create(&PostParams::default(), &foreign)
+        .await
+        .expect("foreign namespace");
+    let marker = ConfigMap {
+        metadata: kube::api::ObjectMeta {
+            name: Some("theirs".to_owned()),
+            ..Default::default()
+        },
+        ..ConfigMap::default()
+    };
+    Api::<ConfigMap>::namespaced(admin.clone(), &ns)
+        .create(&PostParams::default(), &marker)
+        .await
+        .expect("their ConfigMap");
+    let _controller = start_controller(&admin, test, "only", MINUTES).await;
+    let created = create(&admin, &store(test, id)).await;
+    let failed = wait_store(&admin, id, 60, "Failed", phase_is(Phase::Failed))
+        .await
+        .unwrap();
+    let message = failed.status.unwrap().message.unwrap_or_default();
+    assert!(message.contains("not managed by k3sstore"), "{message}");
+    assert!(
+        event_reasons(&admin, &created)
+            .await
+            .contains(&"ProvisioningFailed".to_owned())
+    );
+    let theirs = namespaces.get(&ns).await.unwrap();
+    assert!(!theirs.labels().contains_key(STORE_LABEL), "never adopted");
+    assert_eq!(
+        count::<StatefulSet>(&admin, &ns, id).await,
+        0,
+        "nothing written into it"
+    );
+    namespaces.delete(&ns, &DeleteParams::default()).await.unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        await_condition(namespaces.clone(), &ns, conditions::is_deleted("")),
+    )
+    .await
+    .expect("foreign namespace gone")
+    .unwrap();
+    wait_store(&admin, id, 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    kubelet::ready(&admin, id).await;
+    wait_store(&admin, id, 60, "Ready", phase_is(Phase::Ready)).await;
+
+    // The API server refuses an object (an admission policy denies the API Deployment):
+    // Failed with the server's message; removing the policy lets it become Ready.
+    let stores: Api<k3sstore::Store> = Api::all(admin.clone());
+    forget(&admin, "e2e-refused").await;
+    let policy = refuse_api_deployments(&admin, "store-e2e-refused").await;
+    create(&admin, &store(test, "e2e-refused")).await;
+    let refused = wait_store(&admin, "e2e-refused", 60, "Failed", phase_is(Phase::Failed))
+        .await
+        .unwrap();
+    let message = refused.status.unwrap().message.unwrap_or_default();
+    assert!(
+        message.starts_with("Deployment api:") && message.contains("e2e: deployments are refused"),
+        "the server's message, naming the object: {message}"
+    );
+    policy.remove().await;
+    wait_store(&admin, "e2e-refused", 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    kubelet::ready(&admin, "e2e-refused").await;
+    wait_store(&admin, "e2e-refused", 60, "Ready", phase_is(Phase::Ready)).await;
+    for id in [id, "e2e-refused"] {
+        stores.delete(id, &DeleteParams::default()).await.unwrap();
+        wait_store(&admin, id, 120, "gone", |s| s.is_none()).await;
+    }
+}
+
+/// A ValidatingAdmissionPolicy (and binding) that refuses Deployments in `namespace`.
+struct Refusal {
+    admin: kube::Client,
+    name: String,
+}
+
+impl Refusal {
+    async fn remove(self) {
+        use k8s_openapi::api::admissionregistration::v1::{
+            ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+        };
+        let _ = Api::<ValidatingAdmissionPolicyBinding>::all(self.admin.clone())
+            .delete(&self.name, &DeleteParams::default())
+            .await;
+        let _ = Api::<ValidatingAdmissionPolicy>::all(self.admin.clone())
+            .delete(&self.name, &DeleteParams::default())
+            .await;
+    }
+}
+
+async fn refuse_api_deployments(admin: &kube::Client, namespace: &str) -> Refusal {
+    use k8s_openapi::api::admissionregistration::v1::{
+        MatchResources, NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+        ValidatingAdmissionPolicyBindingSpec, ValidatingAdmissionPolicySpec, Validation,
+    };
+    let name = format!("e2e-refuse-{namespace}");
+    let meta = kube::api::ObjectMeta {
+        name: Some(name.clone()),
+        ..Default::default()
+    };
+    let policy = ValidatingAdmissionPolicy {
+        metadata: meta.clone(),
+        spec: Some(ValidatingAdmissionPolicySpec {
+            failure_policy: Some("Fail".to_owned()),
+            match_constraints: Some(MatchResources {
+                resource_rules: Some(vec![NamedRuleWithOperations {
+                    api_groups: Some(vec!["apps".to_owned()]),
+                    api_versions: Some(vec!["v1".to_owned()]),
+                    operations: Some(vec!["CREATE".to_owned(), "UPDATE".to_owned()]),
+                    resources: Some(vec!["deployments".to_owned()]),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            validations: Some(vec![Validation {
+                expression: format!("object.metadata.namespace != '{namespace}'"),
+                message: Some(format!("e2e: deployments are refused in {namespace}")),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let binding = ValidatingAdmissionPolicyBinding {
+        metadata: meta,
+        spec: ValidatingAdmissionPolicyBindingSpec {
+            policy_name: name.clone(),
+            validation_actions: vec!["Deny".to_owned()],
+            ..Default::default()
+        },
+    };
+    let params = kube::api::PatchParams::apply("k3sstore-e2e").force();
+    Api::<ValidatingAdmissionPolicy>::all(admin.clone())
+        .patch(&name, &params, &kube::api::Patch::Apply(&policy))
+        .await
+        .expect("policy");
+    Api::<ValidatingAdmissionPolicyBinding>::all(admin.clone())
+        .patch(&name, &params, &kube::api::Patch::Apply(&binding))
+        .await
+        .expect("policy binding");
+    // The API server compiles and loads new policies asynchronously (about a second).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    Refusal {
+        admin: admin.clone(),
+        name,
+    }
+}
+
+/// Scenario 5: delete -> Deleting -> namespace gone -> Store gone, for a Ready store, one
+/// that never became ready, and one that failed on a foreign namespace (which stays).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn delete_tears_everything_down() {
+    let admin = admin().await;
+    install_crd(&admin).await;
+    let test = "delete";
+    let ids = ["e2e-del-ready", "e2e-del-pending", "e2e-del-foreign"];
+    for id in ids {
+        forget(&admin, id).await;
+    }
+    let namespaces: Api<Namespace> = Api::all(admin.clone());
+    let foreign = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some("store-e2e-del-foreign".to_owned()),
+            ..Default::default()
+        },
+        ..Namespace::default()
+    };
+    namespaces.create(&PostParams::default(), &foreign).await.unwrap();
+    let _controller = start_controller(&admin, test, "only", MINUTES).await;
+    for id in ids {
+        create(&admin, &store(test, id)).await;
+    }
+    wait_store(&admin, ids[0], 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    kubelet::ready(&admin, ids[0]).await;
+    wait_store(&admin, ids[0], 60, "Ready", phase_is(Phase::Ready)).await;
+    wait_store(&admin, ids[1], 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    wait_store(&admin, ids[2], 60, "Failed", phase_is(Phase::Failed)).await;
+    let stores: Api<k3sstore::Store> = Api::all(admin.clone());
+    for id in ids {
+        stores.delete(id, &DeleteParams::default()).await.unwrap();
+    }
+    wait_store(&admin, ids[0], 30, "Deleting", |s| {
+        s.is_none() || phase_is(Phase::Deleting)(s)
+    })
+    .await;
+    for id in ids {
+        wait_store(&admin, id, 120, "gone", |s| s.is_none()).await;
+    }
+    for id in &ids[..2] {
+        assert!(
+            namespaces.get_opt(&format!("store-{id}")).await.unwrap().is_none(),
+            "store-{id} gone"
+        );
+    }
+    let roles: Api<k8s_openapi::api::rbac::v1::ClusterRole> = Api::all(admin.clone());
+    for id in &ids[..2] {
+        let selector = format!("{STORE_LABEL}={id}");
+        assert!(
+            roles
+                .list(&ListParams::default().labels(&selector))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+    assert!(
+        namespaces.get_opt("store-e2e-del-foreign").await.unwrap().is_some(),
+        "a namespace that was never ours is never deleted"
+    );
+    namespaces
+        .delete("store-e2e-del-foreign", &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
+/// Scenario 7: two replicas; only the leader reconciles; killing it hands over within the
+/// lease duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn only_the_leader_reconciles_and_hands_over() {
+    let admin = admin().await;
+    install_crd(&admin).await;
+    let test = "leader";
+    for id in ["e2e-lead-a", "e2e-lead-b"] {
+        forget(&admin, id).await;
+    }
+    let leases: Api<k8s_openapi::api::coordination::v1::Lease> =
+        Api::namespaced(admin.clone(), k3sstore::install::NAMESPACE);
+    let _ = leases.delete("test-leader", &DeleteParams::default()).await;
+    let one = start_controller(&admin, test, "replica-1", MINUTES).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let two = start_controller(&admin, test, "replica-2", MINUTES).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(one.state.is_leader() && !two.state.is_leader(), "one leader, the first");
+    create(&admin, &store(test, "e2e-lead-a")).await;
+    wait_store(&admin, "e2e-lead-a", 60, "Provisioning", phase_is(Phase::Provisioning)).await;
+    assert!(one.state.metrics.reconciles.get() > 0);
+    assert_eq!(two.state.metrics.reconciles.get(), 0, "the follower does not reconcile");
+    let killed = tokio::time::Instant::now();
+    one.kill();
+    // Lease 6 s, renewal every 2 s: the follower takes over within 6 s + one retry period.
+    create(&admin, &store(test, "e2e-lead-b")).await;
+    wait_store(&admin, "e2e-lead-b", 30, "Provisioning", phase_is(Phase::Provisioning)).await;
+    let took = killed.elapsed();
+    assert!(two.state.is_leader());
+    assert!(took <= Duration::from_secs(6 + 2 + 3), "handed over in {took:?}");
+    let lease = leases.get("test-leader").await.unwrap();
+    assert_eq!(lease.spec.unwrap().holder_identity.as_deref(), Some("replica-2"));
+    let stores: Api<k3sstore::Store> = Api::all(admin.clone());
+    for id in ["e2e-lead-a", "e2e-lead-b"] {
+        stores.delete(id, &DeleteParams::default()).await.unwrap();
+        wait_store(&admin, id, 120, "gone", |s| s.is_none()).await;
+    }
+    drop(two);
+}

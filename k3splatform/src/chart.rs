@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 /// Namespace Argo CD watches for `Application`s (REFERENCE §8, A1).
 pub const ARGOCD_NAMESPACE: &str = "argocd";
-/// The cascade-delete finalizer: deleting the Application deletes what it installed (A1).
-pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+/// The cascade-delete finalizer: deleting the Application deletes what it installed (A1), in
+/// its path-qualified form (see [`k3score::crd::argocd::FOREGROUND_DELETION_FINALIZER`]).
+pub const RESOURCES_FINALIZER: &str = k3score::crd::argocd::FOREGROUND_DELETION_FINALIZER;
 /// The in-cluster API server as Argo CD names it (A1).
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// Argo CD's built-in project.

@@ -14,7 +14,8 @@ use crate::names::DnsLabel;
 /// let p = k3score::network::default_deny(&"shop".parse().unwrap());
 /// let spec = p.spec.unwrap();
 /// assert_eq!(spec.policy_types.unwrap(), ["Ingress", "Egress"]);
-/// assert!(spec.ingress.unwrap().is_empty() && spec.egress.unwrap().is_empty());
+/// // No rules: both directions denied (and no empty lists, which the API server drops).
+/// assert!(spec.ingress.is_none() && spec.egress.is_none());
 /// ```
 #[must_use]
 pub fn default_deny(namespace: &DnsLabel) -> NetworkPolicy {

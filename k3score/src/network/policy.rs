@@ -141,13 +141,17 @@ pub(super) fn policy(
     if egress.is_some() {
         types.push("Egress".to_owned());
     }
+    // A listed policy type without rules denies that direction. An empty rule list is left
+    // out rather than written as `[]`: the API server stores no empty list, so a manifest
+    // with `ingress: []` differs from the stored object and every server-side apply of it
+    // bumps the policy's generation (seen against Kubernetes 1.36).
     NetworkPolicy {
         metadata: metadata(name, namespace, labels),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(pod_selector),
             policy_types: Some(types),
-            ingress,
-            egress,
+            ingress: ingress.and_then(non_empty),
+            egress: egress.and_then(non_empty),
         }),
     }
 }
@@ -294,7 +298,7 @@ mod tests {
     }
 
     fn ingress(p: &NetworkPolicy) -> Vec<NetworkPolicyIngressRule> {
-        p.spec.clone().unwrap().ingress.unwrap()
+        p.spec.clone().unwrap().ingress.unwrap_or_default()
     }
 
     #[test]
@@ -367,6 +371,22 @@ mod tests {
         assert_eq!(block.cidr, "0.0.0.0/0");
         assert_eq!(block.except.unwrap(), ["10.0.0.0/8"]);
         assert_eq!(egress[2].ports.clone().unwrap()[0].protocol.as_deref(), Some("UDP"));
+    }
+
+    #[test]
+    fn denied_directions_are_listed_without_an_empty_rule_list() {
+        // Against a real API server, `ingress: []` made every server-side apply bump the
+        // generation (the server stores no empty list); the denial is the listed type alone.
+        let policies = render(&NetworkSpec::default(), &app(), &[], &ctx());
+        let spec = policies[0].spec.clone().unwrap();
+        assert_eq!(spec.policy_types.unwrap(), ["Ingress"]);
+        assert_eq!(spec.ingress, None);
+        let deny = crate::network::default_deny(&"shop".parse().unwrap());
+        let mut bundle = crate::Bundle::new();
+        bundle.push(deny);
+        let yaml = bundle.to_yaml().unwrap();
+        assert!(yaml.contains("policyTypes:\n  - Ingress\n  - Egress\n"), "{yaml}");
+        assert!(!yaml.contains("ingress:") && !yaml.contains("egress:"), "{yaml}");
     }
 
     #[test]

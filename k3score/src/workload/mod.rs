@@ -38,7 +38,7 @@ pub use env::{
     ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, RELAXED_ENV_NAMES_SINCE, SecretKeyRef, check_env_name_for,
     check_field_path,
 };
-pub use interpolate::substitute;
+pub use interpolate::{Interpolated, Policy, interpolate, substitute};
 pub use pod::{RenderedWorkload, Workload};
 pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes};

@@ -262,7 +262,11 @@ impl App {
         if let Some(pdb) = self.pdb_object(ctx, &label_map, &selector_map) {
             objects.push(pdb.into());
         }
-        objects.extend(self.network_policies(labels, ctx).into_iter().map(Object::from));
+        objects.extend(
+            self.network_policies(labels, ctx, &routes)
+                .into_iter()
+                .map(Object::from),
+        );
         let rendered_routes =
             exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
         objects.extend(problems.take(rendered_routes).unwrap_or_default());
@@ -351,26 +355,45 @@ impl App {
         })
     }
 
+    /// The app's NetworkPolicies: `public` opens only the ports its routes reach to the
+    /// ingress controller; with `keda_http` the routes go to the interceptor, which alone
+    /// reaches the app, on the Service port its HTTPScaledObject names (the first port).
     fn network_policies(
         &self,
         labels: &AppLabels,
         ctx: &Context,
+        routes: &[Route],
     ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
-        let ports: Vec<WorkloadPort> = self
-            .ports
+        let workload_port = |p: &k3score::workload::Port| match p.protocol {
+            Protocol::Udp => WorkloadPort::udp(p.port),
+            Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
+        };
+        let ports: Vec<WorkloadPort> = self.ports.iter().map(workload_port).collect();
+        // Service ports are the container ports (see `route`), so a route's port number is
+        // the container port the controller connects to.
+        let service = self.service_name();
+        let mut routed: Vec<WorkloadPort> = Vec::new();
+        for route in routes
             .iter()
-            .map(|p| match p.protocol {
-                Protocol::Udp => WorkloadPort::udp(p.port),
-                Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
-            })
-            .collect();
-        let mut policies = network::render(&self.network(), labels, &ports, ctx);
+            .filter(|r| r.backend.service == service && r.backend.namespace.is_none())
+        {
+            let port = self.ports.iter().find(|p| match &route.backend.port {
+                RoutePort::Number(n) => p.port == *n,
+                RoutePort::Name(name) => p.name.as_str() == name.as_str(),
+            });
+            if let Some(port) = port.map(workload_port)
+                && !routed.contains(&port)
+            {
+                routed.push(port);
+            }
+        }
+        let mut policies = network::render(&self.network(), labels, &ports, &routed, ctx);
         if matches!(self.scaling, Scaling::KedaHttp(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
             policies.push(network::allow_from_namespace(
                 labels,
                 &ctx.target.keda.namespace,
-                &ports,
+                &ports[..ports.len().min(1)],
                 ctx,
             ));
         }

@@ -362,7 +362,9 @@ impl Project {
             Trigger::Http(_) => vec![WorkloadPort::tcp(self.port)],
             Trigger::Queue(_) | Trigger::Schedule(_) => Vec::new(),
         };
-        let mut policies = network::render(&spec, labels, &ports, ctx);
+        // Routes of HTTP functions go to the KEDA HTTP interceptor, never to the function's
+        // pods: the ingress controller reaches no port of them.
+        let mut policies = network::render(&spec, labels, &ports, &[], ctx);
         if matches!(function.trigger, Trigger::Http(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
             policies.push(network::allow_from_namespace(

@@ -50,8 +50,11 @@ const MAX_NAME: usize = 63;
 /// peers are added on top of every variant. A workload without ports gets no visibility rule.
 ///
 /// - `public`: pods in the ingress controller's namespace (`Target::ingress_namespace`,
-///   matched by `kubernetes.io/metadata.name`) and pods in the workload's own namespace.
-///   Required for workloads with a route.
+///   matched by `kubernetes.io/metadata.name`) on the ports the workload's routes reach, and
+///   pods in the workload's own namespace on every port. Required for workloads with a route;
+///   other ports (metrics, admin) stay closed to the controller unless `allow_from` names them.
+///   Routes through the KEDA HTTP interceptor open the service port to the interceptor's
+///   namespace instead.
 /// - `internal`: pods in any namespace of the cluster (`namespaceSelector: {}`); nothing from
 ///   outside the cluster (node or external addresses) unless `allow_from` lists a CIDR.
 /// - `private`: pods in the workload's own namespace only (`podSelector: {}`).
@@ -66,7 +69,7 @@ const MAX_NAME: usize = 63;
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 /// let spec = NetworkSpec { visibility: Visibility::Private, ..Default::default() };
 /// let app = AppLabels::new("orders".parse().unwrap());
-/// let policies = render(&spec, &app, &[WorkloadPort::tcp(8080)], &ctx);
+/// let policies = render(&spec, &app, &[WorkloadPort::tcp(8080)], &[], &ctx);
 /// let ingress = policies[0].spec.as_ref().unwrap().ingress.as_ref().unwrap();
 /// let peer = &ingress[0].from.as_ref().unwrap()[0];
 /// assert!(peer.namespace_selector.is_none());

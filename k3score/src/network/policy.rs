@@ -159,8 +159,11 @@ pub(super) fn policy(
 /// The `<name>-ingress` and `<name>-egress` NetworkPolicies of one workload.
 ///
 /// `ports` are the ports the workload listens on; visibility rules admit peers on those ports
-/// only. An `allow_from` peer without ports gets the workload's ports (every port if the
-/// workload declares none). The egress policy allows cluster DNS (UDP/TCP 53 to `k8s-app:
+/// only. `routed` are the ports the workload's routes reach through the ingress controller:
+/// `public` admits the controller's namespace on those alone, so metrics or admin ports stay
+/// closed to it (its own namespace keeps every port); pass none for a workload whose routes go
+/// through the KEDA HTTP interceptor (see [`allow_from_namespace`]). An `allow_from` peer
+/// without ports gets the workload's ports (every port if the workload declares none). The egress policy allows cluster DNS (UDP/TCP 53 to `k8s-app:
 /// kube-dns` in `kube-system`) plus `allow_to`, or everything with `egress: open`.
 ///
 /// ```
@@ -168,38 +171,46 @@ pub(super) fn policy(
 /// use k3score::{labels::AppLabels, Context, Target};
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 /// let spec = NetworkSpec { visibility: Visibility::Public, ..Default::default() };
-/// let policies = render(&spec, &AppLabels::new("web".parse().unwrap()), &[WorkloadPort::tcp(8080)], &ctx);
+/// let ports = [WorkloadPort::tcp(8080), WorkloadPort::tcp(9090)];
+/// let routed = [WorkloadPort::tcp(8080)];
+/// let policies = render(&spec, &AppLabels::new("web".parse().unwrap()), &ports, &routed, &ctx);
 /// assert_eq!(policies[0].metadata.name.as_deref(), Some("web-ingress"));
-/// let from = policies[0].spec.as_ref().unwrap().ingress.as_ref().unwrap()[0].from.clone().unwrap();
-/// let ns = from[0].namespace_selector.as_ref().unwrap().match_labels.as_ref().unwrap();
+/// let rule = &policies[0].spec.as_ref().unwrap().ingress.as_ref().unwrap()[0];
+/// let ns = rule.from.as_ref().unwrap()[0].namespace_selector.as_ref().unwrap().match_labels.as_ref().unwrap();
 /// assert_eq!(ns["kubernetes.io/metadata.name"], "kube-system"); // Traefik on k3s
+/// assert_eq!(rule.ports.as_ref().unwrap().len(), 1, "the routed port only");
 /// let egress = policies[1].spec.as_ref().unwrap().egress.as_ref().unwrap();
 /// assert_eq!(egress[0].ports.as_ref().unwrap()[0].protocol.as_deref(), Some("UDP"));
 /// ```
 #[must_use]
-pub fn render(spec: &NetworkSpec, app: &AppLabels, ports: &[WorkloadPort], ctx: &Context) -> Vec<NetworkPolicy> {
+pub fn render(
+    spec: &NetworkSpec,
+    app: &AppLabels,
+    ports: &[WorkloadPort],
+    routed: &[WorkloadPort],
+    ctx: &Context,
+) -> Vec<NetworkPolicy> {
     let name = app.name().as_str();
     let namespace = ctx.namespace.as_str();
     let workload_ports: Vec<NetworkPolicyPort> = ports.iter().map(WorkloadPort::to_k8s).collect();
 
     let mut ingress = Vec::new();
-    let visibility_peers = match spec.visibility {
-        Visibility::Public => vec![
-            NetworkPolicyPeer {
+    if spec.visibility == Visibility::Public && !workload_ports.is_empty() && !routed.is_empty() {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
                 namespace_selector: Some(namespace_selector(ctx.target.ingress_namespace.as_str())),
                 ..Default::default()
-            },
-            NetworkPolicyPeer {
-                pod_selector: Some(all_pods()),
-                ..Default::default()
-            },
-        ],
-        Visibility::Internal => vec![NetworkPolicyPeer {
-            namespace_selector: Some(all_pods()),
+            }]),
+            ports: Some(routed.iter().map(WorkloadPort::to_k8s).collect()),
+        });
+    }
+    let visibility_peers = match spec.visibility {
+        Visibility::Public | Visibility::Private => vec![NetworkPolicyPeer {
+            pod_selector: Some(all_pods()),
             ..Default::default()
         }],
-        Visibility::Private => vec![NetworkPolicyPeer {
-            pod_selector: Some(all_pods()),
+        Visibility::Internal => vec![NetworkPolicyPeer {
+            namespace_selector: Some(all_pods()),
             ..Default::default()
         }],
         Visibility::Restricted => Vec::new(),
@@ -309,18 +320,32 @@ mod tests {
                 visibility,
                 ..Default::default()
             };
-            ingress(&render(&spec, &app(), &ports, &ctx())[0])
+            ingress(&render(&spec, &app(), &ports, &ports[..1], &ctx())[0])
         };
         let public = render_with(Visibility::Public);
+        assert_eq!(public.len(), 2);
         let from = public[0].from.clone().unwrap();
-        assert_eq!(from.len(), 2);
         assert_eq!(
             from[0].namespace_selector.clone().unwrap().match_labels.unwrap()[NAMESPACE_NAME_LABEL],
             "haproxy-controller"
         );
-        assert_eq!(from[1].pod_selector, Some(LabelSelector::default()));
-        let ports_out = public[0].ports.clone().unwrap();
+        // The ingress controller reaches the routed port only; the metrics port stays closed.
+        let routed: Vec<_> = public[0].ports.iter().flatten().map(|p| p.port.clone()).collect();
+        assert_eq!(routed, [Some(IntOrString::Int(8080))]);
+        assert_eq!(
+            public[1].from.clone().unwrap()[0].pod_selector,
+            Some(LabelSelector::default())
+        );
+        let ports_out = public[1].ports.clone().unwrap();
         assert_eq!(ports_out[1].port, Some(IntOrString::String("metrics".into())));
+        // Public without routes: the own namespace only.
+        let spec = NetworkSpec {
+            visibility: Visibility::Public,
+            ..Default::default()
+        };
+        let unrouted = ingress(&render(&spec, &app(), &ports, &[], &ctx())[0]);
+        assert_eq!(unrouted.len(), 1);
+        assert!(unrouted[0].from.clone().unwrap()[0].namespace_selector.is_none());
 
         let internal = render_with(Visibility::Internal);
         assert_eq!(
@@ -346,7 +371,7 @@ mod tests {
         let mut problems = Problems::default();
         spec.validate(&FieldPath::root(), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
-        let policies = render(&spec, &app(), &[WorkloadPort::tcp(8080)], &ctx());
+        let policies = render(&spec, &app(), &[WorkloadPort::tcp(8080)], &[], &ctx());
         let rules = ingress(&policies[0]);
         assert_eq!(rules.len(), 2);
         let peer = &rules[0].from.clone().unwrap()[0];
@@ -395,7 +420,7 @@ mod tests {
             egress: EgressMode::Open,
             ..Default::default()
         };
-        let policies = render(&spec, &app(), &[], &ctx());
+        let policies = render(&spec, &app(), &[], &[], &ctx());
         assert_eq!(
             policies[1].spec.clone().unwrap().egress.unwrap(),
             vec![NetworkPolicyEgressRule::default()]
@@ -407,9 +432,9 @@ mod tests {
     #[test]
     fn names_are_bounded_and_deterministic() {
         let long = AppLabels::new("a".repeat(60).parse().unwrap());
-        let policies = render(&NetworkSpec::default(), &long, &[], &ctx());
+        let policies = render(&NetworkSpec::default(), &long, &[], &[], &ctx());
         let name = policies[0].metadata.name.clone().unwrap();
         assert!(name.len() <= 63 && name.ends_with("-ingress"), "{name}");
-        assert_eq!(render(&NetworkSpec::default(), &long, &[], &ctx()), policies);
+        assert_eq!(render(&NetworkSpec::default(), &long, &[], &[], &ctx()), policies);
     }
 }

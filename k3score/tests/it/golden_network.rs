@@ -14,7 +14,8 @@ fn policies(spec: &NetworkSpec, ctx: &Context) -> Bundle {
     problems.finish(()).unwrap();
     let app = AppLabels::new(label("orders")).with_part_of("shop");
     let ports = [WorkloadPort::named("http".parse().unwrap()), WorkloadPort::tcp(9090)];
-    crate::common::bundle_of(network::render(spec, &app, &ports, ctx))
+    // The route reaches `http` only; 9090 (metrics) is not routed.
+    crate::common::bundle_of(network::render(spec, &app, &ports, &ports[..1], ctx))
 }
 
 fn spec(visibility: Visibility) -> NetworkSpec {
@@ -30,16 +31,24 @@ fn first_from(bundle: &Bundle) -> Value {
 }
 
 #[test]
-fn public_admits_the_ingress_controller_namespace() {
+fn public_admits_the_ingress_controller_namespace_on_routed_ports() {
     // gcp: the HAProxy controller runs in `haproxy-controller`.
     let bundle = policies(&spec(Visibility::Public), &ctx(Target::gcp()));
     golden("network", "public", &bundle);
+    let rules = &crate::common::find(&bundle, "NetworkPolicy", "orders-ingress")["spec"]["ingress"];
     assert_eq!(
-        first_from(&bundle),
-        json!([
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "haproxy-controller"}}},
-            {"podSelector": {}}
-        ])
+        rules[0],
+        json!({
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "haproxy-controller"}}}],
+            "ports": [{"port": "http", "protocol": "TCP"}]
+        }),
+        "the controller reaches the routed port only, not 9090"
+    );
+    assert_eq!(rules[1]["from"], json!([{"podSelector": {}}]));
+    assert_eq!(
+        rules[1]["ports"].as_array().unwrap().len(),
+        2,
+        "the own namespace: every port"
     );
 }
 

@@ -271,7 +271,13 @@ fn render(input: &Input) -> (Bundle, Value) {
         bundle.push(object);
     }
     let app = AppLabels::new(w.name.clone());
-    for policy in network::render(&input.network, &app, &[WorkloadPort::tcp(8080)], &ctx) {
+    for policy in network::render(
+        &input.network,
+        &app,
+        &[WorkloadPort::tcp(8080)],
+        &[WorkloadPort::tcp(8080)],
+        &ctx,
+    ) {
         bundle.push(policy);
     }
     // Typed, unnamed: only its pod template and claim templates are checked.

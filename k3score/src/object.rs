@@ -16,10 +16,12 @@ use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 
 use crate::crd::argocd::v1alpha1::{AppProject, Application};
+use crate::crd::cert_manager::v1::Certificate;
 use crate::crd::external_secrets::v1::{ClusterSecretStore, ExternalSecret};
 use crate::crd::gateway::v1::HTTPRoute;
 use crate::crd::gateway::v1beta1::ReferenceGrant;
 use crate::crd::generators::v1alpha1::Password;
+use crate::crd::helm_controller::v1::HelmChartConfig;
 use crate::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use crate::crd::keda_http::v1alpha1::HTTPScaledObject;
 use crate::crd::keda_http::v1beta1::InterceptorRoute;
@@ -143,6 +145,8 @@ objects! {
     PodDisruptionBudget(PodDisruptionBudget) = 11,
     /// `networking.k8s.io/v1` NetworkPolicy.
     NetworkPolicy(NetworkPolicy) = 12,
+    /// `cert-manager.io/v1` Certificate (before the route that serves its Secret).
+    Certificate(Certificate) = 13,
     /// `traefik.io/v1alpha1` ServersTransport.
     ServersTransport(ServersTransport) = 13,
     /// `traefik.io/v1alpha1` Middleware.
@@ -155,6 +159,8 @@ objects! {
     Ingress(Ingress) = 14,
     /// `gateway.networking.k8s.io/v1` HTTPRoute.
     HttpRoute(HTTPRoute) = 14,
+    /// `helm.cattle.io/v1` HelmChartConfig (settings of a chart k3s installs itself).
+    HelmChartConfig(HelmChartConfig) = 15,
     /// `argoproj.io/v1alpha1` AppProject.
     AppProject(AppProject) = 15,
     /// `argoproj.io/v1alpha1` Application.

@@ -11,14 +11,34 @@
 //! | KEDA HTTP add-on | `https://kedacore.github.io/charts` | `keda-add-ons-http` | 0.15.0 | kedacore/charts PR #878 "release v0.15.0"; REFERENCE §2 (HA1) |
 //! | Traefik | `https://traefik.github.io/charts` | `traefik` | 41.5.0 | traefik/traefik-helm-chart PR #1997 (Traefik v3.7.13); REFERENCE §4 (TR1) |
 //! | HAProxy (haproxytech) | `https://haproxytech.github.io/helm-charts` | `kubernetes-ingress` | 1.45.0 | haproxytech/helm-charts `kubernetes-ingress/Chart.yaml` (controller 3.1.12); REFERENCE §5 (HP3) |
+//! | cert-manager | `https://charts.jetstack.io` | `cert-manager` | v1.21.1 | the release of the CRDs in `shared/crds/cert-manager` (SOURCES.md); chart versions carry the `v`; `crds.enabled` installs the CRDs (cert-manager docs, "Helm") |
 //!
 //! Traefik: k3s ships Traefik itself (a `HelmChart` in `kube-system`, with k3s's ServiceLB
 //! holding ports 80/443). A second Traefik would fight it for the `traefik` IngressClass and
 //! the ports, so the bootstrap renders Traefik only when the target's Traefik runs outside
 //! `kube-system` (e.g. `dev`, where the cluster runs with `--disable=traefik`), unless
 //! [`BootstrapOptions::install_traefik`] says otherwise.
+//!
+//! Scale-to-zero routes go through the KEDA HTTP interceptor in the KEDA namespace, so an
+//! `IngressRoute` names a Service in another namespace, which Traefik refuses by default
+//! (`providers.kubernetesCRD.allowCrossNamespace=false`, REFERENCE §4a, TR5), and k3s's bundled
+//! Traefik keeps that default. The bootstrap turns it on, per controller:
+//!
+//! | Traefik | how |
+//! |---|---|
+//! | k3s's bundled one (`kube-system`) | a `HelmChartConfig` `traefik` in `kube-system` (k3s merges it into its `HelmChart`; there is one such object per chart, so settings of your own for the bundled Traefik belong in this one) |
+//! | installed by this bootstrap (Argo CD) | the chart value `providers.kubernetesCRD.allowCrossNamespace: true` |
+//!
+//! HAProxy reaches the interceptor through an `ExternalName` Service, which haproxytech's
+//! controller follows by default, and the Gateway API through a `ReferenceGrant`; neither needs
+//! a setting (see `k3score::exposure`).
+//!
+//! TLS: a target with a `tls_issuer` gets cert-manager (with its CRDs), which writes the
+//! `Certificate`s the routes render. The `ClusterIssuer` itself names an ACME account or a CA
+//! and stays yours.
 
 use k3score::crd::argocd::v1alpha1::HelmValue;
+use k3score::crd::helm_controller::v1::{HelmChartConfig, HelmChartConfigSpec};
 use k3score::identity::WorkloadIdentity;
 use k3score::names::DnsLabel;
 use k3score::secrets::SecretStoreSpec;
@@ -57,6 +77,16 @@ pub const HAPROXY_REPO: &str = "https://haproxytech.github.io/helm-charts";
 pub const HAPROXY_CHART: &str = "kubernetes-ingress";
 /// haproxytech chart version.
 pub const HAPROXY_VERSION: &str = "1.45.0";
+/// cert-manager chart repository.
+pub const CERT_MANAGER_REPO: &str = "https://charts.jetstack.io";
+/// cert-manager chart.
+pub const CERT_MANAGER_CHART: &str = "cert-manager";
+/// cert-manager chart version.
+pub const CERT_MANAGER_VERSION: &str = "v1.21.1";
+/// Namespace of cert-manager.
+pub const CERT_MANAGER_NAMESPACE: &str = "cert-manager";
+/// Name of k3s's bundled Traefik `HelmChart` (and of the `HelmChartConfig` that configures it).
+pub const K3S_TRAEFIK_CHART: &str = "traefik";
 /// Namespace of the External Secrets Operator.
 pub const EXTERNAL_SECRETS_NAMESPACE: &str = "external-secrets";
 /// Namespace where k3s runs its bundled Traefik.
@@ -106,6 +136,15 @@ pub struct PlatformCharts {
     pub traefik: ChartRef,
     /// haproxytech ingress controller. Default: `kubernetes-ingress` 1.45.0.
     pub haproxy: ChartRef,
+    /// cert-manager, for targets with a TLS issuer. Default: `cert-manager` v1.21.1.
+    #[serde(default = "PlatformCharts::default_cert_manager")]
+    pub cert_manager: ChartRef,
+}
+
+impl PlatformCharts {
+    fn default_cert_manager() -> ChartRef {
+        ChartRef::of(CERT_MANAGER_REPO, CERT_MANAGER_CHART, CERT_MANAGER_VERSION)
+    }
 }
 
 impl Default for PlatformCharts {
@@ -116,6 +155,7 @@ impl Default for PlatformCharts {
             keda_http: ChartRef::of(KEDA_REPO, KEDA_HTTP_CHART, KEDA_HTTP_VERSION),
             traefik: ChartRef::of(TRAEFIK_REPO, TRAEFIK_CHART, TRAEFIK_VERSION),
             haproxy: ChartRef::of(HAPROXY_REPO, HAPROXY_CHART, HAPROXY_VERSION),
+            cert_manager: Self::default_cert_manager(),
         }
     }
 }
@@ -268,9 +308,17 @@ pub fn bootstrap(ctx: &Context, options: &BootstrapOptions) -> Result<Bundle, Er
         chart("keda", &c.keda, keda_ns, Values::new()),
         chart("keda-add-ons-http", &c.keda_http, keda_ns, Values::new()),
     ];
+    if target.tls_issuer.is_some() {
+        let cert_manager_ns = DnsLabel::new(CERT_MANAGER_NAMESPACE).expect("static name");
+        let v = values(vec![("crds", map(vec![("enabled", HelmValue::Bool(true))]))]);
+        charts.push(chart("cert-manager", &c.cert_manager, &cert_manager_ns, v));
+    }
+    let mut extra: Vec<Object> = Vec::new();
     match &target.ingress {
         Ingress::Traefik { .. } => {
             let bundled = target.ingress_namespace.as_str() == K3S_SYSTEM_NAMESPACE;
+            // Scale-to-zero routes name the KEDA interceptor's Service in its own namespace.
+            let cross_namespace = ("allowCrossNamespace", HelmValue::Bool(true));
             if options.install_traefik.unwrap_or(!bundled) {
                 let v = values(vec![
                     (
@@ -279,10 +327,19 @@ pub fn bootstrap(ctx: &Context, options: &BootstrapOptions) -> Result<Bundle, Er
                     ),
                     (
                         "providers",
-                        map(vec![("kubernetesCRD", map(vec![("enabled", HelmValue::Bool(true))]))]),
+                        map(vec![(
+                            "kubernetesCRD",
+                            map(vec![("enabled", HelmValue::Bool(true)), cross_namespace]),
+                        )]),
                     ),
                 ]);
                 charts.push(chart("traefik", &c.traefik, &target.ingress_namespace, v));
+            } else if bundled {
+                let v = map(vec![(
+                    "providers",
+                    map(vec![("kubernetesCRD", map(vec![cross_namespace]))]),
+                )]);
+                extra.push(k3s_traefik_config(&v)?.into());
             }
         }
         Ingress::Haproxy { ingress_class } => {
@@ -308,6 +365,7 @@ pub fn bootstrap(ctx: &Context, options: &BootstrapOptions) -> Result<Bundle, Er
         ..Platform::new(charts)
     };
     let mut objects: Vec<Object> = platform.render(ctx)?.into_iter().collect();
+    objects.extend(extra);
     if let (SecretBackend::ExternalSecrets { store, .. }, Some(spec)) = (&target.secrets, &options.secret_store) {
         let mut css = spec.render(store);
         // Applied with the Applications (app-of-apps): wait for the operator's CRDs.
@@ -321,4 +379,24 @@ pub fn bootstrap(ctx: &Context, options: &BootstrapOptions) -> Result<Bundle, Er
         objects.push(css.into());
     }
     Ok(objects.into_iter().collect())
+}
+
+/// The `HelmChartConfig` `traefik` in `kube-system` that k3s merges into its bundled Traefik
+/// chart, with `values` as its `valuesContent` (written by k3score's YAML emitter from the typed
+/// values).
+fn k3s_traefik_config(values: &HelmValue) -> Result<HelmChartConfig, Errors> {
+    let content = k3score::yaml::to_yaml(values)
+        .map_err(|kind| Errors::from(k3score::Error::new(FieldPath::root().field("traefik"), kind)))?;
+    let mut config = HelmChartConfig::new(
+        K3S_TRAEFIK_CHART,
+        HelmChartConfigSpec {
+            values_content: Some(content),
+        },
+    );
+    config.metadata.namespace = Some(K3S_SYSTEM_NAMESPACE.to_owned());
+    config.metadata.labels = Some(std::collections::BTreeMap::from([(
+        k3score::labels::MANAGED_BY.to_owned(),
+        k3score::labels::MANAGER.to_owned(),
+    )]));
+    Ok(config)
 }

@@ -14,9 +14,11 @@
 //! (see `benches/README.md`, compile time).
 
 pub mod argocd;
+pub mod cert_manager;
 pub mod external_secrets;
 pub mod gateway;
 pub mod generators;
+pub mod helm_controller;
 pub mod keda;
 pub mod keda_http;
 pub mod traefik;

@@ -8,7 +8,9 @@
 //! The timeout is `rules[].timeouts.request` (GEP-2257 duration). Backend ports must be numbers.
 //!
 //! TLS terminates at the Gateway listener (choose it with the target's `section_name`); the
-//! Gateway's `allowedRoutes` must admit routes from the route's namespace.
+//! Gateway's `allowedRoutes` must admit routes from the route's namespace. With a target issuer
+//! each TLS route also gets a cert-manager `Certificate` and a `ReferenceGrant` letting the
+//! Gateway read its Secret ([`super::certificate_objects`]).
 
 use super::cors::{Cors, HttpMethod};
 use super::route::{PathKind, PortRef, Route};
@@ -168,6 +170,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         }
         .into(),
     );
+    out.extend(super::certificate_objects(route, ctx));
 }
 
 fn cors_filter(cors: &Cors) -> HTTPCORSFilter {
@@ -259,5 +262,33 @@ mod tests {
         let rule = &route.spec.rules[0];
         assert_eq!(rule.backend_refs[0].namespace.as_deref(), Some("keda"));
         assert_eq!(rule.timeouts.as_ref().unwrap().request.as_deref(), Some("1m30s"));
+        assert!(objects.iter().all(|o| o.kind() != "Certificate"), "local: no issuer");
+    }
+
+    #[test]
+    fn tls_route_gets_a_certificate_the_gateway_may_read() {
+        let target = Target::gcp().with_ingress(
+            Ingress::gateway_api("public", "infra").unwrap(),
+            "infra".parse().unwrap(),
+        );
+        let ctx = Context::new(target, "shop".parse().unwrap());
+        let objects = render(&[route()], &ctx).unwrap();
+        let cert = objects
+            .iter()
+            .find_map(crate::crd::cert_manager::v1::Certificate::from_object)
+            .unwrap();
+        assert_eq!(cert.spec.secret_name, "orders-tls");
+        assert_eq!(cert.spec.dns_names, [ctx.target.host("orders")]);
+        assert_eq!(cert.spec.issuer_ref.name, "letsencrypt");
+        let grant = objects.iter().find_map(ReferenceGrant::from_object).unwrap();
+        assert_eq!(grant.metadata.namespace.as_deref(), Some("shop"));
+        assert_eq!(
+            (grant.spec.from[0].kind.as_str(), grant.spec.from[0].namespace.as_str()),
+            ("Gateway", "infra")
+        );
+        assert_eq!(
+            (grant.spec.to[0].kind.as_str(), grant.spec.to[0].name.as_deref()),
+            ("Secret", Some("orders-tls"))
+        );
     }
 }

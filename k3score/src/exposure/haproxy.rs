@@ -11,7 +11,8 @@
 //!   `<service>.<namespace>.svc.cluster.local` (REFERENCE §2c, HA4); its port must be a number.
 //! - TLS sets `spec.tls` (`secretName: <route>-tls` with a target issuer) and the annotation
 //!   `cert-manager.io/cluster-issuer`, which cert-manager's ingress-shim turns into the
-//!   certificate. HAProxy redirects HTTP to HTTPS for Ingresses with TLS.
+//!   certificate: the shim watches `networking.k8s.io/v1` Ingresses, so no `Certificate` is
+//!   rendered here (Traefik and the Gateway API get one, see [`super::certificate_objects`]). HAProxy redirects HTTP to HTTPS for Ingresses with TLS.
 //! - Rate-limited requests get 429 (haproxytech's default would be 403), as with Traefik.
 
 use std::collections::BTreeMap;
@@ -211,11 +212,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let tls = route.uses_tls(&ctx.target).then(|| {
         vec![IngressTLS {
             hosts: Some(vec![host.clone()]),
-            secret_name: ctx
-                .target
-                .tls_issuer
-                .as_ref()
-                .map(|_| bounded(route.name.as_str(), "-tls", 63)),
+            secret_name: ctx.target.tls_issuer.as_ref().map(|_| super::tls_secret_name(route)),
         }]
     });
     let class = match &ctx.target.ingress {

@@ -7,9 +7,11 @@
 //!
 //! | target ingress | objects per route |
 //! |---|---|
-//! | [`Ingress::Traefik`] | `IngressRoute` + one `Middleware` per policy + a `ServersTransport` for timeouts ([`traefik`]) |
-//! | [`Ingress::Haproxy`] | `Ingress` with `haproxy.org/*` annotations (+ an `ExternalName` Service for a backend in another namespace) ([`haproxy`]) |
-//! | [`Ingress::GatewayApi`] | `HTTPRoute` (+ a `ReferenceGrant` in the backend's namespace) ([`gateway_api`]) |
+//! | [`Ingress::Traefik`] | `IngressRoute` + one `Middleware` per policy + a `ServersTransport` for timeouts ([`traefik`]) + a cert-manager `Certificate` for TLS with an issuer |
+//! | [`Ingress::Haproxy`] | `Ingress` with `haproxy.org/*` annotations (+ an `ExternalName` Service for a backend in another namespace; TLS through the ingress-shim annotation) ([`haproxy`]) |
+//! | [`Ingress::GatewayApi`] | `HTTPRoute` (+ a `ReferenceGrant` in the backend's namespace) ([`gateway_api`]) + a `Certificate` and a `ReferenceGrant` for the Gateway to read its Secret, for TLS with an issuer |
+//!
+//! TLS certificates: see [`certificate_objects`].
 //!
 //! What a controller cannot express is an `Unsupported` error naming the route field, never a
 //! silent drop: [`supports`] is the feature table the renderers consult.
@@ -28,6 +30,7 @@
 //! assert_eq!(objects[0].kind(), "IngressRoute");
 //! ```
 
+mod certificate;
 mod cors;
 mod duration;
 mod expose;
@@ -39,6 +42,7 @@ mod route;
 mod support;
 pub mod traefik;
 
+pub use certificate::{certificate_objects, tls_secret_name};
 pub use cors::{Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin};
 pub use duration::Duration;
 pub use expose::Expose;

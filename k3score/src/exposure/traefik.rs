@@ -13,8 +13,9 @@
 //!   `<namespace>-<name>@kubernetescrd`, because Traefik looks a bare name up in the backend
 //!   Service's namespace (TR6, `makeServersTransportKey`).
 //! - TLS with a target issuer sets `tls.secretName: <route>-tls`; an IngressRoute does not
-//!   trigger cert-manager's ingress-shim, so a cert-manager `Certificate` must write that
-//!   Secret. Without an issuer, `tls: {}` serves Traefik's default certificate (TR1).
+//!   trigger cert-manager's ingress-shim, so the route also gets a cert-manager `Certificate`
+//!   writing that Secret ([`super::certificate_objects`]). Without an issuer, `tls: {}` serves
+//!   Traefik's default certificate (TR1).
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -138,7 +139,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         }],
         tls: tls.then(|| match ctx.target.tls_issuer {
             Some(_) => Tls {
-                secret_name: Some(bounded(route.name.as_str(), "-tls", 63)),
+                secret_name: Some(super::tls_secret_name(route)),
                 ..Default::default()
             },
             None => Tls::default(),
@@ -151,6 +152,9 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
         }
         .into(),
     );
+    if tls {
+        out.extend(super::certificate_objects(route, ctx));
+    }
 }
 
 /// The v3 rule: ``Host(`h`) && (PathPrefix(`/a`) || Path(`/b`))`` (REFERENCE §4a, TR2).
@@ -397,6 +401,17 @@ mod tests {
         );
         assert_eq!(ir.spec.entry_points, ["websecure"]);
         assert_eq!(ir.spec.tls.as_ref().unwrap().secret_name.as_deref(), Some("orders-tls"));
+        // cert-manager writes that Secret: a Certificate for the host from the target's issuer.
+        let cert = objects
+            .iter()
+            .find_map(<crate::crd::cert_manager::v1::Certificate as crate::object::Kind>::from_object)
+            .expect("a Certificate for the TLS route");
+        assert_eq!(cert.metadata.name.as_deref(), Some("orders-tls"));
+        assert_eq!(cert.metadata.namespace.as_deref(), Some("shop"));
+        assert_eq!(cert.spec.secret_name, "orders-tls");
+        assert_eq!(cert.spec.dns_names, [ctx.target.host("orders")]);
+        assert_eq!(cert.spec.issuer_ref.name, "letsencrypt-staging");
+        assert_eq!(cert.spec.issuer_ref.kind.as_deref(), Some("ClusterIssuer"));
     }
 
     #[test]
@@ -407,5 +422,9 @@ mod tests {
         };
         let objects = render(&[r], &ctx()).unwrap();
         assert_eq!(ingress_route(&objects).spec.tls, Some(Tls::default()));
+        assert!(
+            objects.iter().all(|o| o.kind() != "Certificate"),
+            "no issuer, no Certificate"
+        );
     }
 }

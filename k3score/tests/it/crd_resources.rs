@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use k3score::crd::argocd::v1alpha1::{AppProject, Application};
+use k3score::crd::cert_manager::v1::Certificate;
 use k3score::crd::external_secrets::v1::{ClusterSecretStore, ExternalSecret};
 use k3score::crd::gateway::v1::HTTPRoute;
 use k3score::crd::gateway::v1beta1::ReferenceGrant;
 use k3score::crd::generators::v1alpha1::Password;
+use k3score::crd::helm_controller::v1::HelmChartConfig;
 use k3score::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use k3score::crd::keda_http::v1alpha1::HTTPScaledObject;
 use k3score::crd::keda_http::v1beta1::InterceptorRoute;
@@ -108,4 +110,6 @@ fn every_kind_matches_its_upstream_crd() {
     check::<IngressRoute>(&crds);
     check::<Middleware>(&crds);
     check::<ServersTransport>(&crds);
+    check::<Certificate>(&crds);
+    check::<HelmChartConfig>(&crds);
 }

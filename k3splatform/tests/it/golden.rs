@@ -2,6 +2,10 @@
 //! the Traefik bootstrap). `K3S_BLESS=1 cargo test -p k3splatform --test it golden` rewrites them.
 
 use crate::common::{ctx, example, golden, target};
+use std::collections::BTreeMap;
+
+use k3score::crd::argocd::v1alpha1::{Application, HelmValue};
+use k3score::crd::helm_controller::v1::HelmChartConfig;
 use k3score::identity::WorkloadIdentity;
 use k3score::secrets::SecretStoreSpec;
 use k3splatform::{BootstrapOptions, Platform, Store, Tenant, bootstrap};
@@ -39,10 +43,18 @@ fn store_local_and_gcp() {
 
 #[test]
 fn bootstrap_local() {
-    golden(
-        "bootstrap_local.yaml",
-        &bootstrap(&ctx(target("local")), &BootstrapOptions::default()).unwrap(),
-    );
+    let bundle = bootstrap(&ctx(target("local")), &BootstrapOptions::default()).unwrap();
+    golden("bootstrap_local.yaml", &bundle);
+    // k3s's own Traefik admits the cross-namespace route to the KEDA interceptor through its
+    // HelmChartConfig; no TLS issuer, no cert-manager.
+    let config = bundle
+        .get::<HelmChartConfig>("traefik")
+        .expect("a HelmChartConfig for k3s's Traefik");
+    assert_eq!(config.metadata.namespace.as_deref(), Some("kube-system"));
+    let values: BTreeMap<String, BTreeMap<String, BTreeMap<String, bool>>> =
+        k3score::yaml::from_yaml(config.spec.values_content.as_deref().unwrap()).unwrap();
+    assert!(values["providers"]["kubernetesCRD"]["allowCrossNamespace"]);
+    assert!(bundle.get::<Application>("cert-manager").is_none());
 }
 
 #[test]
@@ -56,7 +68,18 @@ fn bootstrap_gcp_with_workload_identity() {
         )),
         ..BootstrapOptions::default()
     };
-    golden("bootstrap_gcp.yaml", &bootstrap(&ctx(target("gcp")), &options).unwrap());
+    let bundle = bootstrap(&ctx(target("gcp")), &options).unwrap();
+    golden("bootstrap_gcp.yaml", &bundle);
+    // The target has a TLS issuer: cert-manager with its CRDs writes the routes' Certificates.
+    let cert_manager = bundle.get::<Application>("cert-manager").expect("cert-manager");
+    let source = cert_manager.spec.source.as_ref().unwrap();
+    assert_eq!(source.chart.as_deref(), Some("cert-manager"));
+    let helm = source.helm.as_ref().unwrap();
+    assert_eq!(
+        helm.values_object["crds"],
+        HelmValue::Map(BTreeMap::from([("enabled".to_owned(), HelmValue::Bool(true))]))
+    );
+    assert!(bundle.get::<HelmChartConfig>("traefik").is_none(), "HAProxy target");
 }
 
 #[test]
@@ -70,5 +93,20 @@ fn bootstrap_dev_installs_traefik_and_vault_store() {
         secret_store: Some(store),
         ..BootstrapOptions::default()
     };
-    golden("bootstrap_dev.yaml", &bootstrap(&ctx(target("dev")), &options).unwrap());
+    let bundle = bootstrap(&ctx(target("dev")), &options).unwrap();
+    golden("bootstrap_dev.yaml", &bundle);
+    // The Traefik it installs admits the cross-namespace route to the KEDA interceptor.
+    let traefik = bundle.get::<Application>("traefik").unwrap();
+    let helm = traefik.spec.source.as_ref().unwrap().helm.as_ref().unwrap();
+    let HelmValue::Map(providers) = &helm.values_object["providers"] else {
+        panic!("providers")
+    };
+    let HelmValue::Map(crd) = &providers["kubernetesCRD"] else {
+        panic!("kubernetesCRD")
+    };
+    assert_eq!(crd["allowCrossNamespace"], HelmValue::Bool(true));
+    assert!(
+        bundle.get::<HelmChartConfig>("traefik").is_none(),
+        "k3s's Traefik is disabled on dev"
+    );
 }

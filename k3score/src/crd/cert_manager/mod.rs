@@ -1,0 +1,3 @@
+//! cert-manager custom resources, API group `cert-manager.io`.
+
+pub mod v1;

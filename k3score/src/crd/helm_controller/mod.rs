@@ -1,0 +1,3 @@
+//! k3s's Helm controller custom resources, API group `helm.cattle.io`.
+
+pub mod v1;

@@ -44,57 +44,23 @@ pub fn stale(rendered: &BTreeSet<String>, found: &[Object]) -> Vec<Object> {
     found.iter().filter(|o| !rendered.contains(&o.key())).cloned().collect()
 }
 
-/// What a namespaced kind needs to be applied, listed and deleted through a typed `Api`.
-pub trait NamespacedKind:
-    Kind
-    + kube::Resource<DynamicType = (), Scope = NamespaceResourceScope>
-    + Clone
-    + Debug
-    + Serialize
-    + DeserializeOwned
-    + Send
-    + Sync
-    + 'static
+/// What every kind needs to be applied, listed and deleted through a typed `Api`.
+pub trait TypedKind:
+    Kind + kube::Resource<DynamicType = ()> + Clone + Debug + Serialize + DeserializeOwned + Send + Sync + 'static
 {
 }
-impl<K> NamespacedKind for K where
-    K: Kind
-        + kube::Resource<DynamicType = (), Scope = NamespaceResourceScope>
-        + Clone
-        + Debug
-        + Serialize
-        + DeserializeOwned
-        + Send
-        + Sync
-        + 'static
+impl<K> TypedKind for K where
+    K: Kind + kube::Resource<DynamicType = ()> + Clone + Debug + Serialize + DeserializeOwned + Send + Sync + 'static
 {
 }
 
-/// What a cluster-scoped kind needs to be applied, listed and deleted through a typed `Api`.
-pub trait ClusterKind:
-    Kind
-    + kube::Resource<DynamicType = (), Scope = ClusterResourceScope>
-    + Clone
-    + Debug
-    + Serialize
-    + DeserializeOwned
-    + Send
-    + Sync
-    + 'static
-{
-}
-impl<K> ClusterKind for K where
-    K: Kind
-        + kube::Resource<DynamicType = (), Scope = ClusterResourceScope>
-        + Clone
-        + Debug
-        + Serialize
-        + DeserializeOwned
-        + Send
-        + Sync
-        + 'static
-{
-}
+/// A namespaced [`TypedKind`].
+pub trait NamespacedKind: TypedKind + kube::Resource<Scope = NamespaceResourceScope> {}
+impl<K: TypedKind + kube::Resource<Scope = NamespaceResourceScope>> NamespacedKind for K {}
+
+/// A cluster-scoped [`TypedKind`].
+pub trait ClusterKind: TypedKind + kube::Resource<Scope = ClusterResourceScope> {}
+impl<K: TypedKind + kube::Resource<Scope = ClusterResourceScope>> ClusterKind for K {}
 
 /// An operation on one object, written once per scope and run on any kind by [`visit`].
 pub trait Visitor {

@@ -239,6 +239,10 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
     let now = Timestamp::now();
     let created = store.metadata.creation_timestamp.as_ref().map_or(now, |t| t.0);
     let age = Duration::try_from(now.duration_since(created)).unwrap_or_default();
+    // The deadline counts from creation, or from the moment a store that was Ready stopped
+    // being ready (a pod restart weeks later is not a provisioning failure).
+    let unready_since = status::unready_since(previous, created, now);
+    let unready_for = Duration::try_from(now.duration_since(unready_since)).unwrap_or_default();
     let (blocker, database, api) = match outcome {
         Ok(applied) => (None, applied.database, applied.api),
         Err(blocker) => (Some(blocker), Replicas::default(), Replicas::default()),
@@ -247,7 +251,7 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
         blocker,
         database,
         api,
-        age,
+        age: unready_for,
         deadline: config.deadline,
     };
     let verdict = status::derive(&observation);
@@ -294,7 +298,7 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
         Phase::Ready => Action::requeue(READY_RESYNC),
         Phase::Failed => Action::requeue(FAILED_RETRY),
         // Re-check when the deadline passes; workload changes trigger a reconcile sooner.
-        _ => Action::requeue(config.deadline.saturating_sub(age) + Duration::from_secs(1)),
+        _ => Action::requeue(config.deadline.saturating_sub(unready_for) + Duration::from_secs(1)),
     })
 }
 

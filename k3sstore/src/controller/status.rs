@@ -75,7 +75,7 @@ pub struct Observation {
     pub database: Replicas,
     /// The API Deployment.
     pub api: Replicas,
-    /// Time since the store was created.
+    /// Time the store has been waiting to be ready ([`unready_since`]).
     pub age: Duration,
     /// The provisioning deadline.
     pub deadline: Duration,
@@ -186,6 +186,18 @@ pub fn status_for(
         url: Some(url),
         observed_generation: generation,
         message: verdict.message.clone(),
+    }
+}
+
+/// Since when the store has not been ready: its creation, or when its `Ready` condition
+/// last turned false, or `now` when it was ready until this reconcile.
+#[must_use]
+pub fn unready_since(previous: Option<&StoreStatus>, created: Timestamp, now: Timestamp) -> Timestamp {
+    let ready = previous.and_then(|s| s.conditions.iter().find(|c| c.type_ == READY));
+    match ready {
+        Some(c) if c.status == "True" => now,
+        Some(c) => c.last_transition_time.0.max(created),
+        None => created,
     }
 }
 
@@ -310,6 +322,22 @@ mod tests {
         let both = set_condition(&flipped, PROVISIONED, (true, "Applied", String::new()), Some(1), t1);
         let kinds: Vec<&str> = both.iter().map(|c| c.type_.as_str()).collect();
         assert_eq!(kinds, [PROVISIONED, READY]);
+    }
+
+    #[test]
+    fn the_deadline_restarts_when_a_ready_store_stops_being_ready() {
+        let created = Timestamp::from_second(1_000).unwrap();
+        let later = Timestamp::from_second(100_000).unwrap();
+        let now = Timestamp::from_second(100_100).unwrap();
+        assert_eq!(unready_since(None, created, now), created);
+        let ready = derive(&obs((1, 1), (1, 1), MIN));
+        let was_ready = status_for(None, &ready, String::new(), Some(1), later);
+        assert_eq!(unready_since(Some(&was_ready), created, now), now);
+        let unready = derive(&obs((1, 0), (1, 1), MIN));
+        let then = status_for(Some(&was_ready), &unready, String::new(), Some(1), later);
+        assert_eq!(unready_since(Some(&then), created, now), later);
+        let never = status_for(None, &unready, String::new(), Some(1), created);
+        assert_eq!(unready_since(Some(&never), created, now), created);
     }
 
     #[test]

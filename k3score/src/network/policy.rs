@@ -402,7 +402,7 @@ mod tests {
     fn denied_directions_are_listed_without_an_empty_rule_list() {
         // Against a real API server, `ingress: []` made every server-side apply bump the
         // generation (the server stores no empty list); the denial is the listed type alone.
-        let policies = render(&NetworkSpec::default(), &app(), &[], &ctx());
+        let policies = render(&NetworkSpec::default(), &app(), &[], &[], &ctx());
         let spec = policies[0].spec.clone().unwrap();
         assert_eq!(spec.policy_types.unwrap(), ["Ingress"]);
         assert_eq!(spec.ingress, None);

@@ -11,6 +11,7 @@
 //! | `GET /api/watch/stores` | server-sent events: `snapshot`, `applied`, `deleted` |
 //! | `/healthz`, `/readyz` | the process serves / the API server answers |
 //! | `/metrics`, `/metrics/summary` | Prometheus text / the same numbers as JSON |
+//! | `/`, `/stores/{id}`, `/assets/*` | the dashboard ([`dashboard`]) |
 //!
 //! Every `/api` request needs `Authorization: Bearer <token>`: the token is authenticated
 //! with a `TokenReview` (`401` otherwise) and the route's action authorized with a
@@ -20,6 +21,7 @@
 //! loopback ([`check_listen`]).
 
 pub mod auth;
+pub mod dashboard;
 pub mod error;
 mod guard;
 pub mod limit;
@@ -61,6 +63,7 @@ pub fn router(state: State, shutdown: signal::Receiver<bool>) -> Router {
         .route_layer(from_fn_with_state(shared.clone(), guard::guard));
     Router::new()
         .merge(api)
+        .merge(dashboard::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

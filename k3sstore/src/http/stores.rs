@@ -52,7 +52,7 @@ pub(crate) async fn create(State(state): State<ApiState>, body: Bytes) -> Result
 /// `GET /api/stores`: every store, by id.
 pub(crate) async fn list(State(state): State<ApiState>) -> Result<Json<Vec<StoreView>>, ApiError> {
     let list = stores(&state).list(&ListParams::default()).await?;
-    let mut views: Vec<StoreView> = list.items.iter().map(StoreView::of).collect();
+    let mut views: Vec<StoreView> = list.items.iter().map(|store| state.hub.view(store)).collect();
     views.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(views))
 }
@@ -60,7 +60,7 @@ pub(crate) async fn list(State(state): State<ApiState>) -> Result<Json<Vec<Store
 /// `GET /api/stores/{id}`.
 pub(crate) async fn get(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<StoreView>, ApiError> {
     match stores(&state).get_opt(&id).await? {
-        Some(store) => Ok(Json(StoreView::of(&store))),
+        Some(store) => Ok(Json(state.hub.view(&store))),
         None => Err(ApiError::NotFound(id)),
     }
 }

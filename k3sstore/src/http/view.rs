@@ -39,6 +39,9 @@ pub struct StoreView {
     /// The Kubernetes object's UID (its Events point to it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// The store's latest Event, when the live watch has seen one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<EventView>,
 }
 
 impl StoreView {
@@ -63,6 +66,7 @@ impl StoreView {
             conditions: status.conditions,
             created: store.metadata.creation_timestamp.clone(),
             uid: store.metadata.uid.clone(),
+            last_event: None,
         }
     }
 }
@@ -91,18 +95,23 @@ pub struct EventView {
 }
 
 impl EventView {
+    /// When `event` last happened (its series' last time, else its event time), for ordering.
+    #[must_use]
+    pub fn last_time(event: &Event) -> Option<jiff::Timestamp> {
+        event
+            .series
+            .as_ref()
+            .map(|s| s.last_observed_time.0)
+            .or_else(|| event.event_time.as_ref().map(|t| t.0))
+            .or_else(|| event.deprecated_last_timestamp.as_ref().map(|t| t.0))
+            .or_else(|| event.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    }
+
     /// The view of `event`.
     #[must_use]
     pub fn of(event: &Event) -> Self {
-        let last = event
-            .series
-            .as_ref()
-            .map(|s| s.last_observed_time.0.to_string())
-            .or_else(|| event.event_time.as_ref().map(|t| t.0.to_string()))
-            .or_else(|| event.deprecated_last_timestamp.as_ref().map(|t| t.0.to_string()))
-            .or_else(|| event.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()));
         EventView {
-            time: last,
+            time: Self::last_time(event).map(|t| t.to_string()),
             type_: event.type_.clone(),
             reason: event.reason.clone(),
             action: event.action.clone(),

@@ -39,7 +39,7 @@ async fn phase(client: &Client, id: &str, phase: &'static str) -> Store {
 }
 
 /// A ClusterRole + binding that lets `user` do `verbs` on stores (what a cluster admin grants).
-async fn grant(client: &Client, user: &str, verbs: &[&str]) -> String {
+pub(crate) async fn grant(client: &Client, user: &str, verbs: &[&str]) -> String {
     let name = format!("k3sstore-e2e-{user}");
     let apply = PatchParams::apply("k3sstore-tests").force();
     let role = ClusterRole {
@@ -83,7 +83,7 @@ async fn grant(client: &Client, user: &str, verbs: &[&str]) -> String {
     name
 }
 
-async fn revoke(client: &Client, name: &str) {
+pub(crate) async fn revoke(client: &Client, name: &str) {
     let _ = Api::<ClusterRoleBinding>::all(client.clone())
         .delete(name, &DeleteParams::default())
         .await;

@@ -11,3 +11,4 @@
 mod api;
 mod common;
 mod controller;
+mod dashboard;

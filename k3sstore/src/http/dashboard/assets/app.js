@@ -6,6 +6,9 @@
 (function () {
   const TOKEN_KEY = "k3sstore.token";
   const POLL_MS = 5000;
+  // The controller updates its gauges after the status change the stream reports, so the
+  // summary (metrics, not the store API) is also read again every 10 s.
+  const SUMMARY_MS = 10000;
   const page = document.body.dataset.page;
   const storeId = document.body.dataset.store || null;
   const $ = (id) => document.getElementById(id);
@@ -370,7 +373,10 @@
       sessionStorage.removeItem(TOKEN_KEY);
       showSignIn("Signed out.");
     });
-    if (page === "list") $("create-form").addEventListener("submit", create);
+    if (page === "list") {
+      $("create-form").addEventListener("submit", create);
+      window.setInterval(() => { if (token()) refreshSummary(); }, SUMMARY_MS);
+    }
     if (page === "detail") $("detail-delete").addEventListener("click", () => remove(storeId));
     if (token()) start(); else showSignIn("");
   });

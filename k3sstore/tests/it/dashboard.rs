@@ -93,6 +93,15 @@ async fn text(browser: &Browser, css: &str) -> String {
         .expect("text")
 }
 
+/// Clicks the element `css` selects.
+async fn click(browser: &Browser, css: &str) {
+    let element = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 /// Waits until the element at `xpath` exists (the page updates itself).
 async fn until(browser: &Browser, xpath: &str) {
     browser
@@ -116,13 +125,7 @@ async fn sign_in(browser: &Browser, base: &str, token: &str) {
         .await
         .expect("the sign-in form");
     input.send_keys(token).await.expect("type the token");
-    browser
-        .find(Locator::Css("#sign-in-form button"))
-        .await
-        .expect("sign-in button")
-        .click()
-        .await
-        .expect("sign in");
+    click(browser, "#sign-in-form button").await;
 }
 
 #[tokio::test]
@@ -144,13 +147,7 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     // The form shows the API's problems next to the field.
     let id_input = browser.find(Locator::Id("create-id")).await.expect("id input");
     id_input.send_keys("Bad_Id").await.expect("type");
-    browser
-        .find(Locator::Css("#create-form button"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#create-form button").await;
     until(
         &browser,
         "//p[@id='create-id-error' and contains(., 'id: invalid DNS-1123 label')]",
@@ -161,13 +158,7 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     let ready = common::unique("ui-ready");
     id_input.clear().await.expect("clear");
     id_input.send_keys(&ready).await.expect("type");
-    browser
-        .find(Locator::Css("#create-form button"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#create-form button").await;
     until(&browser, &format!("//tr[@data-id='{ready}']")).await;
     // A second store that stays Provisioning (nobody plays its kubelet).
     let pending = common::unique("ui-pending");
@@ -216,13 +207,7 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     std::fs::write(out.join("detail.png"), browser.screenshot().await.expect("screenshot")).expect("save detail.png");
 
     // Delete with a confirmation naming the store; the page shows Deleting, then the store is gone.
-    browser
-        .find(Locator::Id("detail-delete"))
-        .await
-        .expect("delete")
-        .click()
-        .await
-        .expect("click");
+    click(&browser, "#detail-delete").await;
     let question = browser.get_alert_text().await.expect("a confirmation");
     assert!(question.contains(&ready), "{question}");
     browser.accept_alert().await.expect("confirm");

@@ -224,6 +224,10 @@ async fn main() {
         clean(&client, "store-bench-").await;
         let (took, objects) = controller_run(&client, n).await;
         let rss = peak_rss_mib();
+        eprintln!(
+            "N={n}: controller {:.1} s for {objects} objects, peak RSS {rss:.0} MiB; kubectl next",
+            took.as_secs_f64()
+        );
         clean(&client, "store-bench-").await;
         let kubectl = kubectl_run(n);
         let (k, kps, ratio) = match kubectl {

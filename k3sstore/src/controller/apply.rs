@@ -111,8 +111,6 @@ pub fn visit<V: Visitor>(object: &Object, visitor: V) -> V::Out {
         Object::HttpRoute(o) => visitor.namespaced(&**o),
         Object::AppProject(o) => visitor.namespaced(&**o),
         Object::Application(o) => visitor.namespaced(&**o),
-        Object::Certificate(o) => visitor.namespaced(&**o),
-        Object::HelmChartConfig(o) => visitor.namespaced(&**o),
     }
 }
 

@@ -4,7 +4,7 @@
 //! prometheus-client appends `_total` to counters when it encodes them, so
 //! `stores_created` is exposed as `stores_created_total`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -35,9 +35,9 @@ pub struct Metrics {
     /// Seconds from `Requested` (creation) to `Ready`: `provisioning_duration_seconds`
     /// (record with [`Metrics::observe_provisioning`]).
     provisioning_duration: Histogram,
-    /// Count and sum of `provisioning_duration` for the summary (prometheus-client reads
-    /// them back only with its `test-util` feature).
-    provisioned: Mutex<(u64, f64)>,
+    /// Count, sum and the most recent durations of `provisioning_duration` for the summary
+    /// (prometheus-client reads a histogram back only with its `test-util` feature).
+    provisioned: Mutex<Provisioned>,
     /// Stores by phase: `active_stores{phase="Ready"}`.
     pub active_stores: Family<PhaseLabel, Gauge>,
     /// Reconciles run: `reconcile_total`.
@@ -57,7 +57,7 @@ impl Metrics {
             provisioning_failures: Counter::default(),
             // 5 s .. ~85 min: a store takes seconds to minutes, the deadline is 10 min.
             provisioning_duration: Histogram::new(exponential_buckets(5.0, 2.0, 11)),
-            provisioned: Mutex::new((0, 0.0)),
+            provisioned: Mutex::new(Provisioned::default()),
             active_stores: Family::default(),
             reconciles: Counter::default(),
             reconcile_errors: Counter::default(),
@@ -101,8 +101,7 @@ impl Metrics {
             .provisioned
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        provisioned.0 += 1;
-        provisioned.1 += seconds;
+        provisioned.record(seconds);
     }
 
     /// Starts timing one reconcile; the guard records the duration when dropped.
@@ -140,18 +139,57 @@ impl Metrics {
                 (phase.as_str().to_owned(), value)
             })
             .collect();
-        let (count, sum) = *self
+        let provisioned = self
             .provisioned
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (count, sum) = (provisioned.count, provisioned.sum);
+        let median = provisioned.median();
+        drop(provisioned);
         Summary {
             stores_created: self.stores_created.get(),
             provisioning_failures: self.provisioning_failures.get(),
             active_stores,
             provisioned: count,
             provisioning_seconds_mean: (count > 0).then(|| sum / count as f64),
+            provisioning_seconds_median: median,
             reconciles: self.reconciles.get(),
             reconcile_errors: self.reconcile_errors.get(),
+        }
+    }
+}
+
+/// How many of the most recent provisioning durations the median is taken over.
+pub const RECENT_PROVISIONINGS: usize = 1024;
+
+/// Provisioning durations kept for the summary: all-time count and sum, and a bounded window
+/// of the most recent ones for the median.
+#[derive(Debug, Default)]
+struct Provisioned {
+    count: u64,
+    sum: f64,
+    recent: VecDeque<f64>,
+}
+
+impl Provisioned {
+    fn record(&mut self, seconds: f64) {
+        self.count += 1;
+        self.sum += seconds;
+        if self.recent.len() == RECENT_PROVISIONINGS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(seconds);
+    }
+
+    /// The median of the recent durations (the mean of the two middle ones for an even count).
+    fn median(&self) -> Option<f64> {
+        let mut sorted: Vec<f64> = self.recent.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let mid = sorted.len() / 2;
+        match sorted.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(sorted[mid]),
+            _ => Some((sorted[mid - 1] + sorted[mid]) / 2.0),
         }
     }
 }
@@ -182,6 +220,9 @@ pub struct Summary {
     pub provisioned: u64,
     /// Mean seconds from `Requested` to `Ready`, when a store got there.
     pub provisioning_seconds_mean: Option<f64>,
+    /// Median seconds from `Requested` to `Ready` over the last
+    /// [`RECENT_PROVISIONINGS`] stores that got there.
+    pub provisioning_seconds_median: Option<f64>,
     /// `reconcile_total`.
     pub reconciles: u64,
     /// `reconcile_errors_total`.
@@ -219,6 +260,25 @@ mod tests {
         assert_eq!(summary.active_stores["Ready"], 2);
         assert_eq!(summary.active_stores["Deleting"], 0);
         assert_eq!(summary.provisioning_seconds_mean, Some(10.0));
+        assert_eq!(summary.provisioning_seconds_median, Some(10.0));
         assert_eq!(summary.reconciles, 1);
+    }
+
+    #[test]
+    fn median_of_the_recent_provisionings() {
+        let mut p = Provisioned::default();
+        assert_eq!(p.median(), None);
+        for s in [30.0, 10.0, 20.0] {
+            p.record(s);
+        }
+        assert_eq!(p.median(), Some(20.0));
+        p.record(100.0);
+        assert_eq!(p.median(), Some(25.0));
+        // The window keeps the most recent RECENT_PROVISIONINGS only; count and sum are all-time.
+        for _ in 0..RECENT_PROVISIONINGS {
+            p.record(1.0);
+        }
+        assert_eq!(p.median(), Some(1.0));
+        assert_eq!(p.count, 4 + RECENT_PROVISIONINGS as u64);
     }
 }

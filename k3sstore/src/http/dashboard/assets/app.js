@@ -163,8 +163,8 @@
       for (const [phase, count] of Object.entries(summary.active_stores)) add(phase, count);
       add("Created", summary.stores_created);
       add("Failures", summary.provisioning_failures);
-      add("Mean provisioning time", summary.provisioning_seconds_mean == null
-        ? "n/a" : summary.provisioning_seconds_mean.toFixed(1) + " s");
+      add("Median provisioning time", summary.provisioning_seconds_median == null
+        ? "n/a" : summary.provisioning_seconds_median.toFixed(1) + " s");
     } catch (error) { /* the summary is a nicety: the list says what matters */ }
   }
 

@@ -34,7 +34,7 @@ use crate::object::Object;
 /// assert!(!hpa.sets_replicas());
 /// assert!(hpa.needs_resource_requests());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scaling {
     /// A fixed replica count set by the workload. Default.
@@ -48,6 +48,61 @@ pub enum Scaling {
     KedaQueue(KedaQueue),
     /// KEDA `cron` windows.
     KedaCron(KedaCron),
+}
+
+/// The keys of the map form, for messages.
+const MODES: &str = "hpa, keda_http, keda_queue, keda_cron";
+
+/// Reads `none` or a map with one of the mode keys; two keys at once get a message that names
+/// both (`only one of hpa, keda_http, keda_queue, keda_cron may be set (found hpa and
+/// keda_http)`) instead of the parser's wording for enums.
+impl<'de> Deserialize<'de> for Scaling {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Scaling;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "none, or one of {MODES} with its settings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scaling, E> {
+                match v {
+                    "none" => Ok(Scaling::None),
+                    other => Err(E::custom(format!(
+                        "{other:?} is not a scaling mode; use none or one of {MODES}"
+                    ))),
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Scaling, A::Error> {
+                let mut found: Vec<(String, Scaling)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let mode = match key.as_str() {
+                        "hpa" => Scaling::Hpa(map.next_value()?),
+                        "keda_http" => Scaling::KedaHttp(map.next_value()?),
+                        "keda_queue" => Scaling::KedaQueue(map.next_value()?),
+                        "keda_cron" => Scaling::KedaCron(map.next_value()?),
+                        other => {
+                            return Err(serde::de::Error::custom(format!(
+                                "{other:?} is not a scaling mode; use none or one of {MODES}"
+                            )));
+                        }
+                    };
+                    found.push((key, mode));
+                }
+                match found.len() {
+                    0 => Err(serde::de::Error::custom(format!("set one of {MODES}, or none"))),
+                    1 => Ok(found.remove(0).1),
+                    _ => {
+                        let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+                        Err(serde::de::Error::custom(format!(
+                            "only one of {MODES} may be set (found {})",
+                            keys.join(" and ")
+                        )))
+                    }
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Scaling {
@@ -112,6 +167,22 @@ impl Scaling {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_modes_at_once_are_named() {
+        let err = crate::yaml::from_yaml::<Scaling>("hpa: {min: 1, max: 3}\nkeda_http: {max: 3}\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("only one of hpa, keda_http, keda_queue, keda_cron may be set (found hpa and keda_http)"),
+            "{err}"
+        );
+        let unknown = crate::yaml::from_yaml::<Scaling>("kpa: {}\n").unwrap_err();
+        assert!(
+            unknown.to_string().starts_with("\"kpa\" is not a scaling mode"),
+            "{unknown}"
+        );
+        assert_eq!(crate::yaml::from_yaml::<Scaling>("none").unwrap(), Scaling::None);
+    }
     use crate::labels::AppLabels;
     use crate::yaml::from_yaml;
     use crate::{Context, Target};

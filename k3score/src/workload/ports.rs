@@ -24,6 +24,7 @@ pub struct Port {
     /// The port's name (IANA service name: at most 15 characters), used by probes and Services.
     pub name: PortName,
     /// The port number, 1 to 65535.
+    #[serde(deserialize_with = "port_number")]
     pub port: u16,
     /// The transport protocol. Default: `tcp`.
     #[serde(default)]
@@ -152,6 +153,45 @@ impl fmt::Display for PortRef {
     }
 }
 
+/// The message for a port number out of range: `must be 1 to 65535, is 70000`.
+fn out_of_range(v: impl fmt::Display) -> String {
+    format!("must be 1 to 65535, is {v}")
+}
+
+/// A port number 1 to 65535 (a quoted number too), with a plain message otherwise.
+struct PortNumberVisitor;
+
+impl serde::de::Visitor<'_> for PortNumberVisitor {
+    type Value = u16;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a port number, 1 to 65535")
+    }
+    // 0 fits the type and is left to validation, which reports it with the other problems.
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u16, E> {
+        u16::try_from(v).map_err(|_| E::custom(out_of_range(v)))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u16, E> {
+        u64::try_from(v)
+            .map_err(|_| E::custom(out_of_range(v)))
+            .and_then(|v| self.visit_u64(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u16, E> {
+        Err(E::custom(out_of_range(v)))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u16, E> {
+        match v.parse::<u64>() {
+            Ok(n) => self.visit_u64(n),
+            Err(_) => Err(E::custom(format!("must be a port number, 1 to 65535, is {v:?}"))),
+        }
+    }
+}
+
+/// Reads a port number (`#[serde(deserialize_with)]`): `ports[0].port: must be 1 to 65535,
+/// is 70000` instead of the parser's integer-range wording.
+fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    d.deserialize_any(PortNumberVisitor)
+}
+
 impl<'de> Deserialize<'de> for PortRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -161,16 +201,13 @@ impl<'de> Deserialize<'de> for PortRef {
                 f.write_str("a port name like http or a port number like 8080")
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortRef, E> {
-                u16::try_from(v)
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .map(PortRef::Number)
-                    .ok_or_else(|| E::custom(format!("port {v} is not between 1 and 65535")))
+                match PortNumberVisitor.visit_u64(v)? {
+                    0 => Err(E::custom(out_of_range(v))),
+                    n => Ok(PortRef::Number(n)),
+                }
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortRef, E> {
-                u64::try_from(v)
-                    .map_err(|_| E::custom(format!("port {v} is not between 1 and 65535")))
-                    .and_then(|v| self.visit_u64(v))
+                PortNumberVisitor.visit_i64(v).map(PortRef::Number)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortRef, E> {
                 if let Ok(n) = v.parse::<u64>() {
@@ -186,6 +223,24 @@ impl<'de> Deserialize<'de> for PortRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_numbers_out_of_range_say_so_in_words() {
+        let err = crate::yaml::from_yaml::<Vec<Port>>("- {name: http, port: 70000}\n").unwrap_err();
+        assert_eq!(err.path.to_string(), "[0].port");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("[0].port: must be 1 to 65535, is 70000 (line 1"),
+            "{message}"
+        );
+        // 0 parses and is reported by validation, together with the other problems.
+        assert!(crate::yaml::from_yaml::<Vec<Port>>("- {name: http, port: 0}\n").is_ok());
+        let bad_ref = crate::yaml::from_yaml::<PortRef>("99999").unwrap_err();
+        assert!(
+            bad_ref.to_string().contains("must be 1 to 65535, is 99999"),
+            "{bad_ref}"
+        );
+    }
 
     #[test]
     fn port_refs_parse_names_and_numbers() {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use k3score::{Bundle, Errors, Target};
+use k3score::{Bundle, Context, Errors, Target};
 
 use crate::{Error, read_tree};
 
@@ -33,13 +33,21 @@ pub fn is_compose(path: &Path, text: &str) -> bool {
     named || k3scompose::looks_like_compose(text)
 }
 
+/// The folder `path` is in (`.` for a bare file name).
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// A rendered compose project.
 #[derive(Debug)]
 pub struct ComposeOutput {
     /// The objects.
     pub bundle: Bundle,
     /// Settings that were not translated, with their compose keys.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<k3scompose::Warning>,
     /// The Tiltfile for the services built from source, if any.
     pub tiltfile: Option<String>,
 }
@@ -56,8 +64,22 @@ pub fn render_compose(
     vars: &BTreeMap<String, String>,
     manifest: &str,
 ) -> Result<ComposeOutput, Error> {
+    let (first, names, files) = compose_files(paths)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let spec_error = |e| Error::Spec(first.to_owned(), e);
+    let project = k3scompose::Project::parse_files(&names, &files, vars).map_err(spec_error)?;
+    render_project(&project, target, namespace, vars, manifest).map_err(spec_error)
+}
+
+/// A compose project's files: the first path given, the file names in merge order (relative
+/// to the first file's folder; a single file gets its override file), and every file of that
+/// folder by relative name.
+pub(crate) type ComposeFiles<'a> = (&'a Path, Vec<String>, BTreeMap<String, String>);
+
+/// Reads the [`ComposeFiles`] of `paths`.
+pub(crate) fn compose_files(paths: &[PathBuf]) -> Result<ComposeFiles<'_>, Error> {
     let first = paths.first().ok_or_else(|| Error::Usage("no compose file".into()))?;
-    let dir = first.parent().unwrap_or(Path::new("."));
+    let dir = folder_of(first);
     let files: BTreeMap<String, String> = read_tree(dir)?.into_iter().collect();
     let mut names = Vec::new();
     for path in paths {
@@ -77,10 +99,7 @@ pub fn render_compose(
     if let [only] = names.as_slice() {
         names = k3scompose::with_override(only, &files);
     }
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let spec_error = |e| Error::Spec(first.clone(), e);
-    let project = k3scompose::Project::parse_files(&names, &files, vars).map_err(spec_error)?;
-    render_project(&project, target, namespace, vars, manifest).map_err(spec_error)
+    Ok((first, names, files))
 }
 
 fn render_project(
@@ -90,12 +109,20 @@ fn render_project(
     vars: &BTreeMap<String, String>,
     manifest: &str,
 ) -> Result<ComposeOutput, Errors> {
-    let ctx = crate::spec::context(target, namespace, vars)?;
+    render_project_in(project, &crate::spec::context(target, namespace, vars)?, manifest)
+}
+
+/// Renders a parsed compose project for `ctx`.
+pub(crate) fn render_project_in(
+    project: &k3scompose::Project,
+    ctx: &Context,
+    manifest: &str,
+) -> Result<ComposeOutput, Errors> {
     let translation = project.translate(&[])?;
-    let rendered = translation.render(&ctx)?;
+    let rendered = translation.render(ctx)?;
     Ok(ComposeOutput {
         bundle: rendered.bundle,
-        warnings: rendered.warnings.iter().map(ToString::to_string).collect(),
+        warnings: rendered.warnings,
         tiltfile: translation.tiltfile(manifest),
     })
 }
@@ -111,5 +138,5 @@ pub fn render_compose_text(
 ) -> Result<(Bundle, Vec<String>), Errors> {
     let project = k3scompose::Project::parse(main, files, vars)?;
     let out = render_project(&project, target, namespace, vars, "compose.yaml")?;
-    Ok((out.bundle, out.warnings))
+    Ok((out.bundle, out.warnings.iter().map(ToString::to_string).collect()))
 }

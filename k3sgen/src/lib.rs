@@ -1,29 +1,55 @@
 //! Spec files of every kind to Kubernetes bundles: one entry point for the `k3sgen` command,
 //! the examples and `build.rs` scripts.
 //!
+//! - [`generate`]: load paths (spec files, compose projects, function folders, directories
+//!   holding any mix of them) and render them all for one [`Context`](k3score::Context),
+//!   with every problem of every file at once ([`Diagnostic`]: file, line, column, field
+//!   path) and the warnings.
 //! - [`spec`]: recognise a spec file's kind (`App`, `Apps`, `Functions`, `Gateway`,
-//!   `Platform`, `Tenant`, `Store`) and render it for a target.
-//! - [`functions`]: read a function project's source folders and add the functions discovered
-//!   in them.
+//!   `Platform`, `Tenant`, `Store`) and render it.
+//! - [`functions`]: read a function project's source folders and add the functions
+//!   discovered in them.
 //! - [`compose`]: recognise and render docker compose projects, with their warnings.
-//! - [`output`]: write bundles to stdout or one file per component.
+//! - [`output`]: write bundles to a stream or one file per component.
+//! - [`build`]: the `build.rs` entry point.
+//! - [`schema`], [`explain`], [`starter`]: the JSON Schemas, field documentation and
+//!   starter files behind `k3sgen schema`, `explain` and `new`.
 //!
 //! ```
-//! let spec = k3sgen::parse_spec("kind: App\nname: hello\nimage: nginx:1.27\n").unwrap();
-//! let bundle = k3sgen::render_spec(&spec, &k3score::Target::local(), "default", &Default::default()).unwrap();
-//! assert!(bundle.to_yaml().unwrap().contains("kind: Deployment"));
+//! use k3score::{Context, Target};
+//! let inputs = k3sgen::discover(&["../examples/specs/orders.yaml"])?;
+//! let ctx = Context::new(Target::local(), "shop".parse()?).with_variable("DB_HOST", "postgres");
+//! let generated = k3sgen::generate(&inputs, &ctx);
+//! // orders.yaml needs its secret values (examples/specs/local.env): every one is reported.
+//! assert!(!generated.is_ok());
+//! for problem in &generated.diagnostics {
+//!     println!("{problem}"); // ../examples/specs/orders.yaml:17:3: error: env.API_KEY: secret ...
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod build;
 pub mod compose;
+pub mod diagnostic;
 pub mod error;
+pub mod explain;
 pub mod functions;
+pub mod generate;
+pub mod locate;
 pub mod output;
+pub mod reference;
+pub mod schema;
 pub mod spec;
+pub mod starter;
 pub mod target;
 
 pub use compose::{COMPOSE_FILE_NAMES, ComposeOutput, is_compose, render_compose, render_compose_text};
+pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
+pub use explain::{Explanation, explain};
 pub use functions::{discover_functions, read_sources, read_tree};
-pub use output::emit;
-pub use spec::{Spec, parse_spec, render_spec};
+pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};
+pub use locate::Locator;
+pub use output::{Format, OUTPUT_MARKER, emit, stream, write_dir};
+pub use spec::{Spec, parse_spec, render, render_spec};
 pub use target::with_ingress;

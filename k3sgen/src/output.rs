@@ -1,10 +1,37 @@
-//! Writing bundles: one multi-document YAML stream, or one file per component.
+//! Writing bundles: one stream (YAML documents or a JSON array), or one file per component
+//! into a folder the tool owns.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use k3score::Bundle;
 
-use crate::Error;
+use crate::{Component, Error};
+
+/// The file that marks a folder as written by k3sgen: in such a folder, files of an earlier
+/// run that this run did not write are removed.
+pub const OUTPUT_MARKER: &str = ".k3sgen-output";
+
+/// How rendered objects are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Multi-document YAML (`---` between objects).
+    #[default]
+    Yaml,
+    /// A JSON array of the objects.
+    Json,
+}
+
+impl Format {
+    /// The file extension: `yaml` or `json`.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+        }
+    }
+}
 
 /// Writes each `(component, bundle)` to `out/<component>.yaml`, or all to stdout as one
 /// multi-document stream when `out` is `None`.
@@ -18,8 +45,33 @@ pub fn emit(components: &[(String, Bundle)], out: Option<&Path>) -> Result<(), E
                 std::fs::write(&path, yaml).map_err(|e| Error::Io(path.clone(), e))?;
             }
         }
-        None => {
-            let mut first = true;
+        None => print!(
+            "{}",
+            stream(components.iter().map(|(n, b)| (n.as_str(), b)), Format::Yaml)?
+        ),
+    }
+    Ok(())
+}
+
+/// All components as one text: YAML documents, each component's first one preceded by
+/// `# component: <name>` (components without objects are left out), or one JSON array of
+/// every object in apply order.
+///
+/// ```
+/// let spec = k3sgen::parse_spec("kind: App\nname: web\nimage: nginx:1.27\n").unwrap();
+/// let bundle = k3sgen::render_spec(&spec, &k3score::Target::local(), "default", &Default::default()).unwrap();
+/// let yaml = k3sgen::stream([("web", &bundle)], k3sgen::Format::Yaml).unwrap();
+/// assert!(yaml.starts_with("# component: web\napiVersion: "));
+/// let json = k3sgen::stream([("web", &bundle)], k3sgen::Format::Json).unwrap();
+/// assert!(json.starts_with('['));
+/// ```
+pub fn stream<'a>(
+    components: impl IntoIterator<Item = (&'a str, &'a Bundle)>,
+    format: Format,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    match format {
+        Format::Yaml => {
             for (name, bundle) in components {
                 let yaml = bundle
                     .to_yaml()
@@ -27,12 +79,80 @@ pub fn emit(components: &[(String, Bundle)], out: Option<&Path>) -> Result<(), E
                 if yaml.is_empty() {
                     continue;
                 }
-                if !first {
-                    println!("---");
+                if !out.is_empty() {
+                    out.push_str("---\n");
                 }
-                first = false;
-                print!("# component: {name}\n{yaml}");
+                out.push_str("# component: ");
+                out.push_str(name);
+                out.push('\n');
+                out.push_str(&yaml);
             }
+        }
+        Format::Json => {
+            let mut all = Bundle::new();
+            for (_, bundle) in components {
+                all.extend(bundle.clone());
+            }
+            out = all.to_json().map_err(|e| Error::Spec(PathBuf::from("-"), e.into()))?;
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `<dir>/<component>.<yaml|json>` for each component (and `<component>.Tiltfile`
+/// when it has one) and returns the paths written. A folder that does not exist or is empty
+/// becomes the tool's: it gets an [`OUTPUT_MARKER`], and in a folder with that marker the
+/// `.yaml`, `.json` and `.Tiltfile` files this run did not write are removed, so no stale
+/// component is left behind. Other folders are written to and left otherwise untouched.
+pub fn write_dir(components: &[Component], dir: &Path, format: Format) -> Result<Vec<PathBuf>, Error> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |e| Error::Io(path, e)
+    };
+    let owned = match std::fs::read_dir(dir) {
+        Ok(mut entries) => dir.join(OUTPUT_MARKER).is_file() || entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Error::Io(dir.to_owned(), e)),
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut written = Vec::new();
+    for component in components {
+        let path = dir.join(format!("{}.{}", component.name, format.extension()));
+        let text = match format {
+            Format::Yaml => component.bundle.to_yaml(),
+            Format::Json => component.bundle.to_json(),
+        }
+        .map_err(|e| Error::Spec(component.source.clone(), e.into()))?;
+        std::fs::write(&path, text).map_err(io(&path))?;
+        written.push(path);
+        if let Some(tiltfile) = &component.tiltfile {
+            let path = dir.join(format!("{}.Tiltfile", component.name));
+            std::fs::write(&path, tiltfile).map_err(io(&path))?;
+            written.push(path);
+        }
+    }
+    if owned {
+        let marker = dir.join(OUTPUT_MARKER);
+        std::fs::write(
+            &marker,
+            "Written by k3sgen: files it did not write in its last run are removed.\n",
+        )
+        .map_err(io(&marker))?;
+        remove_stale(dir, &written.iter().collect())?;
+    }
+    Ok(written)
+}
+
+fn remove_stale(dir: &Path, keep: &BTreeSet<&PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io(dir.to_owned(), e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::Io(dir.to_owned(), e))?.path();
+        let ours = path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "json" || e == "Tiltfile");
+        if ours && path.is_file() && !keep.contains(&path) {
+            std::fs::remove_file(&path).map_err(|e| Error::Io(path.clone(), e))?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use k3sapp::{App, AppSet};
+use k3score::names::DnsLabel;
 use k3score::{Bundle, Context, Errors, Target};
 
 /// A parsed spec file of any kind the suite knows.
@@ -69,20 +70,49 @@ pub fn render_spec(
     namespace: &str,
     vars: &BTreeMap<String, String>,
 ) -> Result<Bundle, Errors> {
-    let ns = match spec {
-        Spec::Apps(set) => set.namespace.as_ref().map_or(namespace, |n| n.as_str()),
-        Spec::Gateway(gateway) => gateway.namespace.as_ref().map_or(namespace, |n| n.as_str()),
-        Spec::App(_) | Spec::Functions(_) | Spec::Platform(_) | Spec::Tenant(_) | Spec::Store(_) => namespace,
+    let ns = own_namespace(spec).map_or(namespace, DnsLabel::as_str);
+    render(spec, &context(target, ns, vars)?)
+}
+
+/// Renders a spec for `ctx`; an `Apps` or `Gateway` file that names its own namespace
+/// renders into that one.
+///
+/// ```
+/// use k3score::{Context, Target};
+/// let spec = k3sgen::parse_spec("kind: Apps\nnamespace: shop\napps: [{name: web, image: nginx:1.27}]\n").unwrap();
+/// let ctx = Context::new(Target::local(), "default".parse().unwrap());
+/// let yaml = k3sgen::render(&spec, &ctx).unwrap().to_yaml().unwrap();
+/// assert!(yaml.contains("namespace: shop"));
+/// ```
+pub fn render(spec: &Spec, ctx: &Context) -> Result<Bundle, Errors> {
+    let own;
+    let ctx = match own_namespace(spec) {
+        Some(namespace) if *namespace != ctx.namespace => {
+            own = Context {
+                namespace: namespace.clone(),
+                ..ctx.clone()
+            };
+            &own
+        }
+        _ => ctx,
     };
-    let ctx = context(target, ns, vars)?;
     match spec {
-        Spec::App(app) => app.render(&ctx),
-        Spec::Apps(set) => set.render(&ctx),
-        Spec::Gateway(gateway) => gateway.render(&ctx),
-        Spec::Functions(project) => project.render(&ctx),
-        Spec::Platform(platform) => platform.render(&ctx),
-        Spec::Tenant(tenant) => tenant.render(&ctx),
-        Spec::Store(store) => store.render(&ctx),
+        Spec::App(app) => app.render(ctx),
+        Spec::Apps(set) => set.render(ctx),
+        Spec::Gateway(gateway) => gateway.render(ctx),
+        Spec::Functions(project) => project.render(ctx),
+        Spec::Platform(platform) => platform.render(ctx),
+        Spec::Tenant(tenant) => tenant.render(ctx),
+        Spec::Store(store) => store.render(ctx),
+    }
+}
+
+/// The namespace an `Apps` or `Gateway` file names for itself.
+fn own_namespace(spec: &Spec) -> Option<&DnsLabel> {
+    match spec {
+        Spec::Apps(set) => set.namespace.as_ref(),
+        Spec::Gateway(gateway) => gateway.namespace.as_ref(),
+        Spec::App(_) | Spec::Functions(_) | Spec::Platform(_) | Spec::Tenant(_) | Spec::Store(_) => None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Spec files of every kind to Kubernetes bundles: one entry point for the `k3sgen` command,
 //! the examples and `build.rs` scripts.
 //!
-//! - [`generate`]: load paths (spec files, compose projects, function folders, directories
+//! - [`generate`](mod@generate): load paths (spec files, compose projects, function folders, directories
 //!   holding any mix of them) and render them all for one [`Context`](k3score::Context),
 //!   with every problem of every file at once ([`Diagnostic`]: file, line, column, field
 //!   path) and the warnings.
@@ -12,7 +12,7 @@
 //! - [`compose`]: recognise and render docker compose projects, with their warnings.
 //! - [`output`]: write bundles to a stream or one file per component.
 //! - [`build`]: the `build.rs` entry point.
-//! - [`schema`], [`explain`], [`starter`]: the JSON Schemas, field documentation and
+//! - [`schema`], [`explain`](mod@explain), [`starter`]: the JSON Schemas, field documentation and
 //!   starter files behind `k3sgen schema`, `explain` and `new`.
 //!
 //! ```

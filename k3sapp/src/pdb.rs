@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use k3score::{ErrorKind, FieldPath, Problems};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -15,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!("25%".parse::<IntOrPercent>().unwrap(), IntOrPercent::Percent(25));
 /// assert!("120%".parse::<IntOrPercent>().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
-#[schemars(untagged)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum IntOrPercent {
     /// A number of pods.
     Int(u32),
@@ -99,7 +101,8 @@ impl<'de> Deserialize<'de> for IntOrPercent {
 /// ```yaml
 /// pdb: {max_unavailable: 1}
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Pdb {
     /// Pods that must stay available. Default: unset.

@@ -10,6 +10,7 @@ use k3score::network::NetworkSpec;
 use k3score::resources::Resources;
 use k3score::scaling::Scaling;
 use k3score::workload::{ContainerSecurity, Env, EnvFrom, InitContainer, Port, Probes, Volume};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,8 @@ use crate::pdb::Pdb;
 use crate::tilt::Build;
 
 /// The spec-file kind tag of an app file (`kind: App`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AppKind {
     /// `kind: App`.
     #[default]
@@ -25,7 +27,8 @@ pub enum AppKind {
 }
 
 /// The spec-file kind tag of a file with several apps (`kind: Apps`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AppsKind {
     /// `kind: Apps`.
     #[default]
@@ -33,7 +36,8 @@ pub enum AppsKind {
 }
 
 /// Which controller runs the app.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkloadKind {
     /// A `Deployment` with a ClusterIP `Service`: stateless, interchangeable replicas.
@@ -63,7 +67,8 @@ pub enum WorkloadKind {
 ///     "name: orders\nimage: ghcr.io/acme/orders:1.4.2\nports: [{name: http, port: 8080}]\n").unwrap();
 /// assert_eq!(app, from_yaml);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct App {
     /// The file kind tag (`App`), optional in files that hold one app.
@@ -129,7 +134,7 @@ pub struct App {
     pub pdb: Option<Pdb>,
     /// HTTP routes through the target's ingress controller; one route or a list.
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
-    #[schemars(with = "OneOrMany<Expose>")]
+    #[cfg_attr(feature = "schema", schemars(with = "OneOrMany<Expose>"))]
     pub expose: Vec<Expose>,
     /// Init containers, run to completion before the app. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -184,9 +189,10 @@ impl AppBuilder {
 }
 
 /// One value or a list of values (the schema of `expose`).
-#[derive(JsonSchema)]
+#[derive()]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[allow(dead_code)] // only describes the accepted shapes
-#[schemars(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
@@ -218,7 +224,8 @@ where
 /// Several apps rendered together into one namespace (`kind: Apps`).
 ///
 /// Names must be unique; errors name the app (`apps[2].scaling.max`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct AppSet {
     /// The file kind tag (`Apps`).

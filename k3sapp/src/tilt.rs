@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use k3score::{ErrorKind, FieldPath, Problems};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// build: {context: ./orders, dockerfile: Dockerfile, build_args: {PY: "3.12"},
 ///         live_update: [{sync: ./src, to: /app/src}], port_forwards: ["8080:8080"]}
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Build {
     /// Build context directory. Default: `.`.
@@ -65,7 +67,8 @@ impl Default for Build {
 }
 
 /// One live-update step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged, deny_unknown_fields)]
 pub enum LiveUpdate {
     /// Copy local files into the running container.

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +61,8 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 ///     "orders@acme.iam.gserviceaccount.com");
 /// assert_eq!(sa.automount_service_account_token, Some(false));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ServiceAccountSpec {
     /// Render a ServiceAccount for the workload. Default: true.
@@ -90,7 +92,8 @@ impl Default for ServiceAccountSpec {
 }
 
 /// A cloud identity bound to a Kubernetes ServiceAccount (REFERENCE §7).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum WorkloadIdentity {
     /// GKE Workload Identity: the Google service account email,

@@ -4,6 +4,7 @@
 //! `pkg/api/validate/content/kube.go` (REFERENCE.md §12). A value that crosses a
 //! public API where Kubernetes has a grammar is one of these types, never a raw `String`.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -248,6 +249,7 @@ macro_rules! name_type {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 Cow::Borrowed(stringify!($name))

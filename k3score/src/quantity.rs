@@ -5,6 +5,7 @@
 //! `e<n>` exponent. Values are held exactly (milli-units for CPU, bytes for memory), so
 //! they compare and add without rounding, which quota checks rely on.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -322,6 +323,7 @@ macro_rules! quantity_serde {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $ty {
             fn schema_name() -> Cow<'static, str> {
                 Cow::Borrowed(stringify!($ty))

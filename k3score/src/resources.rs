@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ResourceRequirements, Toleration};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,8 @@ pub const NVIDIA_GPU_TAINT: &str = "nvidia.com/gpu";
 /// assert_eq!(limits["memory"].0, "256Mi"); // memory limit = request by default
 /// assert!(!limits.contains_key("cpu"));    // no CPU limit by default
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Resources {
     /// CPU request (`250m`, `0.5`, `2`). Default: none (the namespace's LimitRange applies).
@@ -70,7 +72,8 @@ pub struct Resources {
 }
 
 /// Explicit limits; each must be at least the matching request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Limits {
     /// CPU limit (the container is throttled above it). Default: none.
@@ -85,7 +88,8 @@ pub struct Limits {
 }
 
 /// GPUs requested by a container (REFERENCE §10).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Gpu {
     /// Whole GPUs (extended resources cannot be fractional or overcommitted). Default: 1.
@@ -134,7 +138,8 @@ impl Default for Gpu {
 }
 
 /// GPU vendors and the extended resource their device plugin exposes (REFERENCE §10, G1, G2).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GpuVendor {
     /// NVIDIA device plugin: `nvidia.com/gpu`.

@@ -5,10 +5,12 @@
 //! TLS issuer, the storage class and where KEDA runs. Three presets match the clusters the
 //! suite is built for, and [`TargetBuilder`] makes any other.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +18,8 @@ use crate::error::{ErrorKind, Errors, FieldPath, Problems};
 use crate::names::{DnsLabel, DnsSubdomain};
 
 /// The ingress controller that serves routes on a target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Ingress {
     /// Traefik v3 with its CRDs (`IngressRoute`, `Middleware`), as k3s and k3d ship it.
@@ -85,7 +88,8 @@ impl Ingress {
 }
 
 /// Where secret values come from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SecretBackend {
     /// Plain `Secret`s whose values are passed in explicitly (from a `.env` file).
@@ -105,7 +109,8 @@ fn default_refresh() -> String {
 }
 
 /// Which KEDA HTTP add-on API the target's add-on serves.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KedaHttpApi {
     /// `InterceptorRoute` (`http.keda.sh/v1beta1`, add-on >= 0.14) plus our own `ScaledObject`.
@@ -116,7 +121,8 @@ pub enum KedaHttpApi {
 }
 
 /// Where KEDA and its HTTP add-on run on the target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Keda {
     /// KEDA's namespace (interceptor Service lives there). Default: `keda`.
@@ -220,6 +226,7 @@ impl From<KubeVersion> for String {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for KubeVersion {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("KubeVersion")
@@ -263,7 +270,8 @@ fn default_min_kubernetes() -> KubeVersion {
 /// assert_eq!(staging.host("orders"), "orders.staging.acme.io");
 /// assert_eq!(staging.secrets, SecretBackend::Local);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// The target's name (`local`, `dev`, `gcp`, or your own).

@@ -1,5 +1,6 @@
 //! `module:function` handler references.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -95,6 +96,7 @@ impl fmt::Display for Handler {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Handler {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("Handler")

@@ -9,6 +9,7 @@ use k3score::names::{Dns1035Label, DnsLabel};
 use k3score::network::{NetworkSpec, Peer, Visibility};
 use k3score::resources::Resources;
 use k3score::workload::{ContainerSecurity, Env, EnvFrom};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,8 @@ pub const DEFAULT_MAX_REPLICAS: i32 = 10;
 pub const DEFAULT_SOURCES: &str = "src";
 
 /// The spec-file kind tag (`kind: Functions`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum FunctionsKind {
     /// `kind: Functions`.
     #[default]
@@ -58,7 +60,8 @@ fn default_sources() -> Vec<String> {
 ///      - {name: hello, handler: 'main:hello', trigger: {http: {path: /hello}}}\n").unwrap();
 /// assert_eq!(built.functions, from_yaml.functions);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Project {
     /// The file kind tag (`Functions`). Default: `Functions`.
@@ -150,7 +153,8 @@ impl ProjectBuilder {
 }
 
 /// One function: a handler, its trigger, and overrides of the project defaults.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Function {
     /// The function's name, unique in the project (discovery: the source name in kebab case).
@@ -281,6 +285,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "schema")]
     fn json_schema_describes_the_file() {
         let schema = schemars::schema_for!(Project);
         let json = k3score::yaml::to_json(&schema).unwrap();

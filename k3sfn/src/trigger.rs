@@ -3,6 +3,7 @@
 use k3score::exposure::{Host, HttpMethod, check_path};
 use k3score::workload::{RestartPolicy, SecretKeyRef};
 use k3score::{ErrorKind, FieldPath, Problems};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,8 @@ pub const DEFAULT_FAILED_HISTORY: i32 = 1;
 /// let t: Trigger = k3score::yaml::from_yaml("schedule: {cron: '*/15 * * * *'}").unwrap();
 /// assert_eq!(t.kind(), "schedule");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
     /// HTTP requests through the KEDA HTTP add-on interceptor (scale to zero).
@@ -58,7 +60,8 @@ impl Trigger {
 }
 
 /// An HTTP trigger.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct HttpTrigger {
     /// The path prefix routed to the function (`/orders`).
@@ -105,7 +108,8 @@ impl HttpTrigger {
 ///
 /// Sentinel addresses, master and passwords default to the project's `queue` block, so a
 /// decorator only names the list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct QueueTrigger {
     /// The Redis list to consume (`listName`).
@@ -151,7 +155,8 @@ impl QueueTrigger {
 }
 
 /// Project-wide Redis Sentinel settings for queue triggers (`queue:` in `functions.yaml`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct QueueDefaults {
     /// Sentinel addresses, `host:port` each. Default: none (each trigger must name them).
@@ -169,7 +174,8 @@ pub struct QueueDefaults {
 }
 
 /// What a CronJob does when a run is due while the previous one still runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConcurrencyPolicy {
     /// Start the new run too (Kubernetes' default).
@@ -195,7 +201,8 @@ impl ConcurrencyPolicy {
 }
 
 /// A schedule trigger, rendered as a CronJob.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ScheduleTrigger {
     /// 5-field cron (`*/15 * * * *`) or a descriptor (`@hourly`, `@daily` ...).

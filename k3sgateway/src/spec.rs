@@ -2,13 +2,15 @@
 
 use k3score::exposure::{Cors, RateLimit, Route};
 use k3score::names::DnsLabel;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::waf::Waf;
 
 /// The spec-file kind tag of a gateway file (`kind: Gateway`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum GatewayKind {
     /// `kind: Gateway`.
     #[default]
@@ -34,7 +36,8 @@ pub enum GatewayKind {
 /// assert_eq!(gateway.routes[0].backend.service.as_str(), "orders");
 /// assert_eq!(gateway.effective_routes()[0].rate_limit.as_ref().unwrap().requests, 100);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Gateway {
     /// The file kind tag (`Gateway`). Default: `Gateway`.

@@ -24,6 +24,7 @@ use k3score::crd::traefik::v1alpha1::{MiddlewareSpec, PluginConfig, PluginValue}
 use k3score::exposure::{Cidr, RouteFeature, Support, supports, validate_allow_list, validate_body_size};
 use k3score::quantity::Bytes;
 use k3score::{ErrorKind, FieldPath, Ingress, Problems};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,8 @@ pub const CORAZA_CRS_DIRECTIVES: [&str; 3] = [
 ];
 
 /// The rule engine of a managed rule set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WafEngine {
     /// Coraza (ModSecurity-compatible, in Go/Wasm) inside Traefik, with the OWASP CRS.
@@ -59,7 +61,8 @@ impl WafEngine {
 }
 
 /// A managed rule set (the OWASP Core Rule Set) run by a WAF engine.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ManagedRules {
     /// The engine.
@@ -89,7 +92,8 @@ pub struct ManagedRules {
 ///     "{allow_cidrs: [10.0.0.0/8], max_body_size: 1Mi, managed_rules: {engine: coraza}}").unwrap();
 /// assert_eq!(waf.managed_rules.unwrap().engine, WafEngine::Coraza);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Waf {
     /// Client addresses allowed on every route; a route's own `allow_list` may only narrow it

@@ -12,7 +12,7 @@
 //! - [`compose`]: recognise and render docker compose projects, with their warnings.
 //! - [`output`]: write bundles to a stream or one file per component.
 //! - [`build`]: the `build.rs` entry point.
-//! - [`schema`], [`explain`](mod@explain), [`starter`]: the JSON Schemas, field documentation and
+//! - [`schema`], [`explain`](mod@explain) (feature `schema`), [`starter`]: the JSON Schemas, field documentation and
 //!   starter files behind `k3sgen schema`, `explain` and `new`.
 //!
 //! ```
@@ -32,12 +32,15 @@ pub mod build;
 pub mod compose;
 pub mod diagnostic;
 pub mod error;
+#[cfg(feature = "schema")]
 pub mod explain;
 pub mod functions;
 pub mod generate;
 pub mod locate;
 pub mod output;
+#[cfg(feature = "schema")]
 pub mod reference;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod spec;
 pub mod starter;
@@ -46,6 +49,7 @@ pub mod target;
 pub use compose::{COMPOSE_FILE_NAMES, ComposeOutput, is_compose, render_compose, render_compose_text};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
+#[cfg(feature = "schema")]
 pub use explain::{Explanation, explain};
 pub use functions::{discover_functions, read_sources, read_tree};
 pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};

@@ -43,6 +43,7 @@ use k3score::identity::WorkloadIdentity;
 use k3score::names::DnsLabel;
 use k3score::secrets::SecretStoreSpec;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, Problems, SecretBackend};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +94,8 @@ pub const EXTERNAL_SECRETS_NAMESPACE: &str = "external-secrets";
 pub const K3S_SYSTEM_NAMESPACE: &str = "kube-system";
 
 /// A chart in a Helm repository.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ChartRef {
     /// Repository URL.
@@ -123,7 +125,8 @@ impl ChartRef {
 }
 
 /// The charts of the platform components. Default: the constants of this module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct PlatformCharts {
     /// External Secrets Operator. Default: `external-secrets` 2.9.0.
@@ -161,7 +164,8 @@ impl Default for PlatformCharts {
 }
 
 /// What [`bootstrap()`] installs besides the target's defaults.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct BootstrapOptions {
     /// Chart coordinates. Default: [`PlatformCharts::default`].

@@ -10,6 +10,7 @@ use k3score::labels::{MANAGED_BY, MANAGER};
 use k3score::names::DnsLabel;
 use k3score::{ErrorKind, FieldPath, Problems};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,8 @@ pub const DEFAULT_BACKOFF_MAX: &str = "3m";
 pub type Values = BTreeMap<String, HelmValue>;
 
 /// Where the chart comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ChartSource {
     /// A chart in a Helm repository: `spec.source.{repoURL, chart, targetRevision}` (A1).
@@ -75,7 +77,8 @@ impl ChartSource {
 }
 
 /// Retry of failed syncs (`spec.syncPolicy.retry`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Retry {
     /// Attempts. Default: 5.
@@ -119,7 +122,8 @@ impl Default for Retry {
 }
 
 /// How Argo CD syncs the chart (`spec.syncPolicy`, REFERENCE §8, A1/A4/A5).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Sync {
     /// Sync automatically on changes. Default: true.
@@ -209,7 +213,8 @@ impl Default for Sync {
 /// let helm = app.spec.source.unwrap().helm.unwrap();
 /// assert_eq!(helm.values_object["replicaCount"], k3score::crd::argocd::v1alpha1::HelmValue::Int(2));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Chart {
     /// The Application's name (unique in the `argocd` namespace).

@@ -9,6 +9,7 @@ use k3score::labels::{MANAGED_BY, MANAGER};
 use k3score::names::DnsLabel;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ use crate::chart::{ARGOCD_NAMESPACE, Chart, DEFAULT_PROJECT, IN_CLUSTER};
 pub const PLATFORM_PROJECT: &str = "platform";
 
 /// The spec-file kind tag (`kind: Platform`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PlatformKind {
     /// `kind: Platform`.
     #[default]
@@ -42,7 +44,8 @@ pub enum PlatformKind {
 /// assert_eq!(bundle.get::<AppProject>("platform").unwrap().spec.source_repos, ["https://kedacore.github.io/charts"]);
 /// assert_eq!(bundle.get::<Application>("keda").unwrap().spec.project, "platform");
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Platform {
     /// The file kind tag (`Platform`). Default: `Platform`.

@@ -2,6 +2,7 @@
 //! production.
 
 use k3score::quantity::{Bytes, Cpu};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,8 @@ pub const SMALL_TARGETS: [&str; 2] = ["local", "dev"];
 /// assert_eq!(SizeProfile::for_target("gcp"), SizeProfile::Large);
 /// assert_eq!(SizeProfile::Large.sizes().api_replicas, 2);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SizeProfile {
     /// One API replica, 100m/256Mi API, 250m/512Mi Postgres, 5Gi of storage.

@@ -14,6 +14,7 @@ use k3score::workload::{
     ContainerSecurity, EnvValue, Port, PortRef, Probe, ProbeAction, Probes, Pvc, SecretKeyRef, Volume, VolumeSource,
 };
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,8 @@ pub const POSTGRES_UID: i64 = 999;
 pub const API_UID: i64 = 1000;
 
 /// The spec-file kind tag (`kind: Store`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum StoreKind {
     /// `kind: Store`.
     #[default]
@@ -77,7 +79,8 @@ pub enum StoreKind {
 /// let pg = bundle.get::<StatefulSet>("postgres").unwrap();
 /// assert_eq!(pg.metadata.namespace.as_deref(), Some("store-acme"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Store {
     /// The file kind tag (`Store`). Default: `Store`.

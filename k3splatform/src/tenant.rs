@@ -9,6 +9,7 @@ use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,8 @@ pub const DEFAULT_PROVISIONER: &str = "provisioner";
 pub const MAX_NAMESPACE: usize = 63;
 
 /// The spec-file kind tag (`kind: Tenant`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum TenantKind {
     /// `kind: Tenant`.
     #[default]
@@ -35,7 +37,8 @@ pub enum TenantKind {
 /// as `resourceNames: [<prefix>-<id>]`: the tenant's own namespace and no other. `create`
 /// cannot be limited by name at all (RBAC checks `create` before the object has a name), so
 /// it is never granted: the platform (Argo CD or an admin) creates tenant namespaces.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NamespaceAccess {
     /// `get` and `watch` only. Default: the provisioner cannot relabel the namespace (which
@@ -73,7 +76,8 @@ impl NamespaceAccess {
 /// let default_sa = bundle.all::<ServiceAccount>().find(|s| s.metadata.name.as_deref() == Some("default")).unwrap();
 /// assert_eq!(default_sa.automount_service_account_token, Some(false));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Tenant {
     /// The file kind tag (`Tenant`). Default: `Tenant`.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +123,8 @@ checked_string!(
 );
 
 /// An HTTP method for CORS, or `*` for all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum HttpMethod {
     /// `GET`
     #[serde(rename = "GET")]
@@ -190,7 +192,8 @@ fn default_cors_methods() -> Vec<HttpMethod> {
 /// assert_eq!(cors.allow_methods.len(), 3); // GET, HEAD, POST
 /// assert!(!cors.allow_credentials);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Cors {
     /// Allowed origins (1 to 64); `*` must stand alone.

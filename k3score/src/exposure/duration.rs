@@ -5,6 +5,7 @@
 //! Gateway API (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`, REFERENCE §9) and a single-unit time for
 //! HAProxy annotations (`90s`, REFERENCE §5a), so no renderer formats time itself.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -174,6 +175,7 @@ impl<'de> serde::Deserialize<'de> for Duration {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Duration {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("Duration")

@@ -1,5 +1,6 @@
 //! The `expose` block of app and function specs: a thin mapping onto one [`Route`].
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,8 @@ use crate::quantity::Bytes;
 /// assert!(route.strip_prefix);
 /// assert_eq!(route.backend.port, PortRef::Name("http".parse().unwrap()));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Expose {
     /// The host; a short name gets the target's base domain. Default: the app name.

@@ -1,9 +1,11 @@
 //! Route hosts: DNS names with an optional `*.` wildcard, completed with the target's domain.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +105,7 @@ impl fmt::Display for Host {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for Host {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("Host")

@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,7 @@ macro_rules! checked_string {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(stringify!($name))
@@ -114,7 +116,8 @@ fn default_period() -> Duration {
 /// assert_eq!(limit.per.to_string(), "1s");
 /// assert_eq!(limit.effective_burst(), 100);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct RateLimit {
     /// Requests allowed per client IP in each window; at least 1.
@@ -175,7 +178,8 @@ pub const TRAEFIK_USERS_KEY: &str = "users";
 /// - **HAProxy**: one key per user name whose value is a crypt(3) hash (e.g. `openssl passwd -1`);
 ///   plain-text passwords are rejected (REFERENCE §5a, HP1).
 /// - **Gateway API**: not available in the standard HTTPRoute.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct BasicAuth {
     /// Name of the Secret with the credentials, in the route's namespace.

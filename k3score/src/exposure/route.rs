@@ -1,7 +1,9 @@
 //! The `Route` model shared by apps, functions and gateways: paths, backend, rewrites, policies.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +22,8 @@ use crate::target::Target;
 pub const MAX_PATHS: usize = 16;
 
 /// How a path is matched.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PathKind {
     /// The path and everything below it (`/api` matches `/api/orders`).
@@ -49,7 +52,8 @@ pub struct PathMatch {
 }
 
 /// Spec-file forms of [`PathMatch`].
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged, deny_unknown_fields)]
 enum PathMatchRepr {
     /// `/api`: a prefix match.
@@ -88,6 +92,7 @@ impl From<PathMatch> for PathMatchRepr {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for PathMatch {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("PathMatch")
@@ -153,7 +158,8 @@ pub fn check_path(path: &str) -> Result<(), ErrorKind> {
 pub use crate::workload::PortRef;
 
 /// Where a route sends traffic.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Backend {
     /// The Service name.
@@ -221,7 +227,8 @@ pub(crate) fn default_paths() -> Vec<PathMatch> {
 /// };
 /// assert_eq!(route.paths[0].path, "/api");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Route {
     /// Route name: object names derive from it (`<name>`, `<name>-cors`, `<name>-tls` ...).
@@ -263,7 +270,7 @@ pub struct Route {
     /// Labels put on every rendered object (not part of spec files).
     /// Default: the recommended labels of an app named like the route.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub labels: Option<AppLabels>,
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +88,7 @@ impl From<Cidr> for String {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for Cidr {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Cidr".into()

@@ -15,6 +15,7 @@ mod peer;
 mod policy;
 mod spec;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -75,7 +76,8 @@ const MAX_NAME: usize = 63;
 /// assert!(peer.namespace_selector.is_none());
 /// assert_eq!(peer.pod_selector.as_ref().unwrap().match_labels, None);
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Ingress controller namespace and own namespace.

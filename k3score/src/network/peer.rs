@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicyPeer, NetworkPolicyPort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,8 @@ use crate::names::{DnsLabel, LabelKey, LabelValue};
 pub use crate::workload::Protocol;
 
 /// A port in an allow rule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum PeerPort {
     /// A TCP port number (`443`).
@@ -26,7 +28,8 @@ pub enum PeerPort {
 }
 
 /// A port with its protocol (`{port: 53, protocol: udp}`) or a range (`end_port`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct PortSpec {
     /// The port number (1-65535).
@@ -76,7 +79,8 @@ impl PeerPort {
 }
 
 /// One port or a list of ports (`port: 443` or `ports: [80, 443]`).
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 enum OneOrMany {
     One(PeerPort),
@@ -102,7 +106,8 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PeerPort>, 
 /// let peer: Peer = k3score::yaml::from_yaml("{namespace: payments, port: 443}").unwrap();
 /// assert_eq!(peer.ports.len(), 1);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Peer {
     /// Namespace of the peer pods. Default: the workload's namespace when `app`/`pod_labels`
@@ -128,7 +133,7 @@ pub struct Peer {
         deserialize_with = "one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
-    #[schemars(with = "OneOrMany")]
+    #[cfg_attr(feature = "schema", schemars(with = "OneOrMany"))]
     pub ports: Vec<PeerPort>,
 }
 

@@ -1,5 +1,6 @@
 //! The network block of a workload spec and its validation.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +8,8 @@ use super::{Peer, Visibility};
 use crate::error::{ErrorKind, FieldPath, Problems};
 
 /// Where a workload may open connections to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EgressMode {
     /// Cluster DNS plus the `allow_to` peers, nothing else.
@@ -27,7 +29,8 @@ pub enum EgressMode {
 /// assert_eq!(spec.visibility, Visibility::Public);
 /// assert_eq!(spec.egress, EgressMode::Restricted);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct NetworkSpec {
     /// Who may connect (see [`Visibility`]). Default: `internal`.

@@ -5,6 +5,7 @@
 //! the syntax KEDA's parser (robfig/cron, standard fields) accepts: no seconds, no
 //! `@descriptors`, no `L`/`W`/`#`.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,8 @@ const TRIGGER_TYPE: &str = "cron";
 /// assert_eq!(v["spec"]["triggers"][0]["metadata"]["desiredReplicas"], "4");
 /// assert_eq!(v["spec"]["maxReplicaCount"], 4);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct KedaCron {
     /// IANA time zone of the expressions (`Europe/Paris`, `UTC`). Required.
@@ -46,7 +48,8 @@ pub struct KedaCron {
 }
 
 /// One time window.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct CronWindow {
     /// When the window opens (5-field cron).

@@ -4,6 +4,7 @@ use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscaler,
     HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget, ResourceMetricSource,
 };
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,8 @@ fn default_min() -> i32 {
 /// let v = serde_json::to_value(&hpa).unwrap();
 /// assert_eq!(v["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 70);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Hpa {
     /// Fewest replicas (at least 1). Default: 1.
@@ -57,7 +59,8 @@ pub struct Hpa {
 }
 
 /// HPA `spec.behavior`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Behavior {
     /// Rules for scaling up. Default: the HPA's.
@@ -69,7 +72,8 @@ pub struct Behavior {
 }
 
 /// One direction of HPA behavior.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ScalingRules {
     /// Seconds of past recommendations considered (0-3600). Default: 0 up, 300 down.
@@ -84,7 +88,8 @@ pub struct ScalingRules {
 }
 
 /// One rate limit: at most `value` pods (or percent) per `period` seconds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ScalingPolicy {
     /// Pods or percent.
@@ -97,7 +102,8 @@ pub struct ScalingPolicy {
 }
 
 /// The unit of a [`ScalingPolicy`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyType {
     /// Absolute number of pods.
@@ -107,7 +113,8 @@ pub enum PolicyType {
 }
 
 /// How the HPA picks among policies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SelectPolicy {
     /// The policy allowing the biggest change.

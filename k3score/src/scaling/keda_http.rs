@@ -6,6 +6,7 @@
 //! routes must send traffic to the interceptor, see [`interceptor_backend`] (§2c, HA4).
 
 use crate::workload::PortRef;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +32,8 @@ const EXTERNAL_PUSH: &str = "external-push";
 /// HTTP-traffic autoscaling through the KEDA HTTP add-on interceptor.
 ///
 /// Hosts, paths and the Service come from the caller ([`ScalingContext`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct KedaHttp {
     /// Fewest replicas; 0 scales to zero when idle. Default: 0.
@@ -52,7 +54,8 @@ pub struct KedaHttp {
 }
 
 /// A request-rate target: `target` requests per `window` per replica.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct RequestRate {
     /// Requests per window per replica (at least 1).

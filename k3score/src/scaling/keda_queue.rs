@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,8 @@ fn default_length() -> i32 {
 /// let v = serde_json::to_value(&objects[0]).unwrap();
 /// assert_eq!(v["spec"]["triggers"][0]["metadata"]["listLength"], "5"); // a string, as KEDA requires
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct KedaQueue {
     /// Fewest replicas; 0 scales to zero when the list is empty. Default: 0.

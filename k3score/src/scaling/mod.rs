@@ -11,6 +11,7 @@ mod hpa;
 mod keda_http;
 mod keda_queue;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,8 @@ use crate::object::Object;
 /// assert!(!hpa.sets_replicas());
 /// assert!(hpa.needs_resource_requests());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scaling {
     /// A fixed replica count set by the workload. Default.

@@ -1,5 +1,6 @@
 //! Keys inside Secrets and ConfigMaps.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -81,6 +82,7 @@ impl fmt::Display for DataKey {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for DataKey {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("DataKey")

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,8 @@ const GENERATORS_API_VERSION: &str = "generators.external-secrets.io/v1alpha1";
 /// let generator_ref = es.spec.data_from[0].source_ref.as_ref().unwrap().generator_ref.as_ref().unwrap();
 /// assert_eq!(generator_ref.name, "db-password");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct GeneratedPassword {
     /// Length of the password. Default: 24 (the generator's default).

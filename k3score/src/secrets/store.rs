@@ -1,6 +1,7 @@
 //! `ClusterSecretStore` builders for GCP, AWS, Azure and Vault, with workload-identity auth.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,8 @@ use crate::names::{DnsLabel, DnsSubdomain};
 
 /// The Kubernetes ServiceAccount the operator authenticates as. Its namespace is required:
 /// a `ClusterSecretStore` has no namespace of its own to default to (REFERENCE §6b, E4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct StoreServiceAccount {
     /// The ServiceAccount's name (annotated for the cloud's workload identity).
@@ -42,7 +44,8 @@ fn default_vault_mount() -> String {
 }
 
 /// Which AWS service holds the secrets.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AwsService {
     /// AWS Secrets Manager.
@@ -53,7 +56,8 @@ pub enum AwsService {
 }
 
 /// The KV secrets engine version of a Vault mount.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VaultVersion {
     /// KV version 1.
@@ -79,7 +83,8 @@ pub enum VaultVersion {
 /// let sa = gcp.auth.unwrap().workload_identity.unwrap().service_account_ref;
 /// assert_eq!(sa.namespace.as_deref(), Some("external-secrets"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SecretStoreSpec {
     /// Google Secret Manager (`gcpsm`) with GKE Workload Identity.

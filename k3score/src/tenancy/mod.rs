@@ -10,6 +10,7 @@ mod rbac;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,8 @@ pub const POD_SECURITY_VERSION: &str = "latest";
 /// use k3score::tenancy::PodSecurityLevel;
 /// assert_eq!(PodSecurityLevel::default().as_str(), "restricted");
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PodSecurityLevel {
     /// Hardened pods only. Default.

@@ -1,5 +1,6 @@
 //! Init containers and the pod restart policy.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,8 @@ use crate::names::DnsLabel;
 ///     r#"{"name": "migrate", "image": "ghcr.io/acme/orders:1.4.2", "command": ["/app/migrate"]}"#).unwrap();
 /// assert!(init.args.is_empty());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct InitContainer {
     /// The container's name, unique in the pod.
@@ -35,7 +37,8 @@ pub struct InitContainer {
 }
 
 /// The pod's restart policy.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestartPolicy {
     /// Always restart (the only policy Deployments and StatefulSets accept).

@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMapEnvSource, ConfigMapKeySelector, EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector,
     SecretEnvSource, SecretKeySelector,
 };
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::de::value::MapAccessDeserializer;
 use serde::{Deserialize, Serialize};
@@ -86,11 +87,12 @@ pub type Env = BTreeMap<EnvVarName, EnvValue>;
 /// let err = serde_json::from_str::<EnvValue>(r#"{"secret": "a", "config_map": "b"}"#).unwrap_err();
 /// assert!(err.to_string().contains("only one of secret, config_map or field"), "{err}");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum EnvValue {
     /// A literal value, `${VAR}` substituted.
-    Literal(#[schemars(schema_with = "literal_schema")] String),
+    Literal(#[cfg_attr(feature = "schema", schemars(schema_with = "literal_schema"))] String),
     /// A key of a Secret (a Secret or ExternalSecret is rendered for it, see [`crate::secrets`]).
     Secret(SecretKeyRef),
     /// A key of an existing ConfigMap.
@@ -99,12 +101,14 @@ pub enum EnvValue {
     Field(FieldRef),
 }
 
+#[cfg(feature = "schema")]
 fn literal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"type": ["string", "integer", "boolean"]})
 }
 
 /// `{secret: NAME, key: KEY}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct SecretKeyRef {
     /// The Secret's name.
@@ -115,7 +119,8 @@ pub struct SecretKeyRef {
 }
 
 /// `{config_map: NAME, key: KEY}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ConfigMapKeyRef {
     /// The ConfigMap's name.
@@ -125,7 +130,8 @@ pub struct ConfigMapKeyRef {
 }
 
 /// `{field: PATH}`: a downward-API field such as `metadata.name` or `status.podIP`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct FieldRef {
     /// The field path (see [`check_field_path`]).
@@ -206,7 +212,8 @@ impl From<&str> for EnvValue {
 }
 
 /// A whole Secret or ConfigMap as environment variables: `{secret: NAME}` or `{config_map: NAME}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum EnvFrom {
     /// Every key of a Secret (a Secret or ExternalSecret is rendered for it).

@@ -4,6 +4,7 @@ use std::fmt;
 
 use k8s_openapi::api::core::v1::{ContainerPort, ServicePort};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ use crate::names::PortName;
 /// assert_eq!(container_port.container_port, 8080);
 /// assert_eq!(container_port.protocol.as_deref(), Some("TCP"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Port {
     /// The port's name (IANA service name: at most 15 characters), used by probes and Services.
@@ -79,7 +81,8 @@ impl Port {
 }
 
 /// Transport protocol of a port.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Protocol {
     /// TCP.
@@ -109,7 +112,8 @@ impl Protocol {
 /// A reference to a port: a declared port's name, or a number.
 ///
 /// In YAML either `http` or `8080` (a quoted number is a number too).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum PortRef {
     /// A declared port's name.

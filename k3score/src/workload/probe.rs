@@ -1,6 +1,7 @@
 //! Startup, readiness and liveness probes.
 
 use k8s_openapi::api::core::v1::{ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +11,8 @@ use crate::error::{ErrorKind, FieldPath, Problems};
 
 /// The three probes of a container. Each is optional; Kubernetes' defaults apply to unset
 /// timings (period 10 s, timeout 1 s, thresholds 1 and 3).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Probes {
     /// Holds back the other probes until the app has started. Default: none.
@@ -37,7 +39,8 @@ pub struct Probes {
 /// assert_eq!(get.port, k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String("http".into()));
 /// assert_eq!(k8s.period_seconds, Some(5));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(try_from = "ProbeSpec", into = "ProbeSpec")]
 pub struct Probe {
     /// What the kubelet checks.
@@ -78,7 +81,8 @@ pub enum ProbeAction {
 }
 
 /// The YAML shape of a [`Probe`].
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 struct ProbeSpec {
     /// HTTP GET this path. Exactly one of http, tcp, exec, grpc.

@@ -1,6 +1,7 @@
 //! Restricted-by-default security contexts (Pod Security Standards `restricted`, REFERENCE §11).
 
 use k8s_openapi::api::core::v1::{Capabilities, PodSecurityContext, SeccompProfile, SecurityContext};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +11,8 @@ use crate::error::{ErrorKind, FieldPath, Problems};
 macro_rules! capabilities {
     ($($variant:ident = $name:literal),* $(,)?) => {
         /// A Linux capability, spelled as Kubernetes wants it (`NET_BIND_SERVICE`, no `CAP_` prefix).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(JsonSchema))]
         pub enum Capability {
             $(
                 #[doc = concat!("`", $name, "`")]
@@ -68,7 +70,8 @@ capabilities! {
 /// assert_eq!(security.pod_context().seccomp_profile.unwrap().type_, "RuntimeDefault");
 /// assert!(security.is_restricted());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ContainerSecurity {
     /// UID the containers run as (not 0). Default: the image's user, which must be numeric

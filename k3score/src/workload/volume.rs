@@ -1,5 +1,6 @@
 //! Volumes: scratch space, persistent claims, Secrets and ConfigMaps mounted into the container.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ use crate::secrets::DataKey;
 ///     r#"{"name": "x", "mount_path": "/x", "empty_dir": {}, "pvc": {"size": "1Gi"}}"#).unwrap_err();
 /// assert!(err.to_string().contains("got empty_dir and pvc"), "{err}");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(try_from = "VolumeSpec", into = "VolumeSpec")]
 pub struct Volume {
     /// The volume's name (DNS-1123 label), unique in the workload.
@@ -49,7 +51,8 @@ pub enum VolumeSource {
 }
 
 /// `empty_dir`: scratch space.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct EmptyDir {
     /// Size limit (the pod is evicted above it). Default: none.
@@ -61,7 +64,8 @@ pub struct EmptyDir {
 }
 
 /// Storage medium of an `empty_dir`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Medium {
     /// tmpfs in RAM; counts against the container's memory limit.
@@ -70,7 +74,8 @@ pub enum Medium {
 
 /// `pvc`: `{claim: NAME}` for an existing claim, or `{size: 10Gi}` for a claim created for the
 /// workload (a PVC object, or a volume claim template for StatefulSets).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Pvc {
     /// An existing claim's name. Exclusive with `size`.
@@ -88,7 +93,8 @@ pub struct Pvc {
 }
 
 /// Access mode of a created claim.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccessMode {
     /// Read-write by pods on one node.
@@ -120,7 +126,8 @@ impl AccessMode {
 }
 
 /// `secret` / `config_map`: an existing object's keys as files.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct ObjectVolume {
     /// The Secret's or ConfigMap's name.
@@ -131,7 +138,8 @@ pub struct ObjectVolume {
 }
 
 /// One key of a Secret or ConfigMap volume and the relative file path it appears at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct KeyPath {
     /// The key.
@@ -141,7 +149,8 @@ pub struct KeyPath {
 }
 
 /// The YAML shape of a [`Volume`]: the source is one of four optional keys.
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 struct VolumeSpec {
     /// The volume's name (DNS-1123 label), unique in the workload.

@@ -463,6 +463,7 @@ service_account: {create: true, workload_identity: {gcp: orders@acme.iam.gservic
 }
 
 #[test]
+#[cfg(feature = "schema")]
 fn blocks_have_json_schemas() {
     let schema = schemars::schema_for!(crate::workload::Volume);
     let text = serde_json::to_string(&schema).unwrap();

@@ -4,6 +4,7 @@
 //! Source: argoproj/argo-cd `pkg/apis/application/v1alpha1/app_project_types.go` (v3.5.1); CRD
 //! `appproject-crd.yaml` in shared/crds.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `AppProject`. Every field is optional upstream.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AppProjectSpec {
     /// Human-readable description.
@@ -41,7 +43,8 @@ pub struct AppProjectSpec {
 }
 
 /// One entry of `spec.clusterResourceWhitelist`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterResourceRestrictionItem {
     /// API group (`""` for core, `*` for any) (required).
@@ -54,7 +57,8 @@ pub struct ClusterResourceRestrictionItem {
 }
 
 /// One entry of `spec.namespaceResourceWhitelist`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupKind {
     /// API group (`""` for core, `*` for any) (required).

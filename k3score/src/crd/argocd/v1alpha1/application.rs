@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `Application`. `project` and `destination` are required upstream.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
     /// AppProject the application belongs to, e.g. `default` (required).
@@ -38,7 +40,8 @@ pub struct ApplicationSpec {
 }
 
 /// `spec.source` / `spec.sources[]`: a Git path or a Helm chart.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSource {
     /// Git or Helm repository URL (required).
@@ -62,7 +65,8 @@ pub struct ApplicationSource {
 }
 
 /// `source.helm`. Precedence: `parameters` > `valuesObject` > `values` > `valueFiles`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSourceHelm {
     /// Helm release name. Default: the application name.
@@ -76,7 +80,7 @@ pub struct ApplicationSourceHelm {
     pub values: Option<String>,
     /// Values as a structured map; takes precedence over `values`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(schema_with = "values_object_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "values_object_schema"))]
     pub values_object: BTreeMap<String, HelmValue>,
     /// `--set` style parameters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -93,7 +97,8 @@ pub struct ApplicationSourceHelm {
 }
 
 /// A free-form Helm value inside `valuesObject`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum HelmValue {
     /// `null` (removes a chart default).
@@ -113,7 +118,8 @@ pub enum HelmValue {
 }
 
 /// One entry of `helm.parameters` (`--set name=value`).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HelmParameter {
     /// Parameter path, e.g. `image.tag`.
@@ -128,7 +134,8 @@ pub struct HelmParameter {
 }
 
 /// `spec.destination` (also `AppProject.spec.destinations[]`): set `server` or `name`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationDestination {
     /// API server URL; in-cluster is `https://kubernetes.default.svc`.
@@ -143,7 +150,8 @@ pub struct ApplicationDestination {
 }
 
 /// `spec.syncPolicy`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicy {
     /// Sync automatically; absent means manual sync.
@@ -161,7 +169,8 @@ pub struct SyncPolicy {
 }
 
 /// `spec.syncPolicy.automated`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicyAutomated {
     /// Delete resources no longer in the sources. Default: false.
@@ -176,7 +185,8 @@ pub struct SyncPolicyAutomated {
 }
 
 /// `spec.syncPolicy.retry`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryStrategy {
     /// Maximum attempts; 0 means no retries.
@@ -188,7 +198,8 @@ pub struct RetryStrategy {
 }
 
 /// `spec.syncPolicy.retry.backoff`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Backoff {
     /// First delay: seconds or a duration such as `5s`, `2m`.
@@ -203,7 +214,8 @@ pub struct Backoff {
 }
 
 /// `spec.syncPolicy.managedNamespaceMetadata`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedNamespaceMetadata {
     /// Labels of the created namespace.
@@ -215,6 +227,7 @@ pub struct ManagedNamespaceMetadata {
 }
 
 /// `helm.valuesObject` as the CRD declares it: a free-form object.
+#[cfg(feature = "schema")]
 fn values_object_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "object", "x-kubernetes-preserve-unknown-fields": true })
 }

@@ -4,6 +4,7 @@
 //! `spec.issuerRef.name` required; `issuerRef.kind` defaults to `Issuer`, `group` to
 //! `cert-manager.io`).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `Certificate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateSpec {
     /// The Secret (in the Certificate's namespace) the key pair is written to.
@@ -31,7 +33,8 @@ pub struct CertificateSpec {
 }
 
 /// `spec.issuerRef`: an `Issuer` in the same namespace or a `ClusterIssuer`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IssuerRef {
     /// The issuer's name.

@@ -7,6 +7,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `ClusterSecretStore`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSecretStoreSpec {
     /// The backend; set exactly one provider (required).
@@ -34,12 +36,13 @@ pub struct ClusterSecretStoreSpec {
     pub conditions: Vec<ClusterSecretStoreCondition>,
     /// Store refresh interval: seconds (legacy int) or a Go duration. Default: controller config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub refresh_interval: Option<IntOrString>,
 }
 
 /// `spec.provider`: exactly one backend.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretStoreProvider {
     /// Google Cloud Secret Manager.
@@ -57,12 +60,13 @@ pub struct SecretStoreProvider {
 }
 
 /// One entry of `spec.conditions`; a namespace matching any field may use the store.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSecretStoreCondition {
     /// Namespaces chosen by label selector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "object_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "object_schema"))]
     pub namespace_selector: Option<LabelSelector>,
     /// Namespaces chosen by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -73,7 +77,8 @@ pub struct ClusterSecretStoreCondition {
 }
 
 /// A Kubernetes ServiceAccount used for workload identity.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountSelector {
     /// ServiceAccount name (required).
@@ -87,7 +92,8 @@ pub struct ServiceAccountSelector {
 }
 
 /// `spec.provider.gcpsm`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPSMProvider {
     /// GCP project holding the secrets.
@@ -102,7 +108,8 @@ pub struct GCPSMProvider {
 }
 
 /// `spec.provider.gcpsm.auth`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPSMAuth {
     /// GKE Workload Identity through a Kubernetes ServiceAccount.
@@ -111,7 +118,8 @@ pub struct GCPSMAuth {
 }
 
 /// `spec.provider.gcpsm.auth.workloadIdentity`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPWorkloadIdentity {
     /// ServiceAccount bound to the GCP service account (required).
@@ -128,7 +136,8 @@ pub struct GCPWorkloadIdentity {
 }
 
 /// `spec.provider.aws`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSProvider {
     /// Which AWS service stores the secrets (required).
@@ -144,7 +153,8 @@ pub struct AWSProvider {
 }
 
 /// `spec.provider.aws.service` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AWSServiceType {
     /// `SecretsManager`: AWS Secrets Manager.
     #[default]
@@ -156,7 +166,8 @@ pub enum AWSServiceType {
 }
 
 /// `spec.provider.aws.auth`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSAuth {
     /// IRSA: a ServiceAccount token exchanged for AWS credentials.
@@ -165,7 +176,8 @@ pub struct AWSAuth {
 }
 
 /// `spec.provider.aws.auth.jwt`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSJWTAuth {
     /// ServiceAccount annotated with `eks.amazonaws.com/role-arn`.
@@ -174,7 +186,8 @@ pub struct AWSJWTAuth {
 }
 
 /// `spec.provider.azurekv`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AzureKVProvider {
     /// Vault URL, e.g. `https://myvault.vault.azure.net` (required).
@@ -194,7 +207,8 @@ pub struct AzureKVProvider {
 }
 
 /// `spec.provider.azurekv.authType` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AzureAuthType {
     /// `ServicePrincipal`: client ID/secret from a Secret (default).
     #[default]
@@ -206,7 +220,8 @@ pub enum AzureAuthType {
 }
 
 /// `spec.provider.azurekv.environmentType` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AzureEnvironmentType {
     /// `PublicCloud` (default).
     #[default]
@@ -223,7 +238,8 @@ pub enum AzureEnvironmentType {
 }
 
 /// `spec.provider.vault`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultProvider {
     /// Vault address, e.g. `https://vault.example:8200` (required).
@@ -243,7 +259,8 @@ pub struct VaultProvider {
 }
 
 /// `spec.provider.vault.version` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum VaultKVStoreVersion {
     /// `v1`: KV version 1.
@@ -254,7 +271,8 @@ pub enum VaultKVStoreVersion {
 }
 
 /// `spec.provider.vault.auth`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultAuth {
     /// Kubernetes auth method.
@@ -265,7 +283,8 @@ pub struct VaultAuth {
 /// `spec.provider.vault.auth.kubernetes`.
 ///
 /// `mountPath` is required (and defaulted) upstream; [`Default`] sets it to `kubernetes`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultKubernetesAuth {
     /// Mount path of the Kubernetes auth method (required). Default: `kubernetes`.
@@ -288,11 +307,13 @@ impl Default for VaultKubernetesAuth {
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe an IntOrString as the CRD does.
+#[cfg(feature = "schema")]
 fn int_or_string_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "x-kubernetes-int-or-string": true })
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe a LabelSelector as an open object.
+#[cfg(feature = "schema")]
 fn object_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "object", "x-kubernetes-preserve-unknown-fields": true })
 }

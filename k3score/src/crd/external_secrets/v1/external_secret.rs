@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `ExternalSecret`. Every field is optional upstream.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretSpec {
     /// Go duration between refreshes; `0s` fetches once. Default: `1h0m0s`.
@@ -44,7 +46,8 @@ pub struct ExternalSecretSpec {
 }
 
 /// `spec.refreshPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum RefreshPolicy {
     /// `CreatedOnce`: fetch once, never refresh.
     CreatedOnce,
@@ -56,7 +59,8 @@ pub enum RefreshPolicy {
 }
 
 /// `spec.secretStoreRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretStoreRef {
     /// Name of the store.
@@ -68,7 +72,8 @@ pub struct SecretStoreRef {
 }
 
 /// `secretStoreRef.kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum SecretStoreKind {
     /// `SecretStore`: a namespaced store (default).
     #[default]
@@ -78,7 +83,8 @@ pub enum SecretStoreKind {
 }
 
 /// `spec.target`: the Secret the operator writes.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTarget {
     /// Name of the Secret. Default: the ExternalSecret's name.
@@ -99,7 +105,8 @@ pub struct ExternalSecretTarget {
 }
 
 /// `spec.target.creationPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum CreationPolicy {
     /// `Owner`: create the Secret and own it (default).
     #[default]
@@ -115,7 +122,8 @@ pub enum CreationPolicy {
 }
 
 /// `spec.target.deletionPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DeletionPolicy {
     /// `Delete`: delete the Secret when the remote data is gone.
     Delete,
@@ -127,7 +135,8 @@ pub enum DeletionPolicy {
 }
 
 /// `spec.target.template`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplate {
     /// Secret `type`, e.g. `kubernetes.io/dockerconfigjson`. Default: `Opaque`.
@@ -145,7 +154,8 @@ pub struct ExternalSecretTemplate {
 }
 
 /// `spec.target.template.engineVersion` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum TemplateEngineVersion {
     /// `v2`: the only engine served by `external-secrets.io/v1`.
     #[default]
@@ -154,7 +164,8 @@ pub enum TemplateEngineVersion {
 }
 
 /// `spec.target.template.metadata`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplateMetadata {
     /// Labels of the Secret.
@@ -166,7 +177,8 @@ pub struct ExternalSecretTemplateMetadata {
 }
 
 /// One entry of `spec.data`: one remote value into one Secret key.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretData {
     /// Key in the Secret, `[-._a-zA-Z0-9]+` (required).
@@ -176,7 +188,8 @@ pub struct ExternalSecretData {
 }
 
 /// `spec.data[].remoteRef` and `spec.dataFrom[].extract`: a remote secret.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataRemoteRef {
     /// Key (name or path) of the remote secret (required).
@@ -196,7 +209,8 @@ pub struct ExternalSecretDataRemoteRef {
 }
 
 /// `decodingStrategy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DecodingStrategy {
     /// `Auto`: base64 or base64url if the value decodes, else as is.
     Auto,
@@ -211,7 +225,8 @@ pub enum DecodingStrategy {
 }
 
 /// `conversionStrategy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ConversionStrategy {
     /// `Default`: keys as they are.
     #[default]
@@ -221,7 +236,8 @@ pub enum ConversionStrategy {
 }
 
 /// One entry of `spec.dataFrom`: a whole remote secret or a generator's output.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataFromRemoteRef {
     /// Extract every property of a remote JSON secret into Secret keys.
@@ -233,7 +249,8 @@ pub struct ExternalSecretDataFromRemoteRef {
 }
 
 /// `spec.dataFrom[].sourceRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreGeneratorSourceRef {
     /// The generator producing the values.
@@ -242,7 +259,8 @@ pub struct StoreGeneratorSourceRef {
 }
 
 /// `spec.dataFrom[].sourceRef.generatorRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GeneratorRef {
     /// API version of the generator. Default: `generators.external-secrets.io/v1alpha1`.
@@ -255,7 +273,8 @@ pub struct GeneratorRef {
 }
 
 /// `generatorRef.kind` values: the generator kinds of `generators.external-secrets.io`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum GeneratorKind {
     /// `ACRAccessToken`: Azure Container Registry token.
     #[serde(rename = "ACRAccessToken")]

@@ -5,6 +5,7 @@
 //! in shared/crds. Rule filters live in the sibling `http_route_filter` module; the
 //! `RequestMirror` filter and backend-level filters are not modelled.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `HTTPRoute`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteSpec {
     /// Gateways (or listeners) the route attaches to, at most 32.
@@ -36,7 +38,8 @@ pub struct HTTPRouteSpec {
 }
 
 /// One entry of `spec.parentRefs`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParentReference {
     /// API group of the parent. Default: `gateway.networking.k8s.io`.
@@ -59,7 +62,8 @@ pub struct ParentReference {
 }
 
 /// One entry of `spec.rules`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteRule {
     /// Rule name (DNS-1123 subdomain).
@@ -80,7 +84,8 @@ pub struct HTTPRouteRule {
 }
 
 /// One entry of `rules[].matches`; all its conditions must hold.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteMatch {
     /// Path condition. Default: prefix `/`.
@@ -98,7 +103,8 @@ pub struct HTTPRouteMatch {
 }
 
 /// `matches[].path`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPPathMatch {
     /// How `value` is compared. Default: `PathPrefix`.
@@ -110,7 +116,8 @@ pub struct HTTPPathMatch {
 }
 
 /// `matches[].path.type` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PathMatchType {
     /// `Exact`: the whole path.
     Exact,
@@ -122,7 +129,8 @@ pub enum PathMatchType {
 }
 
 /// One entry of `matches[].headers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeaderMatch {
     /// How `value` is compared. Default: `Exact`.
@@ -135,7 +143,8 @@ pub struct HTTPHeaderMatch {
 }
 
 /// One entry of `matches[].queryParams`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPQueryParamMatch {
     /// How `value` is compared. Default: `Exact`.
@@ -148,7 +157,8 @@ pub struct HTTPQueryParamMatch {
 }
 
 /// `type` of header and query parameter matches.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum StringMatchType {
     /// `Exact` (default).
     #[default]
@@ -158,7 +168,8 @@ pub enum StringMatchType {
 }
 
 /// HTTP methods (RFC 9110) for `matches[].method`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HTTPMethod {
     /// `GET`.
@@ -183,7 +194,8 @@ pub enum HTTPMethod {
 }
 
 /// One entry of `rules[].backendRefs`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPBackendRef {
     /// API group of the backend. Default: `""` (core).
@@ -206,7 +218,8 @@ pub struct HTTPBackendRef {
 }
 
 /// `rules[].timeouts`: GEP-2257 durations such as `10s` or `1m30s` (no decimals, no `us`).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteTimeouts {
     /// Whole-request timeout; `0s` disables it.

@@ -5,11 +5,13 @@
 //! `standard/gateway.networking.k8s.io_httproutes.yaml` in shared/crds. The `RequestMirror`
 //! filter is not modelled.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One entry of `rules[].filters`; `type` names the one field that must be set (CEL rules).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteFilter {
     /// Which filter this is (required).
@@ -36,7 +38,8 @@ pub struct HTTPRouteFilter {
 }
 
 /// `filters[].type` values (without `RequestMirror`, which is not modelled).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum HTTPRouteFilterType {
     /// `RequestHeaderModifier` (core).
     #[default]
@@ -56,7 +59,8 @@ pub enum HTTPRouteFilterType {
 }
 
 /// `requestHeaderModifier` / `responseHeaderModifier`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeaderFilter {
     /// Headers to overwrite, at most 16.
@@ -71,7 +75,8 @@ pub struct HTTPHeaderFilter {
 }
 
 /// A header name and value.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeader {
     /// Header name (required).
@@ -81,7 +86,8 @@ pub struct HTTPHeader {
 }
 
 /// `filters[].urlRewrite`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPURLRewriteFilter {
     /// New Host header value.
@@ -93,7 +99,8 @@ pub struct HTTPURLRewriteFilter {
 }
 
 /// Path rewrite of `urlRewrite.path` / `requestRedirect.path`; set the field `type` names.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPPathModifier {
     /// Kind of rewrite (required).
@@ -108,7 +115,8 @@ pub struct HTTPPathModifier {
 }
 
 /// `path.type` values of a path modifier.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum HTTPPathModifierType {
     /// `ReplaceFullPath`.
     ReplaceFullPath,
@@ -118,7 +126,8 @@ pub enum HTTPPathModifierType {
 }
 
 /// `filters[].requestRedirect`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRequestRedirectFilter {
     /// Scheme of the `Location`. Default: the request's.
@@ -139,7 +148,8 @@ pub struct HTTPRequestRedirectFilter {
 }
 
 /// `requestRedirect.scheme` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RedirectScheme {
     /// `http`.
@@ -150,7 +160,8 @@ pub enum RedirectScheme {
 }
 
 /// `filters[].cors`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPCORSFilter {
     /// Allowed origins `<scheme>://<host>[:<port>]` (host may start with `*.`) or `*`; ≤ 64.
@@ -174,7 +185,8 @@ pub struct HTTPCORSFilter {
 }
 
 /// `cors.allowMethods` values: an HTTP method or `*`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CORSMethod {
     /// `GET`.
@@ -202,7 +214,8 @@ pub enum CORSMethod {
 }
 
 /// `filters[].extensionRef`: an object in the route's namespace.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LocalObjectReference {
     /// API group of the referent; `""` for core (required).

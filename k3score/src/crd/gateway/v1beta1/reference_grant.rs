@@ -5,6 +5,7 @@
 //! CRD `standard/gateway.networking.k8s.io_referencegrants.yaml` in shared/crds (`v1beta1` is the
 //! storage version; `v1` is served too).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `ReferenceGrant`; it lives in the namespace of the referenced objects.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceGrantSpec {
     /// Objects that may refer, 1–16 entries (required).
@@ -29,7 +31,8 @@ pub struct ReferenceGrantSpec {
 }
 
 /// One entry of `spec.from`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceGrantFrom {
     /// API group of the referrer, e.g. `gateway.networking.k8s.io` (required; `""` = core).
@@ -41,7 +44,8 @@ pub struct ReferenceGrantFrom {
 }
 
 /// One entry of `spec.to`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceGrantTo {
     /// API group of the referent; `""` for core kinds such as Service (required).

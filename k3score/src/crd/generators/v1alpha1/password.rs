@@ -4,6 +4,7 @@
 //! Source: external-secrets/external-secrets `apis/generators/v1alpha1/types_password.go`
 //! (v2.9.0); CRD `generators.external-secrets.io_passwords.yaml` in shared/crds.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,8 @@ crate::crd::custom_resource! {
 ///
 /// `length`, `noUpper` and `allowRepeat` are required (and defaulted) upstream, so they are
 /// plain fields; [`Default`] gives the upstream defaults (24, false, false).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordSpec {
     /// Length of the password (required). Default: 24.
@@ -66,7 +68,8 @@ impl Default for PasswordSpec {
 }
 
 /// `spec.encoding` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PasswordEncoding {
     /// `raw`: no encoding (default).

@@ -5,6 +5,7 @@
 //! Source: CRD `helm.cattle.io_helmchartconfigs.yaml` (k3s-io/helm-controller) in shared/crds;
 //! k3s docs, "Customizing Packaged Components with HelmChartConfig".
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `HelmChartConfig`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HelmChartConfigSpec {
     /// Chart values as a YAML document (`--values`). Every k3s release reads this field; the

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a KEDA `ScaledObject`: which workload to scale, on which triggers, within which bounds.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectSpec {
     /// The workload to scale; it must live in the ScaledObject's namespace.
@@ -54,7 +56,8 @@ pub struct ScaledObjectSpec {
 }
 
 /// `spec.scaleTargetRef`: the scaled workload (any kind with a `/scale` subresource).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTarget {
     /// Name of the workload (required).
@@ -71,7 +74,8 @@ pub struct ScaleTarget {
 }
 
 /// `spec.fallback`: replicas used after `failureThreshold` consecutive scaler errors.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Fallback {
     /// Consecutive failures before the fallback applies (required).
@@ -84,7 +88,8 @@ pub struct Fallback {
 }
 
 /// `spec.fallback.behavior` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum FallbackBehavior {
     /// `static`: always use `fallback.replicas` (upstream default).
@@ -101,7 +106,8 @@ pub enum FallbackBehavior {
 }
 
 /// `spec.advanced`: HPA tuning and deletion behaviour.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectAdvanced {
     /// Settings passed to the HPA that KEDA creates.
@@ -116,7 +122,8 @@ pub struct ScaledObjectAdvanced {
 }
 
 /// `spec.advanced.horizontalPodAutoscalerConfig`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscalerConfig {
     /// Name of the generated HPA. Default: `keda-hpa-<scaledobject name>`.
@@ -124,12 +131,13 @@ pub struct HorizontalPodAutoscalerConfig {
     pub name: Option<String>,
     /// `autoscaling/v2` HPA behavior, passed through verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "hpa_behavior_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "hpa_behavior_schema"))]
     pub behavior: Option<HorizontalPodAutoscalerBehavior>,
 }
 
 /// `spec.advanced.scalingModifiers`: a formula over named triggers.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingModifiers {
     /// Expression over trigger names, e.g. `(a + b) / 2`; optional in the CRD, but KEDA's
@@ -148,7 +156,8 @@ pub struct ScalingModifiers {
 }
 
 /// `spec.advanced.scalingModifiers.metricType` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ScalingModifiersMetricType {
     /// `AverageValue`: target divided by the replica count.
     #[default]
@@ -158,7 +167,8 @@ pub enum ScalingModifiersMetricType {
 }
 
 /// One entry of `spec.triggers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTriggers {
     /// Scaler type, e.g. `cron`, `redis`, `cpu`, `external-push` (required).
@@ -181,7 +191,8 @@ pub struct ScaleTriggers {
 }
 
 /// `spec.triggers[].metricType` values (`autoscaling/v2` metric target types).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum MetricType {
     /// `AverageValue`: metric divided by the replica count (KEDA default).
     #[default]
@@ -193,7 +204,8 @@ pub enum MetricType {
 }
 
 /// `spec.triggers[].authenticationRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationRef {
     /// Name of the (Cluster)TriggerAuthentication (required).
@@ -204,7 +216,8 @@ pub struct AuthenticationRef {
 }
 
 /// `spec.triggers[].authenticationRef.kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AuthenticationRefKind {
     /// A namespaced `TriggerAuthentication` in the ScaledObject's namespace (default).
     #[default]
@@ -214,6 +227,7 @@ pub enum AuthenticationRefKind {
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe the HPA behavior as an open object.
+#[cfg(feature = "schema")]
 fn hpa_behavior_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "object",

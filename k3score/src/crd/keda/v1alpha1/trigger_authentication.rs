@@ -3,6 +3,7 @@
 //! Source: kedacore/keda `apis/keda/v1alpha1/triggerauthentication_types.go` (v2.20.2);
 //! CRD `keda.sh_triggerauthentications.yaml` in shared/crds.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a KEDA `TriggerAuthentication`: where a scaler's auth parameters come from.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerAuthenticationSpec {
     /// Auth parameters read from Secrets in the same namespace.
@@ -32,7 +34,8 @@ pub struct TriggerAuthenticationSpec {
 }
 
 /// One entry of `spec.secretTargetRef`: a Secret key mapped to a scaler auth parameter.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSecretTargetRef {
     /// The scaler's auth parameter name, e.g. `password` (required).
@@ -44,7 +47,8 @@ pub struct AuthSecretTargetRef {
 }
 
 /// One entry of `spec.env`: an environment variable mapped to a scaler auth parameter.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthEnvironment {
     /// The scaler's auth parameter name (required).
@@ -57,7 +61,8 @@ pub struct AuthEnvironment {
 }
 
 /// `spec.podIdentity`: authenticate the scaler with a cloud workload identity.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthPodIdentity {
     /// Identity provider (required).
@@ -74,7 +79,8 @@ pub struct AuthPodIdentity {
 }
 
 /// `spec.podIdentity.provider` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PodIdentityProvider {
     /// `none`: no pod identity.
     #[default]
@@ -95,7 +101,8 @@ pub enum PodIdentityProvider {
 }
 
 /// `spec.podIdentity.identityOwner` values (AWS).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum IdentityOwner {
     /// `keda`: use the KEDA operator's identity.

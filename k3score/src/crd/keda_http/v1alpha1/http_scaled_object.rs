@@ -4,6 +4,7 @@
 //! Source: kedacore/http-add-on `operator/apis/http/v1alpha1/httpscaledobject_types.go`
 //! (v0.15.0); CRD `http.keda.sh_httpscaledobjects.yaml` in shared/crds.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `HTTPScaledObject`: routing match, backend Service and scaling bounds.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectSpec {
     /// Host names routed to the target (matched on the Host header).
@@ -53,7 +55,8 @@ pub struct HTTPScaledObjectSpec {
 }
 
 /// One entry of `spec.headers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeader {
     /// Header name (required).
@@ -66,7 +69,8 @@ pub struct HTTPHeader {
 /// `spec.scaleTargetRef`: workload to scale and the Service the interceptor forwards to.
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTargetRef {
     /// Name of the workload.
@@ -89,7 +93,8 @@ pub struct ScaleTargetRef {
 }
 
 /// `spec.replicas`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicaStruct {
     /// Minimum replicas. Default: 0.
@@ -101,7 +106,8 @@ pub struct ReplicaStruct {
 }
 
 /// `spec.scalingMetric`: concurrency or request rate (mutually exclusive).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
     /// Scale on in-flight requests.
@@ -113,7 +119,8 @@ pub struct ScalingMetricSpec {
 }
 
 /// `spec.scalingMetric.concurrency`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyMetricSpec {
     /// Target concurrent requests per replica. Default: 100.
@@ -122,7 +129,8 @@ pub struct ConcurrencyMetricSpec {
 }
 
 /// `spec.scalingMetric.requestRate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RateMetricSpec {
     /// Target requests per window per replica. Default: 100.
@@ -139,7 +147,8 @@ pub struct RateMetricSpec {
 /// `spec.coldStartTimeoutFailoverRef`: Service used when a cold start times out.
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartTimeoutFailoverRef {
     /// Failover Service name (required).
@@ -156,7 +165,8 @@ pub struct ColdStartTimeoutFailoverRef {
 }
 
 /// `spec.timeouts`: durations overriding the interceptor's global settings.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectTimeoutsSpec {
     /// How long to wait for the backend to become ready (Go duration).

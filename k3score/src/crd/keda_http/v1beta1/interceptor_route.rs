@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `InterceptorRoute`: backend, routing rules, scaling metric, cold-start handling.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteSpec {
     /// Backend Service the interceptor forwards to (required).
@@ -39,7 +41,8 @@ pub struct InterceptorRouteSpec {
 }
 
 /// `spec.target`: the backend Service. Exactly one of `port` / `portName` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRef {
     /// Service name (required).
@@ -53,7 +56,8 @@ pub struct TargetRef {
 }
 
 /// One entry of `spec.rules`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingRule {
     /// Host names (wildcards allowed) matched on the Host header.
@@ -68,7 +72,8 @@ pub struct RoutingRule {
 }
 
 /// One entry of `spec.rules[].paths`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PathMatch {
     /// Path prefix (required).
@@ -76,7 +81,8 @@ pub struct PathMatch {
 }
 
 /// One entry of `spec.rules[].headers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMatch {
     /// Header name (required).
@@ -87,7 +93,8 @@ pub struct HeaderMatch {
 }
 
 /// `spec.scalingMetric`: concurrency and/or request rate (at least one, CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
     /// Scale on in-flight requests.
@@ -99,7 +106,8 @@ pub struct ScalingMetricSpec {
 }
 
 /// `spec.scalingMetric.concurrency`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyTargetSpec {
     /// Target concurrent requests per replica, ≥ 1 (required, no default).
@@ -107,7 +115,8 @@ pub struct ConcurrencyTargetSpec {
 }
 
 /// `spec.scalingMetric.requestRate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRateTargetSpec {
     /// Target requests per window per replica, ≥ 1 (required, no default).
@@ -121,7 +130,8 @@ pub struct RequestRateTargetSpec {
 }
 
 /// `spec.coldStart`: at least one of `fallback` / `placeholder` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartSpec {
     /// Service to route to while the backend starts.
@@ -133,7 +143,8 @@ pub struct ColdStartSpec {
 }
 
 /// `spec.coldStart.fallback`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartFallback {
     /// The fallback Service (required).
@@ -141,7 +152,8 @@ pub struct ColdStartFallback {
 }
 
 /// `spec.coldStart.fallback.service`. Exactly one of `port` / `portName` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FallbackServiceRef {
     /// Service name (required).
@@ -155,7 +167,8 @@ pub struct FallbackServiceRef {
 }
 
 /// `spec.coldStart.placeholder`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartPlaceholder {
     /// The response to serve (required).
@@ -163,7 +176,8 @@ pub struct ColdStartPlaceholder {
 }
 
 /// `spec.coldStart.placeholder.response`. `body` and `bodyFromConfigMap` are exclusive.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlaceholderResponse {
     /// HTTP status code (100–599). Default: 503.
@@ -181,7 +195,8 @@ pub struct PlaceholderResponse {
 }
 
 /// `spec.coldStart.placeholder.response.bodyFromConfigMap`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigMapKeyRef {
     /// ConfigMap name (required).
@@ -192,7 +207,8 @@ pub struct ConfigMapKeyRef {
 }
 
 /// `spec.timeouts`: durations; unset falls back to the global settings.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteTimeouts {
     /// How long to wait for the backend to become ready.

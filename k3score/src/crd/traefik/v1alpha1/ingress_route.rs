@@ -4,6 +4,7 @@
 //! CRD `traefik.io_ingressroutes.yaml` (Helm chart v41.3.0, Traefik v3.7) in shared/crds.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `IngressRoute`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IngressRouteSpec {
     /// Entry points to listen on (`web`, `websecure`). Default: all default entry points.
@@ -32,7 +34,8 @@ pub struct IngressRouteSpec {
 }
 
 /// One entry of `spec.routes`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     /// Rule, e.g. ``Host(`a.example`) && PathPrefix(`/api`)`` (required).
@@ -53,7 +56,8 @@ pub struct Route {
 }
 
 /// `spec.routes[].kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum RouteKind {
     /// `Rule`: the only kind.
     #[default]
@@ -61,7 +65,8 @@ pub enum RouteKind {
 }
 
 /// One entry of `spec.routes[].services`: a Kubernetes Service or a TraefikService.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
     /// Name of the Service (required).
@@ -71,7 +76,7 @@ pub struct Service {
     pub namespace: Option<String>,
     /// Service port, number or name (Kubernetes Service only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub port: Option<IntOrString>,
     /// Kind of the backend. Default: `Service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,7 +93,8 @@ pub struct Service {
 }
 
 /// `services[].kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ServiceKind {
     /// `Service`: a Kubernetes Service (default).
     #[default]
@@ -98,7 +104,8 @@ pub enum ServiceKind {
 }
 
 /// One entry of `spec.routes[].middlewares`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MiddlewareRef {
     /// Name of the Middleware, without `@` (required).
@@ -109,7 +116,8 @@ pub struct MiddlewareRef {
 }
 
 /// `spec.tls`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tls {
     /// Secret holding the certificate, in the IngressRoute's namespace.
@@ -127,7 +135,8 @@ pub struct Tls {
 }
 
 /// `spec.tls.options`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TlsOptionRef {
     /// Name of the TLSOption (required).
@@ -138,7 +147,8 @@ pub struct TlsOptionRef {
 }
 
 /// One entry of `spec.tls.domains`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Domain {
     /// Main domain of the certificate.
@@ -150,6 +160,7 @@ pub struct Domain {
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe an IntOrString as the CRD does.
+#[cfg(feature = "schema")]
 fn int_or_string_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "x-kubernetes-int-or-string": true })
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `Middleware`: set exactly one of the middleware fields.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MiddlewareSpec {
     /// Remove path prefixes (sets `X-Forwarded-Prefix`).
@@ -53,12 +55,13 @@ pub struct MiddlewareSpec {
     pub ip_allow_list: Option<IPAllowList>,
     /// Plugin middlewares: plugin name to its configuration.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(schema_with = "plugin_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "plugin_schema"))]
     pub plugin: BTreeMap<String, PluginConfig>,
 }
 
 /// `spec.stripPrefix`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StripPrefix {
     /// Prefixes to strip.
@@ -67,7 +70,8 @@ pub struct StripPrefix {
 }
 
 /// `spec.replacePathRegex`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReplacePathRegex {
     /// Go regular expression matched against the path.
@@ -79,7 +83,8 @@ pub struct ReplacePathRegex {
 }
 
 /// `spec.replacePath`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReplacePath {
     /// New path.
@@ -88,7 +93,8 @@ pub struct ReplacePath {
 }
 
 /// `spec.addPrefix`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AddPrefix {
     /// Prefix to add; must start with `/` (CEL rule).
@@ -97,7 +103,8 @@ pub struct AddPrefix {
 }
 
 /// `spec.rateLimit`: rate = `average / period`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     /// Requests allowed per period; 0 disables limiting. Default: 0.
@@ -105,7 +112,7 @@ pub struct RateLimit {
     pub average: Option<i64>,
     /// Period, seconds or a Go duration. Default: `1s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub period: Option<IntOrString>,
     /// Maximum burst of requests. Default: 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +123,8 @@ pub struct RateLimit {
 }
 
 /// `spec.rateLimit.sourceCriterion`; set at most one strategy.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SourceCriterion {
     /// Client IP from `X-Forwarded-For`.
@@ -131,7 +139,8 @@ pub struct SourceCriterion {
 }
 
 /// `ipStrategy`: how the client IP is determined.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IPStrategy {
     /// Position from the right in `X-Forwarded-For`.
@@ -146,7 +155,8 @@ pub struct IPStrategy {
 }
 
 /// `spec.basicAuth`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BasicAuth {
     /// Secret with the credentials, same namespace (`kubernetes.io/basic-auth` or htpasswd).
@@ -164,7 +174,8 @@ pub struct BasicAuth {
 }
 
 /// `spec.headers`: custom headers and CORS.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Headers {
     /// Allowed origins, or `*`.
@@ -200,7 +211,8 @@ pub struct Headers {
 }
 
 /// `spec.buffering`: body limits in bytes (0 = unlimited); over-limit requests get 413.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Buffering {
     /// Maximum request body size. Default: 0 (unlimited).
@@ -218,7 +230,8 @@ pub struct Buffering {
 }
 
 /// `spec.ipAllowList`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IPAllowList {
     /// Allowed IPs or CIDR ranges.
@@ -236,7 +249,8 @@ pub struct IPAllowList {
 pub type PluginConfig = BTreeMap<String, PluginValue>;
 
 /// A value in a plugin configuration (Traefik plugins take free-form YAML).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum PluginValue {
     /// A boolean.
@@ -252,11 +266,13 @@ pub enum PluginValue {
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe an IntOrString as the CRD does.
+#[cfg(feature = "schema")]
 fn int_or_string_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "x-kubernetes-int-or-string": true })
 }
 
 /// `spec.plugin` as the CRD declares it: a map of free-form objects.
+#[cfg(feature = "schema")]
 fn plugin_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "object",

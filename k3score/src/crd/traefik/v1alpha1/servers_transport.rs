@@ -4,6 +4,7 @@
 //! CRD `traefik.io_serverstransports.yaml` (Helm chart v41.3.0, Traefik v3.7) in shared/crds.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `ServersTransport`; attach it with `services[].serversTransport`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServersTransportSpec {
     /// Timeouts towards the backends.
@@ -33,32 +35,34 @@ pub struct ServersTransportSpec {
 }
 
 /// `spec.forwardingTimeouts`: each value is seconds (int) or a Go duration string.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ForwardingTimeouts {
     /// Time to establish a connection. Default: `30s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub dial_timeout: Option<IntOrString>,
     /// Time to wait for response headers after the request is written. Default: `0s` (none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub response_header_timeout: Option<IntOrString>,
     /// Idle keep-alive connection lifetime. Default: `90s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub idle_conn_timeout: Option<IntOrString>,
     /// HTTP/2 read idle time before a health-check ping. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub read_idle_timeout: Option<IntOrString>,
     /// HTTP/2 time to wait for a ping response. Default: `15s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "int_or_string_schema")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "int_or_string_schema"))]
     pub ping_timeout: Option<IntOrString>,
 }
 
 /// k8s-openapi types carry no `JsonSchema` here; describe an IntOrString as the CRD does.
+#[cfg(feature = "schema")]
 fn int_or_string_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "x-kubernetes-int-or-string": true })
 }

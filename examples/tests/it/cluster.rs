@@ -111,7 +111,7 @@ struct Checked {
 }
 
 /// A resolved object: its resource, scope and (rewritten) namespace.
-struct Target {
+pub(crate) struct Target {
     resource: ApiResource,
     namespaced: bool,
     object: DynamicObject,
@@ -206,6 +206,19 @@ impl Cluster {
 
     /// Applies `bundle` in fresh namespaces and cleans up; see the module documentation.
     pub(crate) async fn apply_bundle(&self, index: usize, bundle: &Bundle) -> Report {
+        let (mut report, deleted) = self.apply_then_delete(index, bundle).await;
+        for message in self.wait_gone(&deleted).await {
+            report.problems.push(format!("{}: {message}", bundle.name));
+        }
+        report
+    }
+
+    /// [`Self::apply_bundle`] up to the deletion of its fresh namespaces, which are returned
+    /// for [`Self::wait_gone`]: the namespace controller takes seconds per namespace, and a
+    /// caller that limits how many bundles are applied at once need not count that wait.
+    /// Cluster-scoped objects are deleted and checked gone here, under the lock that keeps two
+    /// bundles from applying a cluster-scoped object of the same name at once.
+    pub(crate) async fn apply_then_delete(&self, index: usize, bundle: &Bundle) -> (Report, Vec<Target>) {
         let mut report = Report::default();
         let problem = |report: &mut Report, what: String| report.problems.push(format!("{}: {what}", bundle.name));
         let (targets, unresolved) = self.resolve(index, bundle);
@@ -274,10 +287,11 @@ impl Cluster {
                 created.push((target, finalizers));
             }
         }
-        for message in self.clean_up(&created, &fresh).await {
+        let (problems, deleted) = self.clean_up(&created, &fresh).await;
+        for message in problems {
             problem(&mut report, message);
         }
-        report
+        (report, deleted)
     }
 
     /// Dry run, apply, re-apply.
@@ -330,8 +344,9 @@ impl Cluster {
         checked
     }
 
-    /// Deletes what a bundle created and waits until it is gone; returns the problems.
-    async fn clean_up(&self, created: &[(&Target, bool)], fresh: &BTreeSet<String>) -> Vec<String> {
+    /// Deletes what a bundle created and waits until its cluster-scoped objects are gone;
+    /// returns the problems and the deleted fresh namespaces (for [`Self::wait_gone`]).
+    async fn clean_up(&self, created: &[(&Target, bool)], fresh: &BTreeSet<String>) -> (Vec<String>, Vec<Target>) {
         let mut problems = Vec::new();
         // No controller runs to remove finalizers (Argo CD's, or `kubernetes.io/pvc-protection`
         // of kube-controller-manager's pvc-protection controller, which this cluster does not
@@ -345,7 +360,7 @@ impl Cluster {
             }
         }
         let namespace = self.discovered("", "v1", "Namespace");
-        let mut doomed: Vec<Target> = created
+        let doomed: Vec<Target> = created
             .iter()
             .filter(|(t, _)| !t.namespaced)
             .map(|(t, _)| Target {
@@ -354,19 +369,30 @@ impl Cluster {
                 object: DynamicObject::new(t.object.metadata.name.as_deref().unwrap_or_default(), &t.resource),
             })
             .collect();
-        doomed.extend(fresh.iter().map(|name| Target {
-            resource: namespace.clone(),
-            namespaced: false,
-            object: DynamicObject::new(name, &namespace),
-        }));
-        for target in &doomed {
+        let namespaces: Vec<Target> = fresh
+            .iter()
+            .map(|name| Target {
+                resource: namespace.clone(),
+                namespaced: false,
+                object: DynamicObject::new(name, &namespace),
+            })
+            .collect();
+        for target in doomed.iter().chain(&namespaces) {
             let name = target.object.metadata.name.as_deref().unwrap_or_default();
             if let Err(message) = self.send(target.request().delete(name, &DeleteParams::default())).await {
                 problems.push(format!("{}: not deleted: {message}", target.key()));
             }
         }
+        problems.extend(self.wait_gone(&doomed).await);
+        (problems, namespaces)
+    }
+
+    /// Waits until every one of `deleted` is gone (at most [`GONE_WITHIN`]); returns the
+    /// problems.
+    pub(crate) async fn wait_gone(&self, deleted: &[Target]) -> Vec<String> {
+        let mut problems = Vec::new();
         let deadline = Instant::now() + GONE_WITHIN;
-        for target in &doomed {
+        for target in deleted {
             let name = target.object.metadata.name.as_deref().unwrap_or_default();
             loop {
                 match self.send(target.request().get(name, &GetParams::default())).await {

@@ -59,8 +59,14 @@ async fn every_rendered_bundle_is_accepted_by_the_api_server() {
     for (index, bundle) in bundles.into_iter().enumerate() {
         let (cluster, permits) = (Arc::clone(&cluster), Arc::clone(&permits));
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.expect("semaphore open");
-            let report = cluster.apply_bundle(index, &bundle).await;
+            // The permit covers applying and deleting, not the wait for the namespace controller
+            // to finalize the bundle's namespaces (seconds each), which runs alongside.
+            let permit = permits.acquire_owned().await.expect("semaphore open");
+            let (mut report, deleted) = cluster.apply_then_delete(index, &bundle).await;
+            drop(permit);
+            for message in cluster.wait_gone(&deleted).await {
+                report.problems.push(format!("{}: {message}", bundle.name));
+            }
             for problem in &report.problems {
                 eprintln!("{problem}");
             }

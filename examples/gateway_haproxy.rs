@@ -29,7 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_ref()
         .and_then(|spec| spec.rules.as_ref())
         .map_or(0, Vec::len);
-    eprintln!("{:?} has {rules} host rule(s)", ingress.metadata.name);
+    eprintln!(
+        "Ingress {} has {rules} host rule(s)",
+        ingress.metadata.name.as_deref().unwrap_or_default()
+    );
     println!("{}", bundle.to_yaml()?);
     Ok(())
 }

@@ -45,7 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let namespace = bundle
         .get::<Namespace>(&tenant.namespace_name())
         .ok_or("no tenant Namespace")?;
-    eprintln!("tenant namespace labels: {:?}", namespace.metadata.labels);
+    let labels = namespace.metadata.labels.clone().unwrap_or_default();
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    eprintln!("tenant namespace labels: {}", labels.join(", "));
     println!("{}", bundle.to_yaml()?);
     Ok(())
 }

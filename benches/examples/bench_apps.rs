@@ -1,6 +1,7 @@
 //! Whole-process measurement for comparison with other tools:
 //! `cargo run --release --example bench_apps -- N [--stream]` prints one JSON line
-//! `{"n":..,"mode":..,"objects":..,"bytes":..,"render_ms":..,"yaml_ms":..,"peak_rss_kb":..}`.
+//! `{"n":..,"mode":..,"objects":..,"bytes":..,"parse_ms":..,"render_ms":..,"yaml_ms":..,"peak_rss_kb":..}`.
+//! `parse_ms` is reading the N spec texts (`k3s_benches::apps`).
 //!
 //! Without `--stream` the apps render into one `Bundle` (`AppSet::render`), which is then
 //! serialized (`Bundle::to_yaml`). With `--stream`, `AppSet::render_each` hands over one app's
@@ -13,7 +14,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
     let stream = args.iter().any(|a| a == "--stream");
+    let start = Instant::now();
     let apps = k3s_benches::apps(n);
+    let parsed = start.elapsed();
     let ctx = k3s_benches::context();
     let (objects, yaml, rendered, serialized) = if stream {
         let mut yaml = String::new();
@@ -37,9 +40,10 @@ fn main() {
         (bundle.len(), yaml, rendered, start.elapsed())
     };
     println!(
-        "{{\"n\":{n},\"mode\":\"{}\",\"objects\":{objects},\"bytes\":{},\"render_ms\":{:.2},\"yaml_ms\":{:.2},\"peak_rss_kb\":{}}}",
+        "{{\"n\":{n},\"mode\":\"{}\",\"objects\":{objects},\"bytes\":{},\"parse_ms\":{:.2},\"render_ms\":{:.2},\"yaml_ms\":{:.2},\"peak_rss_kb\":{}}}",
         if stream { "stream" } else { "bundle" },
         yaml.len(),
+        parsed.as_secs_f64() * 1000.0,
         rendered.as_secs_f64() * 1000.0,
         serialized.as_secs_f64() * 1000.0,
         k3s_benches::peak_rss_kb().unwrap_or(0)

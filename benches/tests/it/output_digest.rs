@@ -11,7 +11,10 @@ const BUNDLE_1000: &str = "d78fc16ffc582042fbd18dff0d29f904b5ea6cd80627130e0c98f
 const STREAM_1000: &str = "b0bc53a68a49a72017afddc1f4dc8009da2ce515bbd37d39d7c0dd16abb2f84d";
 
 fn hex_digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]

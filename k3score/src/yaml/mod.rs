@@ -7,6 +7,7 @@
 
 mod emit;
 mod scalar;
+mod subset;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -52,6 +53,9 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
 /// assert!(err.to_string().contains("line 3"), "{err}");
 /// ```
 pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    if let Some(value) = read_fast(text) {
+        return Ok(value);
+    }
     let mut track = serde_path_to_error::Track::new();
     let result = serde_saphyr::with_deserializer_from_str(text, |de| {
         T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track))
@@ -62,6 +66,35 @@ pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
         let path = field_path(&track.path());
         Error::new(path, ErrorKind::Syntax { line, column, message })
     })
+}
+
+/// The happy path of [`from_yaml`], which needs no field paths: the reader of the spec subset
+/// (`yaml/subset`), else serde-saphyr without `serde_path_to_error`. `None` when either fails
+/// (`from_yaml` then parses again, tracking paths, for its error): a valid spec parses once.
+fn read_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
+    if !FAST_READER.get() {
+        return None;
+    }
+    subset::from_subset(text).or_else(|| serde_saphyr::with_deserializer_from_str(text, |de| T::deserialize(de)).ok())
+}
+
+thread_local! {
+    static FAST_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Turns [`from_yaml`]'s happy path off (`false`: every parse goes through serde-saphyr with
+/// path tracking, as before issue 18) or on again, on this thread: for the tests that check
+/// that both give the same results, not for other use.
+#[doc(hidden)]
+pub fn set_fast_reader(on: bool) {
+    FAST_READER.set(on);
+}
+
+/// Only the subset reader (`None` outside the subset): for the tests that compare it with
+/// serde-saphyr, not for other use.
+#[doc(hidden)]
+pub fn from_yaml_subset<T: DeserializeOwned>(text: &str) -> Option<T> {
+    subset::from_subset(text)
 }
 
 /// serde-saphyr's first line, without its own `error: line L column C:` prefix.

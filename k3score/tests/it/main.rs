@@ -9,3 +9,4 @@ mod golden_scaling;
 mod pod_security;
 mod proptest_bundles;
 mod yaml_emitter;
+mod yaml_subset;

@@ -3,6 +3,7 @@
 
 mod build;
 mod cli;
+mod fast_reader;
 mod reference;
 
 use std::path::{Path, PathBuf};

@@ -79,16 +79,21 @@ impl<'de> Deserialize<'de> for IntOrPercent {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a count or a percentage such as \"25%\"")
             }
+            // A bad value recovers (inside `from_yaml`) as 1; its problem is reported.
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
-                u32::try_from(v).map(IntOrPercent::Int).map_err(E::custom)
+                let checked = u32::try_from(v)
+                    .map(IntOrPercent::Int)
+                    .map_err(|_| ErrorKind::Invalid(format!("must be at most {}, is {v}", u32::MAX)));
+                k3score::yaml::recover(checked, || IntOrPercent::Int(1))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
-                u32::try_from(v)
+                let checked = u32::try_from(v)
                     .map(IntOrPercent::Int)
-                    .map_err(|_| E::custom("must not be negative"))
+                    .map_err(|_| ErrorKind::Invalid(format!("must not be negative, is {v}")));
+                k3score::yaml::recover(checked, || IntOrPercent::Int(1))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
-                v.parse().map_err(E::custom)
+                k3score::yaml::recover(v.parse(), || IntOrPercent::Int(1))
             }
         }
         d.deserialize_any(Visitor)

@@ -369,12 +369,18 @@ fn rebase_service(node: &mut Node, dir: &str) {
 pub(crate) fn typed(node: &Node) -> Result<ComposeFile, Errors> {
     let text = serde_saphyr::to_string(node)
         .map_err(|e| Errors::from(Error::new(FieldPath::root(), ErrorKind::Serialize(e.to_string()))))?;
-    k3score::yaml::from_yaml::<ComposeFile>(&text).map_err(|e| {
-        let kind = match e.kind {
-            ErrorKind::Syntax { message, .. } => ErrorKind::Invalid(message),
-            other => other,
-        };
-        Errors::from(Error::new(e.path, kind))
+    // Positions refer to the re-serialized tree, not the user's file: keep the message only.
+    k3score::yaml::from_yaml::<ComposeFile>(&text).map_err(|errors| {
+        Errors(
+            errors
+                .0
+                .into_iter()
+                .map(|e| match e.kind {
+                    ErrorKind::Syntax { message, .. } => Error::new(e.path, ErrorKind::Invalid(message)),
+                    _ => e,
+                })
+                .collect(),
+        )
     })
 }
 

@@ -66,6 +66,19 @@ impl FieldPath {
         &self.0
     }
 
+    /// Whether this path is `prefix` or lies under it (`ports[1].name` is under `ports[1]`).
+    ///
+    /// ```
+    /// use k3score::FieldPath;
+    /// let port = FieldPath::root().field("ports").index(1);
+    /// assert!(port.field("name").starts_with(&port));
+    /// assert!(!FieldPath::root().field("ports").starts_with(&port));
+    /// ```
+    #[must_use]
+    pub fn starts_with(&self, prefix: &FieldPath) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
     /// Whether this is the root path.
     #[must_use]
     pub fn is_root(&self) -> bool {

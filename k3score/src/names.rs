@@ -191,9 +191,15 @@ pub fn check_label_value(value: &str) -> Result<(), ErrorKind> {
 macro_rules! name_type {
     ($(#[$doc:meta])* $name:ident, $check:ident, $grammar:literal, $pattern:literal, $max:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[serde(into = "String")]
         pub struct $name(String);
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::yaml::checked_string(d, $check, Self)
+            }
+        }
 
         impl $name {
             /// The name as a string slice.

@@ -306,17 +306,18 @@ macro_rules! quantity_serde {
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                         f.write_str(concat!("a Kubernetes quantity such as ", $example))
                     }
+                    // A bad quantity recovers (inside `from_yaml`) as zero; its problem is reported.
                     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$ty, E> {
-                        v.parse().map_err(E::custom)
+                        crate::yaml::recover(v.parse(), $ty::default)
                     }
                     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<$ty, E> {
-                        v.to_string().parse().map_err(E::custom)
+                        self.visit_str(&v.to_string())
                     }
                     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<$ty, E> {
-                        v.to_string().parse().map_err(E::custom)
+                        self.visit_str(&v.to_string())
                     }
                     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<$ty, E> {
-                        v.to_string().parse().map_err(E::custom)
+                        self.visit_str(&v.to_string())
                     }
                 }
                 d.deserialize_any(Visitor)

@@ -168,8 +168,8 @@ impl Keda {
 /// assert_eq!(v.to_string(), "1.33");
 /// assert!("1.x".parse::<KubeVersion>().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct KubeVersion {
     /// The major version (`1`).
     pub major: u16,
@@ -210,6 +210,15 @@ impl FromStr for KubeVersion {
             major.parse().map_err(|_| bad())?,
             minor.parse().map_err(|_| bad())?,
         ))
+    }
+}
+
+impl<'de> Deserialize<'de> for KubeVersion {
+    /// A bad version recovers (inside `from_yaml`) as the newest supported; its problem is
+    /// reported.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        crate::yaml::recover(raw.parse(), || NEWEST_SUPPORTED_KUBERNETES)
     }
 }
 

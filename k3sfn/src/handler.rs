@@ -21,9 +21,15 @@ use serde::{Deserialize, Serialize};
 /// assert!("orders".parse::<Handler>().is_err());
 /// assert!("orders:list-orders".parse::<Handler>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Handler(String);
+
+impl<'de> Deserialize<'de> for Handler {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        k3score::yaml::checked_string(d, check_handler, Self)
+    }
+}
 
 impl Handler {
     /// The handler as written.

@@ -36,10 +36,6 @@ fn default_port() -> u16 {
     DEFAULT_PORT
 }
 
-fn default_sources() -> Vec<String> {
-    vec![DEFAULT_SOURCES.to_owned()]
-}
-
 /// A function project: shared image and defaults, and its functions.
 ///
 /// `functions.yaml` uses snake_case keys and rejects unknown ones; the [`ProjectBuilder`]
@@ -81,9 +77,10 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
     /// Folders (relative to `functions.yaml`) scanned for decorated `.py`, `.ts` and `.js`
-    /// files by callers of [`crate::discover`]. Default: `[src]`.
-    #[serde(default = "default_sources")]
-    pub sources: Vec<String>,
+    /// files by callers of [`crate::discover`]; each must exist. Default: `src`, when that
+    /// folder exists (a project that declares every function inline needs none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<String>>,
     /// Port HTTP functions listen on (`K3SFN_PORT`). Default: 8080.
     #[serde(default = "default_port")]
     pub port: u16,
@@ -128,7 +125,7 @@ k3score::builder! {
             kind: FunctionsKind = Default::default(),
             command: Vec<String> = Default::default(),
             args: Vec<String> = Default::default(),
-            sources: Vec<String> = default_sources(),
+            sources: Option<Vec<String>> = None,
             port: u16 = DEFAULT_PORT,
             env: Env = Default::default(),
             env_from: Vec<EnvFrom> = Default::default(),
@@ -304,8 +301,8 @@ mod tests {
     fn defaults() {
         let p: Project = k3score::yaml::from_yaml("name: shop\n").unwrap();
         assert_eq!(
-            (p.kind, p.port, p.sources.as_slice()),
-            (FunctionsKind::Functions, 8080, &["src".to_owned()][..])
+            (p.kind, p.port, p.sources.as_deref()),
+            (FunctionsKind::Functions, 8080, None)
         );
         let f =
             Function::queue("a".parse().unwrap(), "m:a".parse().unwrap(), "jobs").with_visibility(Visibility::Private);

@@ -115,13 +115,14 @@ impl Gateway {
         self
     }
 
-    /// Parses a gateway spec file (YAML); shape errors carry their field path and line.
+    /// Parses a gateway spec file (YAML); shape errors carry their field path and line. When
+    /// values are bad, the problems [`Gateway::validate`] finds are reported with them.
     ///
     /// ```
     /// let err = k3sgateway::Gateway::from_yaml("name: edge\nroutes: []\nrate_limt: {}\n").unwrap_err();
     /// assert!(err.to_string().contains("rate_limt"), "{err}");
     /// ```
     pub fn from_yaml(text: &str) -> Result<Self, k3score::Errors> {
-        Ok(k3score::yaml::from_yaml(text)?)
+        k3score::yaml::from_yaml_checked(text, Self::validate)
     }
 }

@@ -71,11 +71,12 @@ impl Diagnostic {
     }
 
     /// One diagnostic per error of `errors`, placed in `text` (the file's content) by its
-    /// field path; syntax errors keep the position the parser gave.
+    /// field path; syntax errors keep the position the parser gave. Sorted by position
+    /// (problems of the whole file first), in the order found where positions tie.
     #[must_use]
     pub fn from_errors(file: impl AsRef<Path>, text: Option<&str>, errors: &Errors, severity: Severity) -> Vec<Self> {
         let mut locator = None;
-        errors
+        let mut diagnostics: Vec<Self> = errors
             .iter()
             .map(|error| {
                 let (line, column, message) = match &error.kind {
@@ -100,7 +101,9 @@ impl Diagnostic {
                     severity,
                 }
             })
-            .collect()
+            .collect();
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        diagnostics
     }
 
     /// A warning about `path` (a compose key) in `text`.

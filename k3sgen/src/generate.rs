@@ -228,8 +228,14 @@ fn spec_component(input: &Input, ctx: &Context, out: &mut Generated) -> Option<C
     let base = folder_of(path);
     let mut sources = Vec::new();
     if let crate::Spec::Functions(project) = &spec {
-        for dir in &project.sources {
-            let dir = base.join(dir);
+        let folders = match crate::source_folders(project, base) {
+            Ok(folders) => folders,
+            Err(errors) => {
+                problems(out, &errors);
+                return None;
+            }
+        };
+        for dir in folders {
             out.read.push(dir.clone());
             match crate::read_tree(&dir) {
                 Ok(files) => sources.push(files),

@@ -51,7 +51,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
 #[cfg(feature = "schema")]
 pub use explain::{Explanation, explain};
-pub use functions::{discover_functions, read_sources, read_tree};
+pub use functions::{discover_functions, read_sources, read_tree, source_folders};
 pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};
 pub use locate::Locator;
 pub use output::{Format, OUTPUT_MARKER, emit, stream, write_dir};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use k3sapp::{App, AppSet};
 use k3score::names::DnsLabel;
-use k3score::{Bundle, Context, Errors, Target};
+use k3score::{Bundle, Context, Errors, FieldPath, Problems, Target};
 
 /// A parsed spec file of any kind the suite knows.
 #[derive(Clone, Debug)]
@@ -26,40 +26,97 @@ pub enum Spec {
     Store(Box<k3splatform::Store>),
 }
 
+/// The top-level keys of a spec file, read before its kind's type.
 #[derive(serde::Deserialize)]
 struct KindProbe {
     #[serde(default)]
     kind: Option<String>,
+    #[serde(default)]
+    name: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    image: Option<serde::de::IgnoredAny>,
 }
 
-/// Reads a spec from text, dispatching on its top-level `kind`.
+/// The kinds a spec file may declare, for messages.
+const KINDS: &str = "App, Apps, Functions, Gateway, Platform, Tenant, Store";
+
+/// Reads a spec from text, dispatching on its top-level `kind`. Every problem of the file is
+/// reported at once: bad values (names, quantities, ports ...) with the problems the kind's
+/// validation finds, each with its field path.
 ///
 /// ```
 /// let spec = k3sgen::parse_spec("kind: Tenant\nid: payments\n");
 /// assert!(matches!(spec, Ok(k3sgen::Spec::Tenant(_))));
 /// let err = k3sgen::parse_spec("kind: Pod\n").unwrap_err();
 /// assert!(err.to_string().starts_with("kind: kind \"Pod\" is not supported"));
+/// let err = k3sgen::parse_spec("# nothing yet\n").unwrap_err();
+/// assert!(err.to_string().starts_with("empty file: expected a spec with a top-level kind:"));
 /// ```
 pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
-    let probe: KindProbe = k3score::yaml::from_yaml(text)?;
+    use k3score::yaml::from_yaml_checked as parse;
+    if is_blank(text) {
+        return Err(whole_file(format!(
+            "empty file: expected a spec with a top-level kind: ({KINDS}) or a compose file"
+        )));
+    }
+    // A list or a single value at the top: the reader says "must be a mapping".
+    let not_a_mapping = |e: &k3score::Error| {
+        e.path.is_root()
+            && matches!(&e.kind, k3score::ErrorKind::Syntax { message, .. } if message.starts_with("must be a mapping"))
+    };
+    let probe: KindProbe = k3score::yaml::from_yaml(text).map_err(|errors| match errors.0.first() {
+        Some(first) if not_a_mapping(first) => whole_file(format!(
+            "expected a spec (key: value lines with a top-level kind: {KINDS}) or a compose file"
+        )),
+        _ => errors,
+    })?;
     match probe.kind.as_deref() {
-        Some("App") | None => Ok(Spec::App(Box::new(k3score::yaml::from_yaml(text)?))),
-        Some("Apps") => Ok(Spec::Apps(k3score::yaml::from_yaml(text)?)),
+        None if probe.name.is_none() && probe.image.is_none() => Err(whole_file(format!(
+            "not a spec file: it has no top-level kind: ({KINDS}), is not an App (no name: or \
+             image:) and is not a compose file (no services:)"
+        ))),
+        Some("App") | None => Ok(Spec::App(Box::new(parse(text, App::validate)?))),
+        Some("Apps") => Ok(Spec::Apps(parse(text, AppSet::validate)?)),
         Some("Gateway") => Ok(Spec::Gateway(Box::new(k3sgateway::Gateway::from_yaml(text)?))),
-        Some("Functions") => Ok(Spec::Functions(Box::new(k3score::yaml::from_yaml(text)?))),
-        Some("Platform") => Ok(Spec::Platform(Box::new(k3score::yaml::from_yaml(text)?))),
-        Some("Tenant") => Ok(Spec::Tenant(Box::new(k3score::yaml::from_yaml(text)?))),
-        Some("Store") => Ok(Spec::Store(Box::new(k3score::yaml::from_yaml(text)?))),
+        Some("Functions") => Ok(Spec::Functions(Box::new(parse(text, k3sfn::Project::validate)?))),
+        Some("Platform") => Ok(Spec::Platform(Box::new(parse(text, |p: &k3splatform::Platform| {
+            at_root(|path, problems| p.validate(path, problems))
+        })?))),
+        Some("Tenant") => Ok(Spec::Tenant(Box::new(parse(text, |t: &k3splatform::Tenant| {
+            at_root(|path, problems| t.validate(path, problems))
+        })?))),
+        Some("Store") => Ok(Spec::Store(Box::new(parse(text, |s: &k3splatform::Store| {
+            at_root(|path, problems| s.validate(path, problems))
+        })?))),
         Some(other) => Err(k3score::Error::new(
-            k3score::FieldPath::root().field("kind"),
+            FieldPath::root().field("kind"),
             k3score::ErrorKind::Unsupported {
                 feature: format!("kind {other:?}"),
                 by: "this renderer".into(),
-                why: "known kinds are App, Apps, Functions, Gateway, Platform, Tenant and Store".into(),
+                why: format!("known kinds are {KINDS}"),
             },
         )
         .into()),
     }
+}
+
+/// Whether `text` holds no YAML value: only blank lines, comments and document markers.
+fn is_blank(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .all(|line| line.is_empty() || line.starts_with('#') || line == "---" || line == "...")
+}
+
+/// One problem with the whole file.
+fn whole_file(message: String) -> Errors {
+    k3score::Error::new(FieldPath::root(), k3score::ErrorKind::Invalid(message)).into()
+}
+
+/// The problems a `validate(path, problems)` method records at the root.
+fn at_root(validate: impl FnOnce(&FieldPath, &mut Problems)) -> Result<(), Errors> {
+    let mut problems = Problems::default();
+    validate(&FieldPath::root(), &mut problems);
+    problems.finish(())
 }
 
 /// Renders a spec into `namespace` (an `Apps` or `Gateway` file may name its own).
@@ -121,7 +178,7 @@ fn own_namespace(spec: &Spec) -> Option<&DnsLabel> {
 pub(crate) fn context(target: &Target, namespace: &str, vars: &BTreeMap<String, String>) -> Result<Context, Errors> {
     let namespace = namespace
         .parse()
-        .map_err(|kind| Errors::from(k3score::Error::new(k3score::FieldPath::root().field("namespace"), kind)))?;
+        .map_err(|kind| Errors::from(k3score::Error::new(FieldPath::root().field("namespace"), kind)))?;
     Ok(Context::new(target.clone(), namespace)
         .with_variables(vars.clone())
         .with_secret_values(vars.clone()))

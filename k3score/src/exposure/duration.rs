@@ -161,14 +161,15 @@ impl<'de> serde::Deserialize<'de> for Duration {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a duration such as 30s, 2m or 1m30s, or a number of seconds")
             }
+            // A bad duration recovers (inside `from_yaml`) as one second; its problem is reported.
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
-                v.parse().map_err(E::custom)
+                crate::yaml::recover(v.parse(), || Duration(1))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
-                v.to_string().parse().map_err(E::custom)
+                self.visit_str(&v.to_string())
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
-                v.to_string().parse().map_err(E::custom)
+                self.visit_str(&v.to_string())
             }
         }
         d.deserialize_any(Visitor)

@@ -24,9 +24,15 @@ use crate::target::Target;
 /// assert!("Orders".parse::<Host>().is_err());
 /// assert!("10.0.0.1".parse::<Host>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Host(String);
+
+impl<'de> Deserialize<'de> for Host {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::yaml::checked_string(d, check_host, Self)
+    }
+}
 
 /// Checks a (possibly completed) host: `*.` prefix allowed, DNS labels of at most 63 characters,
 /// not an IP address (Ingress and HTTPRoute hosts are names).

@@ -17,9 +17,19 @@ use crate::names::DnsSubdomain;
 macro_rules! checked_string {
     ($(#[$doc:meta])* $name:ident, $check:ident, $description:literal, $pattern:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
+        #[serde(into = "String")]
         pub struct $name(String);
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <String as ::serde::Deserialize>::deserialize(d)?;
+                match $check(&raw) {
+                    Ok(canonical) => Ok(Self(canonical)),
+                    Err(kind) => $crate::yaml::recover(Err(kind), || Self(raw)),
+                }
+            }
+        }
 
         impl $name {
             /// The value as a string slice.

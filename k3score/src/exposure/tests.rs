@@ -249,7 +249,7 @@ fn expose_maps_onto_route() {
         .collect();
     assert_eq!(paths, ["expose.paths[0].kind"]);
     let zero = crate::yaml::from_yaml::<Expose>("{port: 0}").unwrap_err();
-    assert_eq!(zero.path.to_string(), "port");
+    assert_eq!(zero.0[0].path.to_string(), "port");
 }
 
 #[test]

@@ -18,8 +18,8 @@ use crate::error::ErrorKind;
 /// assert!("10.0.0.1/8".parse::<Cidr>().is_err());
 /// assert!("10.0.0.0".parse::<Cidr>().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Cidr {
     addr: IpAddr,
     prefix: u8,
@@ -72,6 +72,18 @@ impl FromStr for Cidr {
             return Err(bad("host bits are set; use the network address"));
         }
         Ok(cidr)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    /// A bad range recovers (inside `from_yaml`) as `0.0.0.0/32`; its problem is reported.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        let placeholder = || Cidr {
+            addr: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            prefix: 32,
+        };
+        crate::yaml::recover(raw.parse(), placeholder)
     }
 }
 

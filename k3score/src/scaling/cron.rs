@@ -1,7 +1,7 @@
 //! `keda_cron`: fixed replica counts in time windows, through KEDA `cron` triggers.
 //!
 //! One `cron` trigger per window (REFERENCE §1d, KD6); outside every window the workload runs
-//! `min` replicas. Expressions are 5-field Linux cron, checked with `croner` and limited to
+//! `min` replicas. Expressions are 5-field Linux cron, checked by [`crate::cron`] and limited to
 //! the syntax KEDA's parser (robfig/cron, standard fields) accepts: no seconds, no
 //! `@descriptors`, no `L`/`W`/`#`.
 

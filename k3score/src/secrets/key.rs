@@ -37,9 +37,15 @@ pub fn check_data_key(value: &str) -> Result<(), ErrorKind> {
 /// assert!("settings.json".parse::<DataKey>().is_ok());
 /// assert!("a/b".parse::<DataKey>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(into = "String")]
 pub struct DataKey(String);
+
+impl<'de> serde::Deserialize<'de> for DataKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::yaml::checked_string(d, check_data_key, Self)
+    }
+}
 
 impl DataKey {
     /// Checks `value` against the key grammar.

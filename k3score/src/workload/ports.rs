@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorKind;
 use crate::names::PortName;
 
 /// A port the container listens on.
@@ -157,9 +158,9 @@ impl fmt::Display for PortRef {
     }
 }
 
-/// The message for a port number out of range: `must be 1 to 65535, is 70000`.
-fn out_of_range(v: impl fmt::Display) -> String {
-    format!("must be 1 to 65535, is {v}")
+/// The problem of a port number out of range: `must be 1 to 65535, is 70000`.
+fn out_of_range(v: impl fmt::Display) -> ErrorKind {
+    ErrorKind::Invalid(format!("must be 1 to 65535, is {v}"))
 }
 
 /// A port number 1 to 65535 (a quoted number too), with a plain message otherwise.
@@ -171,21 +172,28 @@ impl serde::de::Visitor<'_> for PortNumberVisitor {
         f.write_str("a port number, 1 to 65535")
     }
     // 0 fits the type and is left to validation, which reports it with the other problems.
+    // A number out of range recovers (inside `from_yaml`) as 0; its problem is reported.
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u16, E> {
-        u16::try_from(v).map_err(|_| E::custom(out_of_range(v)))
+        crate::yaml::recover(u16::try_from(v).map_err(|_| out_of_range(v)), || 0)
     }
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u16, E> {
-        u64::try_from(v)
-            .map_err(|_| E::custom(out_of_range(v)))
-            .and_then(|v| self.visit_u64(v))
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => crate::yaml::recover(Err(out_of_range(v)), || 0),
+        }
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u16, E> {
-        Err(E::custom(out_of_range(v)))
+        crate::yaml::recover(Err(out_of_range(v)), || 0)
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u16, E> {
         match v.parse::<u64>() {
             Ok(n) => self.visit_u64(n),
-            Err(_) => Err(E::custom(format!("must be a port number, 1 to 65535, is {v:?}"))),
+            Err(_) => crate::yaml::recover(
+                Err(ErrorKind::Invalid(format!(
+                    "must be a port number, 1 to 65535, is {v:?}"
+                ))),
+                || 0,
+            ),
         }
     }
 }
@@ -204,20 +212,25 @@ impl<'de> Deserialize<'de> for PortRef {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a port name like http or a port number like 8080")
             }
+            // A bad reference recovers (inside `from_yaml`) as port 0; its problem is reported.
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortRef, E> {
-                match PortNumberVisitor.visit_u64(v)? {
-                    0 => Err(E::custom(out_of_range(v))),
-                    n => Ok(PortRef::Number(n)),
-                }
+                let checked = match u16::try_from(v) {
+                    Ok(n) if n > 0 => Ok(PortRef::Number(n)),
+                    _ => Err(out_of_range(v)),
+                };
+                crate::yaml::recover(checked, || PortRef::Number(0))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortRef, E> {
-                PortNumberVisitor.visit_i64(v).map(PortRef::Number)
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => crate::yaml::recover(Err(out_of_range(v)), || PortRef::Number(0)),
+                }
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortRef, E> {
                 if let Ok(n) = v.parse::<u64>() {
                     return self.visit_u64(n);
                 }
-                v.parse::<PortName>().map(PortRef::Name).map_err(E::custom)
+                crate::yaml::recover(v.parse::<PortName>().map(PortRef::Name), || PortRef::Number(0))
             }
         }
         d.deserialize_any(Visitor)
@@ -231,7 +244,7 @@ mod tests {
     #[test]
     fn port_numbers_out_of_range_say_so_in_words() {
         let err = crate::yaml::from_yaml::<Vec<Port>>("- {name: http, port: 70000}\n").unwrap_err();
-        assert_eq!(err.path.to_string(), "[0].port");
+        assert_eq!(err.0[0].path.to_string(), "[0].port");
         let message = err.to_string();
         assert!(
             message.starts_with("[0].port: must be 1 to 65535, is 70000 (line 1"),

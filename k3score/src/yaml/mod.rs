@@ -6,13 +6,19 @@
 //! (`yes`, `on`, `1.0`, `2024-01-02`, ...), so kubectl and PyYAML alike read back what was meant.
 
 mod emit;
+mod message;
+pub mod recover;
 mod scalar;
 mod subset;
+
+pub use recover::{checked_string, recover};
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind, FieldPath};
+use crate::error::{Error, ErrorKind, Errors, FieldPath};
 
 /// Serializes one value as a YAML document (no leading `---`).
 ///
@@ -37,8 +43,10 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
     serde_json::to_string_pretty(value).map_err(|e| ErrorKind::Serialize(e.to_string()))
 }
 
-/// Parses a spec from YAML text. Syntax and shape errors carry the field path (tracked with
-/// `serde_path_to_error`) and the line and column.
+/// Parses a spec from YAML text. Every bad value (a name, quantity, port number ...) is
+/// reported, each with its field path (tracked with `serde_path_to_error`) and its line and
+/// column; parsing stops only at a problem of shape (broken YAML, an unknown or missing
+/// field), reported after the bad values found before it. See [`recover`](mod@recover).
 ///
 /// ```
 /// use k3score::yaml::from_yaml;
@@ -48,23 +56,107 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
 /// #[derive(Debug, serde::Deserialize)]
 /// #[serde(deny_unknown_fields)]
 /// struct Spec { ports: Vec<Port> }
-/// let err = from_yaml::<Spec>("ports:\n  - name: http\n  - name: a-very-long-port-name\n").unwrap_err();
-/// assert_eq!(err.path.to_string(), "ports[1].name");
-/// assert!(err.to_string().contains("line 3"), "{err}");
+/// let text = "ports:\n  - name: http\n  - name: a-very-long-port-name\n  - name: Not_A_Name\n";
+/// let errors = from_yaml::<Spec>(text).unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// assert_eq!(errors.0[0].path.to_string(), "ports[1].name");
+/// assert!(errors.0[0].to_string().contains("line 3"), "{errors}");
+/// assert_eq!(errors.0[1].path.to_string(), "ports[2].name");
 /// ```
-pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Errors> {
+    from_yaml_checked(text, |_| Ok(()))
+}
+
+/// How many bad values one file reports at most (each costs one more parse of the file).
+const MAX_BAD_VALUES: usize = 100;
+
+/// [`from_yaml`], and when values were bad, also `validate` (the spec's semantic checks)
+/// run on the value with placeholders in place of the bad values: the problems it finds
+/// are reported with the bad values, except those at or under a bad value's path (they
+/// are consequences of the placeholder). Sorted by where they are is the caller's choice
+/// (only the bad values carry a line and column here).
+///
+/// ```
+/// use k3score::{ErrorKind, Errors, Error, FieldPath};
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Spec { name: k3score::names::DnsLabel, replicas: i32 }
+/// let check = |spec: &Spec| -> Result<(), Errors> {
+///     let mut errors = vec![Error::new(FieldPath::root().field("name"), ErrorKind::Invalid("placeholder".into()))];
+///     if spec.replicas < 1 {
+///         errors.push(Error::new(FieldPath::root().field("replicas"), ErrorKind::Invalid("must be at least 1".into())));
+///     }
+///     Err(Errors(errors))
+/// };
+/// let errors = k3score::yaml::from_yaml_checked("name: Web_1\nreplicas: 0\n", check).unwrap_err();
+/// let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+/// assert_eq!(paths, ["name", "replicas"]);
+/// ```
+pub fn from_yaml_checked<T: DeserializeOwned>(
+    text: &str,
+    validate: impl FnOnce(&T) -> Result<(), Errors>,
+) -> Result<T, Errors> {
     if let Some(value) = read_fast(text) {
         return Ok(value);
     }
+    let mut text = Cow::Borrowed(text);
+    let mut bad: Vec<Error> = Vec::new();
+    // Bad leaves found so far: the next parse recovers that many.
+    let mut leaves = 0;
+    // Values replaced in the text (unknown enum values): problems under them are consequences.
+    let mut replaced: Vec<FieldPath> = Vec::new();
+    loop {
+        let (result, stopped) = recover::with_allowance(leaves, || parse_once::<T>(&text));
+        match result {
+            Ok(value) if bad.is_empty() => return Ok(value),
+            Ok(value) => {
+                let consequence = |e: &Error| bad.iter().any(|first| e.path.starts_with(&first.path));
+                let semantic: Vec<Error> = validate(&value)
+                    .err()
+                    .map(|errors| errors.0.into_iter().filter(|e| !consequence(e)).collect())
+                    .unwrap_or_default();
+                bad.extend(semantic);
+                return Err(Errors(bad));
+            }
+            Err(failure) => {
+                let (error, fix) = *failure;
+                // A bad value swallowed by an untagged enum can leave `stopped` set although
+                // the parse failed for another reason: that reason repeats, report it once.
+                let repeated = bad.last() == Some(&error);
+                let consequence = replaced.iter().any(|path| error.path.starts_with(path));
+                if repeated || consequence {
+                    return Err(Errors(bad));
+                }
+                let path = error.path.clone();
+                bad.push(error);
+                if bad.len() >= MAX_BAD_VALUES {
+                    return Err(Errors(bad));
+                }
+                match fix {
+                    _ if stopped => leaves += 1,
+                    Some(fix) => {
+                        text = Cow::Owned(fix.apply(&text));
+                        replaced.push(path);
+                    }
+                    None => return Err(Errors(bad)),
+                }
+            }
+        }
+    }
+}
+
+/// One parse with path tracking; the error has its path and position, and for an unknown
+/// enum value the replacement that lets the next parse go on.
+fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<(Error, Option<message::Fix>)>> {
     let mut track = serde_path_to_error::Track::new();
     let result = serde_saphyr::with_deserializer_from_str(text, |de| {
         T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track))
     });
     result.map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        let message = clean_message(&e.to_string());
+        let message = message::plain(&e);
         let path = field_path(&track.path());
-        Error::new(path, ErrorKind::Syntax { line, column, message })
+        let fix = message::Fix::for_error(&e, text);
+        Box::new((Error::new(path, ErrorKind::Syntax { line, column, message }), fix))
     })
 }
 
@@ -97,16 +189,6 @@ pub fn from_yaml_subset<T: DeserializeOwned>(text: &str) -> Option<T> {
     subset::from_subset(text)
 }
 
-/// serde-saphyr's first line, without its own `error: line L column C:` prefix.
-fn clean_message(message: &str) -> String {
-    let first = message.lines().next().unwrap_or_default();
-    let rest = first.strip_prefix("error: ").unwrap_or(first);
-    match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
-        Some((position, text)) if position.contains("column") => text.to_owned(),
-        _ => rest.to_owned(),
-    }
-}
-
 fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment;
     path.iter().fold(FieldPath::root(), |acc, segment| match segment {
@@ -135,8 +217,8 @@ mod tests {
     #[test]
     fn syntax_errors_have_locations() {
         let err = from_yaml::<BTreeMap<String, String>>("a: [1,\n").unwrap_err();
-        match err.kind {
-            ErrorKind::Syntax { line, .. } => assert!(line >= 1),
+        match &err.0[0].kind {
+            ErrorKind::Syntax { line, .. } => assert!(*line >= 1),
             other => panic!("unexpected {other:?}"),
         }
     }

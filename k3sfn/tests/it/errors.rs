@@ -61,17 +61,17 @@ fn spec_files_reject_unknown_keys_and_bad_names() {
         "name: shop\nfunctions:\n  - {name: a, handler: 'm:a', trigger: {http: {path: /a}}, replicas: 2}\n",
     )
     .unwrap_err();
-    assert_eq!(err.path.to_string(), "functions[0].replicas");
+    assert_eq!(err.0[0].path.to_string(), "functions[0].replicas");
     assert!(err.to_string().contains("replicas"), "{err}");
     let err = k3score::yaml::from_yaml::<Project>(
         "name: shop\nfunctions:\n  - {name: a, handler: 'no-colon', trigger: {http: {path: /a}}}\n",
     )
     .unwrap_err();
-    assert_eq!(err.path.to_string(), "functions[0].handler");
+    assert_eq!(err.0[0].path.to_string(), "functions[0].handler");
     let err = k3score::yaml::from_yaml::<Project>("name: 1shop\n").unwrap_err();
-    assert_eq!(err.path.to_string(), "name");
+    assert_eq!(err.0[0].path.to_string(), "name");
     let err = k3score::yaml::from_yaml::<Project>("kind: App\nname: shop\n").unwrap_err();
-    assert_eq!(err.path.to_string(), "kind");
+    assert_eq!(err.0[0].path.to_string(), "kind");
 }
 
 #[test]

@@ -132,6 +132,18 @@ fn check_reports_every_problem_with_its_place_and_exits_1() {
 }
 
 #[test]
+fn check_reports_every_mistake_of_every_kind_as_json() {
+    // One file per spec kind, each with mistakes of every layer (messages.rs checks the list).
+    let data = crate::workspace().join("k3sgen/tests/data");
+    let json = k3sgen(&data, &["check", "mistakes", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    crate::golden(
+        &crate::workspace().join("k3sgen/tests/golden/check-mistakes.json"),
+        &text(&json.stdout),
+    );
+}
+
+#[test]
 fn warnings_are_denied_on_request() {
     let dir = examples().join("compose/flask-redis");
     let allowed = k3sgen(&dir, &["check", "compose.yaml"]);

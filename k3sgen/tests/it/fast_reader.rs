@@ -15,6 +15,7 @@ const FOLDERS: &[&str] = &[
     "k3sapp/tests/fixtures",
     "k3sfn/tests/fixtures",
     "k3sgen/tests/data/bad",
+    "k3sgen/tests/data/mistakes",
     "k3scompose/tests/projects",
 ];
 

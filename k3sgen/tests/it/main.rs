@@ -4,6 +4,7 @@
 mod build;
 mod cli;
 mod fast_reader;
+mod messages;
 mod reference;
 
 use std::path::{Path, PathBuf};

@@ -67,7 +67,8 @@ pub(crate) fn example_project() -> Project {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/functions");
     let project: Project = k3score::yaml::from_yaml(&read(&root.join("functions.yaml"))).unwrap();
     let mut found = Vec::new();
-    for dir in &project.sources {
+    let default = vec![k3sfn::DEFAULT_SOURCES.to_owned()];
+    for dir in project.sources.as_ref().unwrap_or(&default) {
         found.extend(k3sfn::discover(&sources(&root.join(dir))).unwrap_or_else(|e| panic!("{e}")));
     }
     project.with_discovered(found)

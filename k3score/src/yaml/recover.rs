@@ -1,0 +1,114 @@
+//! Recovering leaves: a bad value does not stop [`from_yaml`](super::from_yaml).
+//!
+//! A leaf type (a name, quantity, duration, port number, handler ...) checks its text while
+//! it is deserialized. Outside `from_yaml` (serde_json, other formats) a bad value is an
+//! error as usual. Inside, the parse runs with a *recovery allowance* of `k`: the first `k`
+//! bad values are replaced by a placeholder (the unchecked text, or a neutral value) and
+//! parsing goes on; the next one fails as usual, so serde's own machinery gives its field
+//! path and serde-saphyr its line and column. `from_yaml` records that problem, raises the
+//! allowance and parses again, until the document parses through or fails for a reason
+//! that is not a leaf (a missing field, an unknown field, broken YAML). A valid document
+//! parses once, as before: the check of a good value never looks at the allowance.
+//!
+//! Placeholders never leave `from_yaml`: any recorded problem makes it an `Err`.
+//! [`from_yaml_checked`](super::from_yaml_checked) also runs the semantic validation on the
+//! placeholder-bearing value so that one run reports every problem of a file.
+
+use std::cell::Cell;
+
+use serde::de::{Deserialize, Deserializer};
+
+use crate::error::ErrorKind;
+
+/// The state of the innermost `from_yaml` run on this thread.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Allowance {
+    /// How many bad leaves may still be replaced by a placeholder.
+    pub(super) left: usize,
+    /// Whether the parse stopped at a bad leaf (the allowance was used up).
+    pub(super) stopped: bool,
+}
+
+thread_local! {
+    static ALLOWANCE: Cell<Option<Allowance>> = const { Cell::new(None) };
+}
+
+/// Runs `parse` with `allowance` bad leaves to recover; returns its result and whether it
+/// stopped at a bad leaf. Nested runs (a leaf parsing YAML itself) keep their own state.
+pub(super) fn with_allowance<R>(left: usize, parse: impl FnOnce() -> R) -> (R, bool) {
+    let outer = ALLOWANCE.replace(Some(Allowance { left, stopped: false }));
+    let result = parse();
+    let inner = ALLOWANCE.replace(outer);
+    (result, inner.is_some_and(|a| a.stopped))
+}
+
+/// The result of a leaf's check, as its `Deserialize` impl returns it: the value; or, when
+/// `from_yaml` still allows recovering, `placeholder()` (the problem is reported by
+/// `from_yaml`); or the problem as the deserializer's error.
+///
+/// ```
+/// use k3score::ErrorKind;
+/// use k3score::yaml::recover;
+/// // Outside `from_yaml` a bad value is an error, as with `#[serde(try_from)]`.
+/// let bad: Result<u8, serde_json::Error> = recover(Err(ErrorKind::Invalid("too big".into())), || 0);
+/// assert_eq!(bad.unwrap_err().to_string(), "too big");
+/// ```
+pub fn recover<T, E: serde::de::Error>(checked: Result<T, ErrorKind>, placeholder: impl FnOnce() -> T) -> Result<T, E> {
+    let kind = match checked {
+        Ok(value) => return Ok(value),
+        Err(kind) => kind,
+    };
+    let recovered = ALLOWANCE.with(|cell| match cell.get() {
+        Some(Allowance { left, .. }) if left > 0 => {
+            cell.set(Some(Allowance {
+                left: left - 1,
+                stopped: false,
+            }));
+            true
+        }
+        Some(Allowance { left, .. }) => {
+            cell.set(Some(Allowance { left, stopped: true }));
+            false
+        }
+        None => false,
+    });
+    if recovered {
+        Ok(placeholder())
+    } else {
+        Err(E::custom(kind))
+    }
+}
+
+/// Deserializes a checked string newtype: reads a string, `check`s it and wraps it with
+/// `wrap`; a bad value goes through [`recover`] with the unchecked text as its placeholder.
+/// One allocation per value on the good path, as with `#[serde(try_from = "String")]`.
+///
+/// ```
+/// use k3score::ErrorKind;
+/// #[derive(Debug)]
+/// struct Short(String);
+/// impl<'de> serde::Deserialize<'de> for Short {
+///     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+///         let check = |s: &str| if s.len() <= 3 { Ok(()) } else { Err(ErrorKind::Invalid("too long".into())) };
+///         k3score::yaml::checked_string(d, check, Short)
+///     }
+/// }
+/// assert_eq!(serde_json::from_str::<Short>("\"abc\"").unwrap().0, "abc");
+/// assert!(serde_json::from_str::<Short>("\"abcd\"").is_err());
+/// let err = k3score::yaml::from_yaml::<Vec<Short>>("[abcd, ok, toolong]").unwrap_err();
+/// assert_eq!(err.len(), 2, "{err}");
+/// ```
+pub fn checked_string<'de, D, T>(
+    d: D,
+    check: impl FnOnce(&str) -> Result<(), ErrorKind>,
+    wrap: impl FnOnce(String) -> T,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = String::deserialize(d)?;
+    match check(&raw) {
+        Ok(()) => Ok(wrap(raw)),
+        Err(kind) => recover(Err(kind), || wrap(raw)),
+    }
+}

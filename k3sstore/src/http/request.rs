@@ -43,7 +43,7 @@ impl CreateStore {
     /// Parses and validates a request body (JSON; the parser is k3score's, so the syntax
     /// errors carry line and column).
     pub fn parse(text: &str) -> Result<Self, Errors> {
-        let body: Body = k3score::yaml::from_yaml(text).map_err(Errors::from)?;
+        let body: Body = k3score::yaml::from_yaml(text)?;
         let mut problems = Problems::default();
         let engine = body.engine.as_deref().map_or(Some(Engine::default()), |value| {
             problems.check(&FieldPath::root().field("engine"), variant(value))

@@ -59,7 +59,7 @@ impl AppSet {
         let mut unique = |bundle: &Bundle, problems: &mut Problems| {
             for object in bundle.iter() {
                 let key = object.key();
-                if !seen.insert(key.clone()) {
+                if seen.contains(&key) {
                     problems.push(
                         FieldPath::root().field("objects").index(index),
                         ErrorKind::Duplicate {
@@ -67,6 +67,8 @@ impl AppSet {
                             name: key,
                         },
                     );
+                } else {
+                    seen.insert(key);
                 }
                 index += 1;
             }

@@ -183,9 +183,16 @@ impl Object {
     /// `Kind/namespace/name` (or `Kind/name`), for messages and duplicate checks.
     #[must_use]
     pub fn key(&self) -> String {
-        match self.namespace() {
-            Some(ns) => format!("{}/{ns}/{}", self.kind(), self.name()),
-            None => format!("{}/{}", self.kind(), self.name()),
+        // Joined by hand, not `format!`: the streaming duplicate check calls this per object.
+        let (kind, name, ns) = (self.kind(), self.name(), self.namespace());
+        let mut key = String::with_capacity(kind.len() + name.len() + ns.map_or(0, str::len) + 2);
+        key.push_str(&kind);
+        key.push('/');
+        if let Some(ns) = ns {
+            key.push_str(ns);
+            key.push('/');
         }
+        key.push_str(name);
+        key
     }
 }

@@ -112,3 +112,54 @@ where
         Err(kind) => recover(Err(kind), || wrap(raw)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::names::DnsLabel;
+    use crate::yaml::from_yaml;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Spec {
+        a: DnsLabel,
+        #[serde(default)]
+        b: Option<DnsLabel>,
+        #[serde(default)]
+        c: Option<DnsLabel>,
+        #[serde(default)]
+        n: Option<u8>,
+    }
+
+    fn paths(text: &str) -> Vec<String> {
+        from_yaml::<Spec>(text)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.path.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_in_document_order() {
+        assert_eq!(paths("a: A_1\nb: B_2\nc: C_3\n"), ["a", "b", "c"]);
+        assert!(from_yaml::<Spec>("a: web\nb: api\n").is_ok());
+    }
+
+    /// What stays fatal: a problem of shape (unknown or missing field, a list or mapping where a
+    /// value belongs, a value serde-saphyr cannot read as the field's type) ends the read; the
+    /// bad values before it are reported with it, those after it are not.
+    #[test]
+    fn a_problem_of_shape_ends_the_read_after_the_bad_values_before_it() {
+        assert_eq!(paths("a: A_1\nx: 1\nb: B_2\n"), ["a", "x"]);
+        assert_eq!(paths("a: A_1\nb: [B_2]\nc: C_3\n"), ["a", "b"]);
+        assert_eq!(paths("a: A_1\nn: 300\nc: C_3\n"), ["a", "n"]);
+        // A missing field is found at the end of its mapping (the root here).
+        assert_eq!(paths("b: B_2\n"), ["b", "(root)"]);
+    }
+
+    #[test]
+    fn outside_from_yaml_a_bad_value_is_an_error() {
+        assert!(serde_json::from_str::<Spec>(r#"{"a": "A_1"}"#).is_err());
+        assert!(serde_json::from_str::<Spec>(r#"{"a": "a-1"}"#).is_ok());
+    }
+}

@@ -26,15 +26,79 @@ pub enum Spec {
     Store(Box<k3splatform::Store>),
 }
 
-/// The top-level keys of a spec file, read before its kind's type.
-#[derive(serde::Deserialize)]
-struct KindProbe {
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    name: Option<serde::de::IgnoredAny>,
-    #[serde(default)]
-    image: Option<serde::de::IgnoredAny>,
+/// The top of a spec file, read before its kind's type: the keys that decide the kind, or the
+/// fact that the top is not a mapping at all (a list or a single value).
+enum KindProbe {
+    /// `key: value` lines at the top.
+    Mapping {
+        /// The `kind:` value, if any.
+        kind: Option<String>,
+        /// Whether `name:` or `image:` has a value (a file without `kind:` is then an App).
+        app_like: bool,
+    },
+    /// A list or a single value at the top.
+    NotAMapping,
+}
+
+impl<'de> serde::Deserialize<'de> for KindProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(KindProbeVisitor)
+    }
+}
+
+/// Reads the top node whatever its type and records which type it is.
+struct KindProbeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KindProbeVisitor {
+    type Value = KindProbe;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a spec")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<KindProbe, A::Error> {
+        use serde::de::IgnoredAny;
+        let (mut kind, mut app_like) = (None, false);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => kind = map.next_value::<Option<String>>()?,
+                "name" | "image" => app_like |= map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(KindProbe::Mapping { kind, app_like })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<KindProbe, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
+
+    fn visit_unit<E>(self) -> Result<KindProbe, E> {
+        Ok(KindProbe::NotAMapping)
+    }
 }
 
 /// The kinds a spec file may declare, for messages.
@@ -59,22 +123,21 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
             "empty file: expected a spec with a top-level kind: ({KINDS}) or a compose file"
         )));
     }
-    // A list or a single value at the top: the reader says "must be a mapping".
-    let not_a_mapping = |e: &k3score::Error| {
-        e.path.is_root()
-            && matches!(&e.kind, k3score::ErrorKind::Syntax { message, .. } if message.starts_with("must be a mapping"))
+    let kind = match k3score::yaml::from_yaml::<KindProbe>(text)? {
+        KindProbe::NotAMapping => {
+            return Err(whole_file(format!(
+                "expected a spec (key: value lines with a top-level kind: {KINDS}) or a compose file"
+            )));
+        }
+        KindProbe::Mapping { kind: None, app_like: false } => {
+            return Err(whole_file(format!(
+                "not a spec file: it has no top-level kind: ({KINDS}), is not an App (no name: or \
+                 image:) and is not a compose file (no services:)"
+            )));
+        }
+        KindProbe::Mapping { kind, .. } => kind,
     };
-    let probe: KindProbe = k3score::yaml::from_yaml(text).map_err(|errors| match errors.0.first() {
-        Some(first) if not_a_mapping(first) => whole_file(format!(
-            "expected a spec (key: value lines with a top-level kind: {KINDS}) or a compose file"
-        )),
-        _ => errors,
-    })?;
-    match probe.kind.as_deref() {
-        None if probe.name.is_none() && probe.image.is_none() => Err(whole_file(format!(
-            "not a spec file: it has no top-level kind: ({KINDS}), is not an App (no name: or \
-             image:) and is not a compose file (no services:)"
-        ))),
+    match kind.as_deref() {
         Some("App") | None => Ok(Spec::App(Box::new(parse(text, App::validate)?))),
         Some("Apps") => Ok(Spec::Apps(parse(text, AppSet::validate)?)),
         Some("Gateway") => Ok(Spec::Gateway(Box::new(k3sgateway::Gateway::from_yaml(text)?))),

@@ -129,7 +129,10 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
                 "expected a spec (key: value lines with a top-level kind: {KINDS}) or a compose file"
             )));
         }
-        KindProbe::Mapping { kind: None, app_like: false } => {
+        KindProbe::Mapping {
+            kind: None,
+            app_like: false,
+        } => {
             return Err(whole_file(format!(
                 "not a spec file: it has no top-level kind: ({KINDS}), is not an App (no name: or \
                  image:) and is not a compose file (no services:)"

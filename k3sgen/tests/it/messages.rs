@@ -311,7 +311,11 @@ fn the_issues_wordings() {
     );
     // A list or a single value at the top is not a spec; neither is a mapping whose `name:` is
     // empty and which has no `kind:`.
-    for (name, text) in [("list.yaml", "- a\n- b\n"), ("scalar.yaml", "hello\n"), ("number.yaml", "42\n")] {
+    for (name, text) in [
+        ("list.yaml", "- a\n- b\n"),
+        ("scalar.yaml", "hello\n"),
+        ("number.yaml", "42\n"),
+    ] {
         let top = first(name, text);
         assert!(
             top.contains("error: expected a spec (key: value lines with a top-level kind: App, Apps"),
@@ -319,7 +323,10 @@ fn the_issues_wordings() {
         );
     }
     let unnamed = first("unnamed.yaml", "name:\nreplicas: 2\n");
-    assert!(unnamed.contains("not a spec file: it has no top-level kind:"), "{unnamed}");
+    assert!(
+        unnamed.contains("not a spec file: it has no top-level kind:"),
+        "{unnamed}"
+    );
     // An old compose file under another name is recognised as one and says what to change.
     let legacy = first("old.yml", "web:\n  image: nginx\n");
     assert!(

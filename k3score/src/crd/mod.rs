@@ -5,7 +5,9 @@
 //! `crd::gateway::v1::HTTPRoute`, `crd::external_secrets::v1::ExternalSecret`. Each root type is
 //! declared with [`custom_resource!`](crate::crd) around its spec and implements k8s-openapi's
 //! `Resource` and `Metadata` traits, as the core kinds do, so `apiVersion`/`kind` come from
-//! constants (and `kube::Api` accepts the types). Field names, types and required-ness follow
+//! constants (and `kube::Api` accepts the types, with the feature `deserialize-crds`: the
+//! platform crates only write custom resources, so their `Deserialize` is off by default and
+//! a `build.rs` user does not compile it). Field names, types and required-ness follow
 //! the upstream CRDs listed in `shared/crds/SOURCES.md`; only the fields the platform emits are
 //! modelled.
 //!
@@ -93,6 +95,7 @@ macro_rules! custom_resource {
             }
         }
 
+        #[cfg(feature = "deserialize-crds")]
         impl<'de> serde::Deserialize<'de> for $kind {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(serde::Deserialize)]

@@ -20,7 +20,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `Application`. `project` and `destination` are required upstream.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
@@ -40,7 +41,8 @@ pub struct ApplicationSpec {
 }
 
 /// `spec.source` / `spec.sources[]`: a Git path or a Helm chart.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSource {
@@ -65,7 +67,8 @@ pub struct ApplicationSource {
 }
 
 /// `source.helm`. Precedence: `parameters` > `valuesObject` > `values` > `valueFiles`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSourceHelm {
@@ -118,7 +121,8 @@ pub enum HelmValue {
 }
 
 /// One entry of `helm.parameters` (`--set name=value`).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HelmParameter {
@@ -134,7 +138,8 @@ pub struct HelmParameter {
 }
 
 /// `spec.destination` (also `AppProject.spec.destinations[]`): set `server` or `name`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationDestination {
@@ -150,7 +155,8 @@ pub struct ApplicationDestination {
 }
 
 /// `spec.syncPolicy`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicy {
@@ -169,7 +175,8 @@ pub struct SyncPolicy {
 }
 
 /// `spec.syncPolicy.automated`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicyAutomated {
@@ -185,7 +192,8 @@ pub struct SyncPolicyAutomated {
 }
 
 /// `spec.syncPolicy.retry`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryStrategy {
@@ -198,7 +206,8 @@ pub struct RetryStrategy {
 }
 
 /// `spec.syncPolicy.retry.backoff`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Backoff {
@@ -214,7 +223,8 @@ pub struct Backoff {
 }
 
 /// `spec.syncPolicy.managedNamespaceMetadata`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedNamespaceMetadata {

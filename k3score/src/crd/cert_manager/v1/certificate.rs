@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// A cert-manager `Certificate` (`cert-manager.io/v1`).
@@ -19,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a `Certificate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateSpec {
@@ -33,7 +34,8 @@ pub struct CertificateSpec {
 }
 
 /// `spec.issuerRef`: an `Issuer` in the same namespace or a `ClusterIssuer`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IssuerRef {

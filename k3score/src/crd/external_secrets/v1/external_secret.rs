@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// An External Secrets Operator `ExternalSecret` (`external-secrets.io/v1`).
@@ -21,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `ExternalSecret`. Every field is optional upstream.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretSpec {
@@ -46,7 +47,8 @@ pub struct ExternalSecretSpec {
 }
 
 /// `spec.refreshPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum RefreshPolicy {
     /// `CreatedOnce`: fetch once, never refresh.
@@ -59,7 +61,8 @@ pub enum RefreshPolicy {
 }
 
 /// `spec.secretStoreRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretStoreRef {
@@ -72,7 +75,8 @@ pub struct SecretStoreRef {
 }
 
 /// `secretStoreRef.kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum SecretStoreKind {
     /// `SecretStore`: a namespaced store (default).
@@ -83,7 +87,8 @@ pub enum SecretStoreKind {
 }
 
 /// `spec.target`: the Secret the operator writes.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTarget {
@@ -105,7 +110,8 @@ pub struct ExternalSecretTarget {
 }
 
 /// `spec.target.creationPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum CreationPolicy {
     /// `Owner`: create the Secret and own it (default).
@@ -122,7 +128,8 @@ pub enum CreationPolicy {
 }
 
 /// `spec.target.deletionPolicy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DeletionPolicy {
     /// `Delete`: delete the Secret when the remote data is gone.
@@ -135,7 +142,8 @@ pub enum DeletionPolicy {
 }
 
 /// `spec.target.template`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplate {
@@ -154,7 +162,8 @@ pub struct ExternalSecretTemplate {
 }
 
 /// `spec.target.template.engineVersion` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum TemplateEngineVersion {
     /// `v2`: the only engine served by `external-secrets.io/v1`.
@@ -164,7 +173,8 @@ pub enum TemplateEngineVersion {
 }
 
 /// `spec.target.template.metadata`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplateMetadata {
@@ -177,7 +187,8 @@ pub struct ExternalSecretTemplateMetadata {
 }
 
 /// One entry of `spec.data`: one remote value into one Secret key.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretData {
@@ -188,7 +199,8 @@ pub struct ExternalSecretData {
 }
 
 /// `spec.data[].remoteRef` and `spec.dataFrom[].extract`: a remote secret.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataRemoteRef {
@@ -209,7 +221,8 @@ pub struct ExternalSecretDataRemoteRef {
 }
 
 /// `decodingStrategy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DecodingStrategy {
     /// `Auto`: base64 or base64url if the value decodes, else as is.
@@ -225,7 +238,8 @@ pub enum DecodingStrategy {
 }
 
 /// `conversionStrategy` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ConversionStrategy {
     /// `Default`: keys as they are.
@@ -236,7 +250,8 @@ pub enum ConversionStrategy {
 }
 
 /// One entry of `spec.dataFrom`: a whole remote secret or a generator's output.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataFromRemoteRef {
@@ -249,7 +264,8 @@ pub struct ExternalSecretDataFromRemoteRef {
 }
 
 /// `spec.dataFrom[].sourceRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreGeneratorSourceRef {
@@ -259,7 +275,8 @@ pub struct StoreGeneratorSourceRef {
 }
 
 /// `spec.dataFrom[].sourceRef.generatorRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GeneratorRef {
@@ -273,7 +290,8 @@ pub struct GeneratorRef {
 }
 
 /// `generatorRef.kind` values: the generator kinds of `generators.external-secrets.io`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum GeneratorKind {
     /// `ACRAccessToken`: Azure Container Registry token.

@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Upstream default of `spec.length`.
 const DEFAULT_LENGTH: i64 = 24;
@@ -25,7 +25,8 @@ crate::crd::custom_resource! {
 ///
 /// `length`, `noUpper` and `allowRepeat` are required (and defaulted) upstream, so they are
 /// plain fields; [`Default`] gives the upstream defaults (24, false, false).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordSpec {
@@ -68,7 +69,8 @@ impl Default for PasswordSpec {
 }
 
 /// `spec.encoding` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PasswordEncoding {

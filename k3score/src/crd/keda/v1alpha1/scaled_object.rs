@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA `ScaledObject` (`keda.sh/v1alpha1`).
@@ -21,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a KEDA `ScaledObject`: which workload to scale, on which triggers, within which bounds.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectSpec {
@@ -56,7 +57,8 @@ pub struct ScaledObjectSpec {
 }
 
 /// `spec.scaleTargetRef`: the scaled workload (any kind with a `/scale` subresource).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTarget {
@@ -74,7 +76,8 @@ pub struct ScaleTarget {
 }
 
 /// `spec.fallback`: replicas used after `failureThreshold` consecutive scaler errors.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Fallback {
@@ -88,7 +91,8 @@ pub struct Fallback {
 }
 
 /// `spec.fallback.behavior` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum FallbackBehavior {
@@ -106,7 +110,8 @@ pub enum FallbackBehavior {
 }
 
 /// `spec.advanced`: HPA tuning and deletion behaviour.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectAdvanced {
@@ -122,7 +127,8 @@ pub struct ScaledObjectAdvanced {
 }
 
 /// `spec.advanced.horizontalPodAutoscalerConfig`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscalerConfig {
@@ -136,7 +142,8 @@ pub struct HorizontalPodAutoscalerConfig {
 }
 
 /// `spec.advanced.scalingModifiers`: a formula over named triggers.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingModifiers {
@@ -156,7 +163,8 @@ pub struct ScalingModifiers {
 }
 
 /// `spec.advanced.scalingModifiers.metricType` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ScalingModifiersMetricType {
     /// `AverageValue`: target divided by the replica count.
@@ -167,7 +175,8 @@ pub enum ScalingModifiersMetricType {
 }
 
 /// One entry of `spec.triggers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTriggers {
@@ -191,7 +200,8 @@ pub struct ScaleTriggers {
 }
 
 /// `spec.triggers[].metricType` values (`autoscaling/v2` metric target types).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum MetricType {
     /// `AverageValue`: metric divided by the replica count (KEDA default).
@@ -204,7 +214,8 @@ pub enum MetricType {
 }
 
 /// `spec.triggers[].authenticationRef`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationRef {
@@ -216,7 +227,8 @@ pub struct AuthenticationRef {
 }
 
 /// `spec.triggers[].authenticationRef.kind` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AuthenticationRefKind {
     /// A namespaced `TriggerAuthentication` in the ScaledObject's namespace (default).

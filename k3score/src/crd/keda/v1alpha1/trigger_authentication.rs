@@ -5,7 +5,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA `TriggerAuthentication` (`keda.sh/v1alpha1`).
@@ -18,7 +18,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of a KEDA `TriggerAuthentication`: where a scaler's auth parameters come from.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerAuthenticationSpec {
@@ -34,7 +35,8 @@ pub struct TriggerAuthenticationSpec {
 }
 
 /// One entry of `spec.secretTargetRef`: a Secret key mapped to a scaler auth parameter.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSecretTargetRef {
@@ -47,7 +49,8 @@ pub struct AuthSecretTargetRef {
 }
 
 /// One entry of `spec.env`: an environment variable mapped to a scaler auth parameter.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthEnvironment {
@@ -61,7 +64,8 @@ pub struct AuthEnvironment {
 }
 
 /// `spec.podIdentity`: authenticate the scaler with a cloud workload identity.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthPodIdentity {
@@ -79,7 +83,8 @@ pub struct AuthPodIdentity {
 }
 
 /// `spec.podIdentity.provider` values.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PodIdentityProvider {
     /// `none`: no pod identity.
@@ -101,7 +106,8 @@ pub enum PodIdentityProvider {
 }
 
 /// `spec.podIdentity.identityOwner` values (AWS).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum IdentityOwner {

@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA HTTP add-on `HTTPScaledObject` (`http.keda.sh/v1alpha1`).
@@ -19,7 +19,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `HTTPScaledObject`: routing match, backend Service and scaling bounds.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectSpec {
@@ -55,7 +56,8 @@ pub struct HTTPScaledObjectSpec {
 }
 
 /// One entry of `spec.headers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeader {
@@ -69,7 +71,8 @@ pub struct HTTPHeader {
 /// `spec.scaleTargetRef`: workload to scale and the Service the interceptor forwards to.
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTargetRef {
@@ -93,7 +96,8 @@ pub struct ScaleTargetRef {
 }
 
 /// `spec.replicas`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicaStruct {
@@ -106,7 +110,8 @@ pub struct ReplicaStruct {
 }
 
 /// `spec.scalingMetric`: concurrency or request rate (mutually exclusive).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
@@ -119,7 +124,8 @@ pub struct ScalingMetricSpec {
 }
 
 /// `spec.scalingMetric.concurrency`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyMetricSpec {
@@ -129,7 +135,8 @@ pub struct ConcurrencyMetricSpec {
 }
 
 /// `spec.scalingMetric.requestRate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RateMetricSpec {
@@ -147,7 +154,8 @@ pub struct RateMetricSpec {
 /// `spec.coldStartTimeoutFailoverRef`: Service used when a cold start times out.
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartTimeoutFailoverRef {
@@ -165,7 +173,8 @@ pub struct ColdStartTimeoutFailoverRef {
 }
 
 /// `spec.timeouts`: durations overriding the interceptor's global settings.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectTimeoutsSpec {

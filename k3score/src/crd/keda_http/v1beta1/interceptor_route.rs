@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA HTTP add-on `InterceptorRoute` (`http.keda.sh/v1beta1`).
@@ -21,7 +21,8 @@ crate::crd::custom_resource! {
 }
 
 /// Spec of an `InterceptorRoute`: backend, routing rules, scaling metric, cold-start handling.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteSpec {
@@ -41,7 +42,8 @@ pub struct InterceptorRouteSpec {
 }
 
 /// `spec.target`: the backend Service. Exactly one of `port` / `portName` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRef {
@@ -56,7 +58,8 @@ pub struct TargetRef {
 }
 
 /// One entry of `spec.rules`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingRule {
@@ -72,7 +75,8 @@ pub struct RoutingRule {
 }
 
 /// One entry of `spec.rules[].paths`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PathMatch {
@@ -81,7 +85,8 @@ pub struct PathMatch {
 }
 
 /// One entry of `spec.rules[].headers`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMatch {
@@ -93,7 +98,8 @@ pub struct HeaderMatch {
 }
 
 /// `spec.scalingMetric`: concurrency and/or request rate (at least one, CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
@@ -106,7 +112,8 @@ pub struct ScalingMetricSpec {
 }
 
 /// `spec.scalingMetric.concurrency`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyTargetSpec {
@@ -115,7 +122,8 @@ pub struct ConcurrencyTargetSpec {
 }
 
 /// `spec.scalingMetric.requestRate`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRateTargetSpec {
@@ -130,7 +138,8 @@ pub struct RequestRateTargetSpec {
 }
 
 /// `spec.coldStart`: at least one of `fallback` / `placeholder` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartSpec {
@@ -143,7 +152,8 @@ pub struct ColdStartSpec {
 }
 
 /// `spec.coldStart.fallback`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartFallback {
@@ -152,7 +162,8 @@ pub struct ColdStartFallback {
 }
 
 /// `spec.coldStart.fallback.service`. Exactly one of `port` / `portName` (CEL rule).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FallbackServiceRef {
@@ -167,7 +178,8 @@ pub struct FallbackServiceRef {
 }
 
 /// `spec.coldStart.placeholder`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartPlaceholder {
@@ -176,7 +188,8 @@ pub struct ColdStartPlaceholder {
 }
 
 /// `spec.coldStart.placeholder.response`. `body` and `bodyFromConfigMap` are exclusive.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlaceholderResponse {
@@ -195,7 +208,8 @@ pub struct PlaceholderResponse {
 }
 
 /// `spec.coldStart.placeholder.response.bodyFromConfigMap`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigMapKeyRef {
@@ -207,7 +221,8 @@ pub struct ConfigMapKeyRef {
 }
 
 /// `spec.timeouts`: durations; unset falls back to the global settings.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteTimeouts {

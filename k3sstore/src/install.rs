@@ -1,12 +1,14 @@
 //! The orchestrator's own install bundle, rendered with the suite's crates: namespace
 //! `k3sstore` (restricted Pod Security, default-deny), the controller app (Deployment with a
-//! token-mounting ServiceAccount, Service, NetworkPolicies, PDB) from `k3sapp`, and the
-//! ClusterRole and its binding.
+//! token-mounting ServiceAccount, Service, NetworkPolicies, PDB) from `k3sapp`, the
+//! ClusterRole and its binding, and a Role and its binding in `k3sstore` for the leader Lease.
 //!
 //! The ClusterRole is derived, not hand-kept: the kinds every preset target renders for a
 //! store (apply, prune, teardown), the rules of the Roles and ClusterRoles a store contains
 //! (the API server only lets an account grant what it holds itself), and the orchestrator's
-//! own needs (`stores`, Events, the leader Lease, TokenReview, SubjectAccessReview). No `*`.
+//! own needs (`stores`, Events, TokenReview, SubjectAccessReview). No `*`. The leader Lease
+//! lives in the orchestrator's own namespace, so its permission is a Role there, not part of
+//! the ClusterRole.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,12 +21,12 @@ use k3score::resources::{Limits, Resources};
 use k3score::tenancy::NamespaceBundle;
 use k3score::workload::{ContainerSecurity, EnvValue, FieldRef, Port, PortRef, Probe, ProbeAction, Probes};
 use k3score::{Bundle, Context, Errors, Object, Target};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The namespace the orchestrator runs in.
 pub const NAMESPACE: &str = "k3sstore";
-/// Name of the app, its ServiceAccount, ClusterRole and binding.
+/// Name of the app, its ServiceAccount, ClusterRole, Role and bindings.
 pub const NAME: &str = "k3sstore";
 /// The image the install bundle runs (built from the crate's `Dockerfile`).
 pub const DEFAULT_IMAGE: &str = "ghcr.io/k3s-platform/k3sstore:0.1.0";
@@ -79,12 +81,6 @@ pub fn cluster_rules(store_kinds: &[Object], store_bundles: &[Bundle]) -> Vec<Po
         "events",
         &["create", "list", "patch", "watch"],
     );
-    grant(
-        &mut grants,
-        "coordination.k8s.io",
-        "leases",
-        &["create", "get", "patch", "update"],
-    );
     grant(&mut grants, "authentication.k8s.io", "tokenreviews", &["create"]);
     grant(&mut grants, "authorization.k8s.io", "subjectaccessreviews", &["create"]);
     // One rule per (group, verbs), resources sorted.
@@ -101,6 +97,19 @@ pub fn cluster_rules(store_kinds: &[Object], store_bundles: &[Bundle]) -> Vec<Po
             ..PolicyRule::default()
         })
         .collect()
+}
+
+/// The rules of the Role in the orchestrator's namespace: the leader Lease (read, created by
+/// the first replica, then replaced to renew or hand over; see `controller::leader`). Any
+/// Lease name there, as `--lease` may choose another one.
+#[must_use]
+pub fn namespace_rules() -> Vec<PolicyRule> {
+    vec![PolicyRule {
+        api_groups: Some(vec!["coordination.k8s.io".to_owned()]),
+        resources: Some(vec!["leases".to_owned()]),
+        verbs: ["create", "get", "update"].map(str::to_owned).to_vec(),
+        ..PolicyRule::default()
+    }]
 }
 
 /// The URL path segment (plural) of an object's kind.
@@ -210,6 +219,12 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         )])),
         ..ObjectMeta::default()
     };
+    let account = Subject {
+        kind: "ServiceAccount".to_owned(),
+        name: NAME.to_owned(),
+        namespace: Some(NAMESPACE.to_owned()),
+        ..Subject::default()
+    };
     objects.push(
         ClusterRole {
             metadata: meta.clone(),
@@ -220,18 +235,36 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
     );
     objects.push(
         ClusterRoleBinding {
-            metadata: meta,
+            metadata: meta.clone(),
             role_ref: RoleRef {
                 api_group: Some("rbac.authorization.k8s.io".to_owned()),
                 kind: "ClusterRole".to_owned(),
                 name: NAME.to_owned(),
             },
-            subjects: Some(vec![Subject {
-                kind: "ServiceAccount".to_owned(),
+            subjects: Some(vec![account.clone()]),
+        }
+        .into(),
+    );
+    let namespaced = ObjectMeta {
+        namespace: Some(NAMESPACE.to_owned()),
+        ..meta.clone()
+    };
+    objects.push(
+        Role {
+            metadata: namespaced.clone(),
+            rules: Some(namespace_rules()),
+        }
+        .into(),
+    );
+    objects.push(
+        RoleBinding {
+            metadata: namespaced,
+            role_ref: RoleRef {
+                api_group: Some("rbac.authorization.k8s.io".to_owned()),
+                kind: "Role".to_owned(),
                 name: NAME.to_owned(),
-                namespace: Some(NAMESPACE.to_owned()),
-                ..Subject::default()
-            }]),
+            },
+            subjects: Some(vec![account.clone()]),
         }
         .into(),
     );
@@ -266,13 +299,25 @@ mod tests {
             ("", "pods", "get"),
             ("platform.k3s.io", "stores/status", "patch"),
             ("events.k8s.io", "events", "create"),
-            ("coordination.k8s.io", "leases", "update"),
             ("authentication.k8s.io", "tokenreviews", "create"),
             ("authorization.k8s.io", "subjectaccessreviews", "create"),
         ] {
             assert!(allows(group, resource, verb), "{verb} {group}/{resource} missing");
         }
         assert!(!allows("", "pods", "create"), "only what a store's Role grants");
+        assert!(
+            !allows("coordination.k8s.io", "leases", "get"),
+            "Leases only in its namespace"
+        );
+        let lease_role = bundle.get::<Role>(NAME).unwrap();
+        assert_eq!(lease_role.metadata.namespace.as_deref(), Some(NAMESPACE));
+        assert_eq!(lease_role.rules.as_deref(), Some(&namespace_rules()[..]));
+        let binding = bundle.get::<RoleBinding>(NAME).unwrap();
+        assert_eq!(binding.role_ref.kind, "Role");
+        assert_eq!(
+            binding.subjects.as_ref().unwrap()[0].namespace.as_deref(),
+            Some(NAMESPACE)
+        );
         let text = k3score::yaml::to_yaml(role).unwrap();
         assert!(!text.contains('*'), "{text}");
     }

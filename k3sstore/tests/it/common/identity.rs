@@ -1,11 +1,12 @@
-//! The orchestrator's own identity in the tests: the ServiceAccount, ClusterRole and binding
-//! of its install bundle (`k3sstore::install::bundle`) applied to the cluster, and a client
-//! with a token from the TokenRequest API, so least privilege is proven, not asserted.
+//! The orchestrator's own identity in the tests: the ServiceAccount, ClusterRole, Role and
+//! bindings of its install bundle (`k3sstore::install::bundle`) applied to the cluster, and a
+//! client with a token from the TokenRequest API whose default namespace is the bundle's (as
+//! in the pod), so least privilege is proven, not asserted.
 
 use k3sstore::install::{NAME, NAMESPACE, bundle};
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::config::AuthInfo;
 use kube::{Api, Client, Config};
@@ -38,6 +39,16 @@ pub async fn controller_client(admin: &Client) -> Client {
         .patch(NAME, &apply, &Patch::Apply(binding))
         .await
         .expect("apply the ClusterRoleBinding");
+    let role = bundle.get::<Role>(NAME).expect("the bundle's Role");
+    Api::<Role>::namespaced(admin.clone(), NAMESPACE)
+        .patch(NAME, &apply, &Patch::Apply(role))
+        .await
+        .expect("apply the Role");
+    let binding = bundle.get::<RoleBinding>(NAME).expect("the bundle's RoleBinding");
+    Api::<RoleBinding>::namespaced(admin.clone(), NAMESPACE)
+        .patch(NAME, &apply, &Patch::Apply(binding))
+        .await
+        .expect("apply the RoleBinding");
     let request = TokenRequest {
         spec: Some(TokenRequestSpec {
             expiration_seconds: Some(3600),
@@ -54,6 +65,8 @@ pub async fn controller_client(admin: &Client) -> Client {
         .token
         .expect("a token");
     let mut config = Config::infer().await.expect("the admin kubeconfig");
+    // In the pod, the client's default namespace is the pod's (the leader Lease's).
+    NAMESPACE.clone_into(&mut config.default_namespace);
     config.auth_info = AuthInfo {
         token: Some(token.into()),
         ..AuthInfo::default()

@@ -4,9 +4,11 @@
 //! Kubernetes Dashboard lets RBAC decide). The orchestrator then acts with its own identity.
 //!
 //! The token is sent to the API server in the review and nowhere else: it is never logged,
-//! never echoed in an answer.
+//! never echoed in an answer. Positive answers are kept for a minute ([`super::reviews`]), as
+//! kube-apiserver keeps its webhooks' answers.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use axum::http::{HeaderMap, Method, header};
 use k8s_openapi::api::authentication::v1::{TokenReview, TokenReviewSpec};
@@ -15,13 +17,14 @@ use kube::api::PostParams;
 use kube::{Api, Client, Resource};
 
 use super::error::{ApiError, Permission};
+use super::reviews::Reviews;
 use crate::resource::Store;
 
 /// The user name of every request in `--insecure-no-auth` mode.
 pub const INSECURE_USER: &str = "insecure-no-auth";
 
 /// An authenticated user, as the `TokenReview` named them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Caller {
     /// The user name (`alice`, `system:serviceaccount:ns:name`).
     pub user: String,
@@ -99,9 +102,12 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(token)
 }
 
-/// Authenticates the request's bearer token with a `TokenReview`.
-pub async fn authenticate(client: &Client, headers: &HeaderMap) -> Result<Caller, ApiError> {
+/// Authenticates the request's bearer token with a `TokenReview` (or its recent answer).
+pub async fn authenticate(client: &Client, reviews: &Reviews, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let token = bearer(headers)?;
+    if let Some(caller) = reviews.caller(token, Instant::now()) {
+        return Ok(caller);
+    }
     let review = TokenReview {
         spec: TokenReviewSpec {
             token: token.to_owned(),
@@ -114,20 +120,28 @@ pub async fn authenticate(client: &Client, headers: &HeaderMap) -> Result<Caller
         .await?;
     let status = reviewed.status.unwrap_or_default();
     match (status.authenticated, status.user) {
-        (Some(true), Some(user)) => Ok(Caller {
-            user: user.username.unwrap_or_default(),
-            uid: user.uid,
-            groups: user.groups.unwrap_or_default(),
-            extra: user.extra.unwrap_or_default(),
-        }),
+        (Some(true), Some(user)) => {
+            let caller = Caller {
+                user: user.username.unwrap_or_default(),
+                uid: user.uid,
+                groups: user.groups.unwrap_or_default(),
+                extra: user.extra.unwrap_or_default(),
+            };
+            reviews.authenticated(token, &caller, Instant::now());
+            Ok(caller)
+        }
         _ => Err(ApiError::Unauthorized(
             "the bearer token was not accepted by the cluster (expired, revoked or unknown)".to_owned(),
         )),
     }
 }
 
-/// Authorizes `action` for `caller` with a `SubjectAccessReview` on `stores`.
-pub async fn authorize(client: &Client, caller: &Caller, action: &Action) -> Result<(), ApiError> {
+/// Authorizes `action` for `caller` with a `SubjectAccessReview` on `stores` (or its recent
+/// answer, when that allowed it).
+pub async fn authorize(client: &Client, reviews: &Reviews, caller: &Caller, action: &Action) -> Result<(), ApiError> {
+    if reviews.is_allowed(caller, action, Instant::now()) {
+        return Ok(());
+    }
     let review = SubjectAccessReview {
         spec: SubjectAccessReviewSpec {
             user: Some(caller.user.clone()),
@@ -151,6 +165,7 @@ pub async fn authorize(client: &Client, caller: &Caller, action: &Action) -> Res
         .await?;
     let status = reviewed.status.unwrap_or_default();
     if status.allowed {
+        reviews.allowed(caller, action, Instant::now());
         Ok(())
     } else {
         Err(ApiError::Forbidden {

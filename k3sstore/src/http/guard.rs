@@ -65,7 +65,7 @@ async fn admit(state: &ApiState, headers: &HeaderMap, address: &str, action: &Ac
         return Ok(Caller::insecure());
     }
     let client = &state.state.client;
-    let caller = match auth::authenticate(client, headers).await {
+    let caller = match auth::authenticate(client, &state.reviews, headers).await {
         Ok(caller) => caller,
         Err(refused) => {
             state.limiter.check(&by_address, creating)?;
@@ -73,6 +73,6 @@ async fn admit(state: &ApiState, headers: &HeaderMap, address: &str, action: &Ac
         }
     };
     state.limiter.check(&format!("user:{}", caller.user), creating)?;
-    auth::authorize(client, &caller, action).await?;
+    auth::authorize(client, &state.reviews, &caller, action).await?;
     Ok(caller)
 }

@@ -27,6 +27,7 @@ mod guard;
 pub mod limit;
 mod ops;
 pub mod request;
+pub mod reviews;
 mod stores;
 pub mod view;
 pub mod watch;
@@ -39,7 +40,8 @@ use tokio::sync::watch as signal;
 use crate::state::{Config, State};
 use watch::Hub;
 
-/// What every handler gets: the shared [`State`], the store watch and the rate limiter.
+/// What every handler gets: the shared [`State`], the store watch, the rate limiter and the
+/// recent review answers.
 #[derive(Clone, Debug)]
 pub struct ApiState {
     /// The state shared with the controller.
@@ -48,13 +50,21 @@ pub struct ApiState {
     pub hub: Hub,
     /// The API's rate limits.
     pub limiter: std::sync::Arc<limit::Limiter>,
+    /// Recent positive answers of the token and access reviews.
+    pub reviews: std::sync::Arc<reviews::Reviews>,
 }
 
 /// The routes. Starts the store watch, whose streams end when `shutdown` turns true.
 pub fn router(state: State, shutdown: signal::Receiver<bool>) -> Router {
     let hub = Hub::start(state.client.clone(), shutdown);
     let limiter = std::sync::Arc::new(limit::Limiter::new(state.config.limits));
-    let shared = ApiState { state, hub, limiter };
+    let reviews = std::sync::Arc::new(reviews::Reviews::default());
+    let shared = ApiState {
+        state,
+        hub,
+        limiter,
+        reviews,
+    };
     let api = Router::new()
         .route("/api/stores", get(stores::list).post(stores::create))
         .route("/api/stores/{id}", get(stores::get).delete(stores::delete))

@@ -6,7 +6,7 @@
 # The load average is printed before and after: never compare wall times across loads.
 # With --callgrind, one extra run under valgrind per N gives instruction counts (repeatable),
 # split into parse (`k3s_benches::apps`), YAML (`Bundle::write_yaml`) and render (the rest of
-# `AppSet::render_each`, dropping each app's objects included).
+# bench_apps' `render_stream`, that is `AppSet::render_each`, dropping each app's objects included).
 set -euo pipefail
 workspace=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=5 callgrind=false ns=()
@@ -43,7 +43,7 @@ for n in "${ns[@]}"; do
     valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" "$bin" "$n" --stream >/dev/null
     callgrind_annotate --inclusive=yes "$tmp/cg" >"$tmp/ann" 2>/dev/null
     ir() { grep -m1 -E "$1" "$tmp/ann" | awk '{gsub(",", "", $1); print $1}'; }
-    total=$(ir 'PROGRAM TOTALS') parse=$(ir ':k3s_benches::apps ') each=$(ir ':k3sapp::stream::<impl k3sapp::spec::AppSet>::render_each ')
+    total=$(ir 'PROGRAM TOTALS') parse=$(ir ':k3s_benches::apps ') each=$(ir ':bench_apps::render_stream ')
     yaml=$(ir ':k3score::bundle::Bundle::write_yaml ')
     awk -v t="$total" -v p="$parse" -v e="$each" -v y="$yaml" 'BEGIN {
       printf "         instructions (M): total %.1f, parse %.1f, render %.1f, yaml %.1f\n", t/1e6, p/1e6, (e-y)/1e6, y/1e6 }'

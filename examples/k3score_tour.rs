@@ -165,7 +165,7 @@ fn check(validate: impl FnOnce(&FieldPath, &mut Problems)) -> Result {
 fn deployment(w: &Workload, scaling: &Scaling, ctx: &Context) -> Result<Bundle> {
     let rendered = w.render(ctx)?;
     let mut refs = w.secret_refs();
-    refs.extend(scaling.secret_refs(&FieldPath::root().field("scaling")));
+    refs.extend(scaling.secret_refs(k3score::PathRef::ROOT.field("scaling")));
     let secrets = render_secret_refs(&refs, &w.labels.labels(), ctx)?;
     let mut bundle: Bundle = rendered.objects.into_iter().chain(secrets).collect();
     let meta = ObjectMeta {
@@ -257,7 +257,7 @@ fn visibility(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     let ports = [WorkloadPort::named("http".parse()?), WorkloadPort::tcp(9090)];
     for (variant, yaml) in specs {
         let spec: NetworkSpec = k3score::yaml::from_yaml(yaml)?;
-        check(|path, problems| spec.validate(path, problems))?;
+        check(|path, problems| spec.validate(k3score::PathRef::from(path), problems))?;
         let w = web("orders")?;
         // The route reaches `http`; port 9090 stays closed to the ingress controller.
         let policies = network::render(&spec, &w.labels, &ports, &ports[..1], ctx);
@@ -290,7 +290,7 @@ fn scaling(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     ];
     for (variant, yaml) in specs {
         let scaling: Scaling = k3score::yaml::from_yaml(yaml)?;
-        check(|path, problems| scaling.validate(&path.field("scaling"), problems))?;
+        check(|path, problems| scaling.validate(k3score::PathRef::from(path).field("scaling"), problems))?;
         let mut w = web("worker")?;
         w.resources = k3score::yaml::from_yaml("{cpu: 100m, memory: 128Mi}")?;
         let mut bundle = deployment(&w, &scaling, ctx)?;
@@ -437,7 +437,7 @@ fn secret_stores(tour: &mut Tour) -> Result {
     ];
     for (provider, yaml) in specs {
         let spec: SecretStoreSpec = k3score::yaml::from_yaml(&yaml)?;
-        check(|path, problems| spec.validate(path, problems))?;
+        check(|path, problems| spec.validate(k3score::PathRef::from(path), problems))?;
         let mut bundle = Bundle::new();
         bundle.push(spec.render(&format!("{provider}-secrets").parse()?));
         tour.write(&format!("secrets-store-{provider}"), &bundle)?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use k3score::{ErrorKind, FieldPath, Problems};
+use k3score::{ErrorKind, PathRef, Problems};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -130,14 +130,14 @@ impl Pdb {
     };
 
     /// Records every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match (self.disabled, &self.min_available, &self.max_unavailable) {
             (false, Some(_), Some(_)) => problems.push(
-                path.clone(),
+                path,
                 ErrorKind::Conflict("set min_available or max_unavailable, not both".into()),
             ),
             (false, None, None) => problems.push(
-                path.clone(),
+                path,
                 ErrorKind::Missing("min_available or max_unavailable (or disabled: true)".into()),
             ),
             (true, Some(_), _) | (true, _, Some(_)) => problems.push(
@@ -157,13 +157,13 @@ mod tests {
     fn exactly_one_budget() {
         let both: Pdb = k3score::yaml::from_yaml("{min_available: 1, max_unavailable: 25%}").unwrap();
         let mut problems = Problems::default();
-        both.validate(&FieldPath::root().field("pdb"), &mut problems);
+        both.validate(PathRef::ROOT.field("pdb"), &mut problems);
         assert_eq!(
             problems.finish(()).unwrap_err().to_string(),
             "pdb: conflict: set min_available or max_unavailable, not both"
         );
         let mut problems = Problems::default();
-        Pdb::DEFAULT.validate(&FieldPath::root().field("pdb"), &mut problems);
+        Pdb::DEFAULT.validate(PathRef::ROOT.field("pdb"), &mut problems);
         assert!(problems.is_empty());
     }
 

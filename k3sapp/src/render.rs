@@ -10,7 +10,7 @@ use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
 use k3score::workload::{EnvValue, Protocol, Workload, substitute};
-use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
+use k3score::{Bundle, Context, Errors, FieldPath, Object, PathRef, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
@@ -136,7 +136,7 @@ impl App {
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
         let workload = self.workload_spec();
         let mut invalid = Problems::default();
-        self.validate_with(&workload, &FieldPath::root(), &mut invalid);
+        self.validate_with(&workload, PathRef::ROOT, &mut invalid);
         if let Err(mut errors) = invalid.finish(()) {
             // Also report what only the render inputs reveal, so one run shows everything.
             errors.0.extend(self.check_render_inputs(ctx).0);
@@ -158,8 +158,8 @@ impl App {
         let mut problems = Problems::default();
         for (name, value) in &self.env {
             if let EnvValue::Literal(text) = value {
-                let path = FieldPath::root().field("env").field(name.to_string());
-                let _ = substitute(text, &ctx.variables, &path, &mut problems);
+                let env = PathRef::ROOT.field("env");
+                let _ = substitute(text, &ctx.variables, env.field(name.as_str()), &mut problems);
             }
         }
         let _ = problems.take(secrets::render_secret_refs(
@@ -177,11 +177,15 @@ impl App {
     }
 
     /// The secret references of the app at `path` in a set, with their paths under it.
-    pub(crate) fn nested_secret_refs(&self, workload: &Workload, path: &FieldPath) -> Vec<SecretRef> {
-        self.secret_refs_of(workload)
-            .into_iter()
+    pub(crate) fn nested_secret_refs(&self, workload: &Workload, path: PathRef<'_>) -> Vec<SecretRef> {
+        let refs = self.secret_refs_of(workload);
+        if refs.is_empty() {
+            return refs;
+        }
+        let prefix = path.to_path();
+        refs.into_iter()
             .map(|r| {
-                let nested = r.path.under(path);
+                let nested = r.path.under(&prefix);
                 r.at(nested)
             })
             .collect()
@@ -190,7 +194,7 @@ impl App {
     /// [`App::secret_refs`] with the workload input already built.
     pub(crate) fn secret_refs_of(&self, workload: &Workload) -> Vec<SecretRef> {
         let mut refs = workload.secret_refs();
-        refs.extend(self.scaling.secret_refs(&FieldPath::root().field("scaling")));
+        refs.extend(self.scaling.secret_refs(PathRef::ROOT.field("scaling")));
         refs
     }
 
@@ -413,11 +417,12 @@ impl AppSet {
         // One pass: each app's workload input is built once, validated, and rendered only if
         // the app is valid; render-time problems of valid apps are reported with the
         // validation errors of the others.
+        let apps = PathRef::ROOT.field("apps");
         for (i, app) in self.apps.iter().enumerate() {
-            let path = FieldPath::root().field("apps").index(i);
+            let path = apps.index(i);
             let workload = app.workload_spec();
             let mut app_invalid = Problems::default();
-            Self::check_app(app, &workload, &path, &mut names, &mut app_invalid);
+            Self::check_app(app, &workload, path, &mut names, &mut app_invalid);
             if let Err(errors) = app_invalid.finish(()) {
                 invalid.extend(errors);
                 continue;
@@ -425,9 +430,9 @@ impl AppSet {
             let mut app_problems = Problems::default();
             objects.extend(app.render_objects(&workload, ctx, &mut app_problems));
             if let Err(errors) = app_problems.finish(()) {
-                problems.extend(errors.under(&path));
+                problems.extend(errors.under(&path.to_path()));
             }
-            refs.extend(app.nested_secret_refs(&workload, &path));
+            refs.extend(app.nested_secret_refs(&workload, path));
         }
         if let Err(errors) = invalid.finish(()) {
             problems.extend(errors);
@@ -442,7 +447,7 @@ impl AppSet {
     pub(crate) fn check_app<'a>(
         app: &'a App,
         workload: &Workload,
-        path: &FieldPath,
+        path: PathRef<'_>,
         names: &mut BTreeSet<&'a str>,
         problems: &mut Problems,
     ) {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Problems};
+use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, PathRef, Problems};
 
 use crate::spec::AppSet;
 
@@ -39,11 +39,12 @@ impl AppSet {
         let mut problems = Problems::default();
         let mut names = BTreeSet::new();
         let mut refs = Vec::new();
+        let apps = PathRef::ROOT.field("apps");
         for (i, app) in self.apps.iter().enumerate() {
-            let path = FieldPath::root().field("apps").index(i);
+            let path = apps.index(i);
             let workload = app.workload_spec();
-            Self::check_app(app, &workload, &path, &mut names, &mut problems);
-            refs.extend(app.nested_secret_refs(&workload, &path));
+            Self::check_app(app, &workload, path, &mut names, &mut problems);
+            refs.extend(app.nested_secret_refs(&workload, path));
         }
         problems.finish(())?;
 

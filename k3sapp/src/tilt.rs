@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use k3score::{ErrorKind, FieldPath, Problems};
+use k3score::{ErrorKind, PathRef, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -107,10 +107,11 @@ impl Build {
 
     /// Records every problem: absolute sync targets, no sync after a run (Tilt rejects it),
     /// well-formed port forwards.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let mut seen_run = false;
+        let steps = path.field("live_update");
         for (i, step) in self.live_update.iter().enumerate() {
-            let p = path.field("live_update").index(i);
+            let p = steps.index(i);
             match step {
                 LiveUpdate::Sync { to, .. } => {
                     if !to.starts_with('/') {
@@ -257,7 +258,7 @@ mod tests {
         )
         .unwrap();
         let mut problems = Problems::default();
-        build.validate(&FieldPath::root().field("build"), &mut problems);
+        build.validate(PathRef::ROOT.field("build"), &mut problems);
         assert!(problems.is_empty());
         assert_eq!(
             build.tiltfile("orders", "orders:dev", "k8s/orders.yaml", Some(8080)),
@@ -284,7 +285,7 @@ mod tests {
             ..Build::default()
         };
         let mut problems = Problems::default();
-        build.validate(&FieldPath::root().field("build"), &mut problems);
+        build.validate(PathRef::ROOT.field("build"), &mut problems);
         let errors = problems.finish(()).unwrap_err().to_string();
         assert_eq!(
             errors,

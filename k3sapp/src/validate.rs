@@ -6,7 +6,7 @@ use k3score::exposure::PortRef as RoutePort;
 use k3score::names::check_dns1035_label;
 use k3score::scaling::Scaling;
 use k3score::workload::{AccessMode, VolumeSource, Workload};
-use k3score::{ErrorKind, Errors, FieldPath, Problems};
+use k3score::{ErrorKind, Errors, PathRef, Problems};
 
 use crate::spec::{App, AppSet, WorkloadKind};
 
@@ -17,18 +17,18 @@ impl App {
     /// Checks the app; the error lists every problem with its path (`ports[1].name`).
     pub fn validate(&self) -> Result<(), Errors> {
         let mut problems = Problems::default();
-        self.validate_at(&FieldPath::root(), &mut problems);
+        self.validate_at(PathRef::ROOT, &mut problems);
         problems.finish(())
     }
 
     /// Records every problem of the app under `path` (used for lists of apps).
-    pub fn validate_at(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate_at(&self, path: PathRef<'_>, problems: &mut Problems) {
         self.validate_with(&self.workload_spec(), path, problems);
     }
 
     /// [`App::validate_at`] with the workload input already built (rendering reuses it).
-    pub(crate) fn validate_with(&self, workload: &Workload, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("name"), check_dns1035_label(self.name.as_str()));
+    pub(crate) fn validate_with(&self, workload: &Workload, path: PathRef<'_>, problems: &mut Problems) {
+        problems.check(path.field("name"), check_dns1035_label(self.name.as_str()));
         // The pod label `controller-revision-hash` is `<name>-<10 chars>` and must fit in 63
         // (REFERENCE §12, V8).
         if self.workload == WorkloadKind::Stateful && self.name.as_str().len() > MAX_STATEFUL_NAME {
@@ -42,14 +42,14 @@ impl App {
         }
         workload.validate(path, problems);
         if let Some(security) = &self.security {
-            security.validate(&path.field("security"), problems);
+            security.validate(path.field("security"), problems);
         }
-        self.scaling.validate(&path.field("scaling"), problems);
+        self.scaling.validate(path.field("scaling"), problems);
         if let Some(pdb) = &self.pdb {
-            pdb.validate(&path.field("pdb"), problems);
+            pdb.validate(path.field("pdb"), problems);
         }
         if let Some(build) = &self.build {
-            build.validate(&path.field("build"), problems);
+            build.validate(path.field("build"), problems);
         }
         self.validate_replicas(path, problems);
         self.validate_shared_claims(path, problems);
@@ -57,7 +57,7 @@ impl App {
         self.validate_routes(path, problems);
     }
 
-    fn validate_replicas(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_replicas(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self.replicas {
             Some(n) if n < 0 => {
                 problems.push(
@@ -75,7 +75,7 @@ impl App {
 
     /// A ReadWriteOnce claim attaches to one node: several Deployment replicas spread over
     /// nodes would fail to start ("Multi-Attach error"). Stateful apps get one claim per replica.
-    fn validate_shared_claims(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_shared_claims(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.workload == WorkloadKind::Stateful || self.min_replicas() < 2 {
             return;
         }
@@ -99,7 +99,7 @@ impl App {
         }
     }
 
-    fn validate_scaling_needs(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_scaling_needs(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Scaling::Hpa(hpa) = &self.scaling {
             // An HPA utilization target is a percentage of the request (REFERENCE §1d, K1).
             if hpa.cpu.is_some() && self.resources.cpu.is_none() {
@@ -131,7 +131,7 @@ impl App {
         }
     }
 
-    fn validate_routes(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_routes(&self, path: PathRef<'_>, problems: &mut Problems) {
         if !self.expose.is_empty() && self.ports.is_empty() {
             problems.push(
                 path.field("ports"),
@@ -139,8 +139,9 @@ impl App {
             );
         }
         let mut hosts = BTreeSet::new();
+        let exposes = path.field("expose");
         for (i, expose) in self.expose.iter().enumerate() {
-            let epath = path.field("expose").index(i);
+            let epath = exposes.index(i);
             if let Some(port) = &expose.port {
                 let known = match port {
                     RoutePort::Number(n) => self.ports.iter().any(|p| p.port == *n),
@@ -154,7 +155,7 @@ impl App {
                 }
             }
             let route = self.route(i, expose);
-            route.validate(&epath, problems);
+            route.validate(epath, problems);
             for m in &route.paths {
                 if !hosts.insert((route.host.as_str().to_owned(), m.path.clone())) {
                     problems.push(
@@ -185,10 +186,11 @@ impl AppSet {
     pub fn validate(&self) -> Result<(), Errors> {
         let mut problems = Problems::default();
         let mut names = BTreeSet::new();
+        let apps = PathRef::ROOT.field("apps");
         for (i, app) in self.apps.iter().enumerate() {
-            let path = FieldPath::root().field("apps").index(i);
-            app.validate_at(&path, &mut problems);
-            Self::check_name(app, &mut names, &path, &mut problems);
+            let path = apps.index(i);
+            app.validate_at(path, &mut problems);
+            Self::check_name(app, &mut names, path, &mut problems);
         }
         problems.finish(())
     }
@@ -197,7 +199,7 @@ impl AppSet {
     pub(crate) fn check_name<'a>(
         app: &'a App,
         names: &mut BTreeSet<&'a str>,
-        path: &FieldPath,
+        path: PathRef<'_>,
         problems: &mut Problems,
     ) {
         if !names.insert(app.name.as_str()) {

@@ -102,6 +102,102 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// A [`FieldPath`] under construction, borrowed from the stack: validation walks a spec with
+/// these and builds an owned [`FieldPath`] only when it records a problem, so checking a valid
+/// spec allocates no path.
+///
+/// ```
+/// use k3score::{ErrorKind, FieldPath, PathRef, Problems};
+/// let mut problems = Problems::default();
+/// let ports = PathRef::ROOT.field("ports");
+/// let port = ports.index(1);
+/// problems.push(port.field("name"), ErrorKind::Invalid("too long".into()));
+/// assert_eq!(port.field("name").to_string(), "ports[1].name");
+/// let errors = problems.finish(()).unwrap_err();
+/// assert_eq!(errors.0[0].path, FieldPath::root().field("ports").index(1).field("name"));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct PathRef<'a>(Link<'a>);
+
+#[derive(Clone, Copy, Debug)]
+enum Link<'a> {
+    /// The empty path.
+    Root,
+    /// An owned path.
+    Base(&'a FieldPath),
+    /// The parent followed by a field or map key.
+    Field(&'a PathRef<'a>, &'a str),
+    /// The parent followed by a list index.
+    Index(&'a PathRef<'a>, usize),
+}
+
+impl PathRef<'_> {
+    /// The empty path: the spec itself. A constant, so `PathRef::ROOT.field("apps")` may be
+    /// kept in a `let`.
+    pub const ROOT: PathRef<'static> = PathRef(Link::Root);
+
+    /// This path followed by a field or map key.
+    #[must_use]
+    pub fn field<'b>(&'b self, name: &'b str) -> PathRef<'b> {
+        PathRef(Link::Field(self, name))
+    }
+
+    /// This path followed by a list index.
+    #[must_use]
+    pub fn index(&self, index: usize) -> PathRef<'_> {
+        PathRef(Link::Index(self, index))
+    }
+
+    /// The owned path (allocates: for recording a problem or keeping the path).
+    #[must_use]
+    pub fn to_path(self) -> FieldPath {
+        let mut tail = Vec::new();
+        let mut link = self.0;
+        let base = loop {
+            match link {
+                Link::Root => break &[][..],
+                Link::Base(base) => break &base.0[..],
+                Link::Field(parent, name) => {
+                    tail.push(Segment::Field(Cow::Owned(name.to_owned())));
+                    link = parent.0;
+                }
+                Link::Index(parent, index) => {
+                    tail.push(Segment::Index(index));
+                    link = parent.0;
+                }
+            }
+        };
+        let mut segments = Vec::with_capacity(base.len() + tail.len());
+        segments.extend_from_slice(base);
+        segments.extend(tail.into_iter().rev());
+        FieldPath(segments)
+    }
+}
+
+impl<'a> From<&'a FieldPath> for PathRef<'a> {
+    fn from(path: &'a FieldPath) -> Self {
+        PathRef(Link::Base(path))
+    }
+}
+
+impl<'a> From<&PathRef<'a>> for PathRef<'a> {
+    fn from(path: &PathRef<'a>) -> Self {
+        *path
+    }
+}
+
+impl From<PathRef<'_>> for FieldPath {
+    fn from(path: PathRef<'_>) -> Self {
+        path.to_path()
+    }
+}
+
+impl fmt::Display for PathRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_path().fmt(f)
+    }
+}
+
 /// What is wrong with a field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -296,9 +392,9 @@ pub type Result<T, E = Errors> = std::result::Result<T, E>;
 pub struct Problems(Vec<Error>);
 
 impl Problems {
-    /// Records a problem at `path`.
-    pub fn push(&mut self, path: FieldPath, kind: ErrorKind) {
-        self.0.push(Error::new(path, kind));
+    /// Records a problem at `path` (a [`FieldPath`], or a [`PathRef`] made owned only here).
+    pub fn push(&mut self, path: impl Into<FieldPath>, kind: ErrorKind) {
+        self.0.push(Error::new(path.into(), kind));
     }
 
     /// Records an already-built error.
@@ -311,12 +407,13 @@ impl Problems {
         self.0.extend(errors.0);
     }
 
-    /// Keeps the value of `result`, or records its problem at `path` and returns `None`.
-    pub fn check<T>(&mut self, path: &FieldPath, result: Result<T, ErrorKind>) -> Option<T> {
+    /// Keeps the value of `result`, or records its problem at `path` and returns `None`
+    /// (`path` is a `&FieldPath` or a [`PathRef`]: only an error makes it owned).
+    pub fn check<'p, T>(&mut self, path: impl Into<PathRef<'p>>, result: Result<T, ErrorKind>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(kind) => {
-                self.push(path.clone(), kind);
+                self.push(path.into(), kind);
                 None
             }
         }

@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels::AppLabels;
 use crate::names::{DnsLabel, DnsSubdomain};
 
@@ -145,19 +145,19 @@ impl WorkloadIdentity {
     }
 
     /// Records a malformed email, ARN or UUID at `path` (the `workload_identity` field).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self {
             WorkloadIdentity::Gcp(email) => {
-                problems.check(&path.field("gcp"), check_gcp_email(email));
+                problems.check(path.field("gcp"), check_gcp_email(email));
             }
             WorkloadIdentity::Aws(arn) => {
-                problems.check(&path.field("aws"), check_aws_role_arn(arn));
+                problems.check(path.field("aws"), check_aws_role_arn(arn));
             }
             WorkloadIdentity::Azure { client_id, tenant_id } => {
                 let azure = path.field("azure");
-                problems.check(&azure.field("client_id"), check_uuid(client_id));
+                problems.check(azure.field("client_id"), check_uuid(client_id));
                 if let Some(tenant) = tenant_id {
-                    problems.check(&azure.field("tenant_id"), check_uuid(tenant));
+                    problems.check(azure.field("tenant_id"), check_uuid(tenant));
                 }
             }
         }
@@ -294,10 +294,10 @@ impl ServiceAccountSpec {
     }
 
     /// Records malformed identities and a workload identity on an account we do not create.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(identity) = &self.workload_identity {
             let ipath = path.field("workload_identity");
-            identity.validate(&ipath, problems);
+            identity.validate(ipath, problems);
             if !self.create {
                 problems.push(
                     ipath,
@@ -319,7 +319,7 @@ mod tests {
 
     fn errors(spec: &ServiceAccountSpec) -> Vec<String> {
         let mut problems = Problems::default();
-        spec.validate(&FieldPath::root().field("service_account"), &mut problems);
+        spec.validate(PathRef::ROOT.field("service_account"), &mut problems);
         problems
             .finish(())
             .err()

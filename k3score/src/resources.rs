@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::quantity::{Bytes, Cpu};
 
 /// Resource name of CPU in requests and limits.
@@ -277,7 +277,7 @@ impl Resources {
 
     /// Records every problem: limits below requests, a zero memory request (it would become a
     /// zero memory limit), a GPU count of 0, and a GPU product for a vendor other than NVIDIA.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.memory.is_some_and(|m| m.as_bytes() == 0) {
             problems.push(
                 path.field("memory"),
@@ -286,10 +286,10 @@ impl Resources {
         }
         if let Some(limits) = &self.limits {
             let lpath = path.field("limits");
-            check_limit(&lpath.field("cpu"), "cpu", self.cpu, limits.cpu, problems);
-            check_limit(&lpath.field("memory"), "memory", self.memory, limits.memory, problems);
+            check_limit(lpath.field("cpu"), "cpu", self.cpu, limits.cpu, problems);
+            check_limit(lpath.field("memory"), "memory", self.memory, limits.memory, problems);
             check_limit(
-                &lpath.field("ephemeral_storage"),
+                lpath.field("ephemeral_storage"),
                 "ephemeral_storage",
                 self.ephemeral_storage,
                 limits.ephemeral_storage,
@@ -303,13 +303,13 @@ impl Resources {
             }
         }
         if let Some(gpu) = &self.gpu {
-            gpu.validate(&path.field("gpu"), problems);
+            gpu.validate(path.field("gpu"), problems);
         }
     }
 }
 
 fn check_limit<T: Ord + std::fmt::Display + Copy>(
-    path: &FieldPath,
+    path: PathRef<'_>,
     what: &str,
     request: Option<T>,
     limit: Option<T>,
@@ -319,7 +319,7 @@ fn check_limit<T: Ord + std::fmt::Display + Copy>(
         && limit < request
     {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Conflict(format!("limit {limit} is below the {what} request {request}")),
         );
     }
@@ -328,14 +328,14 @@ fn check_limit<T: Ord + std::fmt::Display + Copy>(
 impl Gpu {
     /// Records a zero count, and a product for AMD or Intel (the product selects a GKE
     /// accelerator node label, which exists for NVIDIA GPUs only).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.count == 0 {
             problems.push(path.field("count"), ErrorKind::Invalid("must be at least 1".into()));
         }
         if let Some(product) = &self.product {
             match self.vendor {
                 GpuVendor::Nvidia => {
-                    problems.check(&path.field("product"), crate::names::check_label_value(product));
+                    problems.check(path.field("product"), crate::names::check_label_value(product));
                     if product.is_empty() {
                         problems.push(
                             path.field("product"),
@@ -363,7 +363,7 @@ mod tests {
 
     fn errors(resources: &Resources) -> Vec<String> {
         let mut problems = Problems::default();
-        resources.validate(&FieldPath::root().field("resources"), &mut problems);
+        resources.validate(PathRef::ROOT.field("resources"), &mut problems);
         problems
             .finish(())
             .err()

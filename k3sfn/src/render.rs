@@ -287,7 +287,7 @@ impl Project {
             }
             Trigger::Queue(queue) => {
                 let keda = self.keda_queue(function, queue);
-                refs.extend(keda.secret_refs(&path.field("trigger").field("queue")));
+                refs.extend(keda.secret_refs(k3score::PathRef::from(path).field("trigger").field("queue")));
                 objects.push(deployment(meta, &labels, rendered.pod_template).into());
                 Ok(keda.render(&sctx))
             }

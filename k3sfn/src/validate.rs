@@ -52,12 +52,14 @@ impl Project {
             );
         }
         check_env(&self.env, &root.field("env"), &mut problems);
-        self.resources.validate(&root.field("resources"), &mut problems);
+        self.resources
+            .validate(k3score::PathRef::from(&root).field("resources"), &mut problems);
         self.security_context
-            .validate(&root.field("security_context"), &mut problems);
+            .validate(k3score::PathRef::from(&root).field("security_context"), &mut problems);
         self.service_account
-            .validate(&root.field("service_account"), &mut problems);
-        self.security.validate(&root.field("security"), &mut problems);
+            .validate(k3score::PathRef::from(&root).field("service_account"), &mut problems);
+        self.security
+            .validate(k3score::PathRef::from(&root).field("security"), &mut problems);
         let mut names: BTreeMap<&str, usize> = BTreeMap::new();
         let mut routes: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (i, function) in self.functions.iter().enumerate() {
@@ -106,10 +108,10 @@ impl Project {
         }
         check_env(&function.env, &path.field("env"), problems);
         if let Some(resources) = &function.resources {
-            resources.validate(&path.field("resources"), problems);
+            resources.validate(k3score::PathRef::from(path).field("resources"), problems);
         }
         for (i, peer) in function.allow_to.iter().enumerate() {
-            peer.validate(&path.field("allow_to").index(i), problems);
+            peer.validate(k3score::PathRef::from(path).field("allow_to").index(i), problems);
         }
         let trigger_path = path.field("trigger");
         function.trigger.validate(&trigger_path, problems);
@@ -122,7 +124,8 @@ impl Project {
             Trigger::Http(_) => {
                 let base = trigger_path.field("http");
                 let mut scaling = Problems::default();
-                self.keda_http(function).validate(&base, &mut scaling);
+                self.keda_http(function)
+                    .validate(k3score::PathRef::from(&base), &mut scaling);
                 if let Err(errors) = scaling.finish(()) {
                     problems.extend(remap(errors, &base, path, &bounds));
                 }
@@ -130,7 +133,8 @@ impl Project {
             Trigger::Queue(queue) => {
                 let base = trigger_path.field("queue");
                 let mut scaling = Problems::default();
-                self.keda_queue(function, queue).validate(&base, &mut scaling);
+                self.keda_queue(function, queue)
+                    .validate(k3score::PathRef::from(&base), &mut scaling);
                 if let Err(errors) = scaling.finish(()) {
                     problems.extend(remap(errors, &base, path, &bounds));
                 }
@@ -194,6 +198,6 @@ fn check_env(env: &k3score::workload::Env, path: &FieldPath, problems: &mut Prob
                 ErrorKind::Invalid(format!("{RESERVED_ENV_PREFIX}* variables are set by k3sfn")),
             );
         }
-        value.validate(&vpath, problems);
+        value.validate(k3score::PathRef::from(&vpath), problems);
     }
 }

@@ -148,10 +148,10 @@ impl Gateway {
             problems.push(root.field("routes"), ErrorKind::Missing("at least one route".into()));
         }
         if let Some(limit) = &self.rate_limit {
-            limit.validate(&root.field("rate_limit"), problems);
+            limit.validate(k3score::PathRef::from(&root).field("rate_limit"), problems);
         }
         if let Some(cors) = &self.cors {
-            cors.validate(&root.field("cors"), problems);
+            cors.validate(k3score::PathRef::from(&root).field("cors"), problems);
         }
         if let Some(waf) = &self.waf {
             waf.validate(&root.field("waf"), problems);
@@ -160,7 +160,7 @@ impl Gateway {
         let mut matches: BTreeMap<(String, String, &str), usize> = BTreeMap::new();
         for (i, route) in self.routes.iter().enumerate() {
             let at = root.field("routes").index(i);
-            route.validate(&at, problems);
+            route.validate(k3score::PathRef::from(&at), problems);
             if let Some(first) = names.insert(route.name.as_str(), i) {
                 names.insert(route.name.as_str(), first);
                 problems.push(

@@ -317,9 +317,13 @@ impl ManagedRules {
 impl Waf {
     /// Records every problem under `path` (`waf`).
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        validate_allow_list(&self.allow_cidrs, &path.field("allow_cidrs"), problems);
+        validate_allow_list(
+            &self.allow_cidrs,
+            k3score::PathRef::from(path).field("allow_cidrs"),
+            problems,
+        );
         if let Some(size) = self.max_body_size {
-            validate_body_size(size, &path.field("max_body_size"), problems);
+            validate_body_size(size, k3score::PathRef::from(path).field("max_body_size"), problems);
         }
         if let Some(rules) = &self.managed_rules {
             rules.validate(&path.field("managed_rules"), problems);

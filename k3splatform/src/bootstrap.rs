@@ -42,7 +42,7 @@ use k3score::crd::helm_controller::v1::{HelmChartConfig, HelmChartConfigSpec};
 use k3score::identity::WorkloadIdentity;
 use k3score::names::DnsLabel;
 use k3score::secrets::SecretStoreSpec;
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, Problems, SecretBackend};
+use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, PathRef, Problems, SecretBackend};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -258,7 +258,7 @@ impl BootstrapOptions {
                 )),
             ),
             (SecretBackend::ExternalSecrets { .. }, Some(spec)) => {
-                spec.validate(&path, problems);
+                spec.validate(PathRef::from(&path), problems);
                 let account = match spec {
                     SecretStoreSpec::Gcp { service_account, .. }
                     | SecretStoreSpec::Aws { service_account, .. }
@@ -275,7 +275,7 @@ impl BootstrapOptions {
             (SecretBackend::Local, None) => {}
         }
         if let Some(identity) = &self.external_secrets_identity {
-            identity.validate(&FieldPath::root().field("external_secrets_identity"), problems);
+            identity.validate(PathRef::ROOT.field("external_secrets_identity"), problems);
         }
     }
 }

@@ -168,7 +168,8 @@ impl Tenant {
                 ErrorKind::Conflict("this label is set from the tenant id".into()),
             );
         }
-        self.bundle_spec(self.namespace_or_prefix()).validate(path, problems);
+        self.bundle_spec(self.namespace_or_prefix())
+            .validate(path.into(), problems);
     }
 
     fn namespace_or_prefix(&self) -> DnsLabel {

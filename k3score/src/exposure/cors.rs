@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{checked_string, invalid};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// `*`, or `http(s)://host[:port]` where host may start with `*.` (Gateway API `CORSOrigin`
 /// pattern, gateway-api v1.6.1 standard CRD; REFERENCE §9).
@@ -232,15 +232,15 @@ impl Cors {
     }
 
     /// Records every problem of this CORS block under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let origins: Vec<&str> = self.allow_origins.iter().map(Origin::as_str).collect();
-        check_list(&path.field("allow_origins"), "origin", &origins, 1, 64, problems);
+        check_list(path.field("allow_origins"), "origin", &origins, 1, 64, problems);
         let methods: Vec<&str> = self.allow_methods.iter().map(|m| m.as_str()).collect();
-        check_list(&path.field("allow_methods"), "method", &methods, 1, 10, problems);
+        check_list(path.field("allow_methods"), "method", &methods, 1, 10, problems);
         let headers: Vec<&str> = self.allow_headers.iter().map(HeaderName::as_str).collect();
-        check_list(&path.field("allow_headers"), "header", &headers, 0, 64, problems);
+        check_list(path.field("allow_headers"), "header", &headers, 0, 64, problems);
         let exposed: Vec<&str> = self.expose_headers.iter().map(HeaderName::as_str).collect();
-        check_list(&path.field("expose_headers"), "header", &exposed, 0, 64, problems);
+        check_list(path.field("expose_headers"), "header", &exposed, 0, 64, problems);
         if self.max_age.is_some_and(|age| age == 0 || i32::try_from(age).is_err()) {
             problems.push(
                 path.field("max_age"),
@@ -257,16 +257,16 @@ impl Cors {
 }
 
 /// Checks list length, case-insensitive duplicates and a lone `*`.
-fn check_list(path: &FieldPath, what: &'static str, items: &[&str], min: usize, max: usize, problems: &mut Problems) {
+fn check_list(path: PathRef<'_>, what: &'static str, items: &[&str], min: usize, max: usize, problems: &mut Problems) {
     if items.len() < min || items.len() > max {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Invalid(format!("must have {min} to {max} entries, has {}", items.len())),
         );
     }
     if items.len() > 1 && items.contains(&"*") {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Conflict("`*` cannot be combined with other entries".into()),
         );
     }
@@ -325,7 +325,7 @@ mod tests {
         cors.allow_headers = vec!["X-A".parse().unwrap(), "x-a".parse().unwrap()];
         cors.allow_methods = vec![];
         let mut problems = Problems::default();
-        cors.validate(&FieldPath::root().field("cors"), &mut problems);
+        cors.validate(PathRef::ROOT.field("cors"), &mut problems);
         let text = problems.finish(()).unwrap_err().to_string();
         assert_eq!(
             text,

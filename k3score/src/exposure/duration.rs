@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// A positive duration of whole seconds, at most [`Duration::MAX`] (24h).
 ///
@@ -61,9 +61,9 @@ impl Duration {
     }
 
     /// Records a problem at `path` unless the duration is between 1s and [`Duration::MAX`].
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Err(kind) = check_range(self.0) {
-            problems.push(path.clone(), kind);
+            problems.push(path, kind);
         }
     }
 }
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn validate_checks_range() {
         let mut problems = Problems::default();
-        Duration::from_secs(0).validate(&FieldPath::root().field("timeout"), &mut problems);
+        Duration::from_secs(0).validate(PathRef::ROOT.field("timeout"), &mut problems);
         let err = problems.finish(()).unwrap_err();
         assert_eq!(err.to_string(), "timeout: a duration must be at least 1s");
     }

@@ -9,7 +9,7 @@ use super::duration::Duration;
 use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
 use super::route::{Backend, PathMatch, PortRef, Route, default_paths};
-use crate::error::{FieldPath, Problems};
+use crate::error::{PathRef, Problems};
 use crate::names::{Dns1035Label, DnsLabel};
 use crate::quantity::Bytes;
 
@@ -93,17 +93,17 @@ impl Expose {
 
     /// Records every problem of the block under `path` (the route checks, with `port` for
     /// `backend.port`); target-dependent checks happen when the route is rendered.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let name = DnsLabel::new("expose").expect("static name");
         let service = Dns1035Label::new("expose").expect("static name");
         let route = self.to_route(name, service, PortRef::Number(1));
         let mut inner = Problems::default();
         route.validate(path, &mut inner);
-        let backend_port = path.field("backend").field("port");
         if let Err(errors) = inner.finish(()) {
+            let backend_port = path.field("backend").field("port").to_path();
             for mut error in errors.0 {
                 if error.path == backend_port {
-                    error.path = path.field("port");
+                    error.path = path.field("port").to_path();
                 }
                 problems.push_error(error);
             }

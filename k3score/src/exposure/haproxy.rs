@@ -26,7 +26,7 @@ use k8s_openapi::api::networking::v1::{
 use super::route::{PathKind, PortRef, Route};
 use super::support::{check, check_route, meta, meta_annotated, prefix_group};
 use crate::context::Context;
-use crate::error::{Errors, FieldPath, Problems};
+use crate::error::{Errors, PathRef, Problems};
 use crate::names::bounded;
 use crate::object::Object;
 use crate::target::Ingress;
@@ -73,7 +73,7 @@ pub fn render(routes: &[Route], ctx: &Context) -> Result<Vec<Object>, Errors> {
 /// are relative to the route.
 pub fn annotations(route: &Route, ctx: &Context) -> Result<BTreeMap<String, String>, Errors> {
     let mut problems = Problems::default();
-    check_route(route, ctx, &FieldPath::root(), &mut problems);
+    check_route(route, ctx, PathRef::ROOT, &mut problems);
     problems.finish(())?;
     Ok(build_annotations(route, ctx))
 }

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duration::Duration;
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::DnsSubdomain;
 
 /// Declares a validated string newtype: `FromStr`/serde through `$check`, `Display`, JSON Schema.
@@ -159,14 +159,14 @@ impl RateLimit {
     }
 
     /// Records every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.requests == 0 {
             problems.push(
                 path.field("requests"),
                 ErrorKind::Invalid("requests must be at least 1 (remove rate_limit to disable it)".into()),
             );
         }
-        self.per.validate(&path.field("per"), problems);
+        self.per.validate(path.field("per"), problems);
         if self.burst == Some(0) {
             problems.push(
                 path.field("burst"),
@@ -208,7 +208,7 @@ impl BasicAuth {
     }
 
     /// Records every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(realm) = &self.realm {
             let ok = realm
                 .chars()
@@ -227,7 +227,7 @@ impl BasicAuth {
 
 /// Records duplicate addresses of an allow list (routes' `allow_list`, a gateway WAF's
 /// `allow_cidrs`) at `path[i]`.
-pub fn validate_allow_list(list: &[Cidr], path: &FieldPath, problems: &mut Problems) {
+pub fn validate_allow_list(list: &[Cidr], path: PathRef<'_>, problems: &mut Problems) {
     for (i, cidr) in list.iter().enumerate() {
         if list[..i].contains(cidr) {
             problems.push(
@@ -242,10 +242,10 @@ pub fn validate_allow_list(list: &[Cidr], path: &FieldPath, problems: &mut Probl
 }
 
 /// Records a request-body limit that is 0 or beyond what the controllers store (an `i64`).
-pub fn validate_body_size(size: crate::quantity::Bytes, path: &FieldPath, problems: &mut Problems) {
+pub fn validate_body_size(size: crate::quantity::Bytes, path: PathRef<'_>, problems: &mut Problems) {
     if size.as_bytes() == 0 || i64::try_from(size.as_bytes()).is_err() {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Invalid("max_body_size must be above 0 and below 8Ei".into()),
         );
     }
@@ -271,12 +271,12 @@ mod tests {
             per: Duration::from_secs(0),
             burst: Some(0),
         };
-        limit.validate(&FieldPath::root().field("rate_limit"), &mut problems);
+        limit.validate(PathRef::ROOT.field("rate_limit"), &mut problems);
         let auth = BasicAuth {
             secret: "creds".parse().unwrap(),
             realm: Some("a\"b".into()),
         };
-        auth.validate(&FieldPath::root().field("basic_auth"), &mut problems);
+        auth.validate(PathRef::ROOT.field("basic_auth"), &mut problems);
         let errors = problems.finish(()).unwrap_err();
         let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
         assert_eq!(

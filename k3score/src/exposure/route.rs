@@ -11,7 +11,7 @@ use super::cors::Cors;
 use super::duration::Duration;
 use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels::AppLabels;
 use crate::names::{Dns1035Label, DnsLabel};
 use crate::quantity::Bytes;
@@ -358,17 +358,17 @@ impl Route {
     }
 
     /// Records every problem of the route under `path` (target-independent checks).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let paths = path.field("paths");
         if self.paths.is_empty() || self.paths.len() > MAX_PATHS {
             problems.push(
-                paths.clone(),
+                paths,
                 ErrorKind::Invalid(format!("must list 1 to {MAX_PATHS} paths, lists {}", self.paths.len())),
             );
         }
         let rewrites = self.strip_prefix || self.rewrite_to.is_some();
         for (i, m) in self.paths.iter().enumerate() {
-            problems.check(&paths.index(i).field("path"), check_path(&m.path));
+            problems.check(paths.index(i).field("path"), check_path(&m.path));
             if self.paths[..i].contains(m) {
                 problems.push(
                     paths.index(i),
@@ -416,20 +416,20 @@ impl Route {
             );
         }
         if let Some(timeout) = &self.timeout {
-            timeout.validate(&path.field("timeout"), problems);
+            timeout.validate(path.field("timeout"), problems);
         }
         if let Some(limit) = &self.rate_limit {
-            limit.validate(&path.field("rate_limit"), problems);
+            limit.validate(path.field("rate_limit"), problems);
         }
         if let Some(auth) = &self.basic_auth {
-            auth.validate(&path.field("basic_auth"), problems);
+            auth.validate(path.field("basic_auth"), problems);
         }
         if let Some(cors) = &self.cors {
-            cors.validate(&path.field("cors"), problems);
+            cors.validate(path.field("cors"), problems);
         }
-        super::validate_allow_list(&self.allow_list, &path.field("allow_list"), problems);
+        super::validate_allow_list(&self.allow_list, path.field("allow_list"), problems);
         if let Some(size) = self.max_body_size {
-            super::validate_body_size(size, &path.field("max_body_size"), problems);
+            super::validate_body_size(size, path.field("max_body_size"), problems);
         }
     }
 }

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::host::check_host;
 use super::route::{PathKind, PortRef, Route};
 use crate::context::Context;
-use crate::error::{ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{ErrorKind, Errors, FieldPath, PathRef, Problems};
 use crate::target::Ingress;
 
 /// One route capability, named after the [`Route`] field that asks for it.
@@ -250,85 +250,52 @@ pub fn supports(feature: RouteFeature, ingress: &Ingress) -> Support {
 /// The features `route` uses on `ctx`, each with the field path (relative to the route) asking for it.
 #[must_use]
 pub fn features(route: &Route, ctx: &Context) -> Vec<(RouteFeature, FieldPath)> {
-    let root = FieldPath::root();
-    let mut used = vec![(RouteFeature::Host, root.field("host"))];
+    // Paths are built only for the features in use (validation calls this for every route).
+    let at = |fields: &[&'static str]| fields.iter().fold(FieldPath::root(), |path, field| path.field(*field));
+    let mut used = vec![(RouteFeature::Host, at(&["host"]))];
     if route.host.is_wildcard() {
-        used.push((RouteFeature::WildcardHost, root.field("host")));
+        used.push((RouteFeature::WildcardHost, at(&["host"])));
     }
     for (i, m) in route.paths.iter().enumerate() {
-        let path = root.field("paths").index(i);
+        let path = at(&["paths"]).index(i);
         match m.kind {
             PathKind::Prefix => used.push((RouteFeature::PrefixPath, path)),
             PathKind::Exact => used.push((RouteFeature::ExactPath, path.field("kind"))),
         }
     }
-    let port = root.field("backend").field("port");
     let foreign = route.backend.foreign_namespace(&ctx.namespace).is_some();
-    match &route.backend.port {
-        PortRef::Name(_) => {
-            used.push((RouteFeature::NamedPort, port.clone()));
-            if foreign {
-                used.push((RouteFeature::NamedPortAcrossNamespaces, port));
-            }
+    if let PortRef::Name(_) = &route.backend.port {
+        used.push((RouteFeature::NamedPort, at(&["backend", "port"])));
+        if foreign {
+            used.push((RouteFeature::NamedPortAcrossNamespaces, at(&["backend", "port"])));
         }
-        PortRef::Number(_) => {}
     }
-    if foreign {
-        used.push((
-            RouteFeature::CrossNamespaceBackend,
-            root.field("backend").field("namespace"),
-        ));
-    }
-    let mut flag = |on: bool, feature: RouteFeature, path: FieldPath| {
-        if on {
-            used.push((feature, path));
-        }
-    };
-    flag(
-        route.strip_prefix,
-        RouteFeature::StripPrefix,
-        root.field("strip_prefix"),
-    );
-    flag(
-        route.rewrite_to.is_some(),
-        RouteFeature::RewriteTo,
-        root.field("rewrite_to"),
-    );
-    flag(route.timeout.is_some(), RouteFeature::Timeout, root.field("timeout"));
-    flag(
-        route.rate_limit.is_some(),
-        RouteFeature::RateLimit,
-        root.field("rate_limit"),
-    );
     let burst = route.rate_limit.as_ref().is_some_and(|l| l.burst.is_some());
-    flag(
-        burst,
-        RouteFeature::RateLimitBurst,
-        root.field("rate_limit").field("burst"),
-    );
-    flag(
-        route.basic_auth.is_some(),
-        RouteFeature::BasicAuth,
-        root.field("basic_auth"),
-    );
-    flag(route.cors.is_some(), RouteFeature::Cors, root.field("cors"));
     let exposed = route.cors.as_ref().is_some_and(|c| !c.expose_headers.is_empty());
-    flag(
-        exposed,
-        RouteFeature::CorsExposeHeaders,
-        root.field("cors").field("expose_headers"),
+    let flags: [(bool, RouteFeature, &[&'static str]); 12] = [
+        (foreign, RouteFeature::CrossNamespaceBackend, &["backend", "namespace"]),
+        (route.strip_prefix, RouteFeature::StripPrefix, &["strip_prefix"]),
+        (route.rewrite_to.is_some(), RouteFeature::RewriteTo, &["rewrite_to"]),
+        (route.timeout.is_some(), RouteFeature::Timeout, &["timeout"]),
+        (route.rate_limit.is_some(), RouteFeature::RateLimit, &["rate_limit"]),
+        (burst, RouteFeature::RateLimitBurst, &["rate_limit", "burst"]),
+        (route.basic_auth.is_some(), RouteFeature::BasicAuth, &["basic_auth"]),
+        (route.cors.is_some(), RouteFeature::Cors, &["cors"]),
+        (exposed, RouteFeature::CorsExposeHeaders, &["cors", "expose_headers"]),
+        (!route.allow_list.is_empty(), RouteFeature::AllowList, &["allow_list"]),
+        (
+            route.max_body_size.is_some(),
+            RouteFeature::MaxBodySize,
+            &["max_body_size"],
+        ),
+        (route.uses_tls(&ctx.target), RouteFeature::Tls, &["tls"]),
+    ];
+    used.extend(
+        flags
+            .into_iter()
+            .filter(|(on, _, _)| *on)
+            .map(|(_, feature, fields)| (feature, at(fields))),
     );
-    flag(
-        !route.allow_list.is_empty(),
-        RouteFeature::AllowList,
-        root.field("allow_list"),
-    );
-    flag(
-        route.max_body_size.is_some(),
-        RouteFeature::MaxBodySize,
-        root.field("max_body_size"),
-    );
-    flag(route.uses_tls(&ctx.target), RouteFeature::Tls, root.field("tls"));
     used
 }
 
@@ -339,7 +306,7 @@ pub fn check(routes: &[Route], ctx: &Context) -> Result<(), Errors> {
     let mut problems = Problems::default();
     let mut names = BTreeSet::new();
     for (i, route) in routes.iter().enumerate() {
-        let path = FieldPath::root().index(i);
+        let path = PathRef::ROOT.index(i);
         if !names.insert(route.name.as_str()) {
             problems.push(
                 path.field("name"),
@@ -349,22 +316,22 @@ pub fn check(routes: &[Route], ctx: &Context) -> Result<(), Errors> {
                 },
             );
         }
-        check_route(route, ctx, &path, &mut problems);
+        check_route(route, ctx, path, &mut problems);
     }
     problems.finish(())
 }
 
 /// One route's checks for `ctx` (see [`check`]), recorded under `path`.
-pub(crate) fn check_route(route: &Route, ctx: &Context, path: &FieldPath, problems: &mut Problems) {
+pub(crate) fn check_route(route: &Route, ctx: &Context, path: PathRef<'_>, problems: &mut Problems) {
     route.validate(path, problems);
-    problems.check(&path.field("host"), check_host(&route.host.resolve(&ctx.target)));
+    problems.check(path.field("host"), check_host(&route.host.resolve(&ctx.target)));
     let mut reported = BTreeSet::new();
     for (feature, field) in features(route, ctx) {
         if let Support::Unsupported(why) = supports(feature, &ctx.target.ingress)
             && reported.insert(field.clone())
         {
             problems.push(
-                field.under(path),
+                field.under(&path.to_path()),
                 ErrorKind::Unsupported {
                     feature: feature.to_string(),
                     by: ctx.target.ingress.display_name().to_owned(),

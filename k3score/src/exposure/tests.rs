@@ -4,7 +4,7 @@
 use pretty_assertions::assert_eq;
 
 use super::*;
-use crate::error::{ErrorKind, FieldPath};
+use crate::error::{ErrorKind, FieldPath, PathRef};
 use crate::target::Target;
 
 fn targets() -> [Target; 3] {
@@ -240,7 +240,7 @@ fn expose_maps_onto_route() {
 
     let bad: Expose = crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true}").unwrap();
     let mut problems = crate::error::Problems::default();
-    bad.validate(&FieldPath::root().field("expose"), &mut problems);
+    bad.validate(PathRef::ROOT.field("expose"), &mut problems);
     let paths: Vec<String> = problems
         .finish(())
         .unwrap_err()

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Cidr, NAMESPACE_NAME_LABEL};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
 
@@ -59,13 +59,10 @@ impl PeerPort {
         }
     }
 
-    fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let (port, _, end_port) = self.parts();
         if port == 0 {
-            problems.push(
-                path.clone(),
-                ErrorKind::Invalid("port must be between 1 and 65535".into()),
-            );
+            problems.push(path, ErrorKind::Invalid("port must be between 1 and 65535".into()));
         }
         if let Some(end) = end_port
             && end < port
@@ -139,11 +136,11 @@ pub struct Peer {
 
 impl Peer {
     /// Checks the peer, recording every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let selects_pods = self.namespace.is_some() || self.app.is_some() || !self.pod_labels.is_empty();
         if !selects_pods && self.cidr.is_none() {
             problems.push(
-                path.clone(),
+                path,
                 ErrorKind::Missing("one of namespace, app, pod_labels or cidr".into()),
             );
         }
@@ -176,7 +173,7 @@ impl Peer {
             );
         }
         for (i, port) in self.ports.iter().enumerate() {
-            port.validate(&path.field("ports").index(i), problems);
+            port.validate(path.field("ports").index(i), problems);
         }
     }
 

@@ -295,7 +295,7 @@ pub fn allow_from_namespace(app: &AppLabels, from: &DnsLabel, ports: &[WorkloadP
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{FieldPath, Problems};
+    use crate::error::{PathRef, Problems};
     use crate::network::NAMESPACE_NAME_LABEL;
     use crate::target::Target;
     use crate::yaml::from_yaml;
@@ -369,7 +369,7 @@ mod tests {
         )
         .unwrap();
         let mut problems = Problems::default();
-        spec.validate(&FieldPath::root(), &mut problems);
+        spec.validate(PathRef::ROOT, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         let policies = render(&spec, &app(), &[WorkloadPort::tcp(8080)], &[], &ctx());
         let rules = ingress(&policies[0]);

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Peer, Visibility};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// Where a workload may open connections to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,12 +49,12 @@ pub struct NetworkSpec {
 
 impl NetworkSpec {
     /// Checks the spec, recording every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, peer) in self.allow_from.iter().enumerate() {
-            peer.validate(&path.field("allow_from").index(i), problems);
+            peer.validate(path.field("allow_from").index(i), problems);
         }
         for (i, peer) in self.allow_to.iter().enumerate() {
-            peer.validate(&path.field("allow_to").index(i), problems);
+            peer.validate(path.field("allow_to").index(i), problems);
         }
         if self.egress == EgressMode::Open && !self.allow_to.is_empty() {
             problems.push(
@@ -73,7 +73,7 @@ mod tests {
 
     fn errors(spec: &NetworkSpec) -> Vec<String> {
         let mut problems = Problems::default();
-        spec.validate(&FieldPath::root().field("security"), &mut problems);
+        spec.validate(PathRef::ROOT.field("security"), &mut problems);
         problems
             .finish(())
             .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())

@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::context::Context;
 use crate::crd::keda::v1alpha1::{ScaleTarget, ScaleTriggers, ScaledObject, ScaledObjectSpec};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels::AppLabels;
 use crate::names::{self, DnsLabel};
 
@@ -163,7 +163,7 @@ impl<'a> ScalingContext<'a> {
 }
 
 /// Checks replica bounds: `min >= floor`, `max >= 1`, `min <= max`.
-pub(super) fn validate_bounds(path: &FieldPath, min: i32, max: i32, floor: i32, problems: &mut Problems) {
+pub(super) fn validate_bounds(path: PathRef<'_>, min: i32, max: i32, floor: i32, problems: &mut Problems) {
     if min < floor {
         problems.push(
             path.field("min"),
@@ -232,9 +232,9 @@ mod tests {
     #[test]
     fn bounds() {
         let mut problems = Problems::default();
-        let path = FieldPath::root().field("scaling").field("hpa");
-        validate_bounds(&path, 3, 2, 1, &mut problems);
-        validate_bounds(&path, 0, 0, 1, &mut problems);
+        let path = crate::FieldPath::root().field("scaling").field("hpa");
+        validate_bounds((&path).into(), 3, 2, 1, &mut problems);
+        validate_bounds((&path).into(), 0, 0, 1, &mut problems);
         let errors: Vec<String> = problems
             .finish(())
             .unwrap_err()

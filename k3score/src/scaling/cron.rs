@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::common::{ScalingContext, metadata_map, validate_bounds};
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::cron::{check_cron, check_timezone};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::object::Object;
 
 /// The trigger type (KD6).
@@ -67,16 +67,17 @@ impl KedaCron {
     }
 
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_cron`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("timezone"), check_timezone(&self.timezone));
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        problems.check(path.field("timezone"), check_timezone(&self.timezone));
         if self.windows.is_empty() {
             problems.push(path.field("windows"), ErrorKind::Missing("at least one window".into()));
         }
         let max = self.effective_max();
         for (i, window) in self.windows.iter().enumerate() {
-            let path = path.field("windows").index(i);
-            let start = problems.check(&path.field("start"), check_cron(&window.start));
-            let end = problems.check(&path.field("end"), check_cron(&window.end));
+            let windows = path.field("windows");
+            let path = windows.index(i);
+            let start = problems.check(path.field("start"), check_cron(&window.start));
+            let end = problems.check(path.field("end"), check_cron(&window.end));
             let same = window.start.split_whitespace().eq(window.end.split_whitespace());
             if start.is_some() && end.is_some() && same {
                 problems.push(
@@ -131,7 +132,7 @@ mod tests {
     fn errors(yaml: &str) -> Vec<String> {
         let cron: KedaCron = from_yaml(yaml).unwrap();
         let mut problems = Problems::default();
-        cron.validate(&FieldPath::root().field("scaling").field("keda_cron"), &mut problems);
+        cron.validate(PathRef::ROOT.field("scaling").field("keda_cron"), &mut problems);
         problems
             .finish(())
             .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())

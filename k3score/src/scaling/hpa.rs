@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, WORKLOAD_API_VERSION, validate_bounds};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// Default `hpa.min` (the HPA's own default, REFERENCE §3, K1).
 pub const DEFAULT_MIN: i32 = 1;
@@ -126,7 +126,7 @@ pub enum SelectPolicy {
 }
 
 impl ScalingRules {
-    fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(window) = self.stabilization_window
             && !(0..=MAX_STABILIZATION_WINDOW).contains(&window)
         {
@@ -138,7 +138,8 @@ impl ScalingRules {
             );
         }
         for (i, policy) in self.policies.iter().enumerate() {
-            let path = path.field("policies").index(i);
+            let policies = path.field("policies");
+            let path = policies.index(i);
             if policy.value < 1 {
                 problems.push(
                     path.field("value"),
@@ -204,7 +205,7 @@ fn utilization(resource: &str, percent: i32) -> MetricSpec {
 
 impl Hpa {
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.hpa`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         validate_bounds(path, self.min, self.max, 1, problems);
         for (field, value) in [("cpu", self.cpu), ("memory", self.memory)] {
             if let Some(percent) = value
@@ -219,10 +220,10 @@ impl Hpa {
         if let Some(behavior) = &self.behavior {
             let path = path.field("behavior");
             if let Some(up) = &behavior.scale_up {
-                up.validate(&path.field("scale_up"), problems);
+                up.validate(path.field("scale_up"), problems);
             }
             if let Some(down) = &behavior.scale_down {
-                down.validate(&path.field("scale_down"), problems);
+                down.validate(path.field("scale_down"), problems);
             }
         }
     }
@@ -276,7 +277,7 @@ mod tests {
     fn errors(yaml: &str) -> Vec<String> {
         let scaling: Scaling = from_yaml(yaml).unwrap();
         let mut problems = Problems::default();
-        scaling.validate(&FieldPath::root().field("scaling"), &mut problems);
+        scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
         problems
             .finish(())
             .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())

@@ -18,7 +18,7 @@ use crate::crd::keda_http::v1beta1::{
     ConcurrencyTargetSpec, InterceptorRoute, InterceptorRouteSpec, PathMatch, RequestRateTargetSpec, RoutingRule,
     ScalingMetricSpec, TargetRef,
 };
-use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
 use crate::names::DnsLabel;
 use crate::object::Object;
 use crate::target::{Keda, KedaHttpApi};
@@ -100,7 +100,7 @@ pub fn interceptor_backend(ctx: &Context) -> InterceptorBackend {
 
 impl KedaHttp {
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_http`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         validate_bounds(path, self.min, self.max, 0, problems);
         if let Some(c) = self.concurrency
             && c < 1
@@ -120,7 +120,7 @@ impl KedaHttp {
             }
             for (field, value) in [("window", &rate.window), ("granularity", &rate.granularity)] {
                 if let Some(value) = value {
-                    problems.check(&path.field(field), check_duration(value));
+                    problems.check(path.field(field), check_duration(value));
                 }
             }
         }
@@ -344,7 +344,7 @@ mod tests {
     fn errors_have_paths() {
         let mut problems = Problems::default();
         spec("{min: -1, max: 0, concurrency: 0, request_rate: {target: 0, window: 1d}, scaledown_period: -5}")
-            .validate(&FieldPath::root().field("scaling").field("keda_http"), &mut problems);
+            .validate(PathRef::ROOT.field("scaling").field("keda_http"), &mut problems);
         let errors: Vec<String> = problems
             .finish(())
             .unwrap_err()

@@ -13,7 +13,7 @@ use super::common::{ScalingContext, metadata_map, validate_bounds};
 use crate::crd::keda::v1alpha1::{
     AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names;
 use crate::object::Object;
 use crate::secrets::{SecretRef, VALUE_KEY};
@@ -90,7 +90,7 @@ fn check_address(value: &str) -> Result<(), ErrorKind> {
 
 impl KedaQueue {
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_queue`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         validate_bounds(path, self.min, self.max, 0, problems);
         if self.addresses.is_empty() {
             problems.push(
@@ -99,7 +99,7 @@ impl KedaQueue {
             );
         }
         for (i, address) in self.addresses.iter().enumerate() {
-            problems.check(&path.field("addresses").index(i), check_address(address));
+            problems.check(path.field("addresses").index(i), check_address(address));
         }
         for (field, value) in [("master", &self.master), ("list", &self.list)] {
             if value.trim().is_empty() {
@@ -125,7 +125,7 @@ impl KedaQueue {
     /// The Secrets the TriggerAuthentication reads, for the caller to render with
     /// [`crate::secrets::render_secret_refs`] (a Secret locally, an ExternalSecret in the cloud).
     #[must_use]
-    pub fn secret_refs(&self, path: &FieldPath) -> Vec<SecretRef> {
+    pub fn secret_refs(&self, path: PathRef<'_>) -> Vec<SecretRef> {
         [
             ("password", &self.password),
             ("sentinel_password", &self.sentinel_password),
@@ -137,7 +137,7 @@ impl KedaQueue {
                 Some(key) => SecretRef::key(secret.secret.clone(), key.clone()),
                 None => SecretRef::value(secret.secret.clone()),
             };
-            Some(r.at(path.field(field)))
+            Some(r.at(path.field(field).to_path()))
         })
         .collect()
     }
@@ -250,7 +250,7 @@ mod tests {
         )
         .unwrap();
         let mut problems = Problems::default();
-        queue.validate(&FieldPath::root().field("scaling").field("keda_queue"), &mut problems);
+        queue.validate(PathRef::ROOT.field("scaling").field("keda_queue"), &mut problems);
         let errors: Vec<String> = problems
             .finish(())
             .unwrap_err()
@@ -272,7 +272,7 @@ mod tests {
         );
         let empty: KedaQueue = from_yaml("{max: 1, addresses: [], master: m, list: l}").unwrap();
         let mut problems = Problems::default();
-        empty.validate(&FieldPath::root().field("q"), &mut problems);
+        empty.validate(PathRef::ROOT.field("q"), &mut problems);
         assert_eq!(
             problems.finish(()).unwrap_err().to_string(),
             "q.addresses: missing: at least one Sentinel host:port"

@@ -22,7 +22,7 @@ pub use self::hpa::{
 };
 pub use self::keda_http::{DEFAULT_CONCURRENCY, InterceptorBackend, KedaHttp, RequestRate, interceptor_backend};
 pub use self::keda_queue::{DEFAULT_LENGTH, KedaQueue};
-use crate::error::{Errors, FieldPath, Problems};
+use crate::error::{Errors, PathRef, Problems};
 use crate::object::Object;
 
 /// How a workload scales (`scaling:` in spec files; one key, externally tagged).
@@ -110,13 +110,13 @@ impl<'de> Deserialize<'de> for Scaling {
 impl Scaling {
     /// Checks the spec, recording every problem under `path` plus the variant key
     /// (`scaling` gives `scaling.hpa.max`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self {
             Scaling::None => {}
-            Scaling::Hpa(hpa) => hpa.validate(&path.field("hpa"), problems),
-            Scaling::KedaHttp(http) => http.validate(&path.field("keda_http"), problems),
-            Scaling::KedaQueue(queue) => queue.validate(&path.field("keda_queue"), problems),
-            Scaling::KedaCron(cron) => cron.validate(&path.field("keda_cron"), problems),
+            Scaling::Hpa(hpa) => hpa.validate(path.field("hpa"), problems),
+            Scaling::KedaHttp(http) => http.validate(path.field("keda_http"), problems),
+            Scaling::KedaQueue(queue) => queue.validate(path.field("keda_queue"), problems),
+            Scaling::KedaCron(cron) => cron.validate(path.field("keda_cron"), problems),
         }
     }
 
@@ -138,9 +138,9 @@ impl Scaling {
     /// The Secrets the scaling objects read (KEDA queue passwords), with paths under `path`
     /// (`scaling` gives `scaling.keda_queue.password`).
     #[must_use]
-    pub fn secret_refs(&self, path: &FieldPath) -> Vec<crate::secrets::SecretRef> {
+    pub fn secret_refs(&self, path: PathRef<'_>) -> Vec<crate::secrets::SecretRef> {
         match self {
-            Scaling::KedaQueue(queue) => queue.secret_refs(&path.field("keda_queue")),
+            Scaling::KedaQueue(queue) => queue.secret_refs(path.field("keda_queue")),
             Scaling::None | Scaling::Hpa(_) | Scaling::KedaHttp(_) | Scaling::KedaCron(_) => Vec::new(),
         }
     }
@@ -200,7 +200,7 @@ mod tests {
     fn render(yaml: &str) -> Vec<Object> {
         let scaling: Scaling = from_yaml(yaml).unwrap();
         let mut problems = Problems::default();
-        scaling.validate(&FieldPath::root().field("scaling"), &mut problems);
+        scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
         assert!(problems.is_empty(), "{yaml}: {problems:?}");
         let ctx = Context::new(Target::local(), "shop".parse().unwrap());
         let sctx = ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)
@@ -272,10 +272,7 @@ mod tests {
     fn variant_paths() {
         let scaling: Scaling = from_yaml("keda_cron: {timezone: UTC, windows: []}").unwrap();
         let mut problems = Problems::default();
-        scaling.validate(
-            &FieldPath::root().field("apps").index(0).field("scaling"),
-            &mut problems,
-        );
+        scaling.validate(PathRef::ROOT.field("apps").index(0).field("scaling"), &mut problems);
         assert_eq!(
             problems.finish(()).unwrap_err().to_string(),
             "apps[0].scaling.keda_cron.windows: missing: at least one window"

@@ -15,7 +15,7 @@ use crate::crd::external_secrets::v1::{
     GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
 };
 use crate::crd::generators::v1alpha1::{Password, PasswordSpec};
-use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
 use crate::names::DnsSubdomain;
 use crate::object::Object;
 use crate::target::SecretBackend;
@@ -90,7 +90,7 @@ impl GeneratedPassword {
     }
 
     /// Records a zero length and more digits and symbols than the length.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.length == 0 {
             problems.push(path.field("length"), ErrorKind::Invalid("must be at least 1".into()));
         }
@@ -165,7 +165,7 @@ impl GeneratedPassword {
         ctx: &Context,
     ) -> Result<Vec<Object>, Errors> {
         let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
+        self.validate(PathRef::ROOT, &mut problems);
         problems.finish(())?;
         let labels = (!labels.is_empty()).then(|| labels.clone());
         match &ctx.target.secrets {
@@ -280,7 +280,7 @@ mod tests {
             length: 0,
             ..Default::default()
         }
-        .validate(&FieldPath::root().field("pw"), &mut problems);
+        .validate(PathRef::ROOT.field("pw"), &mut problems);
         assert_eq!(
             problems.finish(()).unwrap_err().to_string(),
             "pw.length: must be at least 1"

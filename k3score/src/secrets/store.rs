@@ -10,7 +10,7 @@ use crate::crd::external_secrets::v1::{
     ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity, SecretStoreProvider, ServiceAccountSelector,
     VaultAuth, VaultKVStoreVersion, VaultKubernetesAuth, VaultProvider,
 };
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::identity::check_uuid;
 use crate::names::{DnsLabel, DnsSubdomain};
 
@@ -252,13 +252,13 @@ impl SecretStoreSpec {
     }
 
     /// Records empty required values, URLs without a scheme and malformed tenant IDs.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        let required = |problems: &mut Problems, p: FieldPath, value: &str, what: &str| {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let required = |problems: &mut Problems, p: PathRef<'_>, value: &str, what: &str| {
             if value.trim().is_empty() {
                 problems.push(p, ErrorKind::Missing(what.to_owned()));
             }
         };
-        let url = |problems: &mut Problems, p: FieldPath, value: &str| {
+        let url = |problems: &mut Problems, p: PathRef<'_>, value: &str| {
             if !(value.starts_with("https://") || value.starts_with("http://")) {
                 problems.push(
                     p,
@@ -279,7 +279,7 @@ impl SecretStoreSpec {
                 let p = path.field("aws");
                 required(problems, p.field("region"), region, "an AWS region like eu-west-1");
                 if let Some(role) = role {
-                    problems.check(&p.field("role"), crate::identity::check_aws_role_arn(role));
+                    problems.check(p.field("role"), crate::identity::check_aws_role_arn(role));
                 }
             }
             SecretStoreSpec::Azure {
@@ -288,7 +288,7 @@ impl SecretStoreSpec {
                 let p = path.field("azure");
                 url(problems, p.field("vault_url"), vault_url);
                 if let Some(tenant) = tenant_id {
-                    problems.check(&p.field("tenant_id"), check_uuid(tenant));
+                    problems.check(p.field("tenant_id"), check_uuid(tenant));
                 }
             }
             SecretStoreSpec::Vault {
@@ -331,7 +331,7 @@ mod tests {
 
     fn errors(spec: &SecretStoreSpec) -> Vec<String> {
         let mut problems = Problems::default();
-        spec.validate(&FieldPath::root().field("store"), &mut problems);
+        spec.validate(PathRef::ROOT.field("store"), &mut problems);
         problems
             .finish(())
             .err()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{LimitDefaults, POD_SECURITY_PREFIX, POD_SECURITY_VERSION, PodSecurityLevel, Provisioner, Quota};
 use crate::context::Context;
-use crate::error::{ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{ErrorKind, Errors, PathRef, Problems};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
 use crate::network;
@@ -74,27 +74,27 @@ impl NamespaceBundle {
     }
 
     /// Checks the bundle, recording every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         for key in self.labels.keys() {
             let key = key.as_str();
             if key.starts_with(POD_SECURITY_PREFIX) || key == network::NAMESPACE_NAME_LABEL {
                 problems.push(
-                    path.field("labels").field(key.to_owned()),
+                    path.field("labels").field(key),
                     ErrorKind::Conflict("this label is set by the bundle or the API server".into()),
                 );
             }
         }
         if let Some(quota) = &self.quota {
-            quota.validate(&path.field("quota"), problems);
+            quota.validate(path.field("quota"), problems);
             quota.validate_defaults(
-                &path.field("quota"),
-                &path.field("limits"),
+                path.field("quota"),
+                path.field("limits"),
                 self.limits.as_ref(),
                 problems,
             );
         }
         if let Some(limits) = &self.limits {
-            limits.validate(&path.field("limits"), self.quota.as_ref(), problems);
+            limits.validate(path.field("limits"), self.quota.as_ref(), problems);
         }
     }
 
@@ -131,7 +131,7 @@ impl NamespaceBundle {
     /// controller namespace). Validates first, so problems come back with their paths.
     pub fn render(&self, ctx: &Context) -> Result<Vec<Object>, Errors> {
         let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
+        self.validate(PathRef::ROOT, &mut problems);
         problems.finish(())?;
         let mut objects: Vec<Object> = vec![self.namespace().into()];
         if let Some(quota) = &self.quota {

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::managed_meta;
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::DnsLabel;
 use crate::quantity::{Bytes, Cpu};
 
@@ -97,10 +97,10 @@ fn bytes_above(a: Option<Bytes>, b: Option<Bytes>) -> bool {
 }
 
 /// Records a conflict at `path.field(field)` for every `(field, is_above, message)` that holds.
-fn conflicts(path: &FieldPath, checks: &[(&'static str, bool, &str)], problems: &mut Problems) {
+fn conflicts(path: PathRef<'_>, checks: &[(&'static str, bool, &str)], problems: &mut Problems) {
     for (field, above, message) in checks {
         if *above {
-            problems.push(path.field(*field), ErrorKind::Conflict((*message).to_owned()));
+            problems.push(path.field(field), ErrorKind::Conflict((*message).to_owned()));
         }
     }
 }
@@ -126,9 +126,9 @@ fn cpu_and_memory(cpu: Option<Cpu>, memory: Option<Bytes>) -> Option<BTreeMap<St
 
 impl Quota {
     /// Checks the quota (not empty, requests within limits), recording problems under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if *self == Quota::default() {
-            problems.push(path.clone(), ErrorKind::Missing("at least one quota".into()));
+            problems.push(path, ErrorKind::Missing("at least one quota".into()));
         }
         let checks = [
             (
@@ -155,8 +155,8 @@ impl Quota {
     /// Each problem is recorded at `quota_path.<field>` and names the `limits` field to set.
     pub fn validate_defaults(
         &self,
-        quota_path: &FieldPath,
-        limits_path: &FieldPath,
+        quota_path: PathRef<'_>,
+        limits_path: PathRef<'_>,
         limits: Option<&LimitDefaults>,
         problems: &mut Problems,
     ) {
@@ -237,12 +237,9 @@ impl Quota {
 impl LimitDefaults {
     /// Checks the defaults (not empty, request <= limit <= max, within `quota` when given),
     /// recording problems under `path`.
-    pub fn validate(&self, path: &FieldPath, quota: Option<&Quota>, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, quota: Option<&Quota>, problems: &mut Problems) {
         if *self == LimitDefaults::default() {
-            problems.push(
-                path.clone(),
-                ErrorKind::Missing("at least one default or maximum".into()),
-            );
+            problems.push(path, ErrorKind::Missing("at least one default or maximum".into()));
         }
         let request_above = "default request above the default limit (or max)";
         let checks = [
@@ -323,10 +320,10 @@ mod tests {
         let limits: Option<LimitDefaults> = from_yaml(limits).unwrap();
         let mut problems = Problems::default();
         if let Some(q) = &quota {
-            q.validate(&FieldPath::root().field("quota"), &mut problems);
+            q.validate(PathRef::ROOT.field("quota"), &mut problems);
         }
         if let Some(l) = &limits {
-            l.validate(&FieldPath::root().field("limits"), quota.as_ref(), &mut problems);
+            l.validate(PathRef::ROOT.field("limits"), quota.as_ref(), &mut problems);
         }
         problems
             .finish(())

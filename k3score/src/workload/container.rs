@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::DnsLabel;
 
 /// A container that runs to completion before the main container starts (migrations,
@@ -63,15 +63,15 @@ impl RestartPolicy {
 }
 
 /// Records an empty image reference or one containing whitespace at `path`.
-pub(crate) fn check_image(image: &str, path: &FieldPath, problems: &mut Problems) {
+pub(crate) fn check_image(image: &str, path: PathRef<'_>, problems: &mut Problems) {
     if image.trim().is_empty() {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Missing("an image reference like ghcr.io/acme/orders:1.4.2".into()),
         );
     } else if image.chars().any(char::is_whitespace) {
         problems.push(
-            path.clone(),
+            path,
             ErrorKind::Invalid(format!("image {image:?} must not contain whitespace")),
         );
     }
@@ -79,8 +79,8 @@ pub(crate) fn check_image(image: &str, path: &FieldPath, problems: &mut Problems
 
 impl InitContainer {
     /// Records an empty or malformed image.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        check_image(&self.image, &path.field("image"), problems);
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        check_image(&self.image, path.field("image"), problems);
     }
 }
 
@@ -97,9 +97,9 @@ mod tests {
             command: vec![],
             args: vec![],
         };
-        init.validate(&FieldPath::root().field("init_containers").index(0), &mut problems);
-        check_image("a b", &FieldPath::root().field("image"), &mut problems);
-        check_image("busybox:1.36", &FieldPath::root().field("image"), &mut problems);
+        init.validate(PathRef::ROOT.field("init_containers").index(0), &mut problems);
+        check_image("a b", PathRef::ROOT.field("image"), &mut problems);
+        check_image("busybox:1.36", PathRef::ROOT.field("image"), &mut problems);
         let errs = problems.finish(()).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs.0[0].to_string().starts_with("init_containers[0].image: missing"));

@@ -13,7 +13,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::{Deserialize, Serialize};
 
 use super::interpolate::{check_syntax, substitute};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, FieldPath, PathRef, Problems};
 use crate::names::{DnsSubdomain, EnvVarName};
 use crate::secrets::{DataKey, SecretRef, VALUE_KEY};
 use crate::target::{KubeVersion, Target};
@@ -278,13 +278,13 @@ pub fn check_field_path(path: &str) -> Result<(), ErrorKind> {
 
 impl EnvValue {
     /// Records a malformed `${...}` in a literal and a field path that is not allowed.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self {
             EnvValue::Literal(text) => {
                 check_syntax(text, path, problems);
             }
             EnvValue::Field(field) => {
-                problems.check(&path.field("field"), check_field_path(&field.field));
+                problems.check(path.field("field"), check_field_path(&field.field));
             }
             EnvValue::Secret(_) | EnvValue::ConfigMap(_) => {}
         }
@@ -296,7 +296,7 @@ impl EnvValue {
         &self,
         name: &EnvVarName,
         variables: &BTreeMap<String, String>,
-        path: &FieldPath,
+        path: PathRef<'_>,
         problems: &mut Problems,
     ) -> Option<EnvVar> {
         let from = |source: EnvVarSource| EnvVar {
@@ -468,8 +468,8 @@ mod tests {
         }
         let mut problems = Problems::default();
         EnvValue::Field(FieldRef { field: "spec.x".into() })
-            .validate(&FieldPath::root().field("env").field("X"), &mut problems);
-        EnvValue::from("${OK} ${A").validate(&FieldPath::root().field("env").field("Y"), &mut problems);
+            .validate(PathRef::ROOT.field("env").field("X"), &mut problems);
+        EnvValue::from("${OK} ${A").validate(PathRef::ROOT.field("env").field("Y"), &mut problems);
         let errs = problems.finish(()).unwrap_err();
         assert!(errs.0[0].to_string().starts_with("env.X.field: "));
         assert!(errs.0[1].to_string().starts_with("env.Y: unterminated"));
@@ -484,7 +484,7 @@ mod tests {
         let mut problems = Problems::default();
         let vars: Vec<EnvVar> = env
             .iter()
-            .filter_map(|(n, v)| v.to_env_var(n, &BTreeMap::new(), &FieldPath::root(), &mut problems))
+            .filter_map(|(n, v)| v.to_env_var(n, &BTreeMap::new(), PathRef::ROOT, &mut problems))
             .collect();
         let api = vars[0].value_from.as_ref().unwrap().secret_key_ref.as_ref().unwrap();
         assert_eq!((api.name.as_str(), api.key.as_str()), ("api", "value"));

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// The rules of one kind of file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,23 +97,23 @@ pub fn interpolate(
 /// ```
 /// use std::collections::BTreeMap;
 /// use k3score::workload::substitute;
-/// use k3score::{FieldPath, Problems};
+/// use k3score::{PathRef, Problems};
 /// let vars = BTreeMap::from([("DB_HOST".to_owned(), "postgres".to_owned())]);
 /// let mut problems = Problems::default();
-/// let out = substitute("postgres://${DB_HOST}:5432 costs $$5", &vars, &FieldPath::root(), &mut problems);
+/// let out = substitute("postgres://${DB_HOST}:5432 costs $$5", &vars, PathRef::ROOT, &mut problems);
 /// assert_eq!(out.as_deref(), Some("postgres://postgres:5432 costs $5"));
 /// ```
 pub fn substitute(
     text: &str,
     variables: &BTreeMap<String, String>,
-    path: &FieldPath,
+    path: PathRef<'_>,
     problems: &mut Problems,
 ) -> Option<String> {
     match interpolate(text, variables, Policy::WORKLOAD) {
         Ok(done) => Some(done.value),
         Err(errors) => {
             for kind in errors {
-                problems.push(path.clone(), kind);
+                problems.push(path, kind);
             }
             None
         }
@@ -122,14 +122,14 @@ pub fn substitute(
 
 /// Records malformed `${...}` syntax in `text` at `path`. Variables are not looked up:
 /// undefined ones are reported at render time, when the variables are known.
-pub(crate) fn check_syntax(text: &str, path: &FieldPath, problems: &mut Problems) {
+pub(crate) fn check_syntax(text: &str, path: PathRef<'_>, problems: &mut Problems) {
     let policy = Policy {
         require_defined: false,
         ..Policy::WORKLOAD
     };
     if let Err(errors) = interpolate(text, &BTreeMap::new(), policy) {
         for kind in errors {
-            problems.push(path.clone(), kind);
+            problems.push(path, kind);
         }
     }
 }

@@ -10,7 +10,7 @@ use super::ports::Port;
 use super::probe::Probes;
 use super::security::ContainerSecurity;
 use super::volume::{Volume, check_absolute};
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::identity::ServiceAccountSpec;
 use crate::labels::{AppLabels, image_version};
 use crate::names::{DnsLabel, bounded, check_label_key, check_label_value};
@@ -158,14 +158,14 @@ impl Workload {
     }
 
     /// Records every problem of the workload and its blocks, with paths under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        check_image(&self.image, &path.field("image"), problems);
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        check_image(&self.image, path.field("image"), problems);
         if let Some(dir) = &self.working_dir {
-            problems.check(&path.field("working_dir"), check_absolute(dir));
+            problems.check(path.field("working_dir"), check_absolute(dir));
         }
         self.validate_ports(path, problems);
         for (name, value) in &self.env {
-            value.validate(&path.field("env").field(name.to_string()), problems);
+            value.validate(path.field("env").field(name.as_str()), problems);
         }
         for (i, from) in self.env_from.iter().enumerate() {
             if self.env_from[..i].contains(from) {
@@ -182,14 +182,15 @@ impl Workload {
             }
         }
         self.validate_volumes(path, problems);
-        self.probes.validate(&path.field("probes"), &self.ports, problems);
-        self.resources.validate(&path.field("resources"), problems);
-        self.security.validate(&path.field("security_context"), problems);
-        self.service_account.validate(&path.field("service_account"), problems);
+        self.probes.validate(path.field("probes"), &self.ports, problems);
+        self.resources.validate(path.field("resources"), problems);
+        self.security.validate(path.field("security_context"), problems);
+        self.service_account.validate(path.field("service_account"), problems);
         let mut containers = BTreeSet::from([self.name.as_str()]);
         for (i, init) in self.init_containers.iter().enumerate() {
-            let ipath = path.field("init_containers").index(i);
-            init.validate(&ipath, problems);
+            let containers_path = path.field("init_containers");
+            let ipath = containers_path.index(i);
+            init.validate(ipath, problems);
             if !containers.insert(init.name.as_str()) {
                 problems.push(
                     ipath.field("name"),
@@ -208,9 +209,10 @@ impl Workload {
         }
         let selector = self.labels.selector();
         for (key, value) in &self.pod_labels {
-            let lpath = path.field("pod_labels").field(key.to_string());
-            problems.check(&lpath, check_label_key(key));
-            problems.check(&lpath, check_label_value(value));
+            let labels = path.field("pod_labels");
+            let lpath = labels.field(key.as_str());
+            problems.check(lpath, check_label_key(key));
+            problems.check(lpath, check_label_value(value));
             if selector.get(key).is_some_and(|v| v != value) {
                 problems.push(
                     lpath,
@@ -220,9 +222,10 @@ impl Workload {
         }
     }
 
-    fn validate_ports(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_ports(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, port) in self.ports.iter().enumerate() {
-            let ppath = path.field("ports").index(i);
+            let ports = path.field("ports");
+            let ppath = ports.index(i);
             let earlier = &self.ports[..i];
             if port.port == 0 {
                 problems.push(
@@ -254,10 +257,11 @@ impl Workload {
         }
     }
 
-    fn validate_volumes(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate_volumes(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, volume) in self.volumes.iter().enumerate() {
-            let vpath = path.field("volumes").index(i);
-            volume.validate(&vpath, problems);
+            let volumes = path.field("volumes");
+            let vpath = volumes.index(i);
+            volume.validate(vpath, problems);
             let earlier = &self.volumes[..i];
             if earlier.iter().any(|v| v.name == volume.name) {
                 problems.push(
@@ -299,7 +303,7 @@ mod tests {
 
     fn errors(w: &Workload) -> Vec<String> {
         let mut problems = Problems::default();
-        w.validate(&FieldPath::root(), &mut problems);
+        w.validate(PathRef::ROOT, &mut problems);
         problems
             .finish(())
             .err()
@@ -389,7 +393,7 @@ mod tests {
         w.service_account.create = false;
         w.service_account.workload_identity = Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
         let mut problems = Problems::default();
-        w.validate(&FieldPath::root().field("apps").index(0), &mut problems);
+        w.validate(PathRef::ROOT.field("apps").index(0), &mut problems);
         let errs: Vec<String> = problems
             .finish(())
             .unwrap_err()

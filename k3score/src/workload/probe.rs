@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ports::{Port, PortRef};
 use super::volume::exactly_one;
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 /// The three probes of a container. Each is optional; Kubernetes' defaults apply to unset
 /// timings (period 10 s, timeout 1 s, thresholds 1 and 3).
@@ -192,7 +192,7 @@ impl Probe {
     /// Records port names that name no port in `ports`, a missing default port, a relative
     /// HTTP path, an empty command, zero timings, and `success_threshold` other than 1 where
     /// Kubernetes demands 1 (`single_success`: startup and liveness probes).
-    pub fn validate(&self, path: &FieldPath, ports: &[Port], single_success: bool, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, ports: &[Port], single_success: bool, problems: &mut Problems) {
         let check_ref = |problems: &mut Problems, field: &'static str, port: &PortRef| {
             if port.number(ports).is_none() {
                 problems.push(
@@ -293,14 +293,14 @@ impl Probe {
 
 impl Probes {
     /// Validates each probe at `path.startup` / `.readiness` / `.liveness`.
-    pub fn validate(&self, path: &FieldPath, ports: &[Port], problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, ports: &[Port], problems: &mut Problems) {
         for (field, probe, single) in [
             ("startup", &self.startup, true),
             ("readiness", &self.readiness, false),
             ("liveness", &self.liveness, true),
         ] {
             if let Some(probe) = probe {
-                probe.validate(&path.field(field), ports, single, problems);
+                probe.validate(path.field(field), ports, single, problems);
             }
         }
     }
@@ -320,7 +320,7 @@ mod tests {
 
     fn errors(probes: &Probes, ports: &[Port]) -> Vec<String> {
         let mut problems = Problems::default();
-        probes.validate(&FieldPath::root().field("probes"), ports, &mut problems);
+        probes.validate(PathRef::ROOT.field("probes"), ports, &mut problems);
         problems
             .finish(())
             .err()

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::pod::{RenderedWorkload, Workload};
 use super::volume::{KeyPath, Medium, Pvc, Volume, VolumeSource};
 use crate::context::Context;
-use crate::error::{Error, ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
 
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
@@ -88,7 +88,7 @@ impl Workload {
 
     fn render_with(&self, ctx: &Context, stateful: bool) -> Result<RenderedWorkload, Errors> {
         let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
+        self.validate(PathRef::ROOT, &mut problems);
         let env = self.render_env(ctx, &mut problems);
         problems.finish(())?;
         self.render_parts(ctx, stateful, &env)
@@ -213,13 +213,13 @@ impl Workload {
     }
 
     fn render_env(&self, ctx: &Context, problems: &mut Problems) -> Vec<EnvVar> {
-        let root = FieldPath::root().field("env");
+        let root = PathRef::ROOT.field("env");
         self.env
             .iter()
             .filter_map(|(name, value)| {
-                let path = root.field(name.to_string());
-                problems.check(&path, super::check_env_name_for(name, &ctx.target))?;
-                value.to_env_var(name, &ctx.variables, &path, problems)
+                let path = root.field(name.as_str());
+                problems.check(path, super::check_env_name_for(name, &ctx.target))?;
+                value.to_env_var(name, &ctx.variables, path, problems)
             })
             .collect()
     }

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::volume::check_absolute;
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 
 macro_rules! capabilities {
     ($($variant:ident = $name:literal),* $(,)?) => {
@@ -181,7 +181,7 @@ impl ContainerSecurity {
 
     /// Records a root or negative UID/GID, relative or duplicated writable paths, duplicated
     /// capabilities, and `SYS_ADMIN` without privilege escalation (the API server rejects it).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.run_as_user == Some(0) {
             problems.push(
                 path.field("run_as_user"),
@@ -198,7 +198,8 @@ impl ContainerSecurity {
             }
         }
         for (i, wp) in self.writable_paths.iter().enumerate() {
-            let p = path.field("writable_paths").index(i);
+            let writable = path.field("writable_paths");
+            let p = writable.index(i);
             if wp == "/" {
                 problems.push(
                     p,
@@ -206,7 +207,7 @@ impl ContainerSecurity {
                         "\"/\" is the root filesystem: set read_only_root_filesystem: false instead".into(),
                     ),
                 );
-            } else if problems.check(&p, check_absolute(wp)).is_some() && self.writable_paths[..i].contains(wp) {
+            } else if problems.check(p, check_absolute(wp)).is_some() && self.writable_paths[..i].contains(wp) {
                 problems.push(
                     p,
                     ErrorKind::Duplicate {
@@ -217,7 +218,8 @@ impl ContainerSecurity {
             }
         }
         for (i, cap) in self.add_capabilities.iter().enumerate() {
-            let p = path.field("add_capabilities").index(i);
+            let added = path.field("add_capabilities");
+            let p = added.index(i);
             if self.add_capabilities[..i].contains(cap) {
                 problems.push(
                     p,
@@ -244,7 +246,7 @@ mod tests {
 
     fn errors(s: &ContainerSecurity) -> Vec<String> {
         let mut problems = Problems::default();
-        s.validate(&FieldPath::root().field("security_context"), &mut problems);
+        s.validate(PathRef::ROOT.field("security_context"), &mut problems);
         problems
             .finish(())
             .err()

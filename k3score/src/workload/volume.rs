@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, FieldPath, Problems};
+use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::{DnsLabel, DnsSubdomain};
 use crate::quantity::Bytes;
 use crate::secrets::DataKey;
@@ -278,16 +278,16 @@ impl Volume {
     }
 
     /// Records a relative mount path, a `..` in `sub_path`, and source problems.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("mount_path"), check_absolute(&self.mount_path));
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        problems.check(path.field("mount_path"), check_absolute(&self.mount_path));
         if let Some(sub) = &self.sub_path {
-            problems.check(&path.field("sub_path"), check_relative(sub));
+            problems.check(path.field("sub_path"), check_relative(sub));
         }
         match &self.source {
             VolumeSource::EmptyDir(_) => {}
-            VolumeSource::Pvc(pvc) => pvc.validate(&path.field("pvc"), problems),
-            VolumeSource::Secret(o) => o.validate(&path.field("secret"), problems),
-            VolumeSource::ConfigMap(o) => o.validate(&path.field("config_map"), problems),
+            VolumeSource::Pvc(pvc) => pvc.validate(path.field("pvc"), problems),
+            VolumeSource::Secret(o) => o.validate(path.field("secret"), problems),
+            VolumeSource::ConfigMap(o) => o.validate(path.field("config_map"), problems),
         }
     }
 }
@@ -295,14 +295,14 @@ impl Volume {
 impl Pvc {
     /// Records a claim that is both existing and created, or neither, and creation settings
     /// on an existing claim.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match (&self.claim, &self.size) {
             (Some(_), Some(_)) => problems.push(
                 path.field("size"),
                 ErrorKind::Conflict("set claim (an existing claim) or size (a new claim), not both".into()),
             ),
             (None, None) => problems.push(
-                path.clone(),
+                path,
                 ErrorKind::Missing("claim (an existing claim) or size (a new claim)".into()),
             ),
             (Some(_), None) => {
@@ -326,7 +326,7 @@ impl Pvc {
                 }
                 if let Some(class) = &self.storage_class {
                     problems.check(
-                        &path.field("storage_class"),
+                        path.field("storage_class"),
                         crate::names::check_dns1123_subdomain(class),
                     );
                 }
@@ -337,9 +337,9 @@ impl Pvc {
 
 impl ObjectVolume {
     /// Records item paths that are absolute or contain `..`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, item) in self.items.iter().enumerate() {
-            problems.check(&path.field("items").index(i).field("path"), check_relative(&item.path));
+            problems.check(path.field("items").index(i).field("path"), check_relative(&item.path));
         }
     }
 }
@@ -350,7 +350,7 @@ mod tests {
 
     fn errors(v: &Volume) -> Vec<String> {
         let mut problems = Problems::default();
-        v.validate(&FieldPath::root().field("volumes").index(0), &mut problems);
+        v.validate(PathRef::ROOT.field("volumes").index(0), &mut problems);
         problems
             .finish(())
             .err()

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 fn policies(spec: &NetworkSpec, ctx: &Context) -> Bundle {
     let mut problems = k3score::Problems::default();
-    spec.validate(&k3score::FieldPath::root().field("security"), &mut problems);
+    spec.validate(k3score::PathRef::ROOT.field("security"), &mut problems);
     problems.finish(()).unwrap();
     let app = AppLabels::new(label("orders")).with_part_of("shop");
     let ports = [WorkloadPort::named("http".parse().unwrap()), WorkloadPort::tcp(9090)];

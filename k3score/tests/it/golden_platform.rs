@@ -9,7 +9,7 @@ use k3score::resources::{Gpu, GpuVendor, Resources};
 use k3score::scaling::Scaling;
 use k3score::secrets::{GeneratedPassword, SecretStoreSpec};
 use k3score::tenancy::NamespaceBundle;
-use k3score::{Bundle, FieldPath, Problems, Target};
+use k3score::{Bundle, PathRef, Problems, Target};
 use serde_json::{Value, json};
 
 #[test]
@@ -44,7 +44,7 @@ fn tenancy_namespace_bundle() {
 fn store(yaml: &str) -> Bundle {
     let spec: SecretStoreSpec = k3score::yaml::from_yaml(yaml).unwrap();
     let mut problems = Problems::default();
-    spec.validate(&FieldPath::root(), &mut problems);
+    spec.validate(PathRef::ROOT, &mut problems);
     problems.finish(()).unwrap();
     let mut bundle = Bundle::new();
     bundle.push(spec.render(&"platform-secrets".parse().unwrap()));

@@ -6,7 +6,7 @@ use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
 use k3score::workload::PortRef;
-use k3score::{Bundle, Context, FieldPath, KedaHttpApi, Problems, Target};
+use k3score::{Bundle, Context, KedaHttpApi, PathRef, Problems, Target};
 use serde_json::json;
 
 /// The workload `web`, its scaling objects (the Secrets they read come with the workload's, see
@@ -15,7 +15,7 @@ use serde_json::json;
 fn scaled(yaml: &str, ctx: &Context) -> Bundle {
     let scaling: Scaling = k3score::yaml::from_yaml(yaml).unwrap();
     let mut problems = Problems::default();
-    scaling.validate(&FieldPath::root().field("scaling"), &mut problems);
+    scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
     problems.finish(()).unwrap();
     let mut w = web("web");
     if scaling.needs_resource_requests() {

@@ -19,7 +19,7 @@ use k3score::names::{
 use k3score::network::{self, EgressMode, NetworkSpec, Peer, PeerPort, Visibility, WorkloadPort};
 use k3score::scaling::{CronWindow, Hpa, KedaCron, KedaHttp, KedaQueue, Scaling, ScalingContext, ServiceRef};
 use k3score::workload::{EnvValue, Port, SecretKeyRef, Volume, Workload};
-use k3score::{Bundle, Context, FieldPath, Ingress, KedaHttpApi, Problems, Target};
+use k3score::{Bundle, Context, Ingress, KedaHttpApi, PathRef, Problems, Target};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -226,7 +226,7 @@ fn render(input: &Input) -> (Bundle, Value) {
     let rendered = w.render(&ctx).unwrap();
     let stateful = w.render_stateful(&ctx).unwrap();
     let mut refs = w.secret_refs();
-    refs.extend(input.scaling.secret_refs(&FieldPath::root().field("scaling")));
+    refs.extend(input.scaling.secret_refs(PathRef::ROOT.field("scaling")));
     let secrets = k3score::secrets::render_secret_refs(&refs, &w.labels.labels(), &ctx).unwrap();
     let mut bundle: Bundle = rendered.objects.into_iter().chain(secrets).collect();
     let mut seen = std::collections::BTreeSet::new();
@@ -260,12 +260,8 @@ fn render(input: &Input) -> (Bundle, Value) {
         })
         .with_hosts(hosts);
     let mut problems = Problems::default();
-    input
-        .scaling
-        .validate(&FieldPath::root().field("scaling"), &mut problems);
-    input
-        .network
-        .validate(&FieldPath::root().field("security"), &mut problems);
+    input.scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
+    input.network.validate(PathRef::ROOT.field("security"), &mut problems);
     problems.finish(()).unwrap();
     for object in input.scaling.render(&sctx).unwrap() {
         bundle.push(object);

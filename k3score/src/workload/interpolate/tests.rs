@@ -15,8 +15,8 @@ fn vars() -> BTreeMap<String, String> {
 /// Workload policy, through `substitute` (problems at a path).
 fn workload(text: &str) -> Result<String, String> {
     let mut problems = Problems::default();
-    let path = FieldPath::root().field("env").field("X");
-    let out = substitute(text, &vars(), &path, &mut problems);
+    let path = crate::FieldPath::root().field("env").field("X");
+    let out = substitute(text, &vars(), (&path).into(), &mut problems);
     problems.finish(out.unwrap_or_default()).map_err(|e| e.to_string())
 }
 
@@ -48,7 +48,7 @@ fn workload_rules() {
     assert!(workload("${}").is_err());
     // Syntax only: undefined variables are fine, malformed ones are not.
     let mut problems = Problems::default();
-    check_syntax("${UNKNOWN} ${A:-x} ${B", &FieldPath::root(), &mut problems);
+    check_syntax("${UNKNOWN} ${A:-x} ${B", PathRef::ROOT, &mut problems);
     let errors = problems.finish(()).unwrap_err().to_string();
     assert!(
         errors.contains("no defaults") && errors.contains("unterminated"),

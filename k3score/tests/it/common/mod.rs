@@ -13,7 +13,7 @@ use k3score::names::DnsLabel;
 use k3score::scaling::Scaling;
 use k3score::secrets::render_secret_refs;
 use k3score::workload::{Port, Workload};
-use k3score::{Bundle, Context, FieldPath, Target};
+use k3score::{Bundle, Context, PathRef, Target};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -55,7 +55,7 @@ pub(crate) fn web(name: &str) -> Workload {
 pub(crate) fn app_bundle(w: &Workload, scaling: &Scaling, ctx: &Context) -> Bundle {
     let rendered = w.render(ctx).unwrap_or_else(|e| panic!("{}: {e}", w.name));
     let mut refs = w.secret_refs();
-    refs.extend(scaling.secret_refs(&FieldPath::root().field("scaling")));
+    refs.extend(scaling.secret_refs(PathRef::ROOT.field("scaling")));
     let secrets = render_secret_refs(&refs, &w.labels.labels(), ctx).unwrap_or_else(|e| panic!("{}: {e}", w.name));
     let mut bundle: Bundle = rendered.objects.into_iter().chain(secrets).collect();
     let meta = ObjectMeta {

@@ -133,8 +133,12 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdb: Option<Pdb>,
     /// HTTP routes through the target's ingress controller; one route or a list.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
-    #[cfg_attr(feature = "schema", schemars(with = "OneOrMany<Expose>"))]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "k3score::yaml::one_or_many"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "k3score::yaml::OneOrMany<Expose>"))]
     pub expose: Vec<Expose>,
     /// Init containers, run to completion before the app. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -186,39 +190,6 @@ impl AppBuilder {
         app.validate()?;
         Ok(app)
     }
-}
-
-/// One value or a list of values (the schema of `expose`).
-#[derive()]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[allow(dead_code)] // only describes the accepted shapes
-#[cfg_attr(feature = "schema", schemars(untagged))]
-enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
-}
-
-/// Accepts one map or a list of maps, keeping the inner error messages (an untagged enum
-/// would replace them with "did not match any variant").
-fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct Visitor<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a map or a list of maps")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
-            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
-            Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-        }
-    }
-    deserializer.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
 /// Several apps rendered together into one namespace (`kind: Apps`).

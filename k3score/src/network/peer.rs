@@ -17,7 +17,7 @@ use crate::names::{DnsLabel, LabelKey, LabelValue};
 pub use crate::workload::Protocol;
 
 /// A port in an allow rule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum PeerPort {
@@ -25,6 +25,32 @@ pub enum PeerPort {
     Number(u16),
     /// A port with a protocol and optionally a range end.
     Spec(PortSpec),
+}
+
+/// Read by shape (a number or a mapping) rather than as an untagged enum, so a bad port says
+/// what is wrong (`must be 1 to 65535, is 70000`, or what is expected) instead of "did not
+/// match any variant", with its own path and line.
+impl<'de> Deserialize<'de> for PeerPort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PeerPort;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a port number like 443, or a port with its protocol like {port: 53, protocol: udp}")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeerPort, E> {
+                crate::workload::port_number(v.into_deserializer()).map(PeerPort::Number)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeerPort, E> {
+                crate::workload::port_number(v.into_deserializer()).map(PeerPort::Number)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PeerPort, A::Error> {
+                PortSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PeerPort::Spec)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// A port with its protocol (`{port: 53, protocol: udp}`) or a range (`end_port`).
@@ -75,22 +101,6 @@ impl PeerPort {
     }
 }
 
-/// One port or a list of ports (`port: 443` or `ports: [80, 443]`).
-#[derive(Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
-enum OneOrMany {
-    One(PeerPort),
-    Many(Vec<PeerPort>),
-}
-
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PeerPort>, D::Error> {
-    Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(port) => vec![port],
-        OneOrMany::Many(ports) => ports,
-    })
-}
-
 /// The other side of an allow rule: pods (by namespace and labels) or an address range.
 ///
 /// `namespace` alone means every pod of that namespace; `app`/`pod_labels` alone mean those
@@ -127,10 +137,10 @@ pub struct Peer {
     #[serde(
         default,
         alias = "port",
-        deserialize_with = "one_or_many",
+        deserialize_with = "crate::yaml::one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
-    #[cfg_attr(feature = "schema", schemars(with = "OneOrMany"))]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::yaml::OneOrMany<PeerPort>"))]
     pub ports: Vec<PeerPort>,
 }
 

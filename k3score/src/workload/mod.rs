@@ -40,6 +40,7 @@ pub use env::{
 };
 pub use interpolate::{Interpolated, Policy, interpolate, substitute};
 pub use pod::{RenderedWorkload, Workload};
+pub(crate) use ports::port_number;
 pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes};
 pub use security::{Capability, ContainerSecurity};

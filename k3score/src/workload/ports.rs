@@ -200,7 +200,7 @@ impl serde::de::Visitor<'_> for PortNumberVisitor {
 
 /// Reads a port number (`#[serde(deserialize_with)]`): `ports[0].port: must be 1 to 65535,
 /// is 70000` instead of the parser's integer-range wording.
-fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+pub(crate) fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     d.deserialize_any(PortNumberVisitor)
 }
 

@@ -7,10 +7,14 @@
 
 mod emit;
 mod message;
+mod one_or_many;
 pub mod recover;
 mod scalar;
 mod subset;
 
+#[cfg(feature = "schema")]
+pub use one_or_many::OneOrMany;
+pub use one_or_many::one_or_many;
 pub use recover::{checked_string, recover};
 
 use std::borrow::Cow;

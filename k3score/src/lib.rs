@@ -63,6 +63,7 @@ pub mod secrets;
 pub mod target;
 pub mod tenancy;
 pub mod workload;
+pub mod writer;
 pub mod yaml;
 
 pub use bundle::Bundle;
@@ -70,3 +71,4 @@ pub use context::Context;
 pub use error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Result};
 pub use object::{Kind, Object};
 pub use target::{Ingress, KedaHttpApi, SecretBackend, Target, TargetBuilder};
+pub use writer::YamlWriter;

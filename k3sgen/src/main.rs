@@ -12,6 +12,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use k3score::{Context, Target};
 use k3sgen::{Diagnostic, Format, Generated, Input, Severity};
 
+/// Rendering allocates many small strings and maps: with mimalloc, rendering the 1000-app
+/// benchmark took 118.0 M instructions instead of 191.9 M with glibc's malloc
+/// (benches/README.md, issue 18). `bench_apps` uses it too, so the benchmark measures what
+/// this command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   k3sgen render specs/ --target gcp --vars prod.env --out rendered/

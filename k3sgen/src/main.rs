@@ -214,14 +214,17 @@ fn render(args: &RenderArgs) -> u8 {
     };
     let result = match &args.out {
         Some(dir) => k3sgen::write_dir(&generated.components, dir, format).map(drop),
-        None => k3sgen::stream(
+        None => k3sgen::write_stream(
             generated.components.iter().map(|c| (c.name.as_str(), &c.bundle)),
             format,
+            std::io::stdout().lock(),
         )
-        .map(|text| print!("{text}")),
+        .map(drop),
     };
     match result {
         Ok(()) => 0,
+        // `k3sgen render | head`: the reader has what it wanted.
+        Err(k3sgen::Error::Io(_, error)) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(error) => fail(error.to_string().trim_end()),
     }
 }

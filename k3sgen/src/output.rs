@@ -2,9 +2,10 @@
 //! into a folder the tool owns.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use k3score::Bundle;
+use k3score::{Bundle, YamlWriter};
 
 use crate::{Component, Error};
 
@@ -45,17 +46,17 @@ pub fn emit(components: &[(String, Bundle)], out: Option<&Path>) -> Result<(), E
                 std::fs::write(&path, yaml).map_err(|e| Error::Io(path.clone(), e))?;
             }
         }
-        None => print!(
-            "{}",
-            stream(components.iter().map(|(n, b)| (n.as_str(), b)), Format::Yaml)?
-        ),
+        None => {
+            let pairs = components.iter().map(|(n, b)| (n.as_str(), b));
+            drop(write_stream(pairs, Format::Yaml, std::io::stdout().lock())?);
+        }
     }
     Ok(())
 }
 
 /// All components as one text: YAML documents, each component's first one preceded by
 /// `# component: <name>` (components without objects are left out), or one JSON array of
-/// every object in apply order.
+/// every object in apply order. [`write_stream`] writes the same bytes out as they are made.
 ///
 /// ```
 /// let spec = k3sgen::parse_spec("kind: App\nname: web\nimage: nginx:1.27\n").unwrap();
@@ -69,9 +70,30 @@ pub fn stream<'a>(
     components: impl IntoIterator<Item = (&'a str, &'a Bundle)>,
     format: Format,
 ) -> Result<String, Error> {
-    let mut out = String::new();
+    let bytes = write_stream(components, format, Vec::new())?;
+    Ok(String::from_utf8(bytes).expect("YAML and JSON writers write UTF-8"))
+}
+
+/// [`stream`] written to `out` component by component (through [`YamlWriter`], in chunks),
+/// so that the whole text is never held in memory; returns `out`. A failing `out` is an
+/// [`Error::Io`] on the path `-`.
+///
+/// ```
+/// let spec = k3sgen::parse_spec("kind: App\nname: web\nimage: nginx:1.27\n").unwrap();
+/// let bundle = k3sgen::render_spec(&spec, &k3score::Target::local(), "default", &Default::default()).unwrap();
+/// let written = k3sgen::write_stream([("web", &bundle)], k3sgen::Format::Yaml, Vec::new()).unwrap();
+/// assert_eq!(written, k3sgen::stream([("web", &bundle)], k3sgen::Format::Yaml).unwrap().into_bytes());
+/// ```
+pub fn write_stream<'a, W: Write>(
+    components: impl IntoIterator<Item = (&'a str, &'a Bundle)>,
+    format: Format,
+    out: W,
+) -> Result<W, Error> {
+    let io = |e| Error::Io(PathBuf::from("-"), e);
     match format {
         Format::Yaml => {
+            let mut writer = YamlWriter::new(out);
+            let mut text = String::new();
             for (name, bundle) in components {
                 let yaml = bundle
                     .to_yaml()
@@ -79,25 +101,27 @@ pub fn stream<'a>(
                 if yaml.is_empty() {
                     continue;
                 }
-                if !out.is_empty() {
-                    out.push_str("---\n");
-                }
-                out.push_str("# component: ");
-                out.push_str(name);
-                out.push('\n');
-                out.push_str(&yaml);
+                text.clear();
+                text.push_str("# component: ");
+                text.push_str(name);
+                text.push('\n');
+                text.push_str(&yaml);
+                writer.documents(&text).map_err(io)?;
             }
+            writer.finish().map_err(io)
         }
         Format::Json => {
             let mut all = Bundle::new();
             for (_, bundle) in components {
                 all.extend(bundle.clone());
             }
-            out = all.to_json().map_err(|e| Error::Spec(PathBuf::from("-"), e.into()))?;
-            out.push('\n');
+            let mut text = all.to_json().map_err(|e| Error::Spec(PathBuf::from("-"), e.into()))?;
+            text.push('\n');
+            let mut out = out;
+            out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(io)?;
+            Ok(out)
         }
     }
-    Ok(out)
 }
 
 /// Writes `<dir>/<component>.<yaml|json>` for each component (and `<component>.Tiltfile`

@@ -7,7 +7,7 @@ use k3score::{ErrorKind, PathRef, Problems};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// A count (`1`) or a percentage of replicas (`"25%"`, at most 100%).
 ///
@@ -62,7 +62,7 @@ impl FromStr for IntOrPercent {
     }
 }
 
-impl Serialize for IntOrPercent {
+impl serde::Serialize for IntOrPercent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             IntOrPercent::Int(n) => s.serialize_u32(*n),
@@ -71,7 +71,7 @@ impl Serialize for IntOrPercent {
     }
 }
 
-impl<'de> Deserialize<'de> for IntOrPercent {
+impl<'de> serde::Deserialize<'de> for IntOrPercent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl serde::de::Visitor<'_> for Visitor {

@@ -12,7 +12,7 @@ use k3score::scaling::Scaling;
 use k3score::workload::{ContainerSecurity, Env, EnvFrom, InitContainer, Port, Probes, Volume};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::pdb::Pdb;
 use crate::tilt::Build;

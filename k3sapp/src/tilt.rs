@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use k3score::{ErrorKind, PathRef, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// How to build the app's image from source (used by Tilt; ignored by the Kubernetes output
 /// except for the image reference).

@@ -6,8 +6,9 @@ use std::fmt;
 
 use k3score::names::{DnsLabel, bounded};
 use k3score::quantity::Bytes;
+use serde::Deserializer;
 use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde_derive::Deserialize;
 
 /// Parses a compose duration (`1m30s`, `10s`, `1h5m30s20ms`, units `ns us µs ms s m h`) into
 /// whole seconds, truncated as Kompose does (REFERENCE §14, CS1, C6).
@@ -219,7 +220,7 @@ impl Visitor<'_> for TextVisitor {
     }
 }
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de> serde::Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(TextVisitor)
     }
@@ -229,7 +230,7 @@ impl<'de> Deserialize<'de> for Text {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub(crate) struct Num(pub u64);
 
-impl<'de> Deserialize<'de> for Num {
+impl<'de> serde::Deserialize<'de> for Num {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let Text(text) = Text::deserialize(d)?;
         text.trim()
@@ -254,7 +255,7 @@ impl Flag {
     }
 }
 
-impl<'de> Deserialize<'de> for Flag {
+impl<'de> serde::Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let Text(text) = Text::deserialize(d)?;
         Flag::from_text(&text)
@@ -273,7 +274,7 @@ pub(crate) struct External {
     pub(crate) legacy_name: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for External {
+impl<'de> serde::Deserialize<'de> for External {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]

@@ -191,7 +191,7 @@ pub fn check_label_value(value: &str) -> Result<(), ErrorKind> {
 macro_rules! name_type {
     ($(#[$doc:meta])* $name:ident, $check:ident, $grammar:literal, $pattern:literal, $max:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde_derive::Serialize)]
         #[serde(into = "String")]
         pub struct $name(String);
 

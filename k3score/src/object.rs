@@ -13,7 +13,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{Metadata, Resource};
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use crate::crd::argocd::v1alpha1::{AppProject, Application};
 use crate::crd::cert_manager::v1::Certificate;

@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, Errors, FieldPath, Problems};
 use crate::names::{DnsLabel, DnsSubdomain};
@@ -213,7 +213,7 @@ impl FromStr for KubeVersion {
     }
 }
 
-impl<'de> Deserialize<'de> for KubeVersion {
+impl<'de> serde::Deserialize<'de> for KubeVersion {
     /// A bad version recovers (inside `from_yaml`) as the newest supported; its problem is
     /// reported.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

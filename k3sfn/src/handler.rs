@@ -6,7 +6,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use k3score::ErrorKind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_derive::Serialize;
 
 /// Where the runtime finds a function: `module:function`.
 ///

@@ -11,7 +11,7 @@ use k3score::resources::Resources;
 use k3score::workload::{ContainerSecurity, Env, EnvFrom};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::handler::Handler;
 use crate::trigger::{HttpTrigger, QueueDefaults, QueueTrigger, ScheduleTrigger, Trigger};

@@ -5,7 +5,7 @@ use k3score::workload::{RestartPolicy, SecretKeyRef};
 use k3score::{ErrorKind, FieldPath, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::cron::{check_schedule, check_timezone};
 

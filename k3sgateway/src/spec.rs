@@ -4,7 +4,7 @@ use k3score::exposure::{Cors, RateLimit, Route};
 use k3score::names::DnsLabel;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::waf::Waf;
 

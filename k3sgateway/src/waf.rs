@@ -26,7 +26,7 @@ use k3score::quantity::Bytes;
 use k3score::{ErrorKind, FieldPath, Ingress, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// The Coraza directives loading the OWASP Core Rule Set embedded in coraza-http-wasm
 /// (its `fs.go` maps `@recommended-conf` to `coraza.conf-recommended.conf`, `@crs-setup-conf`

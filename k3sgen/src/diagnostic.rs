@@ -8,7 +8,7 @@ use k3score::{ErrorKind, Errors, FieldPath};
 use crate::Locator;
 
 /// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde_derive::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The input is invalid; nothing is rendered for it.
@@ -40,7 +40,7 @@ impl Severity {
 /// assert_eq!(diagnostics[0].line, 4);
 /// assert!(diagnostics[0].to_string().starts_with("web.yaml:4:"), "{}", diagnostics[0]);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde_derive::Serialize)]
 pub struct Diagnostic {
     /// The file (or folder, for a function project's sources) concerned.
     pub file: PathBuf,

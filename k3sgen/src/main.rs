@@ -269,7 +269,7 @@ fn check(args: &CheckArgs) -> u8 {
 }
 
 /// `check --format json`: every diagnostic and the counts.
-#[derive(serde::Serialize)]
+#[derive(serde_derive::Serialize)]
 struct Report {
     diagnostics: Vec<Diagnostic>,
     errors: usize,

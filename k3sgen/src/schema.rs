@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
+use serde::Deserialize as _;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_derive::Deserialize;
 
 /// Every spec kind with the file name its schema is written to (`k3sgen schema DIR`).
 #[must_use]
@@ -228,7 +229,7 @@ impl fmt::Display for Literal {
     }
 }
 
-impl<'de> Deserialize<'de> for Literal {
+impl<'de> serde::Deserialize<'de> for Literal {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(LiteralVisitor).map(Literal)
     }

@@ -45,7 +45,7 @@ use k3score::secrets::SecretStoreSpec;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, PathRef, Problems, SecretBackend};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::chart::{Chart, ChartSource, Sync, Values};
 use crate::platform::{PLATFORM_PROJECT, Platform};

@@ -12,7 +12,7 @@ use k3score::{ErrorKind, FieldPath, Problems};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// Namespace Argo CD watches for `Application`s (REFERENCE §8, A1).
 pub const ARGOCD_NAMESPACE: &str = "argocd";

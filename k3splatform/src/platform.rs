@@ -11,7 +11,7 @@ use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::chart::{ARGOCD_NAMESPACE, Chart, DEFAULT_PROJECT, IN_CLUSTER};
 

@@ -4,7 +4,7 @@
 use k3score::quantity::{Bytes, Cpu};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 /// Target names that get the [`SizeProfile::Small`] profile by default.
 pub const SMALL_TARGETS: [&str; 2] = ["local", "dev"];

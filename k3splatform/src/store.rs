@@ -16,7 +16,7 @@ use k3score::workload::{
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::size::{SizeProfile, Sizes};
 use crate::tenant::Tenant;

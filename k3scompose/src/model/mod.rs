@@ -14,7 +14,7 @@ use k3score::network::{EgressMode, Visibility};
 use k3score::quantity::Bytes;
 use k3score::scaling::Scaling;
 use k3score::workload::AccessMode;
-use serde::Deserialize;
+use serde_derive::Deserialize;
 
 pub(crate) use syntax::{
     BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, NodeDe, OneOrMany, PortSpec, VolumeMount,
@@ -94,7 +94,7 @@ pub(crate) struct Service {
 #[derive(Debug, Default)]
 pub(crate) struct ServiceNetworks(pub(crate) Vec<(String, bool)>);
 
-impl<'de> Deserialize<'de> for ServiceNetworks {
+impl<'de> serde::Deserialize<'de> for ServiceNetworks {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Node::deserialize(d)? {
             Node::Null => Ok(Self::default()),

@@ -7,7 +7,8 @@ use std::marker::PhantomData;
 
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize as _, Deserializer};
+use serde_derive::Deserialize;
 
 use crate::tree::Node;
 use crate::values::{Flag, Text};
@@ -48,7 +49,7 @@ impl<'de, T: ShortLong> Visitor<'de> for ShortLongVisitor<T> {
 
 macro_rules! short_long_deserialize {
     ($($ty:ty),*) => {$(
-        impl<'de> Deserialize<'de> for $ty {
+        impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 d.deserialize_any(ShortLongVisitor::<$ty>(PhantomData))
             }
@@ -474,7 +475,7 @@ impl<'de> Visitor<'de> for KeyValuesVisitor {
     }
 }
 
-impl<'de> Deserialize<'de> for KeyValues {
+impl<'de> serde::Deserialize<'de> for KeyValues {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(KeyValuesVisitor)
     }
@@ -484,7 +485,7 @@ impl<'de> Deserialize<'de> for KeyValues {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let node = Node::deserialize(d)?;
         let items = match node {
@@ -510,7 +511,7 @@ pub(crate) enum Command {
     Exec(Vec<String>),
 }
 
-impl<'de> Deserialize<'de> for Command {
+impl<'de> serde::Deserialize<'de> for Command {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Node::deserialize(d)? {
             Node::Null => Ok(Command::Exec(Vec::new())),
@@ -549,7 +550,7 @@ struct DependencyLong {
     required: Option<Flag>,
 }
 
-impl<'de> Deserialize<'de> for DependsOn {
+impl<'de> serde::Deserialize<'de> for DependsOn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         const STARTED: &str = "service_started";
         match Node::deserialize(d)? {

@@ -98,7 +98,7 @@ macro_rules! custom_resource {
         #[cfg(feature = "deserialize-crds")]
         impl<'de> serde::Deserialize<'de> for $kind {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #[derive(serde::Deserialize)]
+                #[derive(serde_derive::Deserialize)]
                 #[serde(rename_all = "camelCase")]
                 struct Wire {
                     api_version: String,

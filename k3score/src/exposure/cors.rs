@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::policy::{checked_string, invalid};
 use crate::error::{ErrorKind, PathRef, Problems};

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::duration::Duration;
 use crate::error::{ErrorKind, PathRef, Problems};
@@ -17,7 +17,7 @@ use crate::names::DnsSubdomain;
 macro_rules! checked_string {
     ($(#[$doc:meta])* $name:ident, $check:ident, $description:literal, $pattern:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde_derive::Serialize)]
         #[serde(into = "String")]
         pub struct $name(String);
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::cors::Cors;
 use super::duration::Duration;

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_derive::Serialize;
 
 use crate::error::ErrorKind;
 

@@ -17,7 +17,7 @@ mod spec;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 pub use self::cidr::Cidr;
 pub use self::namespace::{allow_dns, allow_from_ingress_controller, default_deny};

@@ -7,7 +7,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize as _;
+use serde_derive::{Deserialize, Serialize};
 
 use super::{Cidr, NAMESPACE_NAME_LABEL};
 use crate::error::{ErrorKind, PathRef, Problems};
@@ -30,7 +31,7 @@ pub enum PeerPort {
 /// Read by shape (a number or a mapping) rather than as an untagged enum, so a bad port says
 /// what is wrong (`must be 1 to 65535, is 70000`, or what is expected) instead of "did not
 /// match any variant", with its own path and line.
-impl<'de> Deserialize<'de> for PeerPort {
+impl<'de> serde::Deserialize<'de> for PeerPort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::IntoDeserializer;
         struct Visitor;

@@ -6,7 +6,7 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, WORKLOAD_API_VERSION, validate_bounds};
 use crate::error::{ErrorKind, PathRef, Problems};

@@ -8,7 +8,7 @@
 use crate::workload::PortRef;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, WORKLOAD_API_VERSION, check_duration, metadata_map, validate_bounds};
 use crate::context::Context;

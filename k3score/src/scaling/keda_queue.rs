@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::common::{ScalingContext, metadata_map, validate_bounds};
 use crate::crd::keda::v1alpha1::{

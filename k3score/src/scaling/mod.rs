@@ -13,7 +13,8 @@ mod keda_queue;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_derive::Serialize;
 
 pub use self::common::{MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION};
 pub use self::cron::{CronWindow, KedaCron};

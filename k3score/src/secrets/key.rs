@@ -37,7 +37,7 @@ pub fn check_data_key(value: &str) -> Result<(), ErrorKind> {
 /// assert!("settings.json".parse::<DataKey>().is_ok());
 /// assert!("a/b".parse::<DataKey>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde_derive::Serialize)]
 #[serde(into = "String")]
 pub struct DataKey(String);
 

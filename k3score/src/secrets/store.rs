@@ -3,7 +3,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::crd::external_secrets::v1::{
     AWSAuth, AWSJWTAuth, AWSProvider, AWSServiceType, AzureAuthType, AzureKVProvider, ClusterSecretStore,

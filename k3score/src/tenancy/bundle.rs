@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::{LimitDefaults, POD_SECURITY_PREFIX, POD_SECURITY_VERSION, PodSecurityLevel, Provisioner, Quota};
 use crate::context::Context;

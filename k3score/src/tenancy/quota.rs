@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Res
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::managed_meta;
 use crate::error::{ErrorKind, PathRef, Problems};

@@ -9,8 +9,9 @@ use k8s_openapi::api::core::v1::{
 };
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
+use serde::Deserialize as _;
 use serde::de::value::MapAccessDeserializer;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::interpolate::{check_syntax, substitute};
 use crate::error::{ErrorKind, FieldPath, PathRef, Problems};
@@ -165,7 +166,7 @@ impl TryFrom<EnvSource> for EnvValue {
     }
 }
 
-impl<'de> Deserialize<'de> for EnvValue {
+impl<'de> serde::Deserialize<'de> for EnvValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{ContainerPort, ServicePort};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use crate::error::ErrorKind;
 use crate::names::PortName;
@@ -204,7 +204,7 @@ pub(crate) fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16,
     d.deserialize_any(PortNumberVisitor)
 }
 
-impl<'de> Deserialize<'de> for PortRef {
+impl<'de> serde::Deserialize<'de> for PortRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl serde::de::Visitor<'_> for Visitor {

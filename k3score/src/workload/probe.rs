@@ -3,7 +3,7 @@
 use k8s_openapi::api::core::v1::{ExecAction, GRPCAction, HTTPGetAction, Probe as K8sProbe, TCPSocketAction};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 use super::ports::{Port, PortRef};
 use super::volume::exactly_one;

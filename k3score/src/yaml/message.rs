@@ -166,7 +166,7 @@ mod tests {
 
     use crate::yaml::from_yaml;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde_derive::Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Spec {
@@ -209,14 +209,14 @@ mod tests {
         assert!(message("name: a\nreplicas: 1.5\n").starts_with("replicas: must be a whole number (line 2"));
     }
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde_derive::Deserialize)]
     #[serde(rename_all = "snake_case")]
     enum Size {
         Small,
         Large,
     }
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde_derive::Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Sized {

@@ -118,7 +118,7 @@ mod tests {
     use crate::names::DnsLabel;
     use crate::yaml::from_yaml;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde_derive::Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Spec {

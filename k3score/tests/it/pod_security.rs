@@ -252,7 +252,7 @@ fn every_block() -> Workload {
                            "writable_paths": ["/tmp", "/var/run/orders"], "add_capabilities": ["NET_BIND_SERVICE"]},
       "service_account": {"automount_token": true, "workload_identity": {"gcp": "orders@acme-prod.iam.gserviceaccount.com"}}
     }"#;
-    #[derive(serde::Deserialize)]
+    #[derive(serde_derive::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Blocks {
         ports: Vec<k3score::workload::Port>,

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use serde::Serialize;
+use serde_derive::Serialize;
 use serde_json::{Value, json};
 
-fn emit<T: Serialize + ?Sized>(value: &T) -> String {
+fn emit<T: serde::Serialize + ?Sized>(value: &T) -> String {
     k3score::yaml::to_yaml(value).unwrap()
 }
 

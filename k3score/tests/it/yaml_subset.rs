@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use k3score::yaml::from_yaml_subset;
 use proptest::prelude::*;
-use serde::Deserialize;
+use serde_derive::Deserialize;
 use serde_json::Value;
 
 fn saphyr<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {

@@ -31,7 +31,7 @@ const SPEC: &str = r#"{
 }"#;
 
 /// The blocks of a spec file, as an app crate would declare them.
-#[derive(serde::Deserialize)]
+#[derive(serde_derive::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Blocks {
     ports: Vec<Port>,
@@ -453,7 +453,7 @@ service_account: {create: true, workload_identity: {gcp: orders@acme.iam.gservic
     let ctx = Context::new(Target::gcp(), "shop".parse().unwrap()).with_variable("DB_HOST", "db");
     assert!(w.render(&ctx).is_ok());
     let bad = "env: {VERSION: 1.10}\n";
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde_derive::Deserialize)]
     #[allow(dead_code)]
     struct EnvOnly {
         env: crate::workload::Env,

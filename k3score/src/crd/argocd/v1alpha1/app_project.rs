@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use super::application::ApplicationDestination;
 
@@ -22,7 +22,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `AppProject`. Every field is optional upstream.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AppProjectSpec {
@@ -45,7 +45,7 @@ pub struct AppProjectSpec {
 
 /// One entry of `spec.clusterResourceWhitelist`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterResourceRestrictionItem {
@@ -60,7 +60,7 @@ pub struct ClusterResourceRestrictionItem {
 
 /// One entry of `spec.namespaceResourceWhitelist`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupKind {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde_derive::{Deserialize, Serialize};
 
 crate::crd::custom_resource! {
     /// An Argo CD `Application` (`argoproj.io/v1alpha1`).
@@ -21,7 +21,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `Application`. `project` and `destination` are required upstream.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
@@ -42,7 +42,7 @@ pub struct ApplicationSpec {
 
 /// `spec.source` / `spec.sources[]`: a Git path or a Helm chart.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSource {
@@ -68,7 +68,7 @@ pub struct ApplicationSource {
 
 /// `source.helm`. Precedence: `parameters` > `valuesObject` > `values` > `valueFiles`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSourceHelm {
@@ -122,7 +122,7 @@ pub enum HelmValue {
 
 /// One entry of `helm.parameters` (`--set name=value`).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HelmParameter {
@@ -139,7 +139,7 @@ pub struct HelmParameter {
 
 /// `spec.destination` (also `AppProject.spec.destinations[]`): set `server` or `name`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationDestination {
@@ -156,7 +156,7 @@ pub struct ApplicationDestination {
 
 /// `spec.syncPolicy`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicy {
@@ -176,7 +176,7 @@ pub struct SyncPolicy {
 
 /// `spec.syncPolicy.automated`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPolicyAutomated {
@@ -193,7 +193,7 @@ pub struct SyncPolicyAutomated {
 
 /// `spec.syncPolicy.retry`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryStrategy {
@@ -207,7 +207,7 @@ pub struct RetryStrategy {
 
 /// `spec.syncPolicy.retry.backoff`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Backoff {
@@ -224,7 +224,7 @@ pub struct Backoff {
 
 /// `spec.syncPolicy.managedNamespaceMetadata`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedNamespaceMetadata {

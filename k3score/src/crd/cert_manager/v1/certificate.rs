@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A cert-manager `Certificate` (`cert-manager.io/v1`).
@@ -20,7 +20,7 @@ crate::crd::custom_resource! {
 
 /// Spec of a `Certificate`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateSpec {
@@ -35,7 +35,7 @@ pub struct CertificateSpec {
 
 /// `spec.issuerRef`: an `Issuer` in the same namespace or a `ClusterIssuer`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IssuerRef {

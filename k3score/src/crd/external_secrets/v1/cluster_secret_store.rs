@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 /// Upstream default of `spec.provider.vault.auth.kubernetes.mountPath`.
 const DEFAULT_VAULT_KUBERNETES_MOUNT_PATH: &str = "kubernetes";
@@ -26,7 +26,7 @@ crate::crd::custom_resource! {
 
 /// Spec of a `ClusterSecretStore`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSecretStoreSpec {
@@ -43,7 +43,7 @@ pub struct ClusterSecretStoreSpec {
 
 /// `spec.provider`: exactly one backend.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretStoreProvider {
@@ -63,7 +63,7 @@ pub struct SecretStoreProvider {
 
 /// One entry of `spec.conditions`; a namespace matching any field may use the store.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSecretStoreCondition {
@@ -81,7 +81,7 @@ pub struct ClusterSecretStoreCondition {
 
 /// A Kubernetes ServiceAccount used for workload identity.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountSelector {
@@ -97,7 +97,7 @@ pub struct ServiceAccountSelector {
 
 /// `spec.provider.gcpsm`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPSMProvider {
@@ -114,7 +114,7 @@ pub struct GCPSMProvider {
 
 /// `spec.provider.gcpsm.auth`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPSMAuth {
@@ -125,7 +125,7 @@ pub struct GCPSMAuth {
 
 /// `spec.provider.gcpsm.auth.workloadIdentity`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GCPWorkloadIdentity {
@@ -144,7 +144,7 @@ pub struct GCPWorkloadIdentity {
 
 /// `spec.provider.aws`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSProvider {
@@ -162,7 +162,7 @@ pub struct AWSProvider {
 
 /// `spec.provider.aws.service` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AWSServiceType {
     /// `SecretsManager`: AWS Secrets Manager.
@@ -176,7 +176,7 @@ pub enum AWSServiceType {
 
 /// `spec.provider.aws.auth`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSAuth {
@@ -187,7 +187,7 @@ pub struct AWSAuth {
 
 /// `spec.provider.aws.auth.jwt`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AWSJWTAuth {
@@ -198,7 +198,7 @@ pub struct AWSJWTAuth {
 
 /// `spec.provider.azurekv`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AzureKVProvider {
@@ -220,7 +220,7 @@ pub struct AzureKVProvider {
 
 /// `spec.provider.azurekv.authType` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AzureAuthType {
     /// `ServicePrincipal`: client ID/secret from a Secret (default).
@@ -234,7 +234,7 @@ pub enum AzureAuthType {
 
 /// `spec.provider.azurekv.environmentType` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AzureEnvironmentType {
     /// `PublicCloud` (default).
@@ -253,7 +253,7 @@ pub enum AzureEnvironmentType {
 
 /// `spec.provider.vault`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultProvider {
@@ -275,7 +275,7 @@ pub struct VaultProvider {
 
 /// `spec.provider.vault.version` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum VaultKVStoreVersion {
@@ -288,7 +288,7 @@ pub enum VaultKVStoreVersion {
 
 /// `spec.provider.vault.auth`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultAuth {
@@ -301,7 +301,7 @@ pub struct VaultAuth {
 ///
 /// `mountPath` is required (and defaulted) upstream; [`Default`] sets it to `kubernetes`.
 #[derive(Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaultKubernetesAuth {

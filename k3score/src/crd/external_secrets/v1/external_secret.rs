@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// An External Secrets Operator `ExternalSecret` (`external-secrets.io/v1`).
@@ -22,7 +22,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `ExternalSecret`. Every field is optional upstream.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretSpec {
@@ -48,7 +48,7 @@ pub struct ExternalSecretSpec {
 
 /// `spec.refreshPolicy` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum RefreshPolicy {
     /// `CreatedOnce`: fetch once, never refresh.
@@ -62,7 +62,7 @@ pub enum RefreshPolicy {
 
 /// `spec.secretStoreRef`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretStoreRef {
@@ -76,7 +76,7 @@ pub struct SecretStoreRef {
 
 /// `secretStoreRef.kind` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum SecretStoreKind {
     /// `SecretStore`: a namespaced store (default).
@@ -88,7 +88,7 @@ pub enum SecretStoreKind {
 
 /// `spec.target`: the Secret the operator writes.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTarget {
@@ -111,7 +111,7 @@ pub struct ExternalSecretTarget {
 
 /// `spec.target.creationPolicy` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum CreationPolicy {
     /// `Owner`: create the Secret and own it (default).
@@ -129,7 +129,7 @@ pub enum CreationPolicy {
 
 /// `spec.target.deletionPolicy` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DeletionPolicy {
     /// `Delete`: delete the Secret when the remote data is gone.
@@ -143,7 +143,7 @@ pub enum DeletionPolicy {
 
 /// `spec.target.template`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplate {
@@ -163,7 +163,7 @@ pub struct ExternalSecretTemplate {
 
 /// `spec.target.template.engineVersion` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum TemplateEngineVersion {
     /// `v2`: the only engine served by `external-secrets.io/v1`.
@@ -174,7 +174,7 @@ pub enum TemplateEngineVersion {
 
 /// `spec.target.template.metadata`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretTemplateMetadata {
@@ -188,7 +188,7 @@ pub struct ExternalSecretTemplateMetadata {
 
 /// One entry of `spec.data`: one remote value into one Secret key.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretData {
@@ -200,7 +200,7 @@ pub struct ExternalSecretData {
 
 /// `spec.data[].remoteRef` and `spec.dataFrom[].extract`: a remote secret.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataRemoteRef {
@@ -222,7 +222,7 @@ pub struct ExternalSecretDataRemoteRef {
 
 /// `decodingStrategy` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum DecodingStrategy {
     /// `Auto`: base64 or base64url if the value decodes, else as is.
@@ -239,7 +239,7 @@ pub enum DecodingStrategy {
 
 /// `conversionStrategy` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ConversionStrategy {
     /// `Default`: keys as they are.
@@ -251,7 +251,7 @@ pub enum ConversionStrategy {
 
 /// One entry of `spec.dataFrom`: a whole remote secret or a generator's output.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretDataFromRemoteRef {
@@ -265,7 +265,7 @@ pub struct ExternalSecretDataFromRemoteRef {
 
 /// `spec.dataFrom[].sourceRef`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreGeneratorSourceRef {
@@ -276,7 +276,7 @@ pub struct StoreGeneratorSourceRef {
 
 /// `spec.dataFrom[].sourceRef.generatorRef`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GeneratorRef {
@@ -291,7 +291,7 @@ pub struct GeneratorRef {
 
 /// `generatorRef.kind` values: the generator kinds of `generators.external-secrets.io`.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum GeneratorKind {
     /// `ACRAccessToken`: Azure Container Registry token.

@@ -7,7 +7,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 use super::http_route_filter::HTTPRouteFilter;
 
@@ -23,7 +23,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `HTTPRoute`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteSpec {
@@ -40,7 +40,7 @@ pub struct HTTPRouteSpec {
 
 /// One entry of `spec.parentRefs`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParentReference {
@@ -65,7 +65,7 @@ pub struct ParentReference {
 
 /// One entry of `spec.rules`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteRule {
@@ -88,7 +88,7 @@ pub struct HTTPRouteRule {
 
 /// One entry of `rules[].matches`; all its conditions must hold.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteMatch {
@@ -108,7 +108,7 @@ pub struct HTTPRouteMatch {
 
 /// `matches[].path`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPPathMatch {
@@ -122,7 +122,7 @@ pub struct HTTPPathMatch {
 
 /// `matches[].path.type` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PathMatchType {
     /// `Exact`: the whole path.
@@ -136,7 +136,7 @@ pub enum PathMatchType {
 
 /// One entry of `matches[].headers`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeaderMatch {
@@ -151,7 +151,7 @@ pub struct HTTPHeaderMatch {
 
 /// One entry of `matches[].queryParams`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPQueryParamMatch {
@@ -166,7 +166,7 @@ pub struct HTTPQueryParamMatch {
 
 /// `type` of header and query parameter matches.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum StringMatchType {
     /// `Exact` (default).
@@ -178,7 +178,7 @@ pub enum StringMatchType {
 
 /// HTTP methods (RFC 9110) for `matches[].method`.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HTTPMethod {
@@ -205,7 +205,7 @@ pub enum HTTPMethod {
 
 /// One entry of `rules[].backendRefs`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPBackendRef {
@@ -230,7 +230,7 @@ pub struct HTTPBackendRef {
 
 /// `rules[].timeouts`: GEP-2257 durations such as `10s` or `1m30s` (no decimals, no `us`).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPRouteTimeouts {

@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 /// Upstream default of `spec.length`.
 const DEFAULT_LENGTH: i64 = 24;
@@ -26,7 +26,7 @@ crate::crd::custom_resource! {
 /// `length`, `noUpper` and `allowRepeat` are required (and defaulted) upstream, so they are
 /// plain fields; [`Default`] gives the upstream defaults (24, false, false).
 #[derive(Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordSpec {
@@ -70,7 +70,7 @@ impl Default for PasswordSpec {
 
 /// `spec.encoding` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PasswordEncoding {

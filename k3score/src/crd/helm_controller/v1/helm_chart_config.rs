@@ -7,7 +7,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A k3s `HelmChartConfig` (`helm.cattle.io/v1`).
@@ -21,7 +21,7 @@ crate::crd::custom_resource! {
 
 /// Spec of a `HelmChartConfig`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HelmChartConfigSpec {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA `ScaledObject` (`keda.sh/v1alpha1`).
@@ -22,7 +22,7 @@ crate::crd::custom_resource! {
 
 /// Spec of a KEDA `ScaledObject`: which workload to scale, on which triggers, within which bounds.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectSpec {
@@ -58,7 +58,7 @@ pub struct ScaledObjectSpec {
 
 /// `spec.scaleTargetRef`: the scaled workload (any kind with a `/scale` subresource).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTarget {
@@ -77,7 +77,7 @@ pub struct ScaleTarget {
 
 /// `spec.fallback`: replicas used after `failureThreshold` consecutive scaler errors.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Fallback {
@@ -92,7 +92,7 @@ pub struct Fallback {
 
 /// `spec.fallback.behavior` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum FallbackBehavior {
@@ -111,7 +111,7 @@ pub enum FallbackBehavior {
 
 /// `spec.advanced`: HPA tuning and deletion behaviour.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectAdvanced {
@@ -128,7 +128,7 @@ pub struct ScaledObjectAdvanced {
 
 /// `spec.advanced.horizontalPodAutoscalerConfig`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscalerConfig {
@@ -143,7 +143,7 @@ pub struct HorizontalPodAutoscalerConfig {
 
 /// `spec.advanced.scalingModifiers`: a formula over named triggers.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingModifiers {
@@ -164,7 +164,7 @@ pub struct ScalingModifiers {
 
 /// `spec.advanced.scalingModifiers.metricType` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum ScalingModifiersMetricType {
     /// `AverageValue`: target divided by the replica count.
@@ -176,7 +176,7 @@ pub enum ScalingModifiersMetricType {
 
 /// One entry of `spec.triggers`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTriggers {
@@ -201,7 +201,7 @@ pub struct ScaleTriggers {
 
 /// `spec.triggers[].metricType` values (`autoscaling/v2` metric target types).
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum MetricType {
     /// `AverageValue`: metric divided by the replica count (KEDA default).
@@ -215,7 +215,7 @@ pub enum MetricType {
 
 /// `spec.triggers[].authenticationRef`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationRef {
@@ -228,7 +228,7 @@ pub struct AuthenticationRef {
 
 /// `spec.triggers[].authenticationRef.kind` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AuthenticationRefKind {
     /// A namespaced `TriggerAuthentication` in the ScaledObject's namespace (default).

@@ -5,7 +5,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA `TriggerAuthentication` (`keda.sh/v1alpha1`).
@@ -19,7 +19,7 @@ crate::crd::custom_resource! {
 
 /// Spec of a KEDA `TriggerAuthentication`: where a scaler's auth parameters come from.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerAuthenticationSpec {
@@ -36,7 +36,7 @@ pub struct TriggerAuthenticationSpec {
 
 /// One entry of `spec.secretTargetRef`: a Secret key mapped to a scaler auth parameter.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSecretTargetRef {
@@ -50,7 +50,7 @@ pub struct AuthSecretTargetRef {
 
 /// One entry of `spec.env`: an environment variable mapped to a scaler auth parameter.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthEnvironment {
@@ -65,7 +65,7 @@ pub struct AuthEnvironment {
 
 /// `spec.podIdentity`: authenticate the scaler with a cloud workload identity.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthPodIdentity {
@@ -84,7 +84,7 @@ pub struct AuthPodIdentity {
 
 /// `spec.podIdentity.provider` values.
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PodIdentityProvider {
     /// `none`: no pod identity.
@@ -107,7 +107,7 @@ pub enum PodIdentityProvider {
 
 /// `spec.podIdentity.identityOwner` values (AWS).
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum IdentityOwner {

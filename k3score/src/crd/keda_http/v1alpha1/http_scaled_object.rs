@@ -6,7 +6,7 @@
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA HTTP add-on `HTTPScaledObject` (`http.keda.sh/v1alpha1`).
@@ -20,7 +20,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `HTTPScaledObject`: routing match, backend Service and scaling bounds.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectSpec {
@@ -57,7 +57,7 @@ pub struct HTTPScaledObjectSpec {
 
 /// One entry of `spec.headers`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPHeader {
@@ -72,7 +72,7 @@ pub struct HTTPHeader {
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTargetRef {
@@ -97,7 +97,7 @@ pub struct ScaleTargetRef {
 
 /// `spec.replicas`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicaStruct {
@@ -111,7 +111,7 @@ pub struct ReplicaStruct {
 
 /// `spec.scalingMetric`: concurrency or request rate (mutually exclusive).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
@@ -125,7 +125,7 @@ pub struct ScalingMetricSpec {
 
 /// `spec.scalingMetric.concurrency`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyMetricSpec {
@@ -136,7 +136,7 @@ pub struct ConcurrencyMetricSpec {
 
 /// `spec.scalingMetric.requestRate`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RateMetricSpec {
@@ -155,7 +155,7 @@ pub struct RateMetricSpec {
 ///
 /// Exactly one of `port` / `portName` must be set (CEL rule in the CRD).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartTimeoutFailoverRef {
@@ -174,7 +174,7 @@ pub struct ColdStartTimeoutFailoverRef {
 
 /// `spec.timeouts`: durations overriding the interceptor's global settings.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HTTPScaledObjectTimeoutsSpec {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde_derive::Serialize;
 
 crate::crd::custom_resource! {
     /// A KEDA HTTP add-on `InterceptorRoute` (`http.keda.sh/v1beta1`).
@@ -22,7 +22,7 @@ crate::crd::custom_resource! {
 
 /// Spec of an `InterceptorRoute`: backend, routing rules, scaling metric, cold-start handling.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteSpec {
@@ -43,7 +43,7 @@ pub struct InterceptorRouteSpec {
 
 /// `spec.target`: the backend Service. Exactly one of `port` / `portName` (CEL rule).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRef {
@@ -59,7 +59,7 @@ pub struct TargetRef {
 
 /// One entry of `spec.rules`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingRule {
@@ -76,7 +76,7 @@ pub struct RoutingRule {
 
 /// One entry of `spec.rules[].paths`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PathMatch {
@@ -86,7 +86,7 @@ pub struct PathMatch {
 
 /// One entry of `spec.rules[].headers`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMatch {
@@ -99,7 +99,7 @@ pub struct HeaderMatch {
 
 /// `spec.scalingMetric`: concurrency and/or request rate (at least one, CEL rule).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingMetricSpec {
@@ -113,7 +113,7 @@ pub struct ScalingMetricSpec {
 
 /// `spec.scalingMetric.concurrency`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConcurrencyTargetSpec {
@@ -123,7 +123,7 @@ pub struct ConcurrencyTargetSpec {
 
 /// `spec.scalingMetric.requestRate`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRateTargetSpec {
@@ -139,7 +139,7 @@ pub struct RequestRateTargetSpec {
 
 /// `spec.coldStart`: at least one of `fallback` / `placeholder` (CEL rule).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartSpec {
@@ -153,7 +153,7 @@ pub struct ColdStartSpec {
 
 /// `spec.coldStart.fallback`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartFallback {
@@ -163,7 +163,7 @@ pub struct ColdStartFallback {
 
 /// `spec.coldStart.fallback.service`. Exactly one of `port` / `portName` (CEL rule).
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FallbackServiceRef {
@@ -179,7 +179,7 @@ pub struct FallbackServiceRef {
 
 /// `spec.coldStart.placeholder`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ColdStartPlaceholder {
@@ -189,7 +189,7 @@ pub struct ColdStartPlaceholder {
 
 /// `spec.coldStart.placeholder.response`. `body` and `bodyFromConfigMap` are exclusive.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlaceholderResponse {
@@ -209,7 +209,7 @@ pub struct PlaceholderResponse {
 
 /// `spec.coldStart.placeholder.response.bodyFromConfigMap`.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigMapKeyRef {
@@ -222,7 +222,7 @@ pub struct ConfigMapKeyRef {
 
 /// `spec.timeouts`: durations; unset falls back to the global settings.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "deserialize-crds", derive(serde::Deserialize))]
+#[cfg_attr(feature = "deserialize-crds", derive(serde_derive::Deserialize))]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InterceptorRouteTimeouts {

@@ -192,6 +192,26 @@ impl AppBuilder {
     }
 }
 
+/// Reads an app from its YAML spec: the same as [`k3score::yaml::from_yaml`]`::<App>`, every
+/// bad value reported with its field path and line.
+///
+/// The reader for `App` is compiled here, once, rather than in each crate that reads one
+/// (a `build.rs` calling `from_yaml::<App>` reuses it in debug builds: issue 18, compile time).
+///
+/// ```
+/// let app: k3sapp::App = "name: orders\nimage: ghcr.io/acme/orders:1.4.2\n".parse().unwrap();
+/// assert_eq!(app.name.as_str(), "orders");
+/// let errors = "name: Orders\nimage: x\n".parse::<k3sapp::App>().unwrap_err();
+/// assert_eq!(errors.0[0].path.to_string(), "name");
+/// ```
+impl std::str::FromStr for App {
+    type Err = Errors;
+
+    fn from_str(text: &str) -> Result<Self, Errors> {
+        k3score::yaml::from_yaml(text)
+    }
+}
+
 /// Several apps rendered together into one namespace (`kind: Apps`).
 ///
 /// Names must be unique; errors name the app (`apps[2].scaling.max`).

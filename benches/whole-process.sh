@@ -4,9 +4,12 @@
 # For each N: R runs of `bench_apps N --stream` under /usr/bin/time, printing the wall range
 # (min–max) and median, the median of bench_apps' own parse/render/yaml split, and peak RSS.
 # The load average is printed before and after: never compare wall times across loads.
+# The wall runs use the default thread count (K3S_JOBS if set, else every core).
 # With --callgrind, one extra run under valgrind per N gives instruction counts (repeatable),
 # split into parse (`k3s_benches::apps`), YAML (`Bundle::write_yaml`) and render (the rest of
-# bench_apps' `render_stream`, that is `AppSet::render_each`, dropping each app's objects included).
+# bench_apps' `render_stream`, that is `AppSet::render_map`, dropping each app's objects included).
+# That run has K3S_JOBS=1: on one thread everything happens inside those functions, so the split
+# stays meaningful (and valgrind runs threads one at a time anyway).
 set -euo pipefail
 workspace=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=5 callgrind=false ns=()
@@ -35,12 +38,12 @@ for n in "${ns[@]}"; do
     echo "$((($(date +%s%N) - start) / 1000000)) $(cat "$tmp/t")" >>"$tmp/time"
   done
   printf 'N=%-6s wall ms %s | peak RSS KiB %s\n' "$n" "$(cut -d' ' -f1 "$tmp/time" | stats)" "$(cut -d' ' -f2 "$tmp/time" | stats)"
-  printf '         inside (median ms): parse %s, render %s, yaml %s\n' \
+  printf '         inside (median ms, %s job(s)): parse %s, render %s, yaml %s\n' "$(field jobs | head -1)" \
     "$(field parse_ms | stats | sed 's/.*median \(.*\))/\1/')" \
     "$(field render_ms | stats | sed 's/.*median \(.*\))/\1/')" \
     "$(field yaml_ms | stats | sed 's/.*median \(.*\))/\1/')"
   if $callgrind; then
-    valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" "$bin" "$n" --stream >/dev/null
+    K3S_JOBS=1 valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" "$bin" "$n" --stream >/dev/null
     callgrind_annotate --inclusive=yes "$tmp/cg" >"$tmp/ann" 2>/dev/null
     ir() { grep -m1 -E "$1" "$tmp/ann" | awk '{gsub(",", "", $1); print $1}'; }
     total=$(ir 'PROGRAM TOTALS') parse=$(ir ':k3s_benches::apps ') each=$(ir ':bench_apps::render_stream ')

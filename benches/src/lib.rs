@@ -7,6 +7,7 @@
 //! namespace, egress DNS) and a route for `app-<i>.example.com`.
 
 use k3sapp::{App, AppSet};
+use k3score::par::{Jobs, map_in_order};
 use k3score::{Context, Target};
 
 /// The spec of app number `i`, as a user would write it.
@@ -25,15 +26,26 @@ pub fn app_yaml(i: usize) -> String {
     )
 }
 
-/// `n` apps of the benchmark shape, parsed from their spec text.
+/// `n` apps of the benchmark shape, parsed from their spec text on [`Jobs::AUTO`] threads
+/// (`K3S_JOBS`, else every core).
 ///
 /// # Panics
 /// Never for the built-in shape (a test renders it).
 #[must_use]
+#[inline(never)] // benches/whole-process.sh finds the parse by this name in the profile.
 pub fn apps(n: usize) -> AppSet {
-    let apps: Vec<App> = (0..n)
-        .map(|i| k3score::yaml::from_yaml(&app_yaml(i)).expect("the benchmark app is valid"))
-        .collect();
+    apps_on(n, Jobs::AUTO)
+}
+
+/// [`apps`] parsed on `jobs` threads (the specs are the same for any count).
+///
+/// # Panics
+/// Never for the built-in shape (a test renders it).
+#[must_use]
+pub fn apps_on(n: usize, jobs: Jobs) -> AppSet {
+    let mut apps: Vec<App> = Vec::with_capacity(n);
+    let parse = |i| k3score::yaml::from_yaml(&app_yaml(i)).expect("the benchmark app is valid");
+    map_in_order(jobs, n, parse, |app| apps.push(app));
     AppSet {
         kind: k3sapp::AppsKind::Apps,
         namespace: None,

@@ -1,10 +1,17 @@
-//! Rendering many apps without holding every object: [`AppSet::render_each`].
+//! Rendering many apps without holding every object, on every core: [`AppSet::render_map`]
+//! and [`AppSet::render_each`].
 
 use std::collections::{BTreeSet, HashSet};
 
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, PathRef, Problems};
+use k3score::par::map_in_order;
+use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, PathRef, Problems};
 
 use crate::spec::AppSet;
+use k3score::secrets::SecretRef;
+
+/// One app rendered by a worker: its object keys (for the duplicate check) and what `map`
+/// made of its bundle, or the app's render problems.
+type Rendered<R> = Result<(Vec<String>, R), Errors>;
 
 impl AppSet {
     /// Renders the set app by app and hands each app's objects to `sink` as soon as they are
@@ -19,7 +26,9 @@ impl AppSet {
     /// calls to `sink` and are all returned: output already handed over must then be discarded.
     ///
     /// The objects are those of [`AppSet::render`]; in YAML each bundle is in apply order, so
-    /// a stream is grouped by app rather than sorted by kind over the whole set.
+    /// a stream is grouped by app rather than sorted by kind over the whole set. The apps
+    /// render on [`Context::jobs`] threads ([`AppSet::render_map`]); `sink` runs on the calling
+    /// thread.
     ///
     /// ```
     /// use k3sapp::AppSet;
@@ -35,18 +44,39 @@ impl AppSet {
     /// assert_eq!(bundles, 3); // shared objects (none here), then one bundle per app
     /// assert!(yaml.contains("name: b\n"));
     /// ```
-    pub fn render_each(&self, ctx: &Context, mut sink: impl FnMut(Bundle)) -> Result<(), Errors> {
-        let mut problems = Problems::default();
-        let mut names = BTreeSet::new();
-        let mut refs = Vec::new();
-        let apps = PathRef::ROOT.field("apps");
-        for (i, app) in self.apps.iter().enumerate() {
-            let path = apps.index(i);
-            let workload = app.workload_spec();
-            Self::check_app(app, &workload, path, &mut names, &mut problems);
-            refs.extend(app.nested_secret_refs(&workload, path));
-        }
-        problems.finish(())?;
+    pub fn render_each(&self, ctx: &Context, sink: impl FnMut(Bundle)) -> Result<(), Errors> {
+        self.render_map(ctx, |bundle| bundle, sink)
+    }
+
+    /// [`AppSet::render_each`] with a step that runs where the app was rendered: each bundle
+    /// goes through `map` on one of [`Context::jobs`] threads, and `sink` receives the results
+    /// on the calling thread, in the order of [`AppSet::render_each`] (the shared objects
+    /// first, then app by app). Same checks, same errors; the output is the same for any
+    /// thread count.
+    ///
+    /// `map` is where per-app work that does not need the others goes, such as writing the
+    /// app's YAML, so that it runs on every core too. It may be called for apps whose results
+    /// are then dropped (after a render problem of another app).
+    ///
+    /// ```
+    /// use k3sapp::AppSet;
+    /// use k3score::{Context, Target};
+    /// let apps: AppSet = k3score::yaml::from_yaml(
+    ///     "kind: Apps\napps:\n- {name: a, image: nginx:1.27}\n- {name: b, image: nginx:1.27}\n").unwrap();
+    /// let mut yaml = String::new();
+    /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
+    /// apps.render_map(&ctx, |bundle| bundle.to_yaml().expect("typed objects serialize"), |text| {
+    ///     yaml.push_str(&text);
+    /// }).unwrap();
+    /// assert!(yaml.find("name: a\n").unwrap() < yaml.find("name: b\n").unwrap());
+    /// ```
+    pub fn render_map<R: Send>(
+        &self,
+        ctx: &Context,
+        map: impl Fn(Bundle) -> R + Sync,
+        mut sink: impl FnMut(R),
+    ) -> Result<(), Errors> {
+        let refs = self.check_all(ctx)?;
 
         let mut problems = Problems::default();
         let shared: Bundle = problems
@@ -54,43 +84,87 @@ impl AppSet {
             .unwrap_or_default()
             .into_iter()
             .collect();
-        // Object keys seen so far: about 50 bytes per object, instead of the objects.
-        let mut seen = HashSet::new();
-        let mut index = 0;
-        let mut unique = |bundle: &Bundle, problems: &mut Problems| {
-            for object in bundle.iter() {
-                let key = object.key();
-                if seen.contains(&key) {
-                    problems.push(
-                        FieldPath::root().field("objects").index(index),
-                        ErrorKind::Duplicate {
-                            what: "object",
-                            name: key,
-                        },
-                    );
-                } else {
-                    seen.insert(key);
-                }
-                index += 1;
-            }
-        };
-        unique(&shared, &mut problems);
+        drop(refs);
+        let mut unique = Unique::default();
+        unique.check(shared.iter().map(Object::key), &mut problems);
         if problems.is_empty() {
-            sink(shared);
+            sink(map(shared));
         }
-        for (i, app) in self.apps.iter().enumerate() {
+        let apps = FieldPath::root().field("apps");
+        let render = |i: usize| -> Rendered<R> {
+            let app = &self.apps[i];
             let mut app_problems = Problems::default();
             let objects = app.render_objects(&app.workload_spec(), ctx, &mut app_problems);
             if let Err(errors) = app_problems.finish(()) {
-                problems.extend(errors.under(&FieldPath::root().field("apps").index(i)));
-                continue;
+                return Err(errors.under(&apps.index(i)));
             }
             let bundle: Bundle = objects.into_iter().collect();
-            unique(&bundle, &mut problems);
-            if problems.is_empty() {
-                sink(bundle);
+            let keys = bundle.iter().map(Object::key).collect();
+            Ok((keys, map(bundle)))
+        };
+        map_in_order(ctx.jobs, self.apps.len(), render, |rendered| match rendered {
+            Err(errors) => problems.extend(errors),
+            Ok((keys, result)) => {
+                unique.check(keys.into_iter(), &mut problems);
+                if problems.is_empty() {
+                    sink(result);
+                }
             }
-        }
+        });
         problems.finish(())
+    }
+
+    /// Validates every app (on [`Context::jobs`] threads; names stay unique in order) and
+    /// returns the secret references of them all, or every problem.
+    fn check_all(&self, ctx: &Context) -> Result<Vec<SecretRef>, Errors> {
+        let mut problems = Problems::default();
+        let mut names = BTreeSet::new();
+        let mut refs = Vec::new();
+        let apps = PathRef::ROOT.field("apps");
+        let check = |i: usize| {
+            let (app, path) = (&self.apps[i], apps.index(i));
+            let workload = app.workload_spec();
+            let mut app_problems = Problems::default();
+            app.validate_with(&workload, path, &mut app_problems);
+            (app_problems.finish(()), app.nested_secret_refs(&workload, path))
+        };
+        let mut i = 0;
+        map_in_order(ctx.jobs, self.apps.len(), check, |(checked, app_refs)| {
+            if let Err(errors) = checked {
+                problems.extend(errors);
+            }
+            Self::check_name(&self.apps[i], &mut names, apps.index(i), &mut problems);
+            refs.extend(app_refs);
+            i += 1;
+        });
+        problems.finish(refs)
+    }
+}
+
+/// The duplicate-object check of a stream: the keys of the objects handed over so far (about
+/// 50 bytes per object, instead of the objects) and their count, for the error path.
+#[derive(Default)]
+struct Unique {
+    seen: HashSet<String>,
+    index: usize,
+}
+
+impl Unique {
+    /// Records `keys`, reporting each one seen before at `objects[<index>]`.
+    fn check(&mut self, keys: impl Iterator<Item = String>, problems: &mut Problems) {
+        for key in keys {
+            if self.seen.contains(&key) {
+                problems.push(
+                    FieldPath::root().field("objects").index(self.index),
+                    ErrorKind::Duplicate {
+                        what: "object",
+                        name: key,
+                    },
+                );
+            } else {
+                self.seen.insert(key);
+            }
+            self.index += 1;
+        }
     }
 }

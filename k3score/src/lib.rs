@@ -33,7 +33,8 @@
 //! | [`scaling`] | HPA, KEDA HTTP / queue / cron |
 //! | [`exposure`] | the `Route` model and its Traefik, HAProxy and Gateway API renderers |
 //! | [`tenancy`] | namespace bundles: quotas, limits, default deny, RBAC |
-//! | [`context`] | target, namespace, variables and secret values shared by renderers |
+//! | [`context`] | target, namespace, variables, secret values and thread count shared by renderers |
+//! | [`par`] | mapping items on every core, results in input order (`K3S_JOBS`) |
 //! | [`cron`] | cron expressions and time zones (KEDA cron, CronJobs) |
 //! | [`dotenv`] | `.env` files for variables and local secret values |
 //! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
@@ -56,6 +57,7 @@ pub mod labels;
 pub mod names;
 pub mod network;
 pub mod object;
+pub mod par;
 pub mod quantity;
 pub mod resources;
 pub mod scaling;

@@ -181,6 +181,10 @@ impl Generated {
 /// when the caller put them there). Problems do not stop the run: every input is tried and
 /// every problem reported, each placed at its file, line and column.
 ///
+/// The inputs are read and rendered on [`Context::jobs`] threads ([`k3score::par`]); the
+/// result is the same for any thread count: components, diagnostics, failures and files read
+/// all come in input order.
+///
 /// ```
 /// use k3score::{Context, Target};
 /// let inputs = k3sgen::discover(&["../examples/specs/tenant.yaml"]).unwrap();
@@ -190,16 +194,23 @@ impl Generated {
 /// ```
 #[must_use]
 pub fn generate(inputs: &[Input], ctx: &Context) -> Generated {
-    let mut out = Generated::default();
-    for input in inputs {
+    // Each input's own findings, in the order one sequential pass would record them.
+    let one = |i: usize| {
+        let (input, mut found) = (&inputs[i], Generated::default());
         let component = match input.kind {
-            InputKind::Spec | InputKind::Functions => spec_component(input, ctx, &mut out),
-            InputKind::Compose => compose_component(input, ctx, &mut out),
+            InputKind::Spec | InputKind::Functions => spec_component(input, ctx, &mut found),
+            InputKind::Compose => compose_component(input, ctx, &mut found),
         };
-        if let Some(component) = component {
-            out.components.push(component);
-        }
-    }
+        found.components.extend(component);
+        found
+    };
+    let mut out = Generated::default();
+    k3score::par::map_in_order(ctx.jobs, inputs.len(), one, |found| {
+        out.components.extend(found.components);
+        out.diagnostics.extend(found.diagnostics);
+        out.failures.extend(found.failures);
+        out.read.extend(found.read);
+    });
     check_names(&mut out);
     out
 }

@@ -54,6 +54,6 @@ pub use explain::{Explanation, explain};
 pub use functions::{discover_functions, read_sources, read_tree, source_folders};
 pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};
 pub use locate::Locator;
-pub use output::{Format, OUTPUT_MARKER, emit, stream, write_dir, write_stream};
+pub use output::{Format, OUTPUT_MARKER, emit, stream, write_dir, write_dir_on, write_stream, write_stream_on};
 pub use spec::{Spec, parse_spec, render, render_spec};
 pub use target::with_ingress;

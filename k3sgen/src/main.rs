@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use k3score::par::Jobs;
 use k3score::{Context, Target};
 use k3sgen::{Diagnostic, Format, Generated, Input, Severity};
 
@@ -118,6 +119,10 @@ struct Inputs {
     /// Treat warnings as errors (exit status 1).
     #[arg(long)]
     deny_warnings: bool,
+    /// Threads for reading, rendering and writing; the output is the same for any count
+    /// [default: $K3S_JOBS, else every core].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<Jobs>,
 }
 
 #[derive(Debug, Args)]
@@ -212,9 +217,11 @@ fn render(args: &RenderArgs) -> u8 {
         OutputFormat::Yaml => Format::Yaml,
         OutputFormat::Json => Format::Json,
     };
+    let jobs = args.inputs.jobs.unwrap_or_default();
     let result = match &args.out {
-        Some(dir) => k3sgen::write_dir(&generated.components, dir, format).map(drop),
-        None => k3sgen::write_stream(
+        Some(dir) => k3sgen::write_dir_on(jobs, &generated.components, dir, format).map(drop),
+        None => k3sgen::write_stream_on(
+            jobs,
             generated.components.iter().map(|c| (c.name.as_str(), &c.bundle)),
             format,
             std::io::stdout().lock(),
@@ -319,7 +326,8 @@ fn context(inputs: &Inputs) -> Result<Context, String> {
     let vars = k3sgen::build::read_vars(&inputs.vars).map_err(|e| e.to_string().trim_end().to_owned())?;
     Ok(Context::new(target, namespace)
         .with_variables(vars.clone())
-        .with_secret_values(vars))
+        .with_secret_values(vars)
+        .with_jobs(inputs.jobs.unwrap_or_default()))
 }
 
 /// The exit status when the run must stop: 1 with errors (or warnings when denied).

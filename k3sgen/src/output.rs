@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use k3score::par::{Jobs, map_in_order};
 use k3score::{Bundle, YamlWriter};
 
 use crate::{Component, Error};
@@ -76,7 +77,8 @@ pub fn stream<'a>(
 
 /// [`stream`] written to `out` component by component (through [`YamlWriter`], in chunks),
 /// so that the whole text is never held in memory; returns `out`. A failing `out` is an
-/// [`Error::Io`] on the path `-`.
+/// [`Error::Io`] on the path `-`. The components' YAML is written on every core
+/// ([`Jobs::AUTO`]; [`write_stream_on`] takes a thread count).
 ///
 /// ```
 /// let spec = k3sgen::parse_spec("kind: App\nname: web\nimage: nginx:1.27\n").unwrap();
@@ -89,25 +91,56 @@ pub fn write_stream<'a, W: Write>(
     format: Format,
     out: W,
 ) -> Result<W, Error> {
+    write_stream_on(Jobs::AUTO, components, format, out)
+}
+
+/// [`write_stream`] with the components' YAML made on `jobs` threads (each component's text,
+/// its `# component:` line included, is serialized on a worker) and written to `out` in
+/// component order on the calling thread: the bytes are the same for any thread count, and so
+/// is the error (the first component, in order, that fails).
+///
+/// ```
+/// use k3score::par::Jobs;
+/// let spec = k3sgen::parse_spec("kind: App\nname: web\nimage: nginx:1.27\n").unwrap();
+/// let bundle = k3sgen::render_spec(&spec, &k3score::Target::local(), "default", &Default::default()).unwrap();
+/// let both = [("a", &bundle), ("b", &bundle)];
+/// let one = k3sgen::write_stream_on(Jobs::ONE, both, k3sgen::Format::Yaml, Vec::new()).unwrap();
+/// let all = k3sgen::write_stream_on(Jobs::AUTO, both, k3sgen::Format::Yaml, Vec::new()).unwrap();
+/// assert_eq!(one, all);
+/// ```
+pub fn write_stream_on<'a, W: Write>(
+    jobs: Jobs,
+    components: impl IntoIterator<Item = (&'a str, &'a Bundle)>,
+    format: Format,
+    out: W,
+) -> Result<W, Error> {
     let io = |e| Error::Io(PathBuf::from("-"), e);
     match format {
         Format::Yaml => {
-            let mut writer = YamlWriter::new(out);
-            let mut text = String::new();
-            for (name, bundle) in components {
+            let components: Vec<(&str, &Bundle)> = components.into_iter().collect();
+            let text = |i: usize| {
+                let (name, bundle) = components[i];
                 let yaml = bundle
                     .to_yaml()
                     .map_err(|e| Error::Spec(PathBuf::from(name), e.into()))?;
                 if yaml.is_empty() {
-                    continue;
+                    return Ok(yaml);
                 }
-                text.clear();
+                let mut text = String::with_capacity(yaml.len() + name.len() + 14);
                 text.push_str("# component: ");
                 text.push_str(name);
                 text.push('\n');
                 text.push_str(&yaml);
-                writer.documents(&text).map_err(io)?;
-            }
+                Ok(text)
+            };
+            let mut writer = YamlWriter::new(out);
+            let mut result = Ok(());
+            map_in_order(jobs, components.len(), text, |text: Result<String, Error>| {
+                if result.is_ok() {
+                    result = text.and_then(|text| writer.documents(&text).map_err(io));
+                }
+            });
+            result?;
             writer.finish().map_err(io)
         }
         Format::Json => {
@@ -129,7 +162,16 @@ pub fn write_stream<'a, W: Write>(
 /// becomes the tool's: it gets an [`OUTPUT_MARKER`], and in a folder with that marker the
 /// `.yaml`, `.json` and `.Tiltfile` files this run did not write are removed, so no stale
 /// component is left behind. Other folders are written to and left otherwise untouched.
+/// The components are serialized on every core ([`Jobs::AUTO`]; [`write_dir_on`] takes a
+/// thread count) and written in order.
 pub fn write_dir(components: &[Component], dir: &Path, format: Format) -> Result<Vec<PathBuf>, Error> {
+    write_dir_on(Jobs::AUTO, components, dir, format)
+}
+
+/// [`write_dir`] with the components serialized on `jobs` threads; the files are written on
+/// the calling thread in component order, so the folder ends up the same (and a failure stops
+/// at the same component) for any thread count.
+pub fn write_dir_on(jobs: Jobs, components: &[Component], dir: &Path, format: Format) -> Result<Vec<PathBuf>, Error> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |e| Error::Io(path, e)
@@ -141,21 +183,24 @@ pub fn write_dir(components: &[Component], dir: &Path, format: Format) -> Result
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut written = Vec::new();
-    for component in components {
-        let path = dir.join(format!("{}.{}", component.name, format.extension()));
+    let text = |i: usize| {
+        let component = &components[i];
         let text = match format {
             Format::Yaml => component.bundle.to_yaml(),
             Format::Json => component.bundle.to_json(),
+        };
+        (
+            component,
+            text.map_err(|e| Error::Spec(component.source.clone(), e.into())),
+        )
+    };
+    let mut result = Ok(());
+    map_in_order(jobs, components.len(), text, |(component, text)| {
+        if result.is_ok() {
+            result = write_component(component, text, dir, format, &mut written);
         }
-        .map_err(|e| Error::Spec(component.source.clone(), e.into()))?;
-        std::fs::write(&path, text).map_err(io(&path))?;
-        written.push(path);
-        if let Some(tiltfile) = &component.tiltfile {
-            let path = dir.join(format!("{}.Tiltfile", component.name));
-            std::fs::write(&path, tiltfile).map_err(io(&path))?;
-            written.push(path);
-        }
-    }
+    });
+    result?;
     if owned {
         let marker = dir.join(OUTPUT_MARKER);
         std::fs::write(
@@ -166,6 +211,25 @@ pub fn write_dir(components: &[Component], dir: &Path, format: Format) -> Result
         remove_stale(dir, &written.iter().collect())?;
     }
     Ok(written)
+}
+
+/// Writes one serialized component (and its Tiltfile) into `dir`, recording the paths.
+fn write_component(
+    component: &Component,
+    text: Result<String, Error>,
+    dir: &Path,
+    format: Format,
+    written: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let path = dir.join(format!("{}.{}", component.name, format.extension()));
+    std::fs::write(&path, text?).map_err(|e| Error::Io(path.clone(), e))?;
+    written.push(path);
+    if let Some(tiltfile) = &component.tiltfile {
+        let path = dir.join(format!("{}.Tiltfile", component.name));
+        std::fs::write(&path, tiltfile).map_err(|e| Error::Io(path.clone(), e))?;
+        written.push(path);
+    }
+    Ok(())
 }
 
 fn remove_stale(dir: &Path, keep: &BTreeSet<&PathBuf>) -> Result<(), Error> {

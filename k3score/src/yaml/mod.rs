@@ -173,22 +173,23 @@ fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<(Error, Option<m
 /// `T`'s whole type tree once more, about a third of a `build.rs` that reads one spec, to save
 /// about 6 % of parsing on the rare valid spec outside the subset (issue 18, compile time).
 fn read_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
-    if !FAST_READER.get() {
+    if !FAST_READER.load(std::sync::atomic::Ordering::Relaxed) {
         return None;
     }
     subset::from_subset(text)
 }
 
-thread_local! {
-    static FAST_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
-}
+/// Process-wide, not per thread: the parses of a test that turns it off may run on worker
+/// threads (`k3score::par`, e.g. k3sgen's `generate`).
+static FAST_READER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
 /// Turns [`from_yaml`]'s happy path off (`false`: every parse goes through serde-saphyr with
-/// path tracking, as before issue 18) or on again, on this thread: for the tests that check
-/// that both give the same results, not for other use.
+/// path tracking, as before issue 18) or on again, for the whole process (threads started by
+/// [`crate::par`] included): for the tests that check that both give the same results, not
+/// for other use.
 #[doc(hidden)]
 pub fn set_fast_reader(on: bool) {
-    FAST_READER.set(on);
+    FAST_READER.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Only the subset reader (`None` outside the subset): for the tests that compare it with

@@ -4,6 +4,7 @@
 mod build;
 mod cli;
 mod fast_reader;
+mod jobs;
 mod messages;
 mod reference;
 

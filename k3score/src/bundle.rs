@@ -134,10 +134,6 @@ impl Bundle {
     }
 
     /// A JSON array of the objects in apply order.
-    // `#[inline]`: compiled in the crates that call it (the k3sgen command), not here; serde_json
-    // for every object kind was about a quarter of this crate's codegen, paid by every build.rs
-    // user that only writes YAML (issue 18, compile time).
-    #[inline]
     pub fn to_json(&self) -> Result<String, Error> {
         yaml::to_json(&self.in_apply_order()).map_err(|kind| Error::new(FieldPath::root(), kind))
     }

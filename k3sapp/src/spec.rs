@@ -195,8 +195,9 @@ impl AppBuilder {
 /// Reads an app from its YAML spec: the same as [`k3score::yaml::from_yaml`]`::<App>`, every
 /// bad value reported with its field path and line.
 ///
-/// The reader for `App` is compiled here, once, rather than in each crate that reads one
-/// (a `build.rs` calling `from_yaml::<App>` reuses it in debug builds: issue 18, compile time).
+/// With the feature `reader` (on by default): the reader for `App` is then compiled here, once,
+/// rather than in each crate that reads one (a `build.rs` calling `from_yaml::<App>` reuses it in
+/// debug builds: issue 18, compile time).
 ///
 /// ```
 /// let app: k3sapp::App = "name: orders\nimage: ghcr.io/acme/orders:1.4.2\n".parse().unwrap();
@@ -204,6 +205,7 @@ impl AppBuilder {
 /// let errors = "name: Orders\nimage: x\n".parse::<k3sapp::App>().unwrap_err();
 /// assert_eq!(errors.0[0].path.to_string(), "name");
 /// ```
+#[cfg(feature = "reader")]
 impl std::str::FromStr for App {
     type Err = Errors;
 

@@ -1,7 +1,8 @@
 //! Rendering many apps without holding every object, on every core: [`AppSet::render_map`]
 //! and [`AppSet::render_each`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use k3score::par::map_in_order;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, PathRef, Problems};
@@ -141,11 +142,19 @@ impl AppSet {
     }
 }
 
-/// The duplicate-object check of a stream: the keys of the objects handed over so far (about
-/// 50 bytes per object, instead of the objects) and their count, for the error path.
+/// The duplicate-object check of a stream: the keys of the objects handed over so far and
+/// their count, for the error path. The keys sit one after another in one `String`, found by
+/// their hash (16 bytes per object in the table, instead of a `String` each: 10 000 apps are
+/// 80 000 keys, about 2 MB less at the peak).
 #[derive(Default)]
 struct Unique {
-    seen: HashSet<String>,
+    /// Every key recorded, one after another.
+    keys: String,
+    /// By hash: where the first key with that hash sits in `keys` (start, length).
+    first: HashMap<u64, (u32, u32)>,
+    /// Keys whose hash an earlier, different key has (practically never happens; compared
+    /// one by one), and keys past 4 GiB of keys.
+    more: Vec<String>,
     index: usize,
 }
 
@@ -153,7 +162,7 @@ impl Unique {
     /// Records `keys`, reporting each one seen before at `objects[<index>]`.
     fn check(&mut self, keys: impl Iterator<Item = String>, problems: &mut Problems) {
         for key in keys {
-            if self.seen.contains(&key) {
+            if self.seen(&key) {
                 problems.push(
                     FieldPath::root().field("objects").index(self.index),
                     ErrorKind::Duplicate {
@@ -161,10 +170,91 @@ impl Unique {
                         name: key,
                     },
                 );
-            } else {
-                self.seen.insert(key);
             }
             self.index += 1;
         }
+    }
+
+    /// Whether `key` was recorded before; records it if not.
+    fn seen(&mut self, key: &str) -> bool {
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        let hash = hasher.finish();
+        let earlier = self.first.get(&hash).map(|&(start, len)| {
+            let (start, len) = (start as usize, len as usize);
+            self.keys.get(start..start + len)
+        });
+        match earlier {
+            Some(Some(earlier)) if earlier == key => true,
+            Some(_) if self.more.iter().any(|k| k == key) => true,
+            Some(_) => {
+                self.more.push(key.to_owned());
+                false
+            }
+            None => {
+                match (u32::try_from(self.keys.len()), u32::try_from(key.len())) {
+                    (Ok(start), Ok(len)) if start.checked_add(len).is_some() => {
+                        self.keys.push_str(key);
+                        self.first.insert(hash, (start, len));
+                    }
+                    _ => {
+                        // Past 4 GiB of keys: the hash alone would not be exact.
+                        if self.more.iter().any(|k| k == key) {
+                            return true;
+                        }
+                        self.more.push(key.to_owned());
+                    }
+                }
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_reports_each_key_seen_before_at_its_object_index() {
+        let mut unique = Unique::default();
+        let mut problems = Problems::default();
+        let keys = [
+            "Service/a/x",
+            "Service/a/y",
+            "Service/a/x",
+            "Deployment/a/x",
+            "Service/a/y",
+        ];
+        unique.check(keys.iter().map(|k| (*k).to_owned()), &mut problems);
+        unique.check(std::iter::once("Service/a/x".to_owned()), &mut problems);
+        let errors = problems.finish(()).unwrap_err();
+        let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].starts_with("objects[2]") && found[0].contains("Service/a/x"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("objects[4]") && found[1].contains("Service/a/y"),
+            "{found:?}"
+        );
+        assert!(found[2].starts_with("objects[5]"), "{found:?}");
+    }
+
+    #[test]
+    fn keys_with_one_hash_are_still_told_apart() {
+        let mut unique = Unique::default();
+        assert!(!unique.seen("a"));
+        // Pretend "b" has the hash of "a": it goes to the exact list, and is found there.
+        let mut hasher = DefaultHasher::new();
+        "b".hash(&mut hasher);
+        let hash_of_b = hasher.finish();
+        let first_a = unique.first.values().next().copied().unwrap();
+        unique.first.insert(hash_of_b, first_a);
+        assert!(!unique.seen("b"));
+        assert!(unique.seen("b"));
+        assert!(unique.seen("a"));
+        assert_eq!(unique.more, ["b"]);
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process figures of the `bench_apps` shape (spec text in, YAML out, streaming):
 #   benches/whole-process.sh [--runs R] [--callgrind] [N ...]      (default: 5 runs, N = 100 1000 10000)
-# For each N: R runs of `bench_apps N --stream` under /usr/bin/time, printing the wall range
+# For each N: R runs of `bench_apps N --stream >/dev/null` (the YAML goes to stdout, the JSON
+# line of figures to stderr) under /usr/bin/time, printing the wall range
 # (min–max) and median, the median of bench_apps' own parse/render/yaml split, and peak RSS.
 # The load average is printed before and after: never compare wall times across loads.
 # The wall runs use the default thread count (K3S_JOBS if set, else every core).
@@ -34,7 +35,7 @@ for n in "${ns[@]}"; do
   : >"$tmp/json"; : >"$tmp/time"
   for ((r = 0; r < runs; r++)); do
     start=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$tmp/t" "$bin" "$n" --stream >>"$tmp/json"
+    /usr/bin/time -f '%M' -o "$tmp/t" "$bin" "$n" --stream 2>>"$tmp/json" >/dev/null
     echo "$((($(date +%s%N) - start) / 1000000)) $(cat "$tmp/t")" >>"$tmp/time"
   done
   printf 'N=%-6s wall ms %s | peak RSS KiB %s\n' "$n" "$(cut -d' ' -f1 "$tmp/time" | stats)" "$(cut -d' ' -f2 "$tmp/time" | stats)"
@@ -43,7 +44,7 @@ for n in "${ns[@]}"; do
     "$(field render_ms | stats | sed 's/.*median \(.*\))/\1/')" \
     "$(field yaml_ms | stats | sed 's/.*median \(.*\))/\1/')"
   if $callgrind; then
-    K3S_JOBS=1 valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" "$bin" "$n" --stream >/dev/null
+    K3S_JOBS=1 valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" "$bin" "$n" --stream >/dev/null 2>&1
     callgrind_annotate --inclusive=yes "$tmp/cg" >"$tmp/ann" 2>/dev/null
     ir() { grep -m1 -E "$1" "$tmp/ann" | awk '{gsub(",", "", $1); print $1}'; }
     total=$(ir 'PROGRAM TOTALS') parse=$(ir ':k3s_benches::apps ') each=$(ir ':bench_apps::render_stream ')

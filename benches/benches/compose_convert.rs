@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use k3score::{Context, Target};
 
+/// The allocator of the `k3sgen` command, so that these figures are what it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const COMPOSE: &str = include_str!("../../examples/compose/rabbitmq-celery/compose.yaml");
 
 fn main() {

@@ -1,6 +1,9 @@
 //! Whole-process measurement for comparison with other tools:
-//! `cargo run --release --example bench_apps -- N [--stream]` prints one JSON line
+//! `cargo run --release --example bench_apps -- N [--stream] > out.yaml` writes the YAML of the
+//! N apps to stdout, as `k3sgen render` does (through `k3score::YamlWriter`, in 64 KiB
+//! chunks, never the whole text in memory), and one JSON line to stderr
 //! `{"n":..,"mode":..,"jobs":..,"objects":..,"bytes":..,"parse_ms":..,"render_ms":..,"yaml_ms":..,"peak_rss_kb":..}`.
+//! Like the `k3sgen` command, it allocates with mimalloc.
 //! `jobs` is the thread count (`K3S_JOBS`, else every core; see `k3score::par`). `parse_ms` is
 //! the wall time of reading the N spec texts (`k3s_benches::apps`, on `jobs` threads).
 //!
@@ -13,10 +16,15 @@
 //! the wall time while every thread is busy), `render_ms` the rest (validation, render,
 //! appending). With one job they are the plain sequential split.
 
+use std::io::StdoutLock;
 use std::time::{Duration, Instant};
 
 use k3sapp::AppSet;
-use k3score::Context;
+use k3score::{Context, YamlWriter};
+
+/// The allocator of the `k3sgen` command (k3sgen/src/main.rs), so that this measures what it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,21 +34,25 @@ fn main() {
     let apps = k3s_benches::apps(n);
     let parsed = start.elapsed();
     let ctx = k3s_benches::context();
-    let (objects, yaml, rendered, serialized) = if stream {
-        render_stream(&apps, &ctx)
+    let mut out = YamlWriter::new(std::io::stdout().lock());
+    let (objects, rendered, serialized) = if stream {
+        render_stream(&apps, &ctx, &mut out)
     } else {
         let start = Instant::now();
         let bundle = exit_on_error(apps.render(&ctx));
         let rendered = start.elapsed();
         let start = Instant::now();
         let yaml = bundle.to_yaml().expect("typed objects serialize");
-        (bundle.len(), yaml, rendered, start.elapsed())
+        written(out.documents(&yaml));
+        (bundle.len(), rendered, start.elapsed())
     };
-    println!(
+    let bytes = out.written();
+    written(out.finish().map(drop));
+    eprintln!(
         "{{\"n\":{n},\"mode\":\"{}\",\"jobs\":{},\"objects\":{objects},\"bytes\":{},\"parse_ms\":{:.2},\"render_ms\":{:.2},\"yaml_ms\":{:.2},\"peak_rss_kb\":{}}}",
         if stream { "stream" } else { "bundle" },
         ctx.jobs.count(),
-        yaml.len(),
+        bytes,
         parsed.as_secs_f64() * 1000.0,
         rendered.as_secs_f64() * 1000.0,
         serialized.as_secs_f64() * 1000.0,
@@ -48,12 +60,11 @@ fn main() {
     );
 }
 
-/// The streaming render: objects, YAML, render time and YAML time (see the module doc). Never
-/// inlined, so that `benches/whole-process.sh` finds it in the callgrind profile whatever the
-/// optimizer does; with `K3S_JOBS=1` everything it does runs inside it.
+/// The streaming render into `out`: objects, render time and YAML time (see the module doc).
+/// Never inlined, so that `benches/whole-process.sh` finds it in the callgrind profile whatever
+/// the optimizer does; with `K3S_JOBS=1` everything it does runs inside it.
 #[inline(never)]
-fn render_stream(apps: &AppSet, ctx: &Context) -> (usize, String, Duration, Duration) {
-    let mut yaml = String::new();
+fn render_stream(apps: &AppSet, ctx: &Context, out: &mut YamlWriter<StdoutLock<'_>>) -> (usize, Duration, Duration) {
     let mut objects = 0;
     let mut serialized = Duration::ZERO;
     let start = Instant::now();
@@ -64,16 +75,20 @@ fn render_stream(apps: &AppSet, ctx: &Context) -> (usize, String, Duration, Dura
     };
     let result = apps.render_map(ctx, write, |(count, text, took)| {
         objects += count;
-        // The `---` that `write_yaml` puts between bundles when they go into one `String`.
-        if !yaml.is_empty() && !text.is_empty() {
-            yaml.push_str("---\n");
-        }
-        yaml.push_str(&text);
+        written(out.documents(&text));
         serialized += took;
     });
     exit_on_error(result);
     let serialized = serialized / u32::try_from(ctx.jobs.count()).unwrap_or(u32::MAX);
-    (objects, yaml, start.elapsed().saturating_sub(serialized), serialized)
+    (objects, start.elapsed().saturating_sub(serialized), serialized)
+}
+
+/// Stops the process when stdout cannot be written (a closed pipe, a full disk).
+fn written(result: std::io::Result<()>) {
+    if let Err(error) = result {
+        eprintln!("bench_apps: writing the YAML: {error}");
+        std::process::exit(2);
+    }
 }
 
 fn exit_on_error<T>(result: Result<T, k3score::Errors>) -> T {

@@ -120,8 +120,8 @@ struct Inputs {
     #[arg(long)]
     deny_warnings: bool,
     /// Threads for reading, rendering and writing; the output is the same for any count
-    /// [default: $K3S_JOBS, else every core].
-    #[arg(long, short = 'j', value_name = "N")]
+    /// [default: every core]. A `K3S_JOBS` that is not a positive integer is an error here.
+    #[arg(long, short = 'j', value_name = "N", env = "K3S_JOBS")]
     jobs: Option<Jobs>,
 }
 

@@ -242,3 +242,31 @@ fn help_shows_examples_for_every_subcommand() {
         assert!(text(&run.stdout).contains("Examples:"), "{sub}");
     }
 }
+
+#[test]
+fn a_bad_thread_count_is_refused_from_the_flag_and_from_k3s_jobs() {
+    let spec = examples().join("specs/tenant.yaml");
+    let spec = spec.to_str().unwrap();
+    let flag = k3sgen(&examples(), &["render", spec, "--jobs", "0"]);
+    assert_eq!(flag.status.code(), Some(2), "{}", text(&flag.stderr));
+    let env = Command::new(env!("CARGO_BIN_EXE_k3sgen"))
+        .args(["render", spec])
+        .env("NO_COLOR", "1")
+        .env("K3S_JOBS", "many")
+        .output()
+        .expect("the k3sgen binary runs");
+    let stderr = text(&env.stderr);
+    assert_eq!(env.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("many") && stderr.contains("--jobs"), "{stderr}");
+    assert!(env.stdout.is_empty(), "nothing is rendered with a bad K3S_JOBS");
+    let good = Command::new(env!("CARGO_BIN_EXE_k3sgen"))
+        .args(["render", spec])
+        .env("K3S_JOBS", "3")
+        .output()
+        .expect("the k3sgen binary runs");
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    assert_eq!(
+        text(&good.stdout),
+        text(&k3sgen(&examples(), &["render", spec, "-j", "1"]).stdout)
+    );
+}

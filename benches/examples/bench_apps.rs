@@ -7,7 +7,7 @@
 //! `jobs` is the thread count (`K3S_JOBS`, else every core; see `k3score::par`). `parse_ms` is
 //! the wall time of reading the N spec texts (`k3s_benches::apps`, on `jobs` threads).
 //!
-//! Without `--stream` the apps render into one `Bundle` (`AppSet::render`, one thread), which
+//! Without `--stream` the apps render into one `Bundle` (`AppSet::render`, on `jobs` threads), which
 //! is then serialized (`Bundle::to_yaml`): `render_ms` and `yaml_ms` are the wall times of the
 //! two steps. With `--stream`, `AppSet::render_map` renders the apps on `jobs` threads and each
 //! thread writes its app's YAML into a `String` of its own, appended to the output in app

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
+use k3score::par::map_in_order;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
 use k3score::workload::{EnvValue, Protocol, Workload, substitute};
@@ -407,7 +408,9 @@ impl App {
 
 impl AppSet {
     /// Validates every app, then renders them all into one bundle; objects that collide
-    /// across apps (same kind, namespace and name) are reported.
+    /// across apps (same kind, namespace and name) are reported. The apps are validated and
+    /// rendered on [`Context::jobs`] threads; the bundle and the errors are the same for any
+    /// thread count.
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
         let mut objects = Vec::new();
         let mut refs = Vec::new();
@@ -416,24 +419,46 @@ impl AppSet {
         let mut names = BTreeSet::new();
         // One pass: each app's workload input is built once, validated, and rendered only if
         // the app is valid; render-time problems of valid apps are reported with the
-        // validation errors of the others.
+        // validation errors of the others. Names are checked in order on this thread: an app
+        // whose name was taken is invalid, and what a worker rendered for it is dropped.
         let apps = PathRef::ROOT.field("apps");
-        for (i, app) in self.apps.iter().enumerate() {
-            let path = apps.index(i);
+        let one = |i: usize| {
+            let (app, path) = (&self.apps[i], apps.index(i));
             let workload = app.workload_spec();
             let mut app_invalid = Problems::default();
-            Self::check_app(app, &workload, path, &mut names, &mut app_invalid);
-            if let Err(errors) = app_invalid.finish(()) {
-                invalid.extend(errors);
-                continue;
-            }
+            app.validate_with(&workload, path, &mut app_invalid);
             let mut app_problems = Problems::default();
-            objects.extend(app.render_objects(&workload, ctx, &mut app_problems));
-            if let Err(errors) = app_problems.finish(()) {
-                problems.extend(errors.under(&path.to_path()));
+            if !app_invalid.is_empty() {
+                return (app_invalid, Vec::new(), app_problems, Vec::new());
             }
-            refs.extend(app.nested_secret_refs(&workload, path));
-        }
+            let rendered = app.render_objects(&workload, ctx, &mut app_problems);
+            (
+                app_invalid,
+                rendered,
+                app_problems,
+                app.nested_secret_refs(&workload, path),
+            )
+        };
+        let mut i = 0;
+        map_in_order(
+            ctx.jobs,
+            self.apps.len(),
+            one,
+            |(mut app_invalid, rendered, app_problems, app_refs)| {
+                let path = apps.index(i);
+                Self::check_name(&self.apps[i], &mut names, path, &mut app_invalid);
+                i += 1;
+                if let Err(errors) = app_invalid.finish(()) {
+                    invalid.extend(errors);
+                    return;
+                }
+                objects.extend(rendered);
+                if let Err(errors) = app_problems.finish(()) {
+                    problems.extend(errors.under(&path.to_path()));
+                }
+                refs.extend(app_refs);
+            },
+        );
         if let Err(errors) = invalid.finish(()) {
             problems.extend(errors);
         }
@@ -441,18 +466,6 @@ impl AppSet {
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
-    }
-
-    /// Validates one app of the set (its fields and that its name is new).
-    pub(crate) fn check_app<'a>(
-        app: &'a App,
-        workload: &Workload,
-        path: PathRef<'_>,
-        names: &mut BTreeSet<&'a str>,
-        problems: &mut Problems,
-    ) {
-        app.validate_with(workload, path, problems);
-        Self::check_name(app, names, path, problems);
     }
 
     /// Secrets read by several apps, rendered once with every key they need; they belong to

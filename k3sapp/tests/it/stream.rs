@@ -130,3 +130,41 @@ fn many_apps_stream_in_order() {
     let whole = set.render(&ctx(Target::gcp())).unwrap();
     assert_eq!(documents(&bundles), documents(std::slice::from_ref(&whole)));
 }
+
+/// `AppSet::render` validates and renders on `ctx.jobs` threads: the same bundle (bytes) and
+/// the same errors, in the same order, on 1, 2 and 3 threads, for a valid set and for one with
+/// invalid apps, a name used twice (the second is not rendered) and render-time problems.
+#[test]
+fn app_set_render_is_the_same_on_any_thread_count() {
+    let valid: Vec<String> = (0..40)
+        .map(|i| format!("name: app-{i}\nimage: nginx:1.{i}\nports: [{{name: http, port: 8080}}]\nexpose: {{host: app-{i}.example.com}}\nenv: {{PASSWORD: {{secret: shared, key: k{i}}}}}\n"))
+        .collect();
+    let mut invalid = valid.clone();
+    invalid[3] = "name: 9lives\nimage: nginx:1.27\n".to_owned();
+    invalid[7] = "name: app-2\nimage: nginx:1.27\nenv: {URL: \"${NOT_DEFINED}\"}\n".to_owned();
+    invalid[11] = "name: eleven\nimage: nginx:1.27\nenv: {URL: \"${ALSO_MISSING}\"}\n".to_owned();
+    for specs in [&valid, &invalid] {
+        let set = set_of(&specs.iter().map(String::as_str).collect::<Vec<_>>());
+        let outcomes: Vec<Result<String, String>> = (1..=3)
+            .map(|threads| {
+                let jobs = k3score::par::Jobs::fixed(std::num::NonZeroUsize::new(threads).unwrap());
+                let ctx = ctx(Target::gcp()).with_jobs(jobs);
+                set.render(&ctx)
+                    .map(|bundle| bundle.to_yaml().unwrap())
+                    .map_err(|errors| errors.to_string())
+            })
+            .collect();
+        assert_eq!(outcomes[0], outcomes[1]);
+        assert_eq!(outcomes[0], outcomes[2]);
+        if specs == &invalid {
+            let errors = outcomes[0].clone().unwrap_err();
+            for expected in ["apps[3].name", "apps[7].name", "apps[11].env.URL: undefined variable"] {
+                assert!(errors.contains(expected), "{expected} missing from {errors}");
+            }
+            // apps[7] repeats a name: it is invalid, so its render problem is not reported.
+            assert!(!errors.contains("NOT_DEFINED"), "{errors}");
+        } else {
+            assert!(outcomes[0].as_ref().unwrap().contains("name: app-39\n"));
+        }
+    }
+}

@@ -424,9 +424,7 @@ impl AppSet {
         let apps = PathRef::ROOT.field("apps");
         let one = |i: usize| {
             let (app, path) = (&self.apps[i], apps.index(i));
-            let workload = app.workload_spec();
-            let mut app_invalid = Problems::default();
-            app.validate_with(&workload, path, &mut app_invalid);
+            let (workload, app_invalid) = self.validated(i);
             let mut app_problems = Problems::default();
             if !app_invalid.is_empty() {
                 return (app_invalid, Vec::new(), app_problems, Vec::new());
@@ -466,6 +464,18 @@ impl AppSet {
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)
+    }
+
+    /// App `i`'s workload input, built once, and the problems of validating the app with it
+    /// at `apps[i]`; whether its name is new is for the caller to check, in order
+    /// ([`AppSet::check_name`]). Runs on a worker thread in [`AppSet::render`] and
+    /// [`AppSet::render_each`].
+    pub(crate) fn validated(&self, i: usize) -> (Workload, Problems) {
+        let app = &self.apps[i];
+        let workload = app.workload_spec();
+        let mut problems = Problems::default();
+        app.validate_with(&workload, PathRef::ROOT.field("apps").index(i), &mut problems);
+        (workload, problems)
     }
 
     /// Secrets read by several apps, rendered once with every key they need; they belong to

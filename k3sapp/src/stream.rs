@@ -123,11 +123,9 @@ impl AppSet {
         let mut refs = Vec::new();
         let apps = PathRef::ROOT.field("apps");
         let check = |i: usize| {
-            let (app, path) = (&self.apps[i], apps.index(i));
-            let workload = app.workload_spec();
-            let mut app_problems = Problems::default();
-            app.validate_with(&workload, path, &mut app_problems);
-            (app_problems.finish(()), app.nested_secret_refs(&workload, path))
+            let (workload, app_problems) = self.validated(i);
+            let refs = self.apps[i].nested_secret_refs(&workload, apps.index(i));
+            (app_problems.finish(()), refs)
         };
         let mut i = 0;
         map_in_order(ctx.jobs, self.apps.len(), check, |(checked, app_refs)| {

@@ -55,6 +55,17 @@ enum Command {
         /// Stores one client may create: N/T with T in s, m or h, or `off`.
         #[arg(long, default_value = "10/1h", value_parser = limit)]
         create_rate_limit: LimitArg,
+        /// Token reviews one client address may cause (new bearer tokens, before they reach
+        /// the API server): N/T with T in s, m or h, or `off`.
+        #[arg(long, default_value = "30/1m", value_parser = limit)]
+        review_rate_limit: LimitArg,
+        /// The audience bearer tokens must be meant for (`kubectl create token --audience
+        /// k3sstore`). Default: any token valid for the API server.
+        #[arg(long)]
+        audience: Option<String>,
+        /// Seconds between two permission checks of an open watch stream.
+        #[arg(long, default_value_t = k3sstore::state::DEFAULT_REAUTHORIZE.as_secs())]
+        reauthorize_seconds: u64,
     },
 }
 
@@ -129,6 +140,9 @@ async fn main() -> ExitCode {
             insecure_no_auth,
             rate_limit,
             create_rate_limit,
+            review_rate_limit,
+            audience,
+            reauthorize_seconds,
         } => match target(&name) {
             Ok(target) => {
                 run(Config {
@@ -139,7 +153,10 @@ async fn main() -> ExitCode {
                     limits: Limits {
                         global: rate_limit.0,
                         create: create_rate_limit.0,
+                        review: review_rate_limit.0,
                     },
+                    audience,
+                    reauthorize_every: Duration::from_secs(reauthorize_seconds.max(1)),
                     ..Config::new(target)
                 })
                 .await

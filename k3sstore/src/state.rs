@@ -23,6 +23,8 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 pub const DEFAULT_CONCURRENCY: u16 = 8;
 /// Default leader Lease duration: a dead leader is replaced within this time.
 pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(15);
+/// Default time between two permission checks of an open watch stream.
+pub const DEFAULT_REAUTHORIZE: Duration = Duration::from_secs(60);
 /// Default HTTP listen address.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
@@ -53,8 +55,14 @@ pub struct Config {
     pub lease: (String, String),
     /// How long a leader's Lease holds without renewal. Default: 15 s.
     pub lease_duration: Duration,
-    /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour.
+    /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour,
+    /// 30 token reviews / minute per address.
     pub limits: crate::http::limit::Limits,
+    /// The audience bearer tokens must be meant for (`--audience`). Default: `None`, any
+    /// token valid for the API server.
+    pub audience: Option<String>,
+    /// How often an open watch stream re-checks its caller's permission. Default: 60 s.
+    pub reauthorize_every: Duration,
 }
 
 impl Config {
@@ -76,6 +84,8 @@ impl Config {
             lease: (String::new(), CONTROLLER_NAME.to_owned()),
             lease_duration: DEFAULT_LEASE_DURATION,
             limits: crate::http::limit::Limits::default(),
+            audience: None,
+            reauthorize_every: DEFAULT_REAUTHORIZE,
         }
     }
 }

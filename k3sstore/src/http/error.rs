@@ -31,8 +31,8 @@ pub struct Permission {
 /// The JSON body of every error answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ErrorBody {
-    /// A short machine-readable code (`invalid`, `conflict`, `not_found`, `unauthorized`,
-    /// `forbidden`, `rate_limited`, `cluster`).
+    /// A short machine-readable code (`invalid`, `unsupported_media_type`, `cross_origin`,
+    /// `conflict`, `not_found`, `unauthorized`, `forbidden`, `rate_limited`, `cluster`).
     pub error: &'static str,
     /// What happened, in plain words.
     pub message: String,
@@ -53,6 +53,20 @@ pub enum ApiError {
     /// The request body is not a valid store (`400`), every problem with its field path.
     #[error("invalid request: {0}")]
     Invalid(Errors),
+    /// The `{id}` path segment is not a store id (`400`); nothing was asked of the cluster.
+    #[error("{id:?} in the path is not a store id: {reason}")]
+    BadId {
+        /// The path segment, percent-decoded.
+        id: String,
+        /// Why it is not a store id.
+        reason: String,
+    },
+    /// A `POST` whose body is not declared JSON (`415`).
+    #[error("the body must be JSON: send `Content-Type: application/json`, not {0:?}")]
+    NotJson(String),
+    /// In `--insecure-no-auth` mode, a request for another host or from another origin (`403`).
+    #[error("{0}")]
+    CrossOrigin(String),
     /// A store with this id exists already (`409`).
     #[error("store {0:?} exists already")]
     Conflict(String),
@@ -91,7 +105,9 @@ impl ApiError {
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) | ApiError::BadId { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotJson(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::CrossOrigin(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -126,6 +142,9 @@ impl ApiError {
                     .collect();
                 "invalid"
             }
+            ApiError::BadId { .. } => "invalid",
+            ApiError::NotJson(_) => "unsupported_media_type",
+            ApiError::CrossOrigin(_) => "cross_origin",
             ApiError::Conflict(_) => "conflict",
             ApiError::NotFound(_) => "not_found",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -163,6 +182,9 @@ impl IntoResponse for ApiError {
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             ApiError::Invalid(_)
+            | ApiError::BadId { .. }
+            | ApiError::NotJson(_)
+            | ApiError::CrossOrigin(_)
             | ApiError::Conflict(_)
             | ApiError::NotFound(_)
             | ApiError::Forbidden { .. }

@@ -1,6 +1,9 @@
 //! Rate limits per client: every `/api` request (default 100 per 15 minutes) and store
 //! creation (default 10 per hour), keyed by the authenticated user, or by the client address
-//! when there is none. Over the limit: `429` with `Retry-After`.
+//! when there is none; and, before a bearer token is sent to the API server in a
+//! `TokenReview`, the token reviews one client address may cause (default 30 per minute), so
+//! a flood of made-up tokens costs the API server at most that. Over a limit: `429` with
+//! `Retry-After`.
 //!
 //! The limiter is `governor`'s GCRA (a maintained crate, the one `tower_governor` wraps): a
 //! quota of `N` per `T` lets a client make `N` requests at once and then one more every
@@ -47,6 +50,12 @@ impl RateLimit {
     pub const CREATE: RateLimit = RateLimit {
         requests: NonZeroU32::new(10).expect("non-zero"),
         per: Duration::from_secs(60 * 60),
+    };
+
+    /// Default for the token reviews one client address may cause: 30 per minute.
+    pub const REVIEW: RateLimit = RateLimit {
+        requests: NonZeroU32::new(30).expect("non-zero"),
+        per: Duration::from_secs(60),
     };
 
     fn quota(self) -> Quota {
@@ -105,6 +114,9 @@ pub struct Limits {
     pub global: Option<RateLimit>,
     /// Store creations of one client. Default: [`RateLimit::CREATE`].
     pub create: Option<RateLimit>,
+    /// Token reviews caused by one client address (a token not seen recently). Default:
+    /// [`RateLimit::REVIEW`].
+    pub review: Option<RateLimit>,
 }
 
 impl Default for Limits {
@@ -112,6 +124,7 @@ impl Default for Limits {
         Limits {
             global: Some(RateLimit::GLOBAL),
             create: Some(RateLimit::CREATE),
+            review: Some(RateLimit::REVIEW),
         }
     }
 }
@@ -151,6 +164,7 @@ impl Keyed {
 pub struct Limiter {
     global: Option<Keyed>,
     create: Option<Keyed>,
+    review: Option<Keyed>,
 }
 
 impl Limiter {
@@ -160,6 +174,15 @@ impl Limiter {
         Limiter {
             global: limits.global.map(Keyed::new),
             create: limits.create.map(Keyed::new),
+            review: limits.review.map(Keyed::new),
+        }
+    }
+
+    /// Counts one token review caused by `address`; `429` once over the limit.
+    pub fn check_review(&self, address: &str) -> Result<(), ApiError> {
+        match &self.review {
+            Some(review) => review.check(address, "token reviews"),
+            None => Ok(()),
         }
     }
 
@@ -191,6 +214,7 @@ mod tests {
         let limiter = Limiter::new(Limits {
             global: Some("3/1h".parse().unwrap()),
             create: None,
+            review: None,
         });
         for _ in 0..3 {
             limiter.check("alice", false).unwrap();
@@ -207,6 +231,7 @@ mod tests {
         let limiter = Limiter::new(Limits {
             global: Some("100/15m".parse().unwrap()),
             create: Some("2/1h".parse().unwrap()),
+            review: None,
         });
         limiter.check("alice", true).unwrap();
         limiter.check("alice", true).unwrap();
@@ -221,9 +246,24 @@ mod tests {
     }
 
     #[test]
+    fn token_reviews_are_counted_per_address() {
+        let limiter = Limiter::new(Limits {
+            global: None,
+            create: None,
+            review: Some("2/1m".parse().unwrap()),
+        });
+        limiter.check_review("10.0.0.1").unwrap();
+        limiter.check_review("10.0.0.1").unwrap();
+        assert!(retry_after(limiter.check_review("10.0.0.1")) <= 30);
+        limiter.check_review("10.0.0.2").unwrap();
+        limiter.check("10.0.0.1", true).unwrap();
+    }
+
+    #[test]
     fn defaults_are_the_issues_and_limits_parse() {
         assert_eq!(Limits::default().global.unwrap().to_string(), "100/15m");
         assert_eq!(Limits::default().create.unwrap().to_string(), "10/1h");
+        assert_eq!(Limits::default().review.unwrap().to_string(), "30/1m");
         assert_eq!("5/30s".parse::<RateLimit>().unwrap().per, Duration::from_secs(30));
         for bad in ["", "100", "x/1h", "10/1d", "10/0m", "-1/1h", "10/h"] {
             assert!(bad.parse::<RateLimit>().is_err(), "{bad}");

@@ -27,8 +27,8 @@ mod guard;
 pub mod limit;
 mod ops;
 pub mod request;
-pub mod reviews;
 mod stores;
+pub mod ttl_map;
 pub mod view;
 pub mod watch;
 
@@ -50,20 +50,25 @@ pub struct ApiState {
     pub hub: Hub,
     /// The API's rate limits.
     pub limiter: std::sync::Arc<limit::Limiter>,
-    /// Recent positive answers of the token and access reviews.
-    pub reviews: std::sync::Arc<reviews::Reviews>,
+    /// Recent answers of the token and access reviews.
+    pub reviews: std::sync::Arc<auth::Reviews>,
+    /// The address the server listens on (`Host` and `Origin` are checked against it in
+    /// `--insecure-no-auth` mode).
+    pub local: std::net::SocketAddr,
 }
 
-/// The routes. Starts the store watch, whose streams end when `shutdown` turns true.
-pub fn router(state: State, shutdown: signal::Receiver<bool>) -> Router {
+/// The routes of a server listening on `local`. Starts the store watch, whose streams end
+/// when `shutdown` turns true.
+pub fn router(state: State, local: std::net::SocketAddr, shutdown: signal::Receiver<bool>) -> Router {
     let hub = Hub::start(state.client.clone(), shutdown);
     let limiter = std::sync::Arc::new(limit::Limiter::new(state.config.limits));
-    let reviews = std::sync::Arc::new(reviews::Reviews::default());
+    let reviews = std::sync::Arc::new(auth::Reviews::default());
     let shared = ApiState {
         state,
         hub,
         limiter,
         reviews,
+        local,
     };
     let api = Router::new()
         .route("/api/stores", get(stores::list).post(stores::create))
@@ -111,12 +116,13 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    insecure_on_loopback(&state.config, listener.local_addr()?)?;
+    let local = listener.local_addr()?;
+    insecure_on_loopback(&state.config, local)?;
     if state.config.insecure_no_auth {
         tracing::warn!("--insecure-no-auth: the API answers anyone who can reach this loopback address");
     }
     let (stop, stopped) = signal::channel(false);
-    let app = router(state, stopped);
+    let app = router(state, local, stopped);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

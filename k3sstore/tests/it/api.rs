@@ -196,6 +196,7 @@ async fn rbac_decides_who_may_create_and_the_rate_limit_answers_429() {
     let limits = Limits {
         global: Some(RateLimit::GLOBAL),
         create: Some("3/1h".parse().expect("a limit")),
+        ..Limits::default()
     };
     let orchestrator = Orchestrator::start(identity::controller_client(&client).await, limits).await;
     let base = &orchestrator.base;

@@ -12,3 +12,4 @@ mod api;
 mod common;
 mod controller;
 mod dashboard;
+mod security;

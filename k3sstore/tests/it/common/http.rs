@@ -26,13 +26,22 @@ impl Answer {
 
 /// Sends `method path` to `base` with an optional bearer token and JSON body.
 pub async fn call(base: &str, method: Method, path: &str, token: Option<&str>, body: Option<&str>) -> Answer {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder().method(method).uri(format!("{base}{path}"));
+    let mut headers = Vec::new();
     if let Some(token) = token {
-        request = request.header("Authorization", format!("Bearer {token}"));
+        headers.push(("Authorization", format!("Bearer {token}")));
     }
     if body.is_some() {
-        request = request.header("Content-Type", "application/json");
+        headers.push(("Content-Type", "application/json".to_owned()));
+    }
+    send(base, method, path, &headers, body).await
+}
+
+/// Sends `method path` to `base` with exactly these headers (and `Host`, unless given).
+pub async fn send(base: &str, method: Method, path: &str, headers: &[(&str, String)], body: Option<&str>) -> Answer {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = Request::builder().method(method).uri(format!("{base}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, value);
     }
     let request = request
         .body(Full::new(Bytes::from(body.unwrap_or_default().to_owned())))

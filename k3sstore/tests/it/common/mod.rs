@@ -81,12 +81,18 @@ pub struct Orchestrator {
 impl Orchestrator {
     /// Starts the controller and the API with `client` (the controller's identity) and `limits`.
     pub async fn start(client: Client, limits: Limits) -> Self {
+        Self::with(client, |config| config.limits = limits).await
+    }
+
+    /// Starts the controller and the API with `client` and the default configuration as
+    /// `change` leaves it.
+    pub async fn with(client: Client, change: impl FnOnce(&mut Config)) -> Self {
         let target = k3score::Target::preset("local").expect("local target");
-        let config = Config {
-            limits,
+        let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("address"),
             ..Config::new(target)
         };
+        change(&mut config);
         let state = State::new(client, config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound address"));

@@ -14,8 +14,21 @@ use kube::CustomResourceExt;
 #[derive(Debug, Parser)]
 #[command(name = "k3sstore", version, about)]
 struct Cli {
+    /// Log lines as JSON objects (one a line, for log collectors) or as text (coloured only
+    /// when stderr is a terminal).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One JSON object a line.
+    Json,
+    /// Human-readable text.
+    Text,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,13 +135,17 @@ fn install(target: &Target, image: &str) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,kube=warn".into()),
         )
         .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match cli.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
     let result = match cli.command {
         Command::Crd => yaml(&k3sstore::Store::crd()).map(|text| print!("{text}")),
         Command::Install { target: name, image } => target(&name).and_then(|target| install(&target, &image)),

@@ -104,6 +104,32 @@ fn refused(error: &kube::Error) -> Option<String> {
     }
 }
 
+/// Whether the API server answered as it does for a resource type it does not serve: a `404`
+/// that is not its JSON `NotFound` status (the body is plain `404 page not found`, which kube
+/// turns into a status without the reason).
+fn kind_missing(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(status) if status.code == 404 && status.reason != "NotFound")
+}
+
+/// The sentence for a kind the cluster lacks, naming what installs it
+/// (`the cluster has no IngressRoute (traefik.io/v1alpha1): install Traefik's CRDs`).
+fn missing_kind(kind: &str, api_version: &str) -> String {
+    let group = api_version.split_once('/').map_or("", |(group, _)| group);
+    let installer = match group {
+        "traefik.io" | "traefik.containo.us" => "install Traefik's CRDs",
+        "keda.sh" => "install KEDA",
+        "http.keda.sh" => "install the KEDA HTTP add-on",
+        "external-secrets.io" | "generators.external-secrets.io" => "install External Secrets Operator",
+        "gateway.networking.k8s.io" => "install the Gateway API CRDs",
+        "monitoring.coreos.com" => "install the Prometheus Operator's CRDs",
+        "cert-manager.io" | "acme.cert-manager.io" => "install cert-manager",
+        "argoproj.io" => "install Argo CD",
+        "helm.cattle.io" => "use k3s, whose Helm controller defines it",
+        _ => "install the CustomResourceDefinition that defines it",
+    };
+    format!("the cluster has no {kind} ({api_version}): {installer}")
+}
+
 /// What applying the store gave.
 struct Applied {
     database: Replicas,
@@ -166,6 +192,12 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
         let server = match result {
             Ok(server) => server,
             Err(error) => match refused(&error) {
+                Some(_) if kind_missing(&error) => {
+                    return Ok(Err(Blocker {
+                        reason: "KindMissing",
+                        message: missing_kind(&object.kind(), &object.api_version()),
+                    }));
+                }
                 Some(message) => {
                     return Ok(Err(Blocker {
                         reason: "ApplyFailed",
@@ -305,6 +337,19 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_kind_reads_as_a_sentence_naming_what_installs_it() {
+        assert_eq!(
+            missing_kind("IngressRoute", "traefik.io/v1alpha1"),
+            "the cluster has no IngressRoute (traefik.io/v1alpha1): install Traefik's CRDs"
+        );
+        assert!(missing_kind("Thing", "example.com/v1").ends_with("the CustomResourceDefinition that defines it"));
+        let plain = kube::core::Status::failure("404 page not found", "Failed to parse error data").with_code(404);
+        assert!(kind_missing(&kube::Error::Api(plain.boxed())));
+        let namespace = kube::core::Status::failure("namespaces \"store-x\" not found", "NotFound").with_code(404);
+        assert!(!kind_missing(&kube::Error::Api(namespace.boxed())));
+    }
 
     #[test]
     fn passwords_are_alphanumeric_and_differ() {

@@ -19,6 +19,10 @@
 //! [`auth`]. Each client (the authenticated user, else the client address) has rate limits,
 //! `429` with `Retry-After` past them ([`limit`]). `--insecure-no-auth` turns that off and is refused unless the server listens on
 //! loopback ([`check_listen`]).
+//!
+//! Every request is answered within [`REQUEST_TIMEOUT`] (`408` past it; the live stream's
+//! headers count, not the stream), and at most [`MAX_CONCURRENT_REQUESTS`] are handled at once
+//! (the next wait for one to finish), with tower's layers.
 
 pub mod auth;
 pub mod dashboard;
@@ -32,13 +36,23 @@ pub mod ttl_map;
 pub mod view;
 pub mod watch;
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use tokio::sync::watch as signal;
 
+pub use stores::REQUESTED_BY;
+
 use crate::state::{Config, State};
 use watch::Hub;
+
+/// The longest a request may take until its answer starts.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests handled at once, at most.
+pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 
 /// What every handler gets: the shared [`State`], the store watch, the rate limiter and the
 /// recent review answers.
@@ -76,14 +90,27 @@ pub fn router(state: State, local: std::net::SocketAddr, shutdown: signal::Recei
         .route("/api/stores/{id}/events", get(stores::events))
         .route("/api/watch/stores", get(watch::stream))
         .route_layer(from_fn_with_state(shared.clone(), guard::guard));
-    Router::new()
+    let routes = Router::new()
         .merge(api)
-        .merge(dashboard::routes())
+        .merge(dashboard::routes(!shared.state.config.insecure_no_auth))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/metrics/summary", get(ops::summary))
-        .with_state(shared)
+        .with_state(shared);
+    bounded(routes, REQUEST_TIMEOUT, MAX_CONCURRENT_REQUESTS)
+}
+
+/// `router` with every request answered `408` past `timeout` and at most `concurrent`
+/// handled at once.
+fn bounded(router: Router, timeout: Duration, concurrent: usize) -> Router {
+    router
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        // One semaphore for every route (`ConcurrencyLimitLayer` would make one per route).
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrent))
 }
 
 /// Refuses `--insecure-no-auth` on anything but a loopback address.
@@ -132,4 +159,54 @@ pub async fn serve(
         let _ = stop.send(true);
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_request_that_never_answers_gets_408() {
+        let never = Router::new().route("/never", get(futures::future::pending::<&'static str>));
+        let app = bounded(never, Duration::from_millis(20), 4);
+        let request = Request::get("/never").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    }
+
+    #[tokio::test]
+    async fn past_the_concurrency_limit_a_request_waits_for_one_to_finish() {
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let released = std::sync::Arc::new(tokio::sync::Mutex::new(Some(released)));
+        let entered = std::sync::Arc::new(tokio::sync::Notify::new());
+        let inside = entered.clone();
+        let held = Router::new()
+            .route(
+                "/held",
+                get(move || async move {
+                    inside.notify_one();
+                    if let Some(released) = released.lock().await.take() {
+                        let _ = released.await;
+                    }
+                    "done"
+                }),
+            )
+            .route("/quick", get(|| async { "quick" }));
+        let app = bounded(held, Duration::from_secs(3600), 1);
+        let first = tokio::spawn(app.clone().oneshot(Request::get("/held").body(Body::empty()).unwrap()));
+        // The first holds the only permit once its handler runs; the quick one then waits.
+        entered.notified().await;
+        let mut second = tokio::spawn(app.oneshot(Request::get("/quick").body(Body::empty()).unwrap()));
+        let waited = tokio::time::timeout(Duration::from_millis(50), &mut second).await;
+        assert!(
+            waited.is_err(),
+            "the second request was served while the first held the permit"
+        );
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
+        assert_eq!(second.await.unwrap().unwrap().status(), StatusCode::OK);
+    }
 }

@@ -36,6 +36,10 @@ pub struct StoreView {
     /// When the store was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<Time>,
+    /// The user who created it through the API (its `platform.k3s.io/requested-by`
+    /// annotation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
     /// The Kubernetes object's UID (its Events point to it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
@@ -65,6 +69,7 @@ impl StoreView {
             message: status.message,
             conditions: status.conditions,
             created: store.metadata.creation_timestamp.clone(),
+            requested_by: store.annotations().get(super::stores::REQUESTED_BY).cloned(),
             uid: store.metadata.uid.clone(),
             last_event: None,
         }

@@ -199,6 +199,8 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     until(&browser, "//dd[@id='detail-phase']/span[text()='Ready']").await;
     until(&browser, "//ol[@id='timeline']/li[1]/strong[contains(., 'Ready')]").await;
     assert_eq!(text(&browser, "#detail-namespace").await, format!("store-{ready}"));
+    // Issue 25 item 7: the user who asked for it, from the store's annotation.
+    assert_eq!(text(&browser, "#detail-requested-by").await, "bob");
     let timeline = text(&browser, "#timeline").await;
     let newest_ready = timeline.find("Ready").expect("a Ready event");
     let accepted = timeline.find("Accepted").expect("an Accepted event");
@@ -240,4 +242,38 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     common::delete_store(&client, &pending).await;
     drop(orchestrator);
     crate::api::revoke(&client, &role).await;
+}
+
+/// Issue 25 item 8: with `--insecure-no-auth` the dashboard asks for no token: the list loads
+/// and follows the stores at once, and the sign-in form stays hidden.
+#[tokio::test]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn the_dashboard_needs_no_sign_in_in_insecure_mode() {
+    let client = common::admin().await;
+    common::install_crd(&client).await;
+    let orchestrator = Orchestrator::with(identity::controller_client(&client).await, |config| {
+        config.insecure_no_auth = true;
+    })
+    .await;
+    let base = orchestrator.base.clone();
+    let driver = Driver::start().await;
+    let browser = driver.browser().await;
+    browser.goto(&format!("{base}/")).await.expect("open the dashboard");
+    until(&browser, "//p[@id='live' and contains(., 'Live')]").await;
+    let id = common::unique("ui-insecure");
+    let created = call(
+        &base,
+        Method::POST,
+        "/api/stores",
+        None,
+        Some(&format!(r#"{{"id":"{id}"}}"#)),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    until(&browser, &format!("//tr[@data-id='{id}']")).await;
+    until(&browser, "//section[@id='sign-in' and @hidden]").await;
+    until(&browser, "//button[@id='sign-out' and @hidden]").await;
+    browser.close().await.expect("close the browser");
+    common::delete_store(&client, &id).await;
+    drop(orchestrator);
 }

@@ -4,9 +4,11 @@
 //! alice and bob of the test cluster, never admin.
 
 use hyper::{Method, StatusCode};
+use k3sstore::http::REQUESTED_BY;
 use k3sstore::http::limit::Limits;
 use k3sstore::{Store, StoreSpec};
-use kube::api::PostParams;
+use k8s_openapi::api::events::v1::Event;
+use kube::api::{ListParams, PostParams};
 use kube::{Api, Client};
 
 use crate::api::{grant, revoke};
@@ -230,8 +232,83 @@ async fn insecure_mode_refuses_other_hosts_origins_and_non_json_posts() {
     )
     .await;
     assert_eq!(own_page.status, StatusCode::CREATED, "{}", own_page.body);
+    let created = stores.get(&id).await.expect("the store");
+    assert_eq!(
+        created
+            .metadata
+            .annotations
+            .unwrap_or_default()
+            .get(REQUESTED_BY)
+            .map(String::as_str),
+        Some(k3sstore::http::auth::INSECURE_USER)
+    );
     let list = send(base, Method::GET, "/api/stores", &[], None).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     common::delete_store(&admin, &id).await;
     drop(orchestrator);
+}
+
+/// Item 7: a store created through the API names its user in the `requested-by` annotation
+/// and the API's view; creation and deletion each leave an Event naming the user.
+#[tokio::test]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn the_api_records_who_created_and_deleted_a_store() {
+    let admin = common::admin().await;
+    common::install_crd(&admin).await;
+    let bob = common::token("bob");
+    let role = grant(&admin, "bob", &["create", "get", "delete"]).await;
+    let orchestrator = Orchestrator::start(identity::controller_client(&admin).await, Limits::default()).await;
+    let base = &orchestrator.base;
+    let id = common::unique("e2e-who");
+    let created = call(
+        base,
+        Method::POST,
+        "/api/stores",
+        Some(&bob),
+        Some(&format!(r#"{{"id": "{id}"}}"#)),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert!(created.body.contains(r#""requestedBy":"bob""#), "{}", created.body);
+    let store = Api::<Store>::all(admin.clone()).get(&id).await.expect("the store");
+    assert_eq!(
+        store
+            .metadata
+            .annotations
+            .unwrap_or_default()
+            .get(REQUESTED_BY)
+            .map(String::as_str),
+        Some("bob")
+    );
+    let deleted = call(base, Method::DELETE, &format!("/api/stores/{id}"), Some(&bob), None).await;
+    assert!(
+        deleted.status == StatusCode::ACCEPTED || deleted.status == StatusCode::NO_CONTENT,
+        "{}",
+        deleted.body
+    );
+    let events: Api<Event> = Api::namespaced(admin.clone(), "default");
+    let selector = format!("regarding.kind=Store,regarding.name={id}");
+    let list = events
+        .list(&ListParams::default().fields(&selector))
+        .await
+        .expect("the store's Events");
+    let notes: Vec<(String, String)> = list
+        .items
+        .iter()
+        .map(|e| (e.reason.clone().unwrap_or_default(), e.note.clone().unwrap_or_default()))
+        .collect();
+    println!("{notes:?}");
+    for reason in ["Requested", "DeletionRequested"] {
+        assert!(
+            notes.iter().any(|(r, note)| r == reason && note.contains("by bob")),
+            "no {reason} Event naming bob: {notes:?}"
+        );
+    }
+    assert!(
+        notes.iter().all(|(_, note)| !note.contains(&bob)),
+        "a token in an Event"
+    );
+    common::delete_store(&admin, &id).await;
+    drop(orchestrator);
+    revoke(&admin, &role).await;
 }

@@ -19,13 +19,14 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 
-/// The dashboard routes (pages and assets).
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+/// The dashboard routes (pages and assets); with `sign_in` false (`--insecure-no-auth`) the
+/// pages load the data at once, without asking for a token.
+pub fn routes<S: Clone + Send + Sync + 'static>(sign_in: bool) -> Router<S> {
     Router::new()
-        .route("/", get(|| async { page(pages::list()) }))
+        .route("/", get(move || async move { page(pages::list(sign_in)) }))
         .route(
             "/stores/{id}",
-            get(|Path(id): Path<String>| async move { page(pages::detail(&id)) }),
+            get(move |Path(id): Path<String>| async move { page(pages::detail(&id, sign_in)) }),
         )
         .route(
             "/assets/app.js",
@@ -69,10 +70,10 @@ mod tests {
 
     #[test]
     fn pages_escape_values_and_load_no_inline_script() {
-        let html = pages::detail("<script>alert(1)</script>").into_string();
+        let html = pages::detail("<script>alert(1)</script>", true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
-        for page in [pages::list().into_string(), html] {
+        for page in [pages::list(true).into_string(), html] {
             assert_eq!(page.matches("<script").count(), 1, "{page}");
             assert!(page.contains(r#"<script src="/assets/app.js" defer>"#), "{page}");
             for handler in [" onclick=", " onload=", " onsubmit=", " onerror=", "javascript:"] {
@@ -87,7 +88,7 @@ mod tests {
 
     #[test]
     fn every_form_input_has_a_label() {
-        let html = pages::list().into_string();
+        let html = pages::list(true).into_string();
         for id in ["token", "create-id", "create-engine", "create-size"] {
             assert!(html.contains(&format!(r#"for="{id}""#)), "no label for {id}");
         }
@@ -95,8 +96,16 @@ mod tests {
     }
 
     #[test]
+    fn without_sign_in_the_pages_say_so() {
+        for page in [pages::list(false), pages::detail("acme", false)] {
+            assert!(page.into_string().contains(r#"data-auth="none""#));
+        }
+        assert!(!pages::list(true).into_string().contains("data-auth"));
+    }
+
+    #[test]
     fn the_script_uses_the_header_and_text_only() {
-        assert!(APP_JS.contains(r#""Authorization": "Bearer " + token()"#));
+        assert!(APP_JS.contains(r#"headers["Authorization"] = "Bearer " + token()"#));
         assert!(APP_JS.contains("sessionStorage"));
         assert!(!APP_JS.contains("innerHTML"), "values must go through textContent");
         assert!(!APP_JS.contains("localStorage"), "the token stays in the session");

@@ -4,8 +4,9 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-/// The frame of every page: sign-in, alerts and the live-status line.
-fn layout(title: &str, page: &str, store: Option<&str>, content: &Markup) -> Markup {
+/// The frame of every page: sign-in, alerts and the live-status line. Without `sign_in`
+/// (`--insecure-no-auth`) the body says `data-auth="none"` and the script asks for no token.
+fn layout(title: &str, page: &str, store: Option<&str>, sign_in: bool, content: &Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -16,7 +17,7 @@ fn layout(title: &str, page: &str, store: Option<&str>, content: &Markup) -> Mar
                 link rel="stylesheet" href="/assets/app.css";
                 script src="/assets/app.js" defer {}
             }
-            body data-page=(page) data-store=[store] {
+            body data-page=(page) data-store=[store] data-auth=[(!sign_in).then_some("none")] {
                 header {
                     h1 { a href="/" { "k3sstore" } }
                     button id="sign-out" type="button" hidden { "Sign out" }
@@ -50,7 +51,7 @@ fn layout(title: &str, page: &str, store: Option<&str>, content: &Markup) -> Mar
 
 /// `/`: the store list, the create form and the metrics summary.
 #[must_use]
-pub fn list() -> Markup {
+pub fn list(sign_in: bool) -> Markup {
     let content = html! {
         section aria-labelledby="stores-title" {
             h2 id="stores-title" { "Stores" }
@@ -102,12 +103,12 @@ pub fn list() -> Markup {
             }
         }
     };
-    layout("Stores", "list", None, &content)
+    layout("Stores", "list", None, sign_in, &content)
 }
 
 /// `/stores/{id}`: one store, its conditions and its activity log.
 #[must_use]
-pub fn detail(id: &str) -> Markup {
+pub fn detail(id: &str, sign_in: bool) -> Markup {
     let content = html! {
         p { a href="/" { "← All stores" } }
         h2 { "Store " (id) }
@@ -119,6 +120,7 @@ pub fn detail(id: &str) -> Markup {
                 dt { "URL" } dd id="detail-url" {}
                 dt { "Namespace" } dd id="detail-namespace" {}
                 dt { "Created" } dd id="detail-created" {}
+                dt { "Requested by" } dd id="detail-requested-by" {}
                 div id="detail-message-row" hidden {
                     dt { "Failure" } dd id="detail-message" {}
                 }
@@ -132,5 +134,5 @@ pub fn detail(id: &str) -> Markup {
             p id="timeline-empty" hidden { "No events yet." }
         }
     };
-    layout(&format!("Store {id}"), "detail", Some(id), &content)
+    layout(&format!("Store {id}"), "detail", Some(id), sign_in, &content)
 }

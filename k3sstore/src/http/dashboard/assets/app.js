@@ -16,12 +16,20 @@
   const SUMMARY_MS = 10000;
   const page = document.body.dataset.page;
   const storeId = document.body.dataset.store || null;
+  // --insecure-no-auth (loopback demos): the server asks for no token, so neither does the page.
+  const noAuth = document.body.dataset.auth === "none";
   const $ = (id) => document.getElementById(id);
   let stores = new Map();
   let pollTimer = null;
   let streamAbort = null;
 
-  function token() { return sessionStorage.getItem(TOKEN_KEY); }
+  function token() { return noAuth ? "none" : sessionStorage.getItem(TOKEN_KEY); }
+
+  // The Authorization header, unless the server asks for none.
+  function withToken(headers) {
+    if (!noAuth) headers["Authorization"] = "Bearer " + token();
+    return headers;
+  }
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -40,7 +48,7 @@
 
   // Every API call: the token goes in the Authorization header, never in a URL.
   async function api(method, path, body) {
-    const headers = { "Authorization": "Bearer " + token(), "Accept": "application/json" };
+    const headers = withToken({ "Accept": "application/json" });
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
@@ -229,6 +237,7 @@
     $("detail-url").replaceChildren(link(s.url));
     $("detail-namespace").textContent = s.namespace;
     $("detail-created").textContent = s.created || "";
+    $("detail-requested-by").textContent = s.requestedBy || "(not recorded: created outside the API)";
     $("detail-message").textContent = s.message || "";
     $("detail-message-row").hidden = !s.message;
     const conditions = $("detail-conditions");
@@ -305,7 +314,7 @@
     streamAbort = new AbortController();
     try {
       const response = await fetch("/api/watch/stores", {
-        headers: { "Authorization": "Bearer " + token(), "Accept": "text/event-stream" },
+        headers: withToken({ "Accept": "text/event-stream" }),
         signal: streamAbort.signal, credentials: "omit", cache: "no-store",
       });
       if (!response.ok) {
@@ -349,7 +358,7 @@
   async function start() {
     $("sign-in").hidden = true;
     $("content").hidden = false;
-    $("sign-out").hidden = false;
+    $("sign-out").hidden = noAuth;
     showAlert("");
     try {
       if (page === "detail") {

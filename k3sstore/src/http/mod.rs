@@ -8,7 +8,7 @@
 //! | `GET /api/stores/{id}` | one store: phase, conditions, URL, namespace, failure message |
 //! | `DELETE /api/stores/{id}` | delete a store: `202`, it turns `Deleting` |
 //! | `GET /api/stores/{id}/events` | the store's activity log (its Kubernetes Events), oldest first |
-//! | `GET /api/watch/stores` | server-sent events: `snapshot`, `applied`, `deleted` |
+//! | `GET /api/watch/stores` | server-sent events: `snapshot`, `applied`, `deleted`; `closed` once the caller's permission is gone (re-checked every minute) |
 //! | `/healthz`, `/readyz` | the process serves / the API server answers |
 //! | `/metrics`, `/metrics/summary` | Prometheus text / the same numbers as JSON |
 //! | `/`, `/stores/{id}`, `/assets/*` | the dashboard ([`dashboard`]) |

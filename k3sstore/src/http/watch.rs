@@ -5,6 +5,12 @@
 //! the watcher re-lists (a dropped watch), or when the client fell behind, it gets a fresh
 //! `snapshot` that replaces what it had. A second watch on the stores' Events keeps each
 //! store's latest one (`lastEvent`), and a new Event re-sends its store as `applied`.
+//!
+//! An open stream is re-checked every `reauthorize_every` (default 60 s, `run
+//! --reauthorize-seconds`): its token with a new `TokenReview` and the caller's `watch`
+//! permission with a new `SubjectAccessReview`, never from the recent answers. Once either is
+//! refused the stream sends a last `closed` event saying why (`{"reason": "..."}`) and ends. An API server that does
+//! not answer leaves the stream open (it is asked again at the next check).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -12,7 +18,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use kube::Api;
@@ -22,6 +30,8 @@ use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 
 use super::ApiState;
+use super::auth::{self, Action, Caller};
+use super::error::ApiError;
 use super::stores::EVENTS_NAMESPACE;
 use super::view::{EventView, StoreView};
 use crate::resource::Store;
@@ -229,13 +239,102 @@ impl Hub {
 }
 
 /// `GET /api/watch/stores`: the change stream as server-sent events, a keep-alive comment
-/// every 15 s.
-pub(crate) async fn stream(State(state): State<ApiState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let events = state.hub.subscribe().map(|change| {
-        let event = Event::default().event(change.name());
-        Ok(event
-            .json_data(&change)
-            .unwrap_or_else(|_| Event::default().comment("unserializable change")))
-    });
+/// every 15 s, until the caller's permission is gone (then a `closed` event).
+pub(crate) async fn stream(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let token = auth::bearer(&headers).ok().map(str::to_owned);
+    let closed = recheck(state.clone(), caller, token);
+    let events = until_closed(state.hub.subscribe(), closed).map(Ok);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The SSE event of a change.
+fn event_of(change: &Change) -> Event {
+    Event::default()
+        .event(change.name())
+        .json_data(change)
+        .unwrap_or_else(|_| Event::default().comment("unserializable change"))
+}
+
+/// The data of the last event of a stream whose permission is gone: `{"reason": "..."}`.
+#[derive(Serialize)]
+struct Closed {
+    reason: String,
+}
+
+/// `changes` as events until `closed` resolves (then one `closed` event with its reason).
+fn until_closed(
+    changes: impl Stream<Item = Change> + Send + 'static,
+    closed: impl Future<Output = String> + Send + 'static,
+) -> impl Stream<Item = Event> + Send {
+    let open = Some((changes.boxed(), futures::FutureExt::boxed(closed)));
+    futures::stream::unfold(open, |open| async move {
+        let (mut changes, mut closed) = open?;
+        tokio::select! {
+            change = changes.next() => {
+                let event = event_of(&change?);
+                Some((event, Some((changes, closed))))
+            }
+            reason = &mut closed => {
+                let event = Event::default().event("closed");
+                let event = event.json_data(Closed { reason }).unwrap_or_else(|_| Event::default().event("closed"));
+                Some((event, None))
+            }
+        }
+    })
+}
+
+/// Re-checks the caller every `reauthorize_every`; resolves with the reason once the token or
+/// the `watch` permission is refused (never in `--insecure-no-auth` mode).
+async fn recheck(state: ApiState, caller: Caller, token: Option<String>) -> String {
+    let config = &state.state.config;
+    if config.insecure_no_auth {
+        return std::future::pending().await;
+    }
+    let client = &state.state.client;
+    let watch = Action {
+        verb: "watch",
+        name: None,
+    };
+    loop {
+        tokio::time::sleep(config.reauthorize_every).await;
+        let authenticated = match &token {
+            Some(token) => auth::review(client, &state.reviews, token, config.audience.as_deref()).await,
+            None => Err(auth::refused()),
+        };
+        let checked = match authenticated {
+            Ok(now) if now.user == caller.user => auth::access_review(client, &caller, &watch).await,
+            Ok(now) => Err(ApiError::Unauthorized(format!("the token now names {}", now.user))),
+            Err(error) => Err(error),
+        };
+        match checked {
+            Ok(()) => {}
+            Err(refused @ (ApiError::Unauthorized(_) | ApiError::Forbidden { .. })) => {
+                tracing::info!(user = %caller.user, status = %refused.status(), "watch stream closed: {refused}");
+                return refused.to_string();
+            }
+            Err(error) => tracing::warn!(user = %caller.user, %error, "watch stream re-check failed (kept open)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stream_ends_with_a_closed_event_once_the_check_says_so() {
+        let (tx, rx) = tokio::sync::oneshot::channel::<String>();
+        let changes = futures::stream::iter([Change::Snapshot(Vec::new())]).chain(futures::stream::pending());
+        let closed = async move { rx.await.unwrap_or_default() };
+        let mut events = Box::pin(until_closed(changes, closed));
+        assert!(events.next().await.is_some(), "the snapshot");
+        tx.send("alice may not watch stores.platform.k3s.io".to_owned())
+            .unwrap();
+        assert!(events.next().await.is_some(), "the closed event");
+        assert!(events.next().await.is_none(), "the stream ended");
+    }
 }

@@ -312,3 +312,69 @@ async fn the_api_records_who_created_and_deleted_a_store() {
     drop(orchestrator);
     revoke(&admin, &role).await;
 }
+
+/// Item 5: an open watch stream is re-checked every `reauthorize_every` (3 s here) and ends,
+/// with a `closed` event naming the missing permission, once bob's ClusterRoleBinding is
+/// gone.
+#[tokio::test]
+#[ignore = "needs a cluster (KUBECONFIG)"]
+async fn an_open_stream_ends_once_its_permission_is_gone() {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client as HttpClient;
+    use hyper_util::rt::TokioExecutor;
+
+    let admin = common::admin().await;
+    common::install_crd(&admin).await;
+    let bob = common::token("bob");
+    let role = grant(&admin, "bob", &["watch"]).await;
+    let every = std::time::Duration::from_secs(3);
+    let orchestrator = Orchestrator::with(identity::controller_client(&admin).await, |config| {
+        config.reauthorize_every = every;
+    })
+    .await;
+    let client = HttpClient::builder(TokioExecutor::new()).build_http::<Full<hyper::body::Bytes>>();
+    let request = hyper::Request::get(format!("{}/api/watch/stores", orchestrator.base))
+        .header("Authorization", format!("Bearer {bob}"))
+        .body(Full::default())
+        .expect("a request");
+    let response = client.request(request).await.expect("the stream opens");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut text = String::new();
+    while !text.contains("event: snapshot") {
+        let frame = common::within(body.frame())
+            .await
+            .expect("a frame")
+            .expect("a readable frame");
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    // Two checks pass while the binding is there: the stream stays open.
+    let still_open = tokio::time::timeout(every * 2 + every / 2, async {
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.expect("a readable frame").into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    })
+    .await;
+    assert!(still_open.is_err(), "the stream ended while bob could watch:\n{text}");
+
+    revoke(&admin, &role).await;
+    let revoked = std::time::Instant::now();
+    common::within(async {
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.expect("a readable frame").into_data() {
+                text.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    })
+    .await;
+    let ended = revoked.elapsed();
+    println!("the stream ended {ended:?} after the binding was deleted (re-check every {every:?})");
+    assert!(text.contains("event: closed"), "{text}");
+    assert!(text.contains("bob may not watch"), "{text}");
+    assert!(ended < every + std::time::Duration::from_secs(15), "{ended:?}");
+    drop(orchestrator);
+}

@@ -276,6 +276,8 @@
 
   // ---- live updates ----
   function apply(kind, data) {
+    // The server re-checks the stream's permission and closes it once it is gone.
+    if (kind === "closed") { showAlert("Live updates stopped: " + data.reason); return; }
     if (kind === "snapshot") {
       stores = new Map(data.map((s) => [s.id, s]));
     } else if (kind === "applied") {

@@ -23,6 +23,46 @@ use crate::tenant::Tenant;
 
 /// Namespace prefix of stores: a store `acme` lives in `store-acme`.
 pub const STORE_PREFIX: &str = "store";
+/// The longest store id: the namespace `store-<id>` must stay a DNS label
+/// ([`crate::tenant::MAX_NAMESPACE`] characters).
+pub const MAX_ID: usize = crate::tenant::MAX_NAMESPACE - STORE_PREFIX.len() - 1;
+/// The store-id rule as a CEL expression on the string `value` (for the `Store` CRD's
+/// `x-kubernetes-validations` rule on `metadata.name`): the same rule as [`store_id`].
+///
+/// ```
+/// let rule = k3splatform::store::id_cel_rule("self.metadata.name");
+/// assert!(rule.starts_with("size(self.metadata.name) <= 57 && "));
+/// ```
+#[must_use]
+pub fn id_cel_rule(value: &str) -> String {
+    format!("size({value}) <= {MAX_ID} && {value}.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')")
+}
+
+/// The one check of a store id (the `Store` object's name, the HTTP API's `{id}` path
+/// segment, a spec file's `id`): a DNS-1123 label of at most [`MAX_ID`] characters, so
+/// that `store-<id>` is a namespace name too.
+///
+/// ```
+/// use k3splatform::store::{MAX_ID, store_id};
+/// assert_eq!(store_id("acme").unwrap().as_str(), "acme");
+/// assert!(store_id("acme?dryRun=All").is_err());
+/// assert!(store_id(&"a".repeat(MAX_ID + 1)).is_err());
+/// ```
+pub fn store_id(value: &str) -> Result<DnsLabel, k3score::ErrorKind> {
+    let label = DnsLabel::new(value)?;
+    if value.len() > MAX_ID {
+        return Err(k3score::ErrorKind::InvalidName {
+            grammar: "store id",
+            value: value.to_owned(),
+            reason: format!(
+                "must be at most {MAX_ID} characters (namespace {STORE_PREFIX}-<id> is a DNS label), is {}",
+                value.len()
+            ),
+        });
+    }
+    Ok(label)
+}
+
 /// Default Postgres image.
 pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:17.6";
 /// The Postgres app (StatefulSet and Service) name.
@@ -371,5 +411,35 @@ impl Sizes {
             max_cpu: None,
             max_memory: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn store_ids_are_labels_short_enough_for_their_namespace() {
+        assert_eq!(MAX_ID, 57);
+        for good in ["a", "acme", "e2e-1", &"a".repeat(MAX_ID)] {
+            assert!(store_id(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "Acme",
+            "-acme",
+            "acme?dryRun=All",
+            "a/b",
+            "..",
+            "a#b",
+            "a%3F",
+            &"a".repeat(MAX_ID + 1),
+            &"a".repeat(70),
+        ] {
+            let error = store_id(bad).unwrap_err().to_string();
+            assert!(!error.is_empty(), "{bad}");
+        }
+        let long = store_id(&"a".repeat(58)).unwrap_err().to_string();
+        assert!(long.contains("at most 57 characters"), "{long}");
     }
 }

@@ -200,7 +200,7 @@ async fn main() {
     let client = Client::try_default().await.expect("a cluster from KUBECONFIG");
     let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
         Api::all(client.clone());
-    let crd = Store::crd();
+    let crd = k3sstore::resource::crd();
     crds.patch(
         "stores.platform.k3s.io",
         &PatchParams::apply("bench").force(),

@@ -132,7 +132,7 @@ fn name(value: &str) -> DnsLabel {
 }
 
 /// The install bundle for `target` running `image` (the CRD is printed separately:
-/// [`crate::Store`]'s `CustomResourceExt::crd`).
+/// [`crate::resource::crd`]).
 pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
     let namespace = name(NAMESPACE);
     let ctx = Context::new(target.clone(), namespace.clone());

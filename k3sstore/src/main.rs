@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 use k3score::Target;
 use k3sstore::http::limit::{Limits, RateLimit};
 use k3sstore::{Config, State};
-use kube::CustomResourceExt;
 
 /// The store provisioning platform.
 #[derive(Debug, Parser)]
@@ -126,7 +125,7 @@ async fn run(config: Config) -> Result<(), String> {
 /// Prints the CRD and the install bundle as one YAML stream.
 fn install(target: &Target, image: &str) -> Result<(), String> {
     let bundle = k3sstore::install::bundle(target, image).map_err(|e| e.to_string())?;
-    let mut out = yaml(&k3sstore::Store::crd())?;
+    let mut out = yaml(&k3sstore::resource::crd())?;
     out.push_str("---\n");
     bundle.write_yaml(&mut out).map_err(|e| e.to_string())?;
     print!("{out}");
@@ -147,7 +146,7 @@ async fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
     }
     let result = match cli.command {
-        Command::Crd => yaml(&k3sstore::Store::crd()).map(|text| print!("{text}")),
+        Command::Crd => yaml(&k3sstore::resource::crd()).map(|text| print!("{text}")),
         Command::Install { target: name, image } => target(&name).and_then(|target| install(&target, &image)),
         Command::Run {
             target: name,

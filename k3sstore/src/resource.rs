@@ -10,8 +10,7 @@
 //!
 //! ```
 //! use k3sstore::resource::{Store, StoreSpec};
-//! use kube::CustomResourceExt;
-//! let crd = Store::crd();
+//! let crd = k3sstore::resource::crd();
 //! assert_eq!(crd.metadata.name.as_deref(), Some("stores.platform.k3s.io"));
 //! assert_eq!(crd.spec.scope, "Cluster");
 //! let store = Store::new("acme", StoreSpec::default());
@@ -24,6 +23,7 @@ use k3score::names::DnsLabel;
 use k3score::{Error, Errors, FieldPath, Problems};
 use k3splatform::SizeProfile;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{CustomResourceDefinition, ValidationRule};
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,37 @@ pub const DEFAULT_MEDUSA_IMAGE: &str = "ghcr.io/medusajs/medusa:2.8.4";
 pub const PROVISIONED: &str = "Provisioned";
 /// Condition type: the database and the API report ready replicas.
 pub const READY: &str = "Ready";
+
+/// The `Store` CRD as installed: kube's derived schema plus a CEL rule on `metadata.name`
+/// (`x-kubernetes-validations` at the root, the one place a CRD rule may read the name), the
+/// same rule as [`k3splatform::store::store_id`], so the API server refuses to create a
+/// `Store` whose name is not a store id. Updates are not checked (a name never changes, and
+/// a `Store` made before the rule must still be updated to release its finalizer).
+#[must_use]
+pub fn crd() -> CustomResourceDefinition {
+    let mut crd = <Store as kube::CustomResourceExt>::crd();
+    for version in &mut crd.spec.versions {
+        if let Some(schema) = version.schema.as_mut().and_then(|s| s.open_api_v3_schema.as_mut()) {
+            schema.x_kubernetes_validations.get_or_insert_with(Vec::new).push(ValidationRule {
+                // Checked at creation only (the name never changes): with `optionalOldSelf`
+                // the rule also runs on create, where `oldSelf` has no value. A Store made
+                // before the rule can still have its finalizer removed.
+                rule: format!(
+                    "oldSelf.hasValue() || ({})",
+                    k3splatform::store::id_cel_rule("self.metadata.name")
+                ),
+                optional_old_self: Some(true),
+                message: Some(format!(
+                    "metadata.name must be a store id: a DNS-1123 label (lower-case letters, digits, '-') of at most {} characters",
+                    k3splatform::store::MAX_ID
+                )),
+                reason: Some("FieldValueInvalid".to_owned()),
+                ..ValidationRule::default()
+            });
+        }
+    }
+    crd
+}
 
 /// What a store is made of; the object name is the store id.
 #[derive(CustomResource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -173,7 +204,10 @@ impl StoreSpec {
         let mut problems = Problems::default();
         // An invalid id is recorded and a stand-in keeps the other checks going (all at once).
         let id = problems
-            .check(&FieldPath::root().field("metadata").field("name"), DnsLabel::new(id))
+            .check(
+                &FieldPath::root().field("metadata").field("name"),
+                k3splatform::store::store_id(id),
+            )
             .unwrap_or_else(|| DnsLabel::new("x").expect("static name"));
         let store = k3splatform::Store {
             kind: k3splatform::StoreKind::Store,
@@ -239,7 +273,6 @@ fn camel_case(snake: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kube::CustomResourceExt;
 
     #[test]
     fn problems_name_kubernetes_fields_all_at_once() {
@@ -269,13 +302,16 @@ mod tests {
 
     #[test]
     fn crd_is_cluster_scoped_with_status_and_condition_map() {
-        let crd = Store::crd();
+        let crd = crd();
         assert_eq!(crd.spec.group, GROUP);
         assert_eq!(crd.spec.versions[0].name, VERSION);
         let version = &crd.spec.versions[0];
         assert!(version.subresources.as_ref().unwrap().status.is_some());
         let json = serde_json::to_string(&crd).unwrap();
         assert!(json.contains(r#""x-kubernetes-list-map-keys":["type"]"#), "{json}");
+        let rules = version.schema.as_ref().unwrap().open_api_v3_schema.as_ref().unwrap();
+        let rule = &rules.x_kubernetes_validations.as_ref().unwrap()[0].rule;
+        assert!(rule.contains(&k3splatform::store::id_cel_rule("self.metadata.name")), "{rule}");
         for phase in Phase::ALL {
             assert!(
                 json.contains(&format!("\"{phase}\"")),

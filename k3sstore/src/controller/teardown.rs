@@ -15,6 +15,20 @@ use crate::resource::{Phase, Store, StoreStatus};
 /// a namespace that was never ours (a store that failed on a conflict) stays.
 pub(super) async fn cleanup(store: &Store, ctx: &Context) -> Result<Action, Error> {
     let id = store.name_any();
+    if let Err(error) = k3splatform::store::store_id(&id) {
+        // A name that is not a store id (a Store made before the CRD had its rule): the Apply
+        // path refused it before writing anything, so there is nothing to tear down, and its
+        // label selector would not even parse. Let the finalizer go.
+        ctx.event(
+            store,
+            EventType::Normal,
+            "Deleted",
+            "Delete",
+            format!("store {id} had nothing to tear down: {error}"),
+        )
+        .await;
+        return Ok(Action::await_change());
+    }
     let namespace = namespace_of(&id);
     if store.status.as_ref().and_then(|s| s.phase) != Some(Phase::Deleting) {
         ctx.event(

@@ -12,4 +12,5 @@ mod api;
 mod common;
 mod controller;
 mod dashboard;
+mod rbac_security;
 mod security;

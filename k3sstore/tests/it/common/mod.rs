@@ -16,7 +16,7 @@ use k3sstore::{Config, State, Store};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
-use kube::{Api, Client, CustomResourceExt};
+use kube::{Api, Client};
 use tokio::sync::oneshot;
 
 /// How long a test waits for the cluster or the controller before failing.
@@ -40,7 +40,7 @@ pub fn token(user: &str) -> String {
 /// Installs (or updates) the `Store` CRD and waits until it is established.
 pub async fn install_crd(client: &Client) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let crd = Store::crd();
+    let crd = k3sstore::resource::crd();
     let name = crd.metadata.name.clone().expect("CRD name");
     crds.patch(
         &name,

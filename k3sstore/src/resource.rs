@@ -22,8 +22,8 @@ use std::fmt;
 use k3score::names::DnsLabel;
 use k3score::{Error, Errors, FieldPath, Problems};
 use k3splatform::SizeProfile;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{CustomResourceDefinition, ValidationRule};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -311,7 +311,10 @@ mod tests {
         assert!(json.contains(r#""x-kubernetes-list-map-keys":["type"]"#), "{json}");
         let rules = version.schema.as_ref().unwrap().open_api_v3_schema.as_ref().unwrap();
         let rule = &rules.x_kubernetes_validations.as_ref().unwrap()[0].rule;
-        assert!(rule.contains(&k3splatform::store::id_cel_rule("self.metadata.name")), "{rule}");
+        assert!(
+            rule.contains(&k3splatform::store::id_cel_rule("self.metadata.name")),
+            "{rule}"
+        );
         for phase in Phase::ALL {
             assert!(
                 json.contains(&format!("\"{phase}\"")),

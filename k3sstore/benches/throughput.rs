@@ -22,7 +22,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus, StatefulSet, Stat
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Client, CustomResourceExt};
+use kube::{Api, Client};
 use serde::Serialize;
 
 const LABEL: &str = "k3sstore-bench";

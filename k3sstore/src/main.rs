@@ -78,6 +78,12 @@ enum Command {
         /// Seconds between two permission checks of an open watch stream.
         #[arg(long, default_value_t = k3sstore::state::DEFAULT_REAUTHORIZE.as_secs())]
         reauthorize_seconds: u64,
+        /// Serve HTTPS with this certificate chain (PEM, leaf first); read again when it changes.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
 }
 
@@ -159,6 +165,8 @@ async fn main() -> ExitCode {
             review_rate_limit,
             audience,
             reauthorize_seconds,
+            tls_cert,
+            tls_key,
         } => match target(&name) {
             Ok(target) => {
                 run(Config {
@@ -173,6 +181,7 @@ async fn main() -> ExitCode {
                     },
                     audience,
                     reauthorize_every: Duration::from_secs(reauthorize_seconds.max(1)),
+                    tls: tls_cert.zip(tls_key),
                     ..Config::new(target)
                 })
                 .await

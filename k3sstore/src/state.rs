@@ -63,6 +63,9 @@ pub struct Config {
     pub audience: Option<String>,
     /// How often an open watch stream re-checks its caller's permission. Default: 60 s.
     pub reauthorize_every: Duration,
+    /// The certificate and key files (PEM) to serve HTTPS with (`--tls-cert`, `--tls-key`),
+    /// read again when they change. Default: `None`, plain HTTP.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Config {
@@ -86,6 +89,7 @@ impl Config {
             limits: crate::http::limit::Limits::default(),
             audience: None,
             reauthorize_every: DEFAULT_REAUTHORIZE,
+            tls: None,
         }
     }
 }

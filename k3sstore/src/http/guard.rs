@@ -24,9 +24,9 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::ApiState;
 use super::auth::{self, Action, Caller, Known};
 use super::error::ApiError;
+use super::{ApiState, Peer};
 
 /// Runs before every `/api` handler (as a route layer, so the route is known).
 pub(crate) async fn guard(
@@ -59,8 +59,8 @@ pub(crate) async fn guard(
     };
     let address = request
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        .get::<ConnectInfo<Peer>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.0.ip().to_string());
     let checked = same_origin(&state, request.headers()).and_then(|()| json_body(request.method(), request.headers()));
     let admitted = match checked {
         Ok(()) => admit(&state, request.headers(), &address, &action).await,

@@ -32,6 +32,7 @@ pub mod limit;
 mod ops;
 pub mod request;
 mod stores;
+pub mod tls;
 pub mod ttl_map;
 pub mod view;
 pub mod watch;
@@ -39,9 +40,11 @@ pub mod watch;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::connect_info::Connected;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
+use axum::serve::IncomingStream;
 use tokio::sync::watch as signal;
 
 pub use stores::REQUESTED_BY;
@@ -137,7 +140,24 @@ fn insecure_on_loopback(config: &Config, address: std::net::SocketAddr) -> std::
     Ok(())
 }
 
+/// The client address of a connection, plain or TLS (what the rate limits key on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peer(pub std::net::SocketAddr);
+
+impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, tls::TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, tls::TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
 /// Serves [`router`] on `listener` until `shutdown` resolves; open streams end then too.
+/// With `tls` in the configuration, HTTPS with that certificate and key ([`tls`]).
 pub async fn serve(
     state: State,
     listener: tokio::net::TcpListener,
@@ -148,17 +168,23 @@ pub async fn serve(
     if state.config.insecure_no_auth {
         tracing::warn!("--insecure-no-auth: the API answers anyone who can reach this loopback address");
     }
+    let files = match &state.config.tls {
+        Some((cert, key)) => Some(tls::CertFiles::load(cert.clone(), key.clone())?),
+        None => None,
+    };
     let (stop, stopped) = signal::channel(false);
-    let app = router(state, local, stopped);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let app = router(state, local, stopped).into_make_service_with_connect_info::<Peer>();
+    let shutdown = async move {
         shutdown.await;
         let _ = stop.send(true);
-    })
-    .await
+    };
+    match files {
+        Some(files) => {
+            let listener = tls::TlsListener::new(listener, files)?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+    }
 }
 
 #[cfg(test)]

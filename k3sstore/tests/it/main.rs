@@ -14,3 +14,4 @@ mod controller;
 mod dashboard;
 mod rbac_security;
 mod security;
+mod tokens;

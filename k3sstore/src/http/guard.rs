@@ -79,18 +79,14 @@ pub(crate) async fn guard(
     }
 }
 
-/// The `{id}` path segment (percent-decoded) as a store id, or a `400` that says why not.
+/// The `{id}` path segment (percent-decoded) as a store id ([`k3splatform::store::store_id`],
+/// the rule the CRD's CEL rule and the create request follow), or a `400` that says why not.
 pub(crate) fn check_id(id: &str) -> Result<(), ApiError> {
-    crate::resource::StoreSpec::default()
-        .to_platform(id)
+    k3splatform::store::store_id(id)
         .map(drop)
-        .map_err(|errors| ApiError::BadId {
+        .map_err(|kind| ApiError::BadId {
             id: id.to_owned(),
-            reason: errors
-                .iter()
-                .map(|error| error.kind.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
+            reason: kind.to_string(),
         })
 }
 

@@ -81,6 +81,9 @@ pub fn cluster_rules(store_kinds: &[Object], store_bundles: &[Bundle]) -> Vec<Po
         "events",
         &["create", "list", "patch", "watch"],
     );
+    // The controller reads a store's pods to tell a container that cannot start
+    // (`controller::pods`), whatever a store's own Roles grant.
+    grant(&mut grants, "", "pods", &["get", "list", "watch"]);
     grant(&mut grants, "authentication.k8s.io", "tokenreviews", &["create"]);
     grant(&mut grants, "authorization.k8s.io", "subjectaccessreviews", &["create"]);
     // One rule per (group, verbs), resources sorted.
@@ -297,6 +300,7 @@ mod tests {
             ("traefik.io", "ingressroutes", "list"),
             ("external-secrets.io", "externalsecrets", "delete"),
             ("", "pods", "get"),
+            ("", "pods", "list"),
             ("platform.k3s.io", "stores/status", "patch"),
             ("events.k8s.io", "events", "create"),
             ("authentication.k8s.io", "tokenreviews", "create"),

@@ -4,10 +4,13 @@
 //!
 //! The controller watches `Store` objects and, through the ownership label, the store
 //! namespaces, StatefulSets and Deployments it applied: a workload turning ready or a
-//! namespace going away triggers the store's reconcile; nothing polls.
+//! namespace going away triggers the store's reconcile. The one poll: while a store is not
+//! ready, its pods are looked at every 10 s ([`pods`]), since a container that cannot start
+//! changes no workload status.
 
 pub mod apply;
 pub mod leader;
+pub mod pods;
 pub mod provision;
 pub mod status;
 mod teardown;

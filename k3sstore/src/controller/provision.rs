@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use k3score::{Bundle, Context as RenderContext, Kind, Object, SecretBackend, Target};
 use k3splatform::store::{PASSWORD_SECRET, STORE_PREFIX};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::PatchParams;
+use k8s_openapi::api::core::v1::{Namespace, Pod, Secret};
+use kube::api::{ListParams, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
 use kube::{Api, Client, ResourceExt};
@@ -25,6 +25,9 @@ pub const PASSWORD_LENGTH: usize = 32;
 const READY_RESYNC: Duration = Duration::from_secs(300);
 /// How often a `Failed` store is tried again.
 const FAILED_RETRY: Duration = Duration::from_secs(10);
+/// How often a store that is not ready yet has its pods looked at: a container that cannot
+/// start does not change its workload's status, so no watch event announces it.
+const POD_CHECK: Duration = Duration::from_secs(10);
 
 /// The store's namespace.
 pub fn namespace_of(id: &str) -> String {
@@ -134,6 +137,7 @@ fn missing_kind(kind: &str, api_version: &str) -> String {
 struct Applied {
     database: Replicas,
     api: Replicas,
+    stuck: Option<Blocker>,
 }
 
 /// Renders and applies the store; a refusal becomes a [`Blocker`].
@@ -179,6 +183,7 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
     let mut applied = Applied {
         database: Replicas::default(),
         api: Replicas::default(),
+        stuck: None,
     };
     for object in bundle.in_apply_order() {
         let result = apply::visit(
@@ -218,6 +223,11 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
         || store.status.as_ref().and_then(|s| s.phase) != Some(Phase::Ready);
     if needs_prune {
         prune(ctx, id, &namespace, &bundle).await?;
+    }
+    if !(applied.database.is_ready() && applied.api.is_ready()) {
+        let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+        let listed = pods.list(&ListParams::default().labels(&super::pods::selector())).await?;
+        applied.stuck = super::pods::stuck(&listed.items);
     }
     Ok(Ok(applied))
 }
@@ -275,14 +285,15 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
     // being ready (a pod restart weeks later is not a provisioning failure).
     let unready_since = status::unready_since(previous, created, now);
     let unready_for = Duration::try_from(now.duration_since(unready_since)).unwrap_or_default();
-    let (blocker, database, api) = match outcome {
-        Ok(applied) => (None, applied.database, applied.api),
-        Err(blocker) => (Some(blocker), Replicas::default(), Replicas::default()),
+    let (blocker, database, api, stuck) = match outcome {
+        Ok(applied) => (None, applied.database, applied.api, applied.stuck),
+        Err(blocker) => (Some(blocker), Replicas::default(), Replicas::default(), None),
     };
     let observation = Observation {
         blocker,
         database,
         api,
+        stuck,
         age: unready_for,
         deadline: config.deadline,
     };
@@ -329,8 +340,9 @@ pub(super) async fn apply(store: &Store, ctx: &Context) -> Result<Action, Error>
     Ok(match verdict.phase {
         Phase::Ready => Action::requeue(READY_RESYNC),
         Phase::Failed => Action::requeue(FAILED_RETRY),
-        // Re-check when the deadline passes; workload changes trigger a reconcile sooner.
-        _ => Action::requeue(config.deadline.saturating_sub(unready_for) + Duration::from_secs(1)),
+        // Re-check the pods soon and when the deadline passes; workload changes trigger a
+        // reconcile sooner.
+        _ => Action::requeue(POD_CHECK.min(config.deadline.saturating_sub(unready_for) + Duration::from_secs(1))),
     })
 }
 

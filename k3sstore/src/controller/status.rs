@@ -75,6 +75,9 @@ pub struct Observation {
     pub database: Replicas,
     /// The API Deployment.
     pub api: Replicas,
+    /// A container of the store that cannot start without a change ([`super::pods::stuck`]):
+    /// the store fails at once rather than at the deadline, and recovers once it is fixed.
+    pub stuck: Option<Blocker>,
     /// Time the store has been waiting to be ready ([`unready_since`]).
     pub age: Duration,
     /// The provisioning deadline.
@@ -116,6 +119,14 @@ pub fn derive(obs: &Observation) -> Verdict {
             message: None,
             provisioned,
             ready: (true, "Ready", progress),
+        };
+    }
+    if let Some(stuck) = &obs.stuck {
+        return Verdict {
+            phase: Phase::Failed,
+            message: Some(stuck.message.clone()),
+            provisioned,
+            ready: (false, stuck.reason, stuck.message.clone()),
         };
     }
     if obs.age > obs.deadline {
@@ -228,9 +239,26 @@ mod tests {
                 desired: api.0,
                 ready: api.1,
             },
+            stuck: None,
             age,
             deadline: 10 * MIN,
         }
+    }
+
+    #[test]
+    fn a_stuck_container_fails_before_the_deadline_unless_the_store_is_ready() {
+        let mut o = obs((1, 1), (1, 0), MIN);
+        o.stuck = Some(Blocker {
+            reason: "CrashLoopBackOff",
+            message: "the API cannot start".to_owned(),
+        });
+        let v = derive(&o);
+        assert_eq!(v.phase, Phase::Failed);
+        assert_eq!(v.message.as_deref(), Some("the API cannot start"));
+        assert!(v.provisioned.0, "the bundle was applied");
+        assert_eq!(v.ready, (false, "CrashLoopBackOff", "the API cannot start".to_owned()));
+        o.api.ready = 1;
+        assert_eq!(derive(&o).phase, Phase::Ready, "enough replicas are ready");
     }
 
     #[test]

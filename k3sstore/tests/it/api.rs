@@ -1,17 +1,17 @@
 //! Scenarios 1, 2 and 6 of issue 13, through the HTTP API, against the real cluster.
 
 use hyper::{Method, StatusCode};
-use k3sstore::Store;
+use k3sstore::{Phase, Store};
 use k3sstore::http::limit::{Limits, RateLimit};
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams};
-use kube::runtime::wait::await_condition;
 use kube::{Api, Client};
 use serde::Deserialize;
 
 use crate::common::http::call;
-use crate::common::{self, Orchestrator, identity, kubelet, within};
+use crate::common::controller::phase_is;
+use crate::common::{self, Orchestrator, identity, node};
 
 #[derive(Debug, Deserialize)]
 struct View {
@@ -23,19 +23,6 @@ struct View {
 #[derive(Debug, Deserialize)]
 struct EventView {
     reason: Option<String>,
-}
-
-/// Waits until the store's `status.phase` is `phase` (a watch, not a poll).
-async fn phase(client: &Client, id: &str, phase: &'static str) -> Store {
-    let stores: Api<Store> = Api::all(client.clone());
-    within(await_condition(stores, id, move |s: Option<&Store>| {
-        s.and_then(|s| s.status.as_ref())
-            .and_then(|s| s.phase)
-            .is_some_and(|p| p.as_str() == phase)
-    }))
-    .await
-    .expect("watch the store")
-    .unwrap_or_else(|| panic!("store {id} gone before {phase}"))
 }
 
 /// A ClusterRole + binding that lets `user` do `verbs` on stores (what a cluster admin grants).
@@ -99,10 +86,13 @@ fn counter(metrics: &str, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{metrics}"))
 }
 
-/// Scenario 1 and 2: create -> Provisioning -> (kubelet) Ready with the local URL, Events in
-/// order, metrics moved; the same create again is 409 and leaves one namespace.
+/// Scenario 1 and 2 on the real node: create through the API -> Provisioning -> Ready once
+/// the kubelet reports both pods passing their probes (the time of each phase printed), Events
+/// in order, metrics moved, the database answers with the credentials of the store's Secret;
+/// the same create again is 409 and leaves one namespace; delete -> pods, claim, namespace
+/// and the node's containers gone.
 #[tokio::test]
-#[ignore = "needs a cluster (KUBECONFIG)"]
+#[ignore = "needs a cluster with a node (KUBECONFIG, ../shared/kube/node, .ci/node-images)"]
 async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
     let client = common::admin().await;
     common::install_crd(&client).await;
@@ -112,16 +102,34 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
     let base = &orchestrator.base;
     let id = common::unique("e2e-ready");
     let body = format!(r#"{{"id": "{id}", "engine": "medusa", "size": "small"}}"#);
+    let containers_before = node::containers();
 
+    let start = tokio::time::Instant::now();
+    let clock = node::phase_clock(&client, &id, start);
     let created = call(base, Method::POST, "/api/stores", Some(&bob), Some(&body)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let view: View = created.json();
     assert_eq!(view.id, id);
     assert_eq!(view.phase, "Requested");
 
-    phase(&client, &id, "Provisioning").await;
-    kubelet::ready(&client, &id).await;
-    let store = phase(&client, &id, "Ready").await;
+    // Nothing plays the kubelet: Ready comes from the node's probes.
+    let store = common::controller::wait_store(&client, &id, 180, "Ready", phase_is(Phase::Ready))
+        .await
+        .expect("the store");
+    let phases = common::within(clock).await.expect("the phase watch");
+    let created_at = store.metadata.creation_timestamp.clone().expect("created").0;
+    println!("store {id} on the node, seconds after POST /api/stores:");
+    for (phase, at) in &phases {
+        println!("  {:<13} {:>6.2}", phase.as_str(), at.as_secs_f64());
+    }
+    println!("  pod conditions (seconds after the Store's creation, 1 s resolution):");
+    for (pod, times) in node::pod_times(&client, &id, created_at).await {
+        let times: Vec<String> = times.iter().map(|(c, s)| format!("{c} {s}")).collect();
+        println!("    {pod}: {}", times.join(", "));
+    }
+    let seen: Vec<Phase> = phases.iter().map(|(p, _)| *p).collect();
+    assert_eq!(seen.last(), Some(&Phase::Ready), "{phases:?}");
+    assert!(seen.contains(&Phase::Provisioning), "{phases:?}");
     assert_eq!(
         store.status.and_then(|s| s.url).as_deref(),
         Some(format!("http://{id}.localhost").as_str())
@@ -133,6 +141,13 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
         (view.phase.as_str(), view.url),
         ("Ready", Some(format!("http://{id}.localhost")))
     );
+
+    println!("  the node's containers while the store runs:\n{}", node::listing());
+
+    // The database works with the credentials the controller generated.
+    let answer = node::psql(&client, &id, "psql-created", node::IDENTITY_QUERY).await;
+    println!("psql as the store's user, password from its Secret:\n{answer}");
+    assert!(answer.starts_with("store|store|"), "{answer}");
 
     // The activity log lists the steps in order.
     let events = call(base, Method::GET, &format!("/api/stores/{id}/events"), Some(&bob), None).await;
@@ -150,8 +165,13 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
     };
     assert!(position("Accepted") < position("Ready"), "{reasons:?}");
     assert_eq!(reasons.last().map(String::as_str), Some("Ready"), "{reasons:?}");
+    println!("  Events: {}", reasons.join(", "));
 
     let metrics = call(base, Method::GET, "/metrics", None, None).await.body;
+    let shown = ["stores_created_total", "provisioning_duration_seconds_sum", "active_stores{"];
+    for line in metrics.lines().filter(|l| shown.iter().any(|s| l.starts_with(s))) {
+        println!("  /metrics: {line}");
+    }
     assert!(counter(&metrics, "stores_created_total") >= 1.0, "{metrics}");
     assert!(
         counter(&metrics, "provisioning_duration_seconds_count") >= 1.0,
@@ -180,7 +200,13 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
 
     let deleted = call(base, Method::DELETE, &format!("/api/stores/{id}"), Some(&bob), None).await;
     assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.body);
+    let deleting = tokio::time::Instant::now();
     common::delete_store(&client, &id).await;
+    println!(
+        "  deleted: Store gone {:.1} s after DELETE",
+        deleting.elapsed().as_secs_f64()
+    );
+    node::assert_gone(&client, &id, &containers_before).await;
     drop(orchestrator);
     revoke(&client, &role).await;
 }

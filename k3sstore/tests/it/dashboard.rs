@@ -7,13 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client as Browser, ClientBuilder, Locator};
-use hyper::{Method, StatusCode};
 use hyper_util::client::legacy::connect::HttpConnector;
 use k3sstore::http::limit::Limits;
 use serde_json::json;
 
-use crate::common::http::call;
-use crate::common::{self, Orchestrator, identity, kubelet};
+use crate::common::{self, Orchestrator, identity};
 
 const UI_WAIT: Duration = Duration::from_secs(60);
 
@@ -129,7 +127,7 @@ async fn sign_in(browser: &Browser, base: &str, token: &str) {
 }
 
 #[tokio::test]
-#[ignore = "needs a cluster (KUBECONFIG)"]
+#[ignore = "needs a cluster with a node (KUBECONFIG, ../shared/kube/node, .ci/node-images) and chromium"]
 async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     let client = common::admin().await;
     common::install_crd(&client).await;
@@ -160,23 +158,19 @@ async fn the_dashboard_creates_follows_and_deletes_a_store_in_a_real_browser() {
     id_input.send_keys(&ready).await.expect("type");
     click(&browser, "#create-form button").await;
     until(&browser, &format!("//tr[@data-id='{ready}']")).await;
-    // A second store that stays Provisioning (nobody plays its kubelet).
+    // A second store that stays Provisioning (its API never answers on its port).
     let pending = common::unique("ui-pending");
-    let created = call(
-        &base,
-        Method::POST,
-        "/api/stores",
-        Some(&bob),
-        Some(&format!(r#"{{"id":"{pending}"}}"#)),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let mut silent = k3sstore::Store::new(&pending, k3sstore::StoreSpec::default());
+    silent.spec.api_image = Some(common::node::SILENT_IMAGE.to_owned());
+    kube::Api::<k3sstore::Store>::all(client.clone())
+        .create(&kube::api::PostParams::default(), &silent)
+        .await
+        .expect("the pending store");
     until(
         &browser,
         &format!("//tr[@data-id='{pending}']//span[text()='Provisioning']"),
     )
     .await;
-    kubelet::ready(&client, &ready).await;
     until(&browser, &format!("//tr[@data-id='{ready}']//span[text()='Ready']")).await;
     until(
         &browser,

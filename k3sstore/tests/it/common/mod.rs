@@ -1,13 +1,13 @@
 //! Shared helpers of the cluster tests: the cluster client, the orchestrator started in
-//! process (controller + HTTP server), an HTTP client for the API, and the kubelet the tests
-//! play by patching workload `/status`.
+//! process (controller + HTTP server), an HTTP client for the API, and the real node
+//! (`../shared/kube/node`) whose kubelet makes stores ready.
 
 #![allow(dead_code, reason = "each test module uses a part of the helpers")]
 
 pub mod controller;
 pub mod http;
 pub mod identity;
-pub mod kubelet;
+pub mod node;
 
 use std::time::Duration;
 

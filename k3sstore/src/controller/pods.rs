@@ -24,14 +24,23 @@ pub fn selector() -> String {
 /// are skipped (an old ReplicaSet's pod during a rollout).
 #[must_use]
 pub fn stuck(pods: &[Pod]) -> Option<Blocker> {
-    let mut live: Vec<&Pod> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+    let mut live: Vec<&Pod> = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .collect();
     live.sort_by_key(|p| (app_of(p) != POSTGRES, p.metadata.name.clone()));
     live.into_iter().find_map(|pod| {
         let status = pod.status.as_ref()?;
         let containers = status.init_container_statuses.iter().flatten();
-        let found = containers.chain(status.container_statuses.iter().flatten()).find_map(cause)?;
+        let found = containers
+            .chain(status.container_statuses.iter().flatten())
+            .find_map(cause)?;
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
-        let part = if app_of(pod) == POSTGRES { "the database" } else { "the API" };
+        let part = if app_of(pod) == POSTGRES {
+            "the database"
+        } else {
+            "the API"
+        };
         Some(Blocker {
             reason: found.0,
             message: format!("{part} cannot start (pod {pod_name}): {}", found.1),
@@ -54,7 +63,11 @@ fn cause(container: &ContainerStatus) -> Option<(&'static str, String)> {
     let image = &container.image;
     let sentence = match waiting.reason.as_deref()? {
         reason @ ("ErrImagePull" | "ImagePullBackOff") => (
-            if reason == "ErrImagePull" { "ErrImagePull" } else { "ImagePullBackOff" },
+            if reason == "ErrImagePull" {
+                "ErrImagePull"
+            } else {
+                "ImagePullBackOff"
+            },
             format!(
                 "image {image} of container {name} cannot be pulled ({reason}); check its name and tag, and that the node can reach its registry"
             ),
@@ -94,16 +107,18 @@ fn crashed(container: &ContainerStatus) -> String {
         .filter(|m| !m.is_empty())
         .map(|m| format!(": {m}"))
         .unwrap_or_default();
-    let times = if restarts == 1 { "once".to_owned() } else { format!("{restarts} times") };
+    let times = if restarts == 1 {
+        "once".to_owned()
+    } else {
+        format!("{restarts} times")
+    };
     format!("container {name} {how} (restarted {times}, CrashLoopBackOff){said}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{
-        ContainerState, ContainerStateTerminated, ContainerStateWaiting, PodStatus,
-    };
+    use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, ContainerStateWaiting, PodStatus};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
     fn pod(name: &str, app: &str, containers: Vec<ContainerStatus>) -> Pod {
@@ -155,7 +170,12 @@ mod tests {
 
     #[test]
     fn a_crash_loop_says_how_the_container_ended() {
-        let mut crash = waiting("postgres", "postgres:17.6", "CrashLoopBackOff", "back-off 20s restarting failed container");
+        let mut crash = waiting(
+            "postgres",
+            "postgres:17.6",
+            "CrashLoopBackOff",
+            "back-off 20s restarting failed container",
+        );
         crash.restart_count = 2;
         crash.last_state = Some(ContainerState {
             terminated: Some(ContainerStateTerminated {
@@ -176,7 +196,11 @@ mod tests {
         );
         crash.last_state.as_mut().unwrap().terminated.as_mut().unwrap().reason = Some("OOMKilled".to_owned());
         let oom = stuck(&[pod("postgres-0", POSTGRES, vec![crash])]).unwrap();
-        assert!(oom.message.contains("is killed for using more memory than its limit"), "{}", oom.message);
+        assert!(
+            oom.message.contains("is killed for using more memory than its limit"),
+            "{}",
+            oom.message
+        );
     }
 
     #[test]
@@ -207,8 +231,15 @@ mod tests {
         );
         let blocker = stuck(&[pod("api-1", API, vec![refused])]).unwrap();
         assert_eq!(blocker.reason, "CreateContainerConfigError");
-        assert!(blocker.message.ends_with("cannot verify user is non-root (CreateContainerConfigError)"));
+        assert!(
+            blocker
+                .message
+                .ends_with("cannot verify user is non-root (CreateContainerConfigError)")
+        );
         let bad = stuck(&[pod("api-1", API, vec![waiting("api", "UPPER", "InvalidImageName", "")])]).unwrap();
-        assert!(bad.message.contains("UPPER (container api) is not a valid image reference"));
+        assert!(
+            bad.message
+                .contains("UPPER (container api) is not a valid image reference")
+        );
     }
 }

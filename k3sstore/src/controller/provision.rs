@@ -226,7 +226,9 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
     }
     if !(applied.database.is_ready() && applied.api.is_ready()) {
         let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
-        let listed = pods.list(&ListParams::default().labels(&super::pods::selector())).await?;
+        let listed = pods
+            .list(&ListParams::default().labels(&super::pods::selector()))
+            .await?;
         applied.stuck = super::pods::stuck(&listed.items);
     }
     Ok(Ok(applied))

@@ -1,16 +1,16 @@
 //! Scenarios 1, 2 and 6 of issue 13, through the HTTP API, against the real cluster.
 
 use hyper::{Method, StatusCode};
-use k3sstore::{Phase, Store};
 use k3sstore::http::limit::{Limits, RateLimit};
+use k3sstore::{Phase, Store};
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams};
 use kube::{Api, Client};
 use serde::Deserialize;
 
-use crate::common::http::call;
 use crate::common::controller::phase_is;
+use crate::common::http::call;
 use crate::common::{self, Orchestrator, identity, node};
 
 #[derive(Debug, Deserialize)]
@@ -102,7 +102,9 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
     let base = &orchestrator.base;
     let id = common::unique("e2e-ready");
     let body = format!(r#"{{"id": "{id}", "engine": "medusa", "size": "small"}}"#);
-    let containers_before = node::containers();
+    let namespace = format!("store-{id}");
+    let before = node::listing(&namespace);
+    assert!(node::containers(&namespace).is_empty(), "{before}");
 
     let start = tokio::time::Instant::now();
     let clock = node::phase_clock(&client, &id, start);
@@ -142,7 +144,8 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
         ("Ready", Some(format!("http://{id}.localhost")))
     );
 
-    println!("  the node's containers while the store runs:\n{}", node::listing());
+    println!("  the node's containers of {namespace} before the store:\n{before}");
+    println!("  ... and while it runs:\n{}", node::listing(&namespace));
 
     // The database works with the credentials the controller generated.
     let answer = node::psql(&client, &id, "psql-created", node::IDENTITY_QUERY).await;
@@ -168,7 +171,11 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
     println!("  Events: {}", reasons.join(", "));
 
     let metrics = call(base, Method::GET, "/metrics", None, None).await.body;
-    let shown = ["stores_created_total", "provisioning_duration_seconds_sum", "active_stores{"];
+    let shown = [
+        "stores_created_total",
+        "provisioning_duration_seconds_sum",
+        "active_stores{",
+    ];
     for line in metrics.lines().filter(|l| shown.iter().any(|s| l.starts_with(s))) {
         println!("  /metrics: {line}");
     }
@@ -206,7 +213,7 @@ async fn create_through_the_api_reaches_ready_and_a_second_create_conflicts() {
         "  deleted: Store gone {:.1} s after DELETE",
         deleting.elapsed().as_secs_f64()
     );
-    node::assert_gone(&client, &id, &containers_before).await;
+    node::assert_gone(&client, &id).await;
     drop(orchestrator);
     revoke(&client, &role).await;
 }

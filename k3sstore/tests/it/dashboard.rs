@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::common::{self, Orchestrator, identity};
 
-const UI_WAIT: Duration = Duration::from_secs(60);
+/// Stores reach `Ready` on the real node: pods started and probed.
+const UI_WAIT: Duration = common::NODE_WAIT;
 
 /// `chromedriver` on a free port; killed when dropped.
 struct Driver {

@@ -72,9 +72,15 @@ async fn missing_image_and_crash_loop_fail_with_the_pods_reason_and_recover() {
             "no Go error: {message}"
         );
         if *id == "e2e-pull" {
-            assert!(message.contains(&format!("image {image} of container api cannot be pulled")), "{message}");
+            assert!(
+                message.contains(&format!("image {image} of container api cannot be pulled")),
+                "{message}"
+            );
         } else {
-            assert!(message.contains("container api exits at start with exit code 3"), "{message}");
+            assert!(
+                message.contains("container api exits at start with exit code 3"),
+                "{message}"
+            );
         }
         assert!(
             event_reasons(&admin, object)
@@ -112,6 +118,6 @@ async fn missing_image_and_crash_loop_fail_with_the_pods_reason_and_recover() {
         stores.delete(id, &DeleteParams::default()).await.unwrap();
     }
     for object in &created {
-        wait_store(&admin, &object.name_any(), 120, "gone", |s| s.is_none()).await;
+        wait_store(&admin, &object.name_any(), 180, "gone", |s| s.is_none()).await;
     }
 }

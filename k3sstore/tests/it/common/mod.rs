@@ -21,6 +21,9 @@ use tokio::sync::oneshot;
 
 /// How long a test waits for the cluster or the controller before failing.
 pub const WAIT: Duration = Duration::from_secs(60);
+/// How long a test waits for what the node does (pods started and passing their probes, or
+/// stopped and removed): longer, as the 2-core machine may be busy.
+pub const NODE_WAIT: Duration = Duration::from_secs(180);
 
 /// The admin client of `../shared/kube/cluster` (`KUBECONFIG`); panics with the way to get one.
 pub async fn admin() -> Client {
@@ -90,6 +93,9 @@ impl Orchestrator {
         let target = k3score::Target::preset("local").expect("local target");
         let mut config = Config {
             listen: "127.0.0.1:0".parse().expect("address"),
+            // The stores of the controller scenarios (labelled) are their own controllers':
+            // this one takes the others, so both kinds of test can run at once.
+            store_selector: Some(format!("!{}", controller::TEST_LABEL)),
             ..Config::new(target)
         };
         change(&mut config);
@@ -127,11 +133,10 @@ pub async fn delete_store(client: &Client, id: &str) {
     }
     let uid = stores.get(id).await.ok().and_then(|s| s.metadata.uid);
     let _ = stores.delete(id, &DeleteParams::background()).await;
-    within(await_condition(
-        stores,
-        id,
-        conditions::is_deleted(&uid.unwrap_or_default()),
-    ))
-    .await
-    .expect("the store deleted");
+    let uid = uid.unwrap_or_default();
+    let gone = await_condition(stores, id, conditions::is_deleted(&uid));
+    tokio::time::timeout(NODE_WAIT, gone)
+        .await
+        .unwrap_or_else(|_| panic!("store {id} not gone within {NODE_WAIT:?}"))
+        .expect("the store deleted");
 }

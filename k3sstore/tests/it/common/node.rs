@@ -45,38 +45,44 @@ pub fn dir() -> PathBuf {
     PathBuf::from(cluster).join("node")
 }
 
-/// The ids of the containers the node's containerd holds (`ctr -n k8s.io containers ls -q`),
-/// pod sandboxes included.
-pub fn containers() -> BTreeSet<String> {
-    let socket = dir().join("containerd.sock");
-    let out = std::process::Command::new("ctr")
-        .arg("--address")
-        .arg(&socket)
-        .args(["-n", "k8s.io", "containers", "ls", "-q"])
-        .output()
-        .expect("ctr (installed by `node start`)");
-    assert!(out.status.success(), "ctr: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
-}
-
-/// What `ctr -n k8s.io containers ls` prints (container, image, runtime).
-pub fn listing() -> String {
+/// `ctr -n k8s.io containers ls ARGS` on the node.
+fn ctr(args: &[&str]) -> String {
     let socket = dir().join("containerd.sock");
     let out = std::process::Command::new("ctr")
         .arg("--address")
         .arg(&socket)
         .args(["-n", "k8s.io", "containers", "ls"])
+        .args(args)
         .output()
         .expect("ctr (installed by `node start`)");
+    assert!(out.status.success(), "ctr: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Waits up to `secs` until every container the node holds was there before (`before`);
-/// returns the ones still left over when the time is up.
-pub async fn containers_back_to(before: &BTreeSet<String>, secs: u64) -> BTreeSet<String> {
+/// The filter of the containers of pods in `namespace` (the kubelet's CRI labels).
+fn in_namespace(namespace: &str) -> String {
+    format!("labels.\"io.kubernetes.pod.namespace\"=={namespace}")
+}
+
+/// The ids of the containers the node's containerd holds for pods in `namespace`, pod
+/// sandboxes included (`ctr -n k8s.io containers ls -q <filter>`).
+pub fn containers(namespace: &str) -> BTreeSet<String> {
+    ctr(&["-q", &in_namespace(namespace)]).lines().map(str::to_owned).collect()
+}
+
+/// What `ctr -n k8s.io containers ls <filter>` prints for `namespace` (container, image,
+/// runtime).
+pub fn listing(namespace: &str) -> String {
+    ctr(&[&in_namespace(namespace)])
+}
+
+/// Waits up to `secs` until the node holds no container of a pod in `namespace` (the
+/// kubelet removes dead containers and sandboxes in its garbage collection, once a minute);
+/// returns the ones left when the time is up.
+pub async fn containers_gone(namespace: &str, secs: u64) -> BTreeSet<String> {
     let until = Instant::now() + Duration::from_secs(secs);
     loop {
-        let left: BTreeSet<String> = containers().difference(before).cloned().collect();
+        let left = containers(namespace);
         if left.is_empty() || Instant::now() > until {
             return left;
         }
@@ -146,16 +152,31 @@ pub async fn psql(client: &Client, id: &str, name: &str, sql: &str) -> String {
     let namespace = format!("store-{id}");
     let ip = postgres_ip(client, id).await;
     let quantity = |q: &str| Quantity(q.to_owned());
-    let resources: BTreeMap<String, Quantity> =
-        [("cpu".to_owned(), quantity("50m")), ("memory".to_owned(), quantity("64Mi"))].into();
+    let resources: BTreeMap<String, Quantity> = [
+        ("cpu".to_owned(), quantity("50m")),
+        ("memory".to_owned(), quantity("64Mi")),
+    ]
+    .into();
     let container = Container {
         name: "psql".to_owned(),
         image: Some(POSTGRES_IMAGE.to_owned()),
         image_pull_policy: Some("Never".to_owned()),
         command: Some(
-            ["psql", "-h", &ip, "-U", "store", "-d", "store", "-v", "ON_ERROR_STOP=1", "-Atc", sql]
-                .map(str::to_owned)
-                .to_vec(),
+            [
+                "psql",
+                "-h",
+                &ip,
+                "-U",
+                "store",
+                "-d",
+                "store",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-Atc",
+                sql,
+            ]
+            .map(str::to_owned)
+            .to_vec(),
         ),
         env: Some(vec![EnvVar {
             name: "PGPASSWORD".to_owned(),
@@ -216,7 +237,9 @@ pub async fn psql(client: &Client, id: &str, name: &str, sql: &str) -> String {
         status: None,
     };
     let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
-    jobs.create(&PostParams::default(), &job).await.expect("create the psql Job");
+    jobs.create(&PostParams::default(), &job)
+        .await
+        .expect("create the psql Job");
     let done = |j: Option<&Job>| {
         j.and_then(|j| j.status.as_ref())
             .and_then(|s| s.conditions.as_ref())
@@ -264,13 +287,11 @@ async fn job_log(client: &Client, namespace: &str, job: &str) -> String {
 }
 
 /// Who and where the query runs: `store|store|<server version>` when the credentials work.
-pub const IDENTITY_QUERY: &str =
-    "select current_user, current_database(), current_setting('server_version')";
+pub const IDENTITY_QUERY: &str = "select current_user, current_database(), current_setting('server_version')";
 
 /// After store `id` was deleted: its namespace and pods are gone, its claim's volume is
-/// `Released`, and the node holds no container that was not there before the store
-/// (`before`, from [`containers`]); prints what `ctr` listed.
-pub async fn assert_gone(client: &Client, id: &str, before: &BTreeSet<String>) {
+/// `Released`, and the node holds none of its containers; prints what `ctr` listed.
+pub async fn assert_gone(client: &Client, id: &str) {
     use k8s_openapi::api::core::v1::{Namespace, PersistentVolume};
     let namespace = format!("store-{id}");
     assert!(
@@ -282,7 +303,13 @@ pub async fn assert_gone(client: &Client, id: &str, before: &BTreeSet<String>) {
         "namespace {namespace} gone"
     );
     let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
-    assert!(pods.list(&ListParams::default()).await.expect("list pods").items.is_empty());
+    assert!(
+        pods.list(&ListParams::default())
+            .await
+            .expect("list pods")
+            .items
+            .is_empty()
+    );
     let volumes = Api::<PersistentVolume>::all(client.clone())
         .list(&ListParams::default())
         .await
@@ -302,14 +329,12 @@ pub async fn assert_gone(client: &Client, id: &str, before: &BTreeSet<String>) {
     assert_eq!(claimed.len(), 1, "one volume was claimed by {namespace}: {claimed:?}");
     assert_eq!(claimed[0].1.as_deref(), Some("Released"), "{claimed:?}");
     let waited = Instant::now();
-    let left = containers_back_to(before, 150).await;
+    let left = containers_gone(&namespace, 150).await;
     println!(
-        "  ctr containers: {} before the store, {} {:.0} s after it was gone, left over from it: {left:?}; volume {} Released\n{}",
-        before.len(),
-        containers().len(),
-        waited.elapsed().as_secs_f64(),
+        "  volume {} Released; the node's containers of {namespace} {:.0} s after the Store was gone:\n{}",
         claimed[0].0,
-        listing()
+        waited.elapsed().as_secs_f64(),
+        listing(&namespace)
     );
     assert!(left.is_empty(), "containers of store {id} left on the node: {left:?}");
 }

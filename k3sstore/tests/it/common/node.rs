@@ -67,7 +67,10 @@ fn in_namespace(namespace: &str) -> String {
 /// The ids of the containers the node's containerd holds for pods in `namespace`, pod
 /// sandboxes included (`ctr -n k8s.io containers ls -q <filter>`).
 pub fn containers(namespace: &str) -> BTreeSet<String> {
-    ctr(&["-q", &in_namespace(namespace)]).lines().map(str::to_owned).collect()
+    ctr(&["-q", &in_namespace(namespace)])
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What `ctr -n k8s.io containers ls <filter>` prints for `namespace` (container, image,

@@ -7,10 +7,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use hyper::{Method, StatusCode};
 use hyper_util::client::legacy::connect::HttpConnector;
 use k3sstore::http::limit::Limits;
 use serde_json::json;
 
+use crate::common::http::call;
 use crate::common::{self, Orchestrator, identity};
 
 /// Stores reach `Ready` on the real node: pods started and probed.

@@ -52,6 +52,14 @@ impl App {
             service_account: self.service_account.clone(),
             termination_grace_period: self.termination_grace_period,
             init_containers: self.init_containers.clone(),
+            metadata: self.metadata.clone(),
+            pod: self.pod.clone(),
+            image_pull_secrets: self.image_pull_secrets.clone(),
+            image_pull_policy: self.image_pull_policy,
+            placement: self.placement.clone(),
+            sidecars: self.sidecars.clone(),
+            lifecycle: self.lifecycle.clone(),
+            config_files: self.config_files.clone(),
             ..Workload::new(self.name.clone(), self.image.clone())
         }
     }
@@ -225,7 +233,7 @@ impl App {
             let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
             objects.push(
                 StatefulSet {
-                    metadata: Self::metadata(name, ctx, &label_map),
+                    metadata: workload.object_meta(name, ctx.ns()),
                     spec: StatefulSetSpec {
                         replicas,
                         selector,
@@ -242,7 +250,7 @@ impl App {
         } else {
             objects.push(
                 Deployment {
-                    metadata: Self::metadata(name, ctx, &label_map),
+                    metadata: workload.object_meta(name, ctx.ns()),
                     spec: DeploymentSpec {
                         replicas,
                         selector,
@@ -255,8 +263,8 @@ impl App {
                 .into(),
             );
         }
-        if !self.ports.is_empty() || stateful {
-            objects.push(self.service(ctx, stateful, &label_map, &selector_map).into());
+        if workload.pod_ports().next().is_some() || stateful {
+            objects.push(self.service(workload, ctx, stateful, &label_map, &selector_map).into());
         }
         let routes = self.routes(ctx);
         objects.extend(
@@ -268,7 +276,7 @@ impl App {
             objects.push(pdb.into());
         }
         objects.extend(
-            self.network_policies(labels, ctx, &routes)
+            self.network_policies(workload, ctx, &routes)
                 .into_iter()
                 .map(Object::from),
         );
@@ -280,6 +288,7 @@ impl App {
 
     fn service(
         &self,
+        workload: &Workload,
         ctx: &Context,
         headless: bool,
         labels: &BTreeMap<String, String>,
@@ -289,7 +298,7 @@ impl App {
             metadata: Self::metadata(self.service_name().as_str(), ctx, labels),
             spec: Some(ServiceSpec {
                 selector: Some(selector.clone()),
-                ports: Some(self.ports.iter().map(|p| p.to_service_port()).collect()),
+                ports: Some(workload.pod_ports().map(|p| p.to_service_port()).collect()),
                 cluster_ip: headless.then(|| "None".to_owned()),
                 publish_not_ready_addresses: None,
                 ..Default::default()
@@ -365,7 +374,7 @@ impl App {
     /// reaches the app, on the Service port its HTTPScaledObject names (the first port).
     fn network_policies(
         &self,
-        labels: &AppLabels,
+        workload: &Workload,
         ctx: &Context,
         routes: &[Route],
     ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
@@ -373,7 +382,8 @@ impl App {
             Protocol::Udp => WorkloadPort::udp(p.port),
             Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
         };
-        let ports: Vec<WorkloadPort> = self.ports.iter().map(workload_port).collect();
+        let labels = &workload.labels;
+        let ports: Vec<WorkloadPort> = workload.pod_ports().map(workload_port).collect();
         // Service ports are the container ports (see `route`), so a route's port number is
         // the container port the controller connects to.
         let service = self.service_name();

@@ -6,10 +6,14 @@ use k3score::Errors;
 use k3score::exposure::Expose;
 use k3score::identity::ServiceAccountSpec;
 use k3score::names::DnsLabel;
+use k3score::names::DnsSubdomain;
 use k3score::network::NetworkSpec;
 use k3score::resources::Resources;
 use k3score::scaling::Scaling;
-use k3score::workload::{ContainerSecurity, Env, EnvFrom, InitContainer, Port, Probes, Volume};
+use k3score::workload::{
+    ConfigFile, ContainerSecurity, Env, EnvFrom, ImagePullPolicy, InitContainer, Lifecycle, Metadata, Placement, Port,
+    Probes, Sidecar, Volume,
+};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -149,6 +153,43 @@ pub struct App {
     /// How to build the image from source (Tilt). Default: none (a prebuilt image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
+    /// Labels and annotations of the Deployment or StatefulSet, merged with ours; a label may
+    /// not change a selector label. Default: none. Example:
+    /// `metadata: {annotations: {argocd.argoproj.io/sync-wave: "1"}}`.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// Labels and annotations of the pod template, merged with ours (Prometheus, Reloader,
+    /// Argo CD, Velero annotations); a label may not change a selector label. Default: none.
+    /// Example: `pod: {annotations: {prometheus.io/scrape: "true"}, labels: {tier: web}}`.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub pod: Metadata,
+    /// Secrets with registry credentials (`kubernetes.io/dockerconfigjson`). Default: none.
+    /// Example: `image_pull_secrets: [regcred]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<DnsSubdomain>,
+    /// When the images are pulled: `always`, `if_not_present` or `never`. Default: Kubernetes'.
+    /// Example: `image_pull_policy: if_not_present`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<ImagePullPolicy>,
+    /// Node selector, tolerations, spreading, node affinity, priority and runtime class; GPU
+    /// settings add theirs. Default: none. Example:
+    /// `placement: {node_selector: {kubernetes.io/arch: arm64}, spread: zone}`.
+    #[serde(default)]
+    pub placement: Placement,
+    /// Containers beside the app (Kubernetes native sidecars, Kubernetes 1.33+), with the
+    /// app's restricted defaults; their ports join the Service. Default: none. Example:
+    /// `sidecars: [{name: logs, image: fluent/fluent-bit:3.2, volumes: [{name: logs, mount_path: /logs}]}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<Sidecar>,
+    /// Hooks after start and before stop: `sleep`, `exec` or `http` each. Default: none.
+    /// Example: `lifecycle: {pre_stop: {sleep: 5s}}`.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// Files mounted read-only from a ConfigMap of the app (`from` is read relative to the
+    /// spec file); pods roll when they change (`checksum/config`). Default: none. Example:
+    /// `config_files: [{path: /etc/app/config.yaml, from: ./config.yaml}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_files: Vec<ConfigFile>,
 }
 
 k3score::builder! {
@@ -178,6 +219,14 @@ k3score::builder! {
             init_containers: Vec<InitContainer> = Default::default(),
             termination_grace_period: Option<i64> = Default::default(),
             build as build_config: Option<Build> = Default::default(),
+            metadata: Metadata = Default::default(),
+            pod: Metadata = Default::default(),
+            image_pull_secrets: Vec<DnsSubdomain> = Default::default(),
+            image_pull_policy: Option<ImagePullPolicy> = Default::default(),
+            placement: Placement = Default::default(),
+            sidecars: Vec<Sidecar> = Default::default(),
+            lifecycle: Lifecycle = Default::default(),
+            config_files: Vec<ConfigFile> = Default::default(),
         }
         optional {  }
     }

@@ -65,7 +65,8 @@
 //! | `healthcheck` | readiness AND liveness exec probes (`CMD-SHELL` → `/bin/sh -c`), compose defaults 30s/30s/3 |
 //! | `deploy.resources`, `cpus`, `mem_limit`, `mem_reservation` | requests / limits (`512M` → `512Mi`) |
 //! | `deploy.replicas` | replicas |
-//! | `labels`, `annotations` | annotations of the workload and Service; Kompose's `kompose.*` labels are honoured where they mean something here (routes, HPA, claims, StatefulSet, init container, probes) and reported otherwise |
+//! | `deploy.placement.constraints` | `node.labels.K==V`, `node.platform.os` / `.arch`, `node.hostname` → node selector (`x86_64` → `amd64`, `aarch64` → `arm64`); `!=` → required node affinity; `node.role`, `node.id`, `preferences` → warnings |
+//! | `labels`, `annotations` | annotations of the workload and Service; Kompose's `kompose.*` labels are honoured where they mean something here (routes, HPA, claims, StatefulSet, init container, probes, image pull secret and policy) and reported otherwise |
 //! | `networks` | NetworkPolicies: each service admits and reaches exactly the services sharing a network |
 //! | `user`, `cap_add`, `read_only`, `privileged` | security context (see below) |
 //! | `working_dir`, `hostname`, `stop_grace_period` | `workingDir`, pod `hostname`, `terminationGracePeriodSeconds` |
@@ -80,7 +81,9 @@
 //! Networking: visibility defaults to `restricted` to the project's services on a shared
 //! network (services with `x-k3s: {expose: ...}` routes are `public`); egress is DNS plus those
 //! services, `x-k3s: {egress: open}` opens it. The `x-k3s` service extension also takes
-//! `visibility`, `scaling` and `workload: stateful` (the k3sapp blocks).
+//! `visibility`, `scaling`, `workload: stateful` and the pod-template settings `metadata`, `pod`,
+//! `image_pull_secrets`, `image_pull_policy`, `placement`, `sidecars`, `lifecycle` and
+//! `config_files` (inline `content`) (the k3sapp blocks).
 //!
 //! Keys: `x-` keys are ignored; compose keys that are not translated produce warnings;
 //! unknown keys are errors (as in docker compose). Legacy files without `services:` are

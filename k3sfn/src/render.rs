@@ -46,7 +46,7 @@ fn var(name: &str) -> k3score::names::EnvVarName {
 
 impl Project {
     /// The object name of `function` (a DNS-1035 label: the project name starts with a letter).
-    fn name_of(&self, function: &Function) -> Result<Dns1035Label, ErrorKind> {
+    pub(crate) fn name_of(&self, function: &Function) -> Result<Dns1035Label, ErrorKind> {
         let max = match function.trigger {
             Trigger::Schedule(_) => MAX_CRONJOB_NAME,
             Trigger::Http(_) | Trigger::Queue(_) => MAX_NAME,
@@ -166,6 +166,14 @@ impl Project {
             security: self.security_context.clone(),
             service_account,
             restart_policy,
+            metadata: function.metadata.clone(),
+            pod: function.pod.clone(),
+            image_pull_secrets: function.image_pull_secrets.clone(),
+            image_pull_policy: function.image_pull_policy,
+            placement: function.placement.clone(),
+            sidecars: function.sidecars.clone(),
+            lifecycle: function.lifecycle.clone(),
+            config_files: function.config_files.clone(),
             ..Workload::new(name, image)
         }
     }
@@ -273,12 +281,7 @@ impl Project {
         };
         let labels = workload.labels.clone();
         let mut objects = rendered.objects;
-        let meta = ObjectMeta {
-            name: Some(name.to_string()),
-            namespace: ctx.ns(),
-            labels: Some(labels.labels()),
-            ..Default::default()
-        };
+        let meta = workload.object_meta(name.as_str(), ctx.ns());
         let sctx = ScalingContext::new(labels.clone(), ctx);
         let scaled = match &function.trigger {
             Trigger::Schedule(schedule) => {
@@ -293,12 +296,14 @@ impl Project {
             }
             Trigger::Http(http) => {
                 objects.push(deployment(meta.clone(), &labels, rendered.pod_template).into());
-                let port = workload.ports.clone();
+                let port: Vec<Port> = workload.pod_ports().cloned().collect();
                 objects.push(
                     Service {
                         metadata: ObjectMeta {
                             name: Some(service_name.to_string()),
-                            ..meta
+                            namespace: ctx.ns(),
+                            labels: Some(labels.labels()),
+                            ..Default::default()
                         },
                         spec: Some(ServiceSpec {
                             selector: Some(labels.selector()),

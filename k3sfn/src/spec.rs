@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 use k3score::Errors;
 use k3score::exposure::Host;
 use k3score::identity::ServiceAccountSpec;
-use k3score::names::{Dns1035Label, DnsLabel};
+use k3score::names::{Dns1035Label, DnsLabel, DnsSubdomain};
 use k3score::network::{NetworkSpec, Peer, Visibility};
 use k3score::resources::Resources;
-use k3score::workload::{ContainerSecurity, Env, EnvFrom};
+use k3score::workload::{
+    ConfigFile, ContainerSecurity, Env, EnvFrom, ImagePullPolicy, Lifecycle, Metadata, Placement, Sidecar,
+};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -188,6 +190,36 @@ pub struct Function {
     /// Target in-flight requests per replica (HTTP). Default: KEDA HTTP's 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i32>,
+    /// Labels and annotations of the function's Deployment or CronJob. Default: none. Example:
+    /// `metadata: {annotations: {argocd.argoproj.io/sync-wave: "1"}}`.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// Labels and annotations of its pod template. Default: none. Example:
+    /// `pod: {annotations: {prometheus.io/scrape: "true"}}`.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub pod: Metadata,
+    /// Secrets with registry credentials. Default: none. Example: `image_pull_secrets: [regcred]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<DnsSubdomain>,
+    /// When the images are pulled. Default: Kubernetes'. Example: `image_pull_policy: always`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<ImagePullPolicy>,
+    /// Node selector, tolerations, spreading, node affinity, priority and runtime class.
+    /// Default: none. Example: `placement: {node_selector: {kubernetes.io/arch: arm64}}`.
+    #[serde(default)]
+    pub placement: Placement,
+    /// Containers beside the function (Kubernetes native sidecars). Default: none. Example:
+    /// `sidecars: [{name: proxy, image: ghcr.io/acme/proxy:1.0}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<Sidecar>,
+    /// Hooks after start and before stop. Default: none. Example:
+    /// `lifecycle: {pre_stop: {sleep: 5s}}`.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// Files mounted read-only from a ConfigMap of the function (`from` is read relative to
+    /// the spec file). Default: none. Example: `config_files: [{path: /etc/fn/config.yaml, content: "a: 1"}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_files: Vec<ConfigFile>,
 }
 
 impl Function {
@@ -207,6 +239,14 @@ impl Function {
             min_replicas: None,
             max_replicas: None,
             concurrency: None,
+            metadata: Metadata::default(),
+            pod: Metadata::default(),
+            image_pull_secrets: Vec::new(),
+            image_pull_policy: None,
+            placement: Placement::default(),
+            sidecars: Vec::new(),
+            lifecycle: Lifecycle::default(),
+            config_files: Vec::new(),
         }
     }
 

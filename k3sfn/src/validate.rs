@@ -107,6 +107,12 @@ impl Project {
             None => {}
         }
         check_env(&function.env, &path.field("env"), problems);
+        if let Ok(name) = self.name_of(function)
+            && let Ok(name) = k3score::names::DnsLabel::new(name.as_str())
+        {
+            self.workload(function, name)
+                .validate_template(k3score::PathRef::from(path), problems);
+        }
         if let Some(resources) = &function.resources {
             resources.validate(k3score::PathRef::from(path).field("resources"), problems);
         }

@@ -229,7 +229,7 @@ fn spec_component(input: &Input, ctx: &Context, out: &mut Generated) -> Option<C
         out.diagnostics
             .extend(Diagnostic::from_errors(path, Some(&text), errors, Severity::Error));
     };
-    let spec = match parse_spec(&text) {
+    let mut spec = match parse_spec(&text) {
         Ok(spec) => spec,
         Err(errors) => {
             problems(out, &errors);
@@ -237,6 +237,10 @@ fn spec_component(input: &Input, ctx: &Context, out: &mut Generated) -> Option<C
         }
     };
     let base = folder_of(path);
+    if let Err(errors) = crate::read_config_files(&mut spec, base, &mut out.read) {
+        problems(out, &errors);
+        return None;
+    }
     let mut sources = Vec::new();
     if let crate::Spec::Functions(project) = &spec {
         let folders = match crate::source_folders(project, base) {

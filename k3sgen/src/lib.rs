@@ -34,6 +34,7 @@ pub mod diagnostic;
 pub mod error;
 #[cfg(feature = "schema")]
 pub mod explain;
+pub mod files;
 pub mod functions;
 pub mod generate;
 pub mod locate;
@@ -51,6 +52,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
 #[cfg(feature = "schema")]
 pub use explain::{Explanation, explain};
+pub use files::read_config_files;
 pub use functions::{discover_functions, read_sources, read_tree, source_folders};
 pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};
 pub use locate::Locator;

@@ -48,6 +48,17 @@ expose:
   host: NAME          # NAME.<the target's base domain>
 security:
   visibility: public  # public, internal, private or restricted
+# image_pull_secrets: [regcred]                  # a private registry's docker-registry Secret
+# placement:
+#   node_selector: {kubernetes.io/arch: arm64}   # or tolerations, spread: zone, affinity
+# pod:
+#   annotations: {reloader.stakater.com/auto: "true"}
+# lifecycle:
+#   pre_stop: {sleep: 5s}                        # let routes drain before SIGTERM
+# config_files:
+#   - {path: /etc/NAME/config.yaml, from: ./config.yaml}   # relative to this file
+# sidecars:
+#   - {name: logs, image: fluent/fluent-bit:3.2}
 "#;
 
 const FUNCTIONS: &str = r#"# A function project: one Deployment and Service per function, scaled by KEDA (HTTP) or

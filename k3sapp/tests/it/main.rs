@@ -3,5 +3,6 @@
 mod common;
 mod errors;
 mod golden;
+mod pod_template;
 mod proptest;
 mod stream;

@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 
 use k3sapp::WorkloadKind;
 use k3score::exposure::Expose;
+use k3score::names::DnsSubdomain;
 use k3score::network::{EgressMode, Visibility};
 use k3score::quantity::Bytes;
 use k3score::scaling::Scaling;
-use k3score::workload::AccessMode;
+use k3score::workload::{AccessMode, ConfigFile, ImagePullPolicy, Lifecycle, Metadata, Placement, Sidecar};
 use serde_derive::Deserialize;
 
 pub(crate) use syntax::{
@@ -214,6 +215,29 @@ pub(crate) struct ServiceExt {
     pub(crate) egress: Option<EgressMode>,
     /// Deployment or StatefulSet.
     pub(crate) workload: Option<WorkloadKind>,
+    /// Labels and annotations of the workload object (the App's `metadata`).
+    #[serde(default)]
+    pub(crate) metadata: Metadata,
+    /// Labels and annotations of the pod template (the App's `pod`).
+    #[serde(default)]
+    pub(crate) pod: Metadata,
+    /// Registry credentials (the App's `image_pull_secrets`; Kompose's label adds to them).
+    #[serde(default)]
+    pub(crate) image_pull_secrets: Vec<DnsSubdomain>,
+    /// When images are pulled (wins over Kompose's label).
+    pub(crate) image_pull_policy: Option<ImagePullPolicy>,
+    /// Placement (its node selector adds to `deploy.placement.constraints`).
+    #[serde(default)]
+    pub(crate) placement: Placement,
+    /// Native sidecars.
+    #[serde(default)]
+    pub(crate) sidecars: Vec<Sidecar>,
+    /// Lifecycle hooks of the service's container.
+    #[serde(default)]
+    pub(crate) lifecycle: Lifecycle,
+    /// Files mounted from a ConfigMap of the service (inline `content`).
+    #[serde(default)]
+    pub(crate) config_files: Vec<ConfigFile>,
 }
 
 /// The `x-k3s` extension of a top-level volume.

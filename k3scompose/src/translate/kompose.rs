@@ -13,8 +13,10 @@
 //! | `kompose.service.healthcheck.readiness.*` | the readiness probe (`test`, `interval`, `timeout`, `retries`, `start_period`, `http_get_path` / `_port`, `tcp_port`, `disable`) |
 //! | `kompose.service.healthcheck.liveness.http_get_path` / `_port`, `.tcp_port` | the liveness probe's action |
 //! | `kompose.security-context.fsgroup` | `fsGroup` |
+//! | `kompose.image-pull-secret` | added to `image_pull_secrets` |
+//! | `kompose.image-pull-policy` (`Always`, `IfNotPresent`, `Never`) | `image_pull_policy` (`x-k3s` wins) |
 //! | `kompose.service.type: clusterip`, `kompose.volume.type: persistentVolumeClaim` | as is (the default) |
-//! | anything else (`nodeport`, `loadbalancer`, `headless`, `kompose.hpa.memory`, `kompose.cronjob.*`, `kompose.image-pull-*`, ...) | a warning naming the label |
+//! | anything else (`nodeport`, `loadbalancer`, `headless`, `kompose.hpa.memory`, `kompose.cronjob.*`, ...) | a warning naming the label |
 
 use std::collections::BTreeMap;
 
@@ -22,9 +24,10 @@ use k3sapp::{App, WorkloadKind};
 use k3score::ErrorKind;
 use k3score::FieldPath;
 use k3score::exposure::{Expose, Host, PathKind, PathMatch};
+use k3score::names::DnsSubdomain;
 use k3score::quantity::Bytes;
 use k3score::scaling::{Hpa, Scaling};
-use k3score::workload::{InitContainer, PortRef, ProbeAction};
+use k3score::workload::{ImagePullPolicy, InitContainer, PortRef, ProbeAction};
 
 use super::service::ServiceCx;
 use crate::model::{Command, Healthcheck, Service};
@@ -38,7 +41,7 @@ const READINESS: &str = "kompose.service.healthcheck.readiness.";
 const LIVENESS: &str = "kompose.service.healthcheck.liveness.";
 
 /// Why a label is not translated, by label (or label prefix ending in `.`).
-const NOT_TRANSLATED: [(&str, &str); 13] = [
+const NOT_TRANSLATED: [(&str, &str); 11] = [
     (
         "kompose.hpa.memory",
         "scaling.hpa takes memory as a percentage of the request, not an amount",
@@ -46,14 +49,6 @@ const NOT_TRANSLATED: [(&str, &str); 13] = [
     (
         "kompose.cronjob.",
         "services run as long-lived workloads; a scheduled task is a k3sfn function with a schedule",
-    ),
-    (
-        "kompose.image-pull-policy",
-        "the kubelet's default applies (IfNotPresent, Always for :latest)",
-    ),
-    (
-        "kompose.image-pull-secret",
-        "image pull secrets are set on the namespace's ServiceAccount",
     ),
     (
         "kompose.serviceaccount-name",
@@ -147,6 +142,27 @@ impl ServiceCx<'_> {
                     Ok(gid) if gid > 0 => app.security_context.fs_group = Some(gid),
                     _ => self.error(path, ErrorKind::Invalid(format!("{value:?}: a group id above 0"))),
                 },
+                "kompose.image-pull-secret" => match value.trim().parse::<DnsSubdomain>() {
+                    Ok(secret) if !app.image_pull_secrets.contains(&secret) => app.image_pull_secrets.push(secret),
+                    Ok(_) => {}
+                    Err(kind) => self.error(path, kind),
+                },
+                "kompose.image-pull-policy" => {
+                    let policy = match value.trim() {
+                        "Always" => ImagePullPolicy::Always,
+                        "IfNotPresent" => ImagePullPolicy::IfNotPresent,
+                        "Never" => ImagePullPolicy::Never,
+                        other => {
+                            self.error(path, ErrorKind::Invalid(format!("{other:?}: expected Always, IfNotPresent or Never")));
+                            continue;
+                        }
+                    };
+                    if app.image_pull_policy.is_some() {
+                        self.warn(path, "x-k3s image_pull_policy is set and wins");
+                    } else {
+                        app.image_pull_policy = Some(policy);
+                    }
+                }
                 "kompose.volume.size" | "kompose.volume.storage-class-name" => {}
                 "kompose.volume.type" if value == "persistentVolumeClaim" => {}
                 "kompose.hpa.cpu" | "kompose.hpa.replicas.min" | "kompose.hpa.replicas.max" => {}

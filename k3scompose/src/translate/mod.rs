@@ -2,6 +2,7 @@
 //! PVCs of named volumes, Secrets of compose `secrets`, pod-template patches) and warnings.
 
 mod kompose;
+mod placement;
 mod security;
 mod service;
 mod storage;

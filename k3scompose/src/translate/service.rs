@@ -187,7 +187,16 @@ impl ServiceCx<'_> {
             init_containers: Vec::new(),
             termination_grace_period,
             build,
+            metadata: ext.map(|e| e.metadata.clone()).unwrap_or_default(),
+            pod: ext.map(|e| e.pod.clone()).unwrap_or_default(),
+            image_pull_secrets: ext.map(|e| e.image_pull_secrets.clone()).unwrap_or_default(),
+            image_pull_policy: ext.and_then(|e| e.image_pull_policy),
+            placement: ext.map(|e| e.placement.clone()).unwrap_or_default(),
+            sidecars: ext.map(|e| e.sidecars.clone()).unwrap_or_default(),
+            lifecycle: ext.map(|e| e.lifecycle.clone()).unwrap_or_default(),
+            config_files: ext.map(|e| e.config_files.clone()).unwrap_or_default(),
         };
+        self.constraints(s, &mut app.placement);
         self.kompose(s, &mut app);
         Some(app)
     }
@@ -502,7 +511,11 @@ impl ServiceCx<'_> {
                 format!("not supported: mode {mode:?} runs as a Deployment"),
             );
         }
-        for key in deploy.other.keys().filter(|k| !k.starts_with("x-")) {
+        for key in deploy
+            .other
+            .keys()
+            .filter(|k| !k.starts_with("x-") && *k != "placement")
+        {
             self.warn(path.field(key.clone()), "not supported");
         }
         deploy.replicas.map(|r| i32::try_from(r.0).unwrap_or(i32::MAX))

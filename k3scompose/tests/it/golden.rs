@@ -184,6 +184,26 @@ fn example_kompose_labels() {
 }
 
 #[test]
+fn example_placement_sidecars() {
+    let (text, _) = example("placement-sidecars", &[], "placement-sidecars");
+    for part in [
+        "kubernetes.io/arch: arm64",
+        "kubernetes.io/os: linux",
+        "pool: telemetry",
+        "operator: NotIn",
+        "- name: regcred",
+        "imagePullPolicy: IfNotPresent",
+        "restartPolicy: Always",
+        "checksum/config:",
+        "topologyKey: kubernetes.io/hostname",
+        "# warning: services.collector.deploy.placement.constraints[4]: \"node.role==manager\" is not translated",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    assert!(!text.contains("kompose.image-pull-secret: not translated"), "{text}");
+}
+
+#[test]
 fn profiles_and_extends() {
     let default = render("profiles-extends", &[], Target::local());
     let debug = render("profiles-extends", &["debug"], Target::local());

@@ -23,25 +23,39 @@
 //! Error paths use the YAML keys of these blocks (`ports[1].name`, `env.API_KEY`,
 //! `security_context.writable_paths[0]`); callers nest them with [`crate::Errors::under`].
 
+mod config_files;
 mod container;
 mod env;
 mod interpolate;
+mod lifecycle;
+mod meta;
+mod placement;
 mod pod;
 mod ports;
 mod probe;
 mod render;
 mod security;
+mod sidecar;
+mod template;
 mod volume;
 
+pub use config_files::{CHECKSUM_ANNOTATION, CONFIG_FILES_VOLUME, ConfigFile, MAX_CONFIG_BYTES, checksum, config_key};
 pub use container::{InitContainer, RestartPolicy};
 pub use env::{
     ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, RELAXED_ENV_NAMES_SINCE, SecretKeyRef, check_env_name_for,
     check_field_path,
 };
 pub use interpolate::{Interpolated, Policy, interpolate, substitute};
+pub use lifecycle::{Hook, Lifecycle, SLEEP_ACTION_SINCE};
+pub use meta::{ImagePullPolicy, Metadata};
+pub use placement::{
+    AffinitySpec, NodeAffinitySpec, NodeOperator, NodePreference, NodeRequirement, Placement, Spread, TaintEffect,
+    Toleration, TolerationOperator,
+};
 pub use pod::{RenderedWorkload, Workload};
 pub(crate) use ports::port_number;
 pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes};
 pub use security::{Capability, ContainerSecurity};
+pub use sidecar::{Mount, SIDECARS_SINCE, Sidecar};
 pub use volume::{AccessMode, EmptyDir, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};

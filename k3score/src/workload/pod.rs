@@ -3,17 +3,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::config_files::ConfigFile;
 use super::container::{InitContainer, RestartPolicy, check_image};
 use super::env::{Env, EnvFrom, secret_refs};
+use super::lifecycle::Lifecycle;
+use super::meta::{ImagePullPolicy, Metadata, check_labels};
+use super::placement::Placement;
 use super::ports::Port;
 use super::probe::Probes;
 use super::security::ContainerSecurity;
+use super::sidecar::Sidecar;
 use super::volume::{Volume, check_absolute};
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::identity::ServiceAccountSpec;
 use crate::labels::{AppLabels, image_version};
-use crate::names::{DnsLabel, bounded, check_label_key, check_label_value};
+use crate::names::{DnsLabel, DnsSubdomain, bounded};
 use crate::object::Object;
 use crate::resources::Resources;
 use crate::secrets::SecretRef;
@@ -60,6 +66,22 @@ pub struct Workload {
     pub restart_policy: Option<RestartPolicy>,
     /// Extra pod template labels (not part of the selector).
     pub pod_labels: BTreeMap<String, String>,
+    /// Labels and annotations of the workload object (`metadata` in YAML).
+    pub metadata: Metadata,
+    /// Labels and annotations of the pod template (`pod` in YAML).
+    pub pod: Metadata,
+    /// Secrets holding registry credentials (`imagePullSecrets`).
+    pub image_pull_secrets: Vec<DnsSubdomain>,
+    /// When the kubelet pulls the images. Default: Kubernetes' (`Always` for `:latest`).
+    pub image_pull_policy: Option<ImagePullPolicy>,
+    /// Node selector, tolerations, spreading, node affinity, priority and runtime class.
+    pub placement: Placement,
+    /// Native sidecars.
+    pub sidecars: Vec<Sidecar>,
+    /// The main container's lifecycle hooks.
+    pub lifecycle: Lifecycle,
+    /// Files mounted from a ConfigMap of the workload.
+    pub config_files: Vec<ConfigFile>,
 }
 
 /// The output of [`Workload::render`].
@@ -88,7 +110,7 @@ fn slug(path: &str) -> String {
 }
 
 /// `writable-<slug>`, or `writable-<hash>` for a path without letters or digits (`/_`).
-fn writable_volume_name(path: &str) -> String {
+pub(super) fn writable_volume_name(path: &str) -> String {
     match slug(path) {
         s if s.is_empty() => format!("writable-{:08x}", crate::names::stable_hash(path) as u32),
         s => bounded(&format!("writable-{s}"), "", 63),
@@ -130,13 +152,57 @@ impl Workload {
             init_containers: Vec::new(),
             restart_policy: None,
             pod_labels: BTreeMap::new(),
+            metadata: Metadata::default(),
+            pod: Metadata::default(),
+            image_pull_secrets: Vec::new(),
+            image_pull_policy: None,
+            placement: Placement::default(),
+            sidecars: Vec::new(),
+            lifecycle: Lifecycle::default(),
+            config_files: Vec::new(),
         }
     }
 
     /// The secrets this workload reads through `env` and `env_from`, with their paths.
     #[must_use]
     pub fn secret_refs(&self) -> Vec<SecretRef> {
-        secret_refs(&self.env, &self.env_from)
+        let mut refs = secret_refs(&self.env, &self.env_from);
+        let sidecars = PathRef::ROOT.field("sidecars");
+        for (i, sidecar) in self.sidecars.iter().enumerate() {
+            refs.extend(sidecar.secret_refs(sidecars.index(i)));
+        }
+        refs
+    }
+
+    /// The ports of the pod: the main container's, then each sidecar's (the Service exposes
+    /// them all). A Service may target a sidecar's port by name: the endpoint controllers look
+    /// up named ports in restartable init containers since Kubernetes 1.32
+    /// (kubernetes/kubernetes#127976), older than the 1.33 sidecars need.
+    pub fn pod_ports(&self) -> impl Iterator<Item = &Port> {
+        self.ports
+            .iter()
+            .chain(self.sidecars.iter().flat_map(|s| s.ports.iter()))
+    }
+
+    /// The name of the ConfigMap holding [`Workload::config_files`].
+    #[must_use]
+    pub fn config_map_name(&self) -> String {
+        bounded(self.name.as_str(), "-config-files", 253)
+    }
+
+    /// The workload object's metadata: `name`, the namespace, our labels with
+    /// [`Workload::metadata`]'s, and its annotations.
+    #[must_use]
+    pub fn object_meta(&self, name: &str, namespace: Option<String>) -> ObjectMeta {
+        let mut labels = self.labels.labels();
+        labels.extend(self.metadata.labels.clone());
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace,
+            labels: Some(labels),
+            annotations: (!self.metadata.annotations.is_empty()).then(|| self.metadata.annotations.clone()),
+            ..Default::default()
+        }
     }
 
     /// The `emptyDir` volumes for writable paths, as (volume name, path, index in
@@ -208,18 +274,37 @@ impl Workload {
             );
         }
         let selector = self.labels.selector();
-        for (key, value) in &self.pod_labels {
-            let labels = path.field("pod_labels");
-            let lpath = labels.field(key.as_str());
-            problems.check(lpath, check_label_key(key));
-            problems.check(lpath, check_label_value(value));
-            if selector.get(key).is_some_and(|v| v != value) {
+        check_labels(&self.pod_labels, path.field("pod_labels"), &selector, problems);
+        self.validate_template(path, problems);
+    }
+
+    /// Records the problems of the pod-template settings beyond the main container
+    /// (`metadata`, `pod`, `image_pull_secrets`, `placement`, `lifecycle`, `sidecars`,
+    /// `config_files`), under `path`; part of [`Workload::validate`], for callers that check
+    /// the rest themselves (functions).
+    pub fn validate_template(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let selector = self.labels.selector();
+        let mut containers = BTreeSet::from([self.name.as_str()]);
+        containers.extend(self.init_containers.iter().map(|c| c.name.as_str()));
+        self.metadata.validate(path.field("metadata"), &selector, problems);
+        self.pod.validate(path.field("pod"), &selector, problems);
+        let secrets = path.field("image_pull_secrets");
+        for (i, secret) in self.image_pull_secrets.iter().enumerate() {
+            if self.image_pull_secrets[..i].contains(secret) {
                 problems.push(
-                    lpath,
-                    ErrorKind::Conflict(format!("{key} is a selector label and must stay {:?}", selector[key])),
+                    secrets.index(i),
+                    ErrorKind::Duplicate {
+                        what: "image pull secret",
+                        name: secret.to_string(),
+                    },
                 );
             }
         }
+        self.validate_placement(path, problems);
+        self.lifecycle.validate(path.field("lifecycle"), &self.ports, problems);
+        self.validate_sidecars(path, &mut containers, problems);
+        let volumes: BTreeSet<&str> = self.volumes.iter().map(|v| v.name.as_str()).collect();
+        super::config_files::validate(&self.config_files, &volumes, path.field("config_files"), problems);
     }
 
     fn validate_ports(&self, path: PathRef<'_>, problems: &mut Problems) {
@@ -287,6 +372,18 @@ impl Workload {
             if !names.insert(name.clone()) {
                 problems.push(
                     path.field("security_context").field("writable_paths").index(i),
+                    ErrorKind::Conflict(format!(
+                        "{wpath:?} needs the volume name {name:?}, which is already used"
+                    )),
+                );
+            }
+        }
+        let sidecars = path.field("sidecars");
+        for (name, wpath, s, i) in self.sidecar_writable_volumes() {
+            if !names.insert(name.clone()) {
+                let spath = sidecars.index(s);
+                problems.push(
+                    spath.field("security_context").field("writable_paths").index(i),
                     ErrorKind::Conflict(format!(
                         "{wpath:?} needs the volume name {name:?}, which is already used"
                     )),

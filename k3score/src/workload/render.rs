@@ -82,6 +82,7 @@ impl Workload {
     pub fn render_validated(&self, ctx: &Context, stateful: bool) -> Result<RenderedWorkload, Errors> {
         let mut problems = Problems::default();
         let env = self.render_env(ctx, &mut problems);
+        self.check_target(ctx, &mut problems);
         problems.finish(())?;
         self.render_parts(ctx, stateful, &env)
     }
@@ -90,6 +91,7 @@ impl Workload {
         let mut problems = Problems::default();
         self.validate(PathRef::ROOT, &mut problems);
         let env = self.render_env(ctx, &mut problems);
+        self.check_target(ctx, &mut problems);
         problems.finish(())?;
         self.render_parts(ctx, stateful, &env)
     }
@@ -143,6 +145,25 @@ impl Workload {
             });
         }
 
+        let files = super::config_files::render(
+            &self.config_files,
+            self.config_map_name(),
+            ctx.ns(),
+            self.labels.labels(),
+        );
+        let mut annotations = self.pod.annotations.clone();
+        if let Some(files) = files {
+            volumes.push(files.volume);
+            mounts.extend(files.mounts);
+            objects.push(files.config_map.into());
+            annotations.insert(super::config_files::CHECKSUM_ANNOTATION.to_owned(), files.checksum);
+        }
+        let mut problems = Problems::default();
+        let (sidecars, sidecar_volumes) = self.render_sidecars(ctx, &mut problems);
+        problems.finish(())?;
+        volumes.extend(sidecar_volumes);
+        let pull_policy = self.image_pull_policy.map(|p| p.as_str().to_owned());
+
         let container_security = self.security.container_context();
         let env_from = non_empty(self.env_from.iter().map(super::EnvFrom::to_env_from_source).collect());
         let container = Container {
@@ -160,14 +181,15 @@ impl Workload {
             startup_probe: self.probe(self.probes.startup.as_ref(), "startup")?,
             readiness_probe: self.probe(self.probes.readiness.as_ref(), "readiness")?,
             liveness_probe: self.probe(self.probes.liveness.as_ref(), "liveness")?,
+            lifecycle: self.lifecycle_hooks()?,
+            image_pull_policy: pull_policy.clone(),
             ..Default::default()
         };
         let init_resources =
             Some(self.resources.without_gpu().requirements()).filter(|r| r.requests.is_some() || r.limits.is_some());
-        let init_containers = self
-            .init_containers
-            .iter()
-            .map(|init| Container {
+        let init_containers = sidecars
+            .into_iter()
+            .chain(self.init_containers.iter().map(|init| Container {
                 name: init.name.to_string(),
                 image: Some(init.image.clone()),
                 command: non_empty(init.command.clone()),
@@ -177,15 +199,17 @@ impl Workload {
                 volume_mounts: non_empty(mounts.clone()),
                 resources: init_resources.clone(),
                 security_context: Some(container_security.clone()),
+                image_pull_policy: pull_policy.clone(),
                 ..Default::default()
-            })
+            }))
             .collect();
 
         let mut labels = self.labels.labels();
         labels.extend(self.pod_labels.clone());
         labels.extend(self.service_account.pod_labels());
+        labels.extend(self.pod.labels.clone());
         let scheduling = self.resources.scheduling();
-        let spec = PodSpec {
+        let mut spec = PodSpec {
             containers: vec![container],
             init_containers: non_empty(init_containers),
             volumes: non_empty(volumes),
@@ -199,10 +223,12 @@ impl Workload {
             tolerations: non_empty(scheduling.tolerations),
             ..Default::default()
         };
+        self.apply_placement(&mut spec);
         Ok(RenderedWorkload {
             pod_template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(labels),
+                    annotations: (!annotations.is_empty()).then_some(annotations),
                     ..Default::default()
                 }),
                 spec: Some(spec),
@@ -222,6 +248,20 @@ impl Workload {
                 value.to_env_var(name, &ctx.variables, path, problems)
             })
             .collect()
+    }
+
+    fn lifecycle_hooks(&self) -> Result<Option<k8s_openapi::api::core::v1::Lifecycle>, Errors> {
+        if self.lifecycle.is_empty() {
+            return Ok(None);
+        }
+        // Unreachable after validation; an error rather than a panic all the same.
+        self.lifecycle.to_k8s(&self.ports).map(Some).ok_or_else(|| {
+            Error::new(
+                FieldPath::root().field("lifecycle"),
+                ErrorKind::Invalid("port cannot be resolved".into()),
+            )
+            .into()
+        })
     }
 
     fn probe(
@@ -315,4 +355,4 @@ fn pod_volume(volume: &Volume, claim: Option<String>) -> K8sVolume {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -113,3 +113,50 @@ fn render_errors_name_the_function() {
         ]
     );
 }
+
+#[test]
+fn pod_template_settings_of_a_function() {
+    let yaml = r#"
+name: shop
+image: acme/fn:1
+functions:
+  - name: hello
+    handler: "m:hello"
+    trigger: {http: {path: /hello}}
+    pod: {annotations: {prometheus.io/scrape: "true"}, labels: {app.kubernetes.io/name: other}}
+    placement: {node_selector: {kubernetes.io/arch: arm64}, tolerations: [{value: x}]}
+    lifecycle: {pre_stop: {http: /drain, port: admin}}
+  - name: nightly
+    handler: "m:nightly"
+    trigger: {schedule: {cron: "0 3 * * *"}}
+    image_pull_secrets: [regcred]
+    sidecars: [{name: proxy, image: ghcr.io/acme/proxy:1, ports: [{name: proxy, port: 15000}]}]
+    config_files: [{path: /etc/fn/config.yaml, content: "a: 1"}]
+"#;
+    assert_eq!(
+        errors(yaml),
+        [
+            "functions[0].pod.labels.app.kubernetes.io/name: conflict: app.kubernetes.io/name is a selector label and must stay \"shop-hello\"",
+            "functions[0].placement.tolerations[0].key: missing: a taint key (or operator: exists to tolerate every taint)",
+            "functions[0].lifecycle.pre_stop.port: port \"admin\" names no port in ports",
+        ]
+    );
+    let project: Project = k3score::yaml::from_yaml(
+        &yaml
+            .replace("app.kubernetes.io/name: other", "tier: fn")
+            .replace("tolerations: [{value: x}]", "spread: zone")
+            .replace("port: admin", "port: http"),
+    )
+    .unwrap();
+    let bundle = project.render(&ctx(Target::local())).unwrap();
+    let yaml = bundle.to_yaml().unwrap();
+    for part in [
+        "kubernetes.io/arch: arm64",
+        "restartPolicy: Always",
+        "- name: regcred",
+        "shop-nightly-config-files",
+        "prometheus.io/scrape",
+    ] {
+        assert!(yaml.contains(part), "{part}: {yaml}");
+    }
+}

@@ -17,3 +17,29 @@ fn explain_reads_fields_types_and_defaults_from_the_schema() {
     let err = k3sgen::explain("Deployment").unwrap_err();
     assert!(err.starts_with("unknown kind \"Deployment\""), "{err}");
 }
+
+/// The pod-template settings of issue 24: every field is explained, each with an example.
+#[test]
+fn explain_covers_the_pod_template_settings_with_examples() {
+    for query in [
+        "App.metadata",
+        "App.pod.annotations",
+        "App.image_pull_secrets",
+        "App.image_pull_policy",
+        "App.placement.node_selector",
+        "App.placement.tolerations.seconds",
+        "App.placement.spread",
+        "App.placement.affinity.node.preferred.weight",
+        "App.placement.priority_class",
+        "App.placement.runtime_class",
+        "App.sidecars.volumes.read_only",
+        "App.sidecars.security_context",
+        "App.lifecycle.pre_stop",
+        "App.config_files.from",
+        "Functions.functions.placement",
+        "Apps.apps.sidecars",
+    ] {
+        let explained = k3sgen::explain(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+        assert!(explained.description.contains("Example:"), "{query}: {explained}");
+    }
+}

@@ -71,7 +71,7 @@ fn local_ctx() -> Context {
 }
 
 /// Every violation of the `restricted` profile (REFERENCE §11, P2-P8) in `spec`.
-fn restricted_violations(spec: &PodSpec) -> Vec<String> {
+pub(crate) fn restricted_violations(spec: &PodSpec) -> Vec<String> {
     let mut v = Vec::new();
     let pod = spec.security_context.clone().unwrap_or_default();
     for (name, set) in [

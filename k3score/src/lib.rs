@@ -39,7 +39,7 @@
 //! | [`dotenv`] | `.env` files for variables and local secret values |
 //! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
 //! | [`object`], [`bundle`], [`yaml`] | the output model and its rendering |
-//! | [`crd`] | typed custom resources (KEDA, External Secrets, Traefik, Gateway API, Argo CD) |
+//! | [`crd`] | typed custom resources: the crate `k3scrd`, re-exported (KEDA, External Secrets, Traefik, Gateway API, Argo CD, cert-manager) |
 //!
 //! The crate has no features. It never enables a Kubernetes version feature of
 //! `k8s-openapi`: the final binary picks the version (1.33 to 1.37 are checked in CI).
@@ -47,7 +47,9 @@
 mod builders;
 pub mod bundle;
 pub mod context;
-pub mod crd;
+/// Typed custom resources: the crate [`k3scrd`], re-exported so `k3score::crd::keda::v1alpha1::ScaledObject`
+/// and `k3scrd::keda::v1alpha1::ScaledObject` name the same type.
+pub use k3scrd as crd;
 pub mod cron;
 pub mod dotenv;
 pub mod error;

@@ -373,6 +373,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Argo CD's finalizer (in `k3scrd`, which has no name checks of its own) follows the API
+    /// server's rule for finalizer names: a DNS subdomain, a `/`, a path.
+    #[test]
+    fn the_argocd_finalizer_is_domain_qualified_with_a_path() {
+        let (domain, path) = crate::crd::argocd::FOREGROUND_DELETION_FINALIZER.split_once('/').unwrap();
+        assert!(domain.parse::<DnsSubdomain>().is_ok(), "{domain}");
+        assert_eq!(path, "foreground");
+    }
+
     #[test]
     fn label_rules() {
         assert!(check_dns1123_label("a").is_ok());

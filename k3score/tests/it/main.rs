@@ -1,7 +1,6 @@
 //! Integration tests of `k3score`, in one test binary (one link against k8s-openapi instead of one per file).
 
 mod common;
-mod crd_resources;
 mod golden_exposure;
 mod golden_network;
 mod golden_platform;

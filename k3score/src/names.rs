@@ -377,7 +377,9 @@ mod tests {
     /// server's rule for finalizer names: a DNS subdomain, a `/`, a path.
     #[test]
     fn the_argocd_finalizer_is_domain_qualified_with_a_path() {
-        let (domain, path) = crate::crd::argocd::FOREGROUND_DELETION_FINALIZER.split_once('/').unwrap();
+        let (domain, path) = crate::crd::argocd::FOREGROUND_DELETION_FINALIZER
+            .split_once('/')
+            .unwrap();
         assert!(domain.parse::<DnsSubdomain>().is_ok(), "{domain}");
         assert_eq!(path, "foreground");
     }

@@ -18,14 +18,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{FileRef, NodeDe, PortSpec, VolumeMount};
-use crate::tree::Node;
+use crate::model::{FileRef, PortSpec, VolumeMount};
+use crate::tree::{Node, NodeDeserializer, OVERRIDE, RESET};
 use serde::Deserialize;
-
-/// The key of the marker mapping that stands for a `!reset` value.
-pub(crate) const RESET: &str = "\u{0}!reset";
-/// The key of the marker mapping that stands for an `!override` value (its only entry).
-pub(crate) const OVERRIDE: &str = "\u{0}!override";
 
 /// Service keys whose value is replaced, not appended (Merge, "Shell commands").
 const REPLACED: [&str; 3] = ["command", "entrypoint", "test"];
@@ -132,7 +127,7 @@ fn merge_seqs(key: &str, mut a: Vec<Node>, b: Vec<Node>) -> Vec<Node> {
 /// The uniqueness key of a `ports`, `volumes`, `secrets` or `configs` entry (`None` for other
 /// keys, and for entries that do not parse: the typed model reports those).
 fn unique_key(key: &str, item: &Node) -> Option<String> {
-    let parse = |node: &Node| NodeDe(strip_tags(node.clone()));
+    let parse = |node: &Node| NodeDeserializer(strip_tags(node.clone()));
     match key {
         "ports" => {
             let p = PortSpec::deserialize(parse(item)).ok()?;

@@ -7,6 +7,12 @@ use std::fmt;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The key of the marker mapping that stands for a `!reset` value (compose merge rules: the
+/// merge in `merge.rs` resets the key; the tree keeps it as an ordinary map for interpolation).
+pub(crate) const RESET: &str = "\u{0}!reset";
+/// The key of the marker mapping that stands for an `!override` value (its only entry).
+pub(crate) const OVERRIDE: &str = "\u{0}!override";
+
 /// One YAML node. Map keys are strings (numeric keys are kept as their text).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node {
@@ -149,15 +155,15 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 /// A node whose compose merge tag (`!reset`, `!override`) is kept as a marker mapping
-/// ([`crate::merge::RESET`], [`crate::merge::OVERRIDE`]); other tags are dropped.
+/// ([`RESET`], [`OVERRIDE`]); other tags are dropped.
 struct TagNode(Node);
 
 impl<'de> Deserialize<'de> for TagNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TagNode, D::Error> {
         let serde_saphyr::Tagged(node, tag) = serde_saphyr::Tagged::<Node>::deserialize(d)?;
         Ok(TagNode(match tag.as_deref() {
-            Some("!reset") => Node::Map(BTreeMap::from([(crate::merge::RESET.to_owned(), Node::Null)])),
-            Some("!override") => Node::Map(BTreeMap::from([(crate::merge::OVERRIDE.to_owned(), node)])),
+            Some("!reset") => Node::Map(BTreeMap::from([(RESET.to_owned(), Node::Null)])),
+            Some("!override") => Node::Map(BTreeMap::from([(OVERRIDE.to_owned(), node)])),
             _ => node,
         }))
     }
@@ -166,6 +172,61 @@ impl<'de> Deserialize<'de> for TagNode {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
         d.deserialize_any(NodeVisitor)
+    }
+}
+
+/// A `serde` deserializer over a [`Node`]: reads a typed value out of a tree that interpolation,
+/// merging or an outer deserializer already buffered.
+pub(crate) struct NodeDeserializer(pub(crate) Node);
+
+impl<'de> serde::Deserializer<'de> for NodeDeserializer {
+    type Error = serde::de::value::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use serde::de::IntoDeserializer;
+        match self.0 {
+            Node::Null => visitor.visit_unit(),
+            Node::Bool(b) => visitor.visit_bool(b),
+            Node::Int(i) => visitor.visit_i64(i),
+            Node::Float(f) => visitor.visit_f64(f),
+            Node::Str(s) => visitor.visit_string(s),
+            Node::Seq(items) => visitor.visit_seq(serde::de::value::SeqDeserializer::new(
+                items.into_iter().map(NodeDeserializer),
+            )),
+            Node::Map(map) => visitor.visit_map(serde::de::value::MapDeserializer::new(
+                map.into_iter()
+                    .map(|(k, v)| (k.into_deserializer(), NodeDeserializer(v))),
+            )),
+        }
+    }
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Node::Null => visitor.visit_none(),
+            other => visitor.visit_some(NodeDeserializer(other)),
+        }
+    }
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        use serde::de::IntoDeserializer;
+        match self.0 {
+            Node::Str(s) => visitor.visit_enum(s.into_deserializer()),
+            _ => Err(serde::de::Error::custom("expected a string")),
+        }
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, serde::de::value::Error> for NodeDeserializer {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
     }
 }
 

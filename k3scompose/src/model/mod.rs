@@ -18,7 +18,7 @@ use k3score::workload::{AccessMode, ConfigFile, ImagePullPolicy, Lifecycle, Meta
 use serde_derive::Deserialize;
 
 pub(crate) use syntax::{
-    BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, NodeDe, OneOrMany, PortSpec, VolumeMount,
+    BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, OneOrMany, PortSpec, VolumeMount,
 };
 
 use crate::tree::Node;

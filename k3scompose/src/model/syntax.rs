@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize as _, Deserializer};
 use serde_derive::Deserialize;
 
-use crate::tree::Node;
+use crate::tree::{Node, NodeDeserializer};
 use crate::values::{Flag, Text};
 
 /// A value with a string short form and a mapping long form.
@@ -435,7 +435,7 @@ pub(crate) struct KeyValues(pub(crate) Vec<(String, Option<String>)>);
 impl KeyValues {
     /// Parses a buffered node.
     pub(crate) fn from_node(node: Node) -> Result<Self, String> {
-        Self::deserialize(NodeDe(node)).map_err(|e| e.to_string())
+        Self::deserialize(NodeDeserializer(node)).map_err(|e| e.to_string())
     }
 
     /// Later entries replace earlier ones with the same key.
@@ -495,7 +495,7 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OneOrMany<T> {
         };
         items
             .into_iter()
-            .map(|item| T::deserialize(NodeDe(item)))
+            .map(|item| T::deserialize(NodeDeserializer(item)))
             .collect::<Result<Vec<T>, de::value::Error>>()
             .map(OneOrMany)
             .map_err(de::Error::custom)
@@ -570,7 +570,7 @@ impl<'de> serde::Deserialize<'de> for DependsOn {
             Node::Map(map) => map
                 .into_iter()
                 .map(|(service, long)| {
-                    let long = DependencyLong::deserialize(NodeDe(long)).map_err(de::Error::custom)?;
+                    let long = DependencyLong::deserialize(NodeDeserializer(long)).map_err(de::Error::custom)?;
                     let _ = (long.restart, long.required);
                     Ok(Dependency {
                         service,
@@ -581,57 +581,6 @@ impl<'de> serde::Deserialize<'de> for DependsOn {
                 .map(DependsOn),
             _ => Err(de::Error::custom("expected a list of services or a mapping")),
         }
-    }
-}
-
-/// Deserializes a [`Node`] (used for nested shapes the outer deserializer buffered).
-pub(crate) struct NodeDe(pub(crate) Node);
-
-impl<'de> Deserializer<'de> for NodeDe {
-    type Error = de::value::Error;
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        use serde::de::IntoDeserializer;
-        match self.0 {
-            Node::Null => visitor.visit_unit(),
-            Node::Bool(b) => visitor.visit_bool(b),
-            Node::Int(i) => visitor.visit_i64(i),
-            Node::Float(f) => visitor.visit_f64(f),
-            Node::Str(s) => visitor.visit_string(s),
-            Node::Seq(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.into_iter().map(NodeDe))),
-            Node::Map(map) => visitor.visit_map(de::value::MapDeserializer::new(
-                map.into_iter().map(|(k, v)| (k.into_deserializer(), NodeDe(v))),
-            )),
-        }
-    }
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Node::Null => visitor.visit_none(),
-            other => visitor.visit_some(NodeDe(other)),
-        }
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        use serde::de::IntoDeserializer;
-        match self.0 {
-            Node::Str(s) => visitor.visit_enum(s.into_deserializer()),
-            _ => Err(de::Error::custom("expected a string")),
-        }
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct identifier ignored_any
-    }
-}
-
-impl<'de> de::IntoDeserializer<'de, de::value::Error> for NodeDe {
-    type Deserializer = Self;
-    fn into_deserializer(self) -> Self {
-        self
     }
 }
 

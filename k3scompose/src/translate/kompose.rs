@@ -29,7 +29,7 @@ use k3score::quantity::Bytes;
 use k3score::scaling::{Hpa, Scaling};
 use k3score::workload::{ImagePullPolicy, InitContainer, PortRef, ProbeAction};
 
-use super::service::ServiceCx;
+use super::ServiceCx;
 use crate::model::{Command, Healthcheck, Service};
 use crate::values::{Flag, Num, shell_split};
 
@@ -385,9 +385,9 @@ fn default_probe(action: ProbeAction) -> k3score::workload::Probe {
     k3score::workload::Probe {
         action,
         initial_delay: None,
-        period: Some(super::service::HEALTHCHECK_INTERVAL),
-        timeout: Some(super::service::HEALTHCHECK_TIMEOUT),
+        period: Some(super::HEALTHCHECK_INTERVAL),
+        timeout: Some(super::HEALTHCHECK_TIMEOUT),
         success_threshold: None,
-        failure_threshold: Some(super::service::HEALTHCHECK_RETRIES),
+        failure_threshold: Some(super::HEALTHCHECK_RETRIES),
     }
 }

@@ -136,7 +136,7 @@ impl Project {
         for name in &enabled {
             let service = &self.file.services[*name];
             let path = FieldPath::root().field("services").field((*name).clone());
-            let mut cx = service::ServiceCx {
+            let mut cx = ServiceCx {
                 project: self,
                 name,
                 path: path.clone(),
@@ -287,6 +287,36 @@ impl Project {
                 egress,
             });
         }
+    }
+}
+
+/// Compose's healthcheck defaults (Compose Specification, `healthcheck`): 30 s interval and
+/// timeout, 3 retries.
+const HEALTHCHECK_INTERVAL: u16 = 30;
+const HEALTHCHECK_TIMEOUT: u16 = 30;
+const HEALTHCHECK_RETRIES: u16 = 3;
+
+/// What translating one compose service works with: the project, the service's name and path,
+/// the enabled profiles' services, the translation being built and the problems found.
+struct ServiceCx<'a> {
+    project: &'a Project,
+    name: &'a str,
+    path: FieldPath,
+    enabled: &'a [&'a String],
+    out: &'a mut Translation,
+    problems: &'a mut Problems,
+    claims_used: Vec<String>,
+}
+
+impl ServiceCx<'_> {
+    /// Records a warning at `path`.
+    fn warn(&mut self, path: FieldPath, reason: impl Into<String>) {
+        self.out.warnings.push(Warning::new(path, reason));
+    }
+
+    /// Records a problem at `path`.
+    fn error(&mut self, path: FieldPath, kind: ErrorKind) {
+        self.problems.push(path, kind);
     }
 }
 

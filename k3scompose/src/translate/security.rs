@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
 use super::PodPatch;
-use super::service::ServiceCx;
+use super::ServiceCx;
 use crate::model::Service;
 
 /// How to opt out of the restricted profile, quoted in errors.

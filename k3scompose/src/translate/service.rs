@@ -8,19 +8,13 @@ use k3score::names::{EnvVarName, PortName};
 use k3score::quantity::Cpu;
 use k3score::resources::{Limits, Resources};
 use k3score::workload::{Env, EnvValue, Port, Probe, ProbeAction, Probes, Protocol};
-use k3score::{ErrorKind, FieldPath, Problems};
+use k3score::{ErrorKind, FieldPath};
 
-use super::Translation;
+use super::{HEALTHCHECK_INTERVAL, HEALTHCHECK_RETRIES, HEALTHCHECK_TIMEOUT, ServiceCx};
 use crate::Warning;
 use crate::model::{Command, Healthcheck, PortSpec, Service};
-use crate::project::Project;
 use crate::values::{byte_size, dns_label, duration_seconds, shell_split};
 
-/// Compose's healthcheck defaults (Compose Specification, `healthcheck`): 30 s interval and
-/// timeout, 3 retries.
-pub(super) const HEALTHCHECK_INTERVAL: u16 = 30;
-pub(super) const HEALTHCHECK_TIMEOUT: u16 = 30;
-pub(super) const HEALTHCHECK_RETRIES: u16 = 3;
 /// More ports than this in one range is almost certainly a mistake (each becomes a Service port).
 const MAX_PORT_RANGE: u32 = 100;
 
@@ -91,25 +85,7 @@ const UNSUPPORTED: [(&str, &str); 52] = [
 /// More keys of the same kind (kept apart to keep the table short).
 const UNSUPPORTED_MORE: [&str; 5] = ["userns_mode", "uts", "volumes_from", "use_api_socket", "provider"];
 
-pub(super) struct ServiceCx<'a> {
-    pub(super) project: &'a Project,
-    pub(super) name: &'a str,
-    pub(super) path: FieldPath,
-    pub(super) enabled: &'a [&'a String],
-    pub(super) out: &'a mut Translation,
-    pub(super) problems: &'a mut Problems,
-    pub(super) claims_used: Vec<String>,
-}
-
 impl ServiceCx<'_> {
-    pub(super) fn warn(&mut self, path: FieldPath, reason: impl Into<String>) {
-        self.out.warnings.push(Warning::new(path, reason));
-    }
-
-    pub(super) fn error(&mut self, path: FieldPath, kind: ErrorKind) {
-        self.problems.push(path, kind);
-    }
-
     pub(super) fn translate(&mut self, s: &Service) -> Option<App> {
         let app_name = dns_label(self.name);
         if app_name.as_str() != self.name {

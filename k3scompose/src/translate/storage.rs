@@ -9,7 +9,7 @@ use k3score::secrets::{DataKey, VALUE_KEY};
 use k3score::workload::{AccessMode, EmptyDir, EnvFrom, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};
 use k3score::{ErrorKind, FieldPath};
 
-use super::service::ServiceCx;
+use super::ServiceCx;
 use super::{ClaimSpec, ConfigMapSpec, DEFAULT_VOLUME_SIZE, MAX_CONFIG_BYTES, SecretSpec, prefixed, subdomain};
 use crate::load::join;
 use crate::model::{FileRef, MountType, Service, TopFile, VolumeMount};

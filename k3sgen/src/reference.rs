@@ -31,53 +31,127 @@ pub fn markdown() -> String {
     }
     out.pop();
     out.push('\n');
-    for (kind, _, schema) in &all {
-        let root = SchemaNode::of(schema);
-        let _ = write!(out, "\n## {kind}\n\n");
-        section(&mut out, &root);
+    let roots: Vec<(&str, SchemaNode)> = all
+        .iter()
+        .map(|(kind, _, schema)| (kind.as_ref(), SchemaNode::of(schema)))
+        .collect();
+    for (_, root) in &roots {
         for (name, def) in &root.defs {
             types.entry(name.clone()).or_insert_with(|| def.clone());
         }
     }
+    // Sections a doc comment's rustdoc link may point at: the kinds and the types.
+    let anchors: Vec<&str> = roots
+        .iter()
+        .map(|(kind, _)| *kind)
+        .chain(types.keys().map(String::as_str))
+        .collect();
+    let page = Page { anchors: &anchors };
+    for (kind, root) in &roots {
+        let _ = write!(out, "\n## {kind}\n\n");
+        page.section(&mut out, root);
+    }
     out.push_str("\n## Types\n\nThe types the kinds above refer to, in alphabetical order.\n");
     for (name, def) in &types {
         let _ = write!(out, "\n### {name}\n\n");
-        section(&mut out, def);
+        page.section(&mut out, def);
     }
     out
 }
 
-fn section(out: &mut String, node: &SchemaNode) {
-    let doc = node.doc();
-    if !doc.is_empty() {
-        out.push_str(&doc);
-        out.push_str("\n\n");
-    }
-    if !node.properties.is_empty() {
-        out.push_str("| field | type | required | default | description |\n|---|---|---|---|---|\n");
-        for (name, field) in &node.properties {
-            let required = if node.required.contains(name) { "yes" } else { "" };
-            let default = field.default.as_ref().map(|d| format!("`{d}`")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "| `{name}` | {} | {required} | {} | {} |",
-                cell(&type_link(field)),
-                cell(&default),
-                cell(&field.summary())
-            );
+/// What a section needs to know about the whole page.
+struct Page<'a> {
+    /// The names with a section of their own (kinds and types).
+    anchors: &'a [&'a str],
+}
+
+impl Page<'_> {
+    /// Doc comment text for readers of the page: rustdoc's intra-doc links (``[`App::validate`]``,
+    /// ``[`crate::workload::check_env_name_for`]``, ``[`text`](crate::crd)``) become code spans
+    /// without the module path, or links to the page's own section when the name has one.
+    fn prose(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("[`") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("`]") else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let name = &after[..end];
+            rest = &after[end + 2..];
+            // An explicit target: `[`text`](path)` with a Rust path, not a URL or an anchor.
+            if let Some(target) = rest.strip_prefix('(').and_then(|r| r.find(')').map(|e| &r[..e])) {
+                if !target.contains('/') && !target.starts_with('#') {
+                    rest = &rest[target.len() + 2..];
+                } else {
+                    let _ = write!(out, "[`{name}`]");
+                    continue;
+                }
+            }
+            let short = short_path(name);
+            let bare = short.trim_end_matches("()").trim_end_matches('!');
+            if self.anchors.contains(&bare) {
+                let _ = write!(out, "[`{short}`](#{})", bare.to_lowercase());
+            } else {
+                let _ = write!(out, "`{short}`");
+            }
         }
+        out.push_str(rest);
+        out
     }
-    let variants: Vec<&SchemaNode> = node.one_of.iter().chain(&node.any_of).collect();
-    if !variants.is_empty() {
-        out.push_str("One of:\n\n");
-        for variant in variants {
-            let _ = writeln!(out, "- {}", variant_line(variant));
+}
+
+/// A Rust path as a reader knows it: from the last type name on (`crate::Context::variables` ->
+/// `Context::variables`), else the last segment (`crate::workload::check_env_name_for` ->
+/// `check_env_name_for`).
+fn short_path(path: &str) -> &str {
+    let segments: Vec<&str> = path.split("::").collect();
+    let from = segments
+        .iter()
+        .rposition(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+    let skip: usize = match from {
+        Some(i) => segments[..i].iter().map(|s| s.len() + 2).sum(),
+        None => path.len() - segments.last().map_or(0, |s| s.len()),
+    };
+    &path[skip..]
+}
+
+impl Page<'_> {
+    /// One kind's or type's section: its doc, its fields' table, its variants.
+    fn section(&self, out: &mut String, node: &SchemaNode) {
+        let doc = self.prose(&node.doc());
+        if !doc.is_empty() {
+            out.push_str(&doc);
+            out.push_str("\n\n");
         }
-    } else if let Some(values) = &node.values {
-        let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-        let _ = writeln!(out, "One of: {}", values.join(", "));
-    } else if node.properties.is_empty() {
-        let _ = writeln!(out, "Type: {}", type_link(node));
+        if !node.properties.is_empty() {
+            out.push_str("| field | type | required | default | description |\n|---|---|---|---|---|\n");
+            for (name, field) in &node.properties {
+                let required = if node.required.contains(name) { "yes" } else { "" };
+                let default = field.default.as_ref().map(|d| format!("`{d}`")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "| `{name}` | {} | {required} | {} | {} |",
+                    cell(&type_link(field)),
+                    cell(&default),
+                    cell(&self.prose(&field.summary()))
+                );
+            }
+        }
+        let variants: Vec<&SchemaNode> = node.one_of.iter().chain(&node.any_of).collect();
+        if !variants.is_empty() {
+            out.push_str("One of:\n\n");
+            for variant in variants {
+                let _ = writeln!(out, "- {}", self.prose(&variant_line(variant)));
+            }
+        } else if let Some(values) = &node.values {
+            let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            let _ = writeln!(out, "One of: {}", values.join(", "));
+        } else if node.properties.is_empty() {
+            let _ = writeln!(out, "Type: {}", type_link(node));
+        }
     }
 }
 

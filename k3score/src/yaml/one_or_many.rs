@@ -17,7 +17,7 @@ use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, Se
 /// One value or a list of values.
 #[cfg(feature = "schema")]
 #[derive(Debug, schemars::JsonSchema)]
-#[schemars(untagged)]
+#[schemars(untagged, rename = "{T}OrList")]
 #[allow(dead_code)] // only describes the accepted shapes
 pub enum OneOrMany<T> {
     /// One value.

@@ -43,3 +43,33 @@ fn explain_covers_the_pod_template_settings_with_examples() {
         assert!(explained.description.contains("Example:"), "{query}: {explained}");
     }
 }
+
+/// The page is for people writing spec files: no rustdoc link syntax (``[`crate::x`]``) and no
+/// generated type names (`OneOrMany2`, a schema name made unique with a number).
+#[test]
+fn the_reference_reads_as_prose() {
+    let page = k3sgen::reference::markdown();
+    let links: Vec<&str> = page.lines().filter(|l| has_bare_rustdoc_link(l)).collect();
+    assert!(
+        links.is_empty(),
+        "rustdoc link syntax in the reference:\n{}",
+        links.join("\n")
+    );
+    let numbered: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("### "))
+        .filter(|name| name.ends_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(
+        numbered.is_empty(),
+        "generated type names in the reference: {numbered:?}"
+    );
+}
+
+/// ``[`x`]`` not followed by `(#anchor)`: rustdoc's link syntax, meaningless on the page.
+fn has_bare_rustdoc_link(line: &str) -> bool {
+    line.match_indices("[`").any(|(i, _)| {
+        let after = &line[i + 2..];
+        after.find("`]").is_none_or(|end| !after[end + 2..].starts_with("(#"))
+    })
+}

@@ -28,6 +28,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The annotation naming the user who created a store through the API.
+pub const REQUESTED_BY: &str = "platform.k3s.io/requested-by";
 /// API group of the `Store` resource.
 pub const GROUP: &str = "platform.k3s.io";
 /// API version of the `Store` resource.

@@ -47,7 +47,7 @@ use axum::routing::get;
 use axum::serve::IncomingStream;
 use tokio::sync::watch as signal;
 
-pub use stores::REQUESTED_BY;
+pub use crate::resource::REQUESTED_BY;
 
 use crate::state::{Config, State};
 use watch::Hub;

@@ -24,10 +24,8 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::request::CreateStore;
 use super::view::{EventView, StoreView};
+use crate::resource::REQUESTED_BY;
 use crate::resource::Store;
-
-/// The annotation naming the user who created a store through the API.
-pub const REQUESTED_BY: &str = "platform.k3s.io/requested-by";
 
 /// Kubernetes' reason for a create of a name that exists.
 const ALREADY_EXISTS: &str = "AlreadyExists";

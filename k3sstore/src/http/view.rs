@@ -69,7 +69,7 @@ impl StoreView {
             message: status.message,
             conditions: status.conditions,
             created: store.metadata.creation_timestamp.clone(),
-            requested_by: store.annotations().get(super::stores::REQUESTED_BY).cloned(),
+            requested_by: store.annotations().get(crate::resource::REQUESTED_BY).cloned(),
             uid: store.metadata.uid.clone(),
             last_event: None,
         }

@@ -33,7 +33,7 @@ pub fn markdown() -> String {
     out.push('\n');
     let roots: Vec<(&str, SchemaNode)> = all
         .iter()
-        .map(|(kind, _, schema)| (kind.as_ref(), SchemaNode::of(schema)))
+        .map(|(kind, _, schema)| (*kind, SchemaNode::of(schema)))
         .collect();
     for (_, root) in &roots {
         for (name, def) in &root.defs {

@@ -6,7 +6,7 @@
 use k3score::ErrorKind;
 use k3score::workload::{AffinitySpec, NodeAffinitySpec, NodeOperator, NodeRequirement, Placement};
 
-use super::service::ServiceCx;
+use super::ServiceCx;
 use crate::model::Service;
 
 /// The node label of a constraint's left side, or why it has none.

@@ -27,7 +27,16 @@ pub const WAIT: Duration = Duration::from_secs(60);
 pub const NODE_WAIT: Duration = Duration::from_secs(300);
 
 /// The admin client of `../shared/kube/cluster` (`KUBECONFIG`); panics with the way to get one.
+/// Also turns on the in-process controller's and server's logs when `RUST_LOG` is set
+/// (`RUST_LOG=k3sstore=debug`), written where libtest captures a test's output.
 pub async fn admin() -> Client {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .with_ansi(false)
+            .try_init();
+    }
     assert!(
         std::env::var_os("KUBECONFIG").is_some(),
         "needs a cluster: start ../shared/kube/cluster and eval \"$(../shared/kube/cluster env)\""

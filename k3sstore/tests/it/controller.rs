@@ -8,11 +8,11 @@ use k3sstore::controller::apply::STORE_LABEL;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use kube::api::{DeleteParams, ListParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 use kube::{Api, ResourceExt};
 
 use crate::common::controller::{create, event_reasons, forget, phase_is, start_controller, store, wait_store};
-use crate::common::{admin, install_crd, node};
+use crate::common::{admin, install_crd, node, wait_until};
 
 const MINUTES: Duration = Duration::from_secs(600);
 
@@ -162,13 +162,9 @@ async fn conflicts_fail_with_the_reason_and_recover() {
         "nothing written into it"
     );
     namespaces.delete(&ns, &DeleteParams::default()).await.unwrap();
-    tokio::time::timeout(
-        Duration::from_secs(60),
-        await_condition(namespaces.clone(), &ns, conditions::is_deleted("")),
-    )
-    .await
-    .expect("foreign namespace gone")
-    .unwrap();
+    wait_until(&namespaces, &ns, Duration::from_secs(60), conditions::is_deleted(""))
+        .await
+        .expect("foreign namespace gone");
     wait_store(&admin, id, 180, "Ready", phase_is(Phase::Ready)).await;
 
     // The API server refuses an object (an admission policy denies the API Deployment):

@@ -8,11 +8,12 @@ use k3score::Target;
 use k3sstore::{Config, State, Store, StoreSpec};
 use k8s_openapi::api::events::v1::Event;
 use kube::api::{ListParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 use kube::{Api, Client, ResourceExt};
 use tokio::task::JoinHandle;
 
 use super::identity::controller_client;
+use super::wait_until;
 
 /// The label every test store carries.
 pub const TEST_LABEL: &str = "k3sstore-test";
@@ -82,8 +83,10 @@ pub async fn forget(admin: &Client, id: &str) {
         store.metadata.managed_fields = None;
         let _ = stores.replace(id, &PostParams::default(), &store).await;
         let _ = stores.delete(id, &Default::default()).await;
-        let gone = await_condition(stores.clone(), id, conditions::is_deleted(&uid));
-        if tokio::time::timeout(Duration::from_secs(10), gone).await.is_ok() {
+        if wait_until(&stores, id, Duration::from_secs(10), conditions::is_deleted(&uid))
+            .await
+            .is_ok()
+        {
             break;
         }
     }
@@ -92,11 +95,9 @@ pub async fn forget(admin: &Client, id: &str) {
     if let Ok(Some(namespace)) = namespaces.get_opt(&ns).await {
         let _ = namespaces.delete(&ns, &Default::default()).await;
         let uid = namespace.uid().unwrap_or_default();
-        let gone = await_condition(namespaces, &ns, conditions::is_deleted(&uid));
-        tokio::time::timeout(Duration::from_secs(90), gone)
-            .await
-            .unwrap_or_else(|_| panic!("namespace {ns} of an earlier run not gone in 90s"))
-            .expect("namespace watch");
+        if let Err(why) = wait_until(&namespaces, &ns, Duration::from_secs(90), conditions::is_deleted(&uid)).await {
+            panic!("namespace {ns} of an earlier run not gone: {why}");
+        }
     }
 }
 
@@ -109,19 +110,11 @@ pub async fn wait_store(
     check: impl Fn(Option<&Store>) -> bool,
 ) -> Option<Store> {
     let stores: Api<Store> = Api::all(admin.clone());
-    let waited = tokio::time::timeout(
-        Duration::from_secs(secs),
-        await_condition(stores.clone(), id, move |s: Option<&Store>| check(s)),
-    )
-    .await;
-    match waited {
-        Ok(Ok(store)) => store,
-        _ => {
+    match wait_until(&stores, id, Duration::from_secs(secs), |s: Option<&Store>| check(s)).await {
+        Ok(store) => store,
+        Err(why) => {
             let last = stores.get_opt(id).await.ok().flatten();
-            panic!(
-                "store {id}: not {what} within {secs}s; last: {:?}",
-                last.map(|s| s.status)
-            );
+            panic!("store {id}: not {what}: {why}; last: {:?}", last.map(|s| s.status));
         }
     }
 }

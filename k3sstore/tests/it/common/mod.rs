@@ -15,7 +15,7 @@ use k3sstore::http::limit::Limits;
 use k3sstore::{Config, State, Store};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{DeleteParams, Patch, PatchParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::{Condition, await_condition, conditions};
 use kube::{Api, Client};
 use tokio::sync::oneshot;
 
@@ -134,6 +134,40 @@ impl Drop for Orchestrator {
     }
 }
 
+/// Waits up to `limit` for object `name` to satisfy `condition` (`None`: the object is gone),
+/// watching again when a watch fails: kube's `await_condition` ends at the first watch error,
+/// which a busy API server gives now and then, and a test must not mistake that for a
+/// timeout. `Err` says what was last seen: the watch error, or that time ran out.
+pub async fn wait_until<K>(
+    api: &Api<K>,
+    name: &str,
+    limit: Duration,
+    condition: impl Condition<K>,
+) -> Result<Option<K>, String>
+where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut last_error = None;
+    loop {
+        let watch = await_condition(api.clone(), name, |o: Option<&K>| condition.matches_object(o));
+        match tokio::time::timeout_at(deadline, watch).await {
+            Ok(Ok(object)) => return Ok(object),
+            Ok(Err(error)) => {
+                eprintln!("wait for {name}: the watch failed ({error}); watching again");
+                last_error = Some(error.to_string());
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(_) => {
+                return Err(match last_error {
+                    Some(error) => format!("timed out after {limit:?} (last watch error: {error})"),
+                    None => format!("timed out after {limit:?}"),
+                });
+            }
+        }
+    }
+}
+
 /// Deletes store `id` if it exists and waits until it is gone (the controller removes its
 /// finalizer once the namespace is gone).
 pub async fn delete_store(client: &Client, id: &str) {
@@ -144,9 +178,7 @@ pub async fn delete_store(client: &Client, id: &str) {
     let uid = stores.get(id).await.ok().and_then(|s| s.metadata.uid);
     let _ = stores.delete(id, &DeleteParams::background()).await;
     let uid = uid.unwrap_or_default();
-    let gone = await_condition(stores, id, conditions::is_deleted(&uid));
-    tokio::time::timeout(NODE_WAIT, gone)
-        .await
-        .unwrap_or_else(|_| panic!("store {id} not gone within {NODE_WAIT:?}"))
-        .expect("the store deleted");
+    if let Err(why) = wait_until(&stores, id, NODE_WAIT, conditions::is_deleted(&uid)).await {
+        panic!("store {id} not gone: {why}");
+    }
 }

@@ -19,7 +19,6 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, PostParams};
-use kube::runtime::wait::await_condition;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use tokio::time::Instant;
@@ -251,10 +250,9 @@ pub async fn psql(client: &Client, id: &str, name: &str, sql: &str) -> String {
                     .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
             })
     };
-    let finished = tokio::time::timeout(Duration::from_secs(120), await_condition(jobs.clone(), name, done))
+    let finished = super::wait_until(&jobs, name, Duration::from_secs(120), done)
         .await
-        .unwrap_or_else(|_| panic!("Job {namespace}/{name} not finished in 120 s"))
-        .expect("watch the Job")
+        .unwrap_or_else(|why| panic!("Job {namespace}/{name} not finished: {why}"))
         .expect("the Job");
     let output = job_log(client, &namespace, name).await;
     let complete = finished

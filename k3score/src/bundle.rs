@@ -46,6 +46,11 @@ impl Bundle {
         self.objects.extend(other.objects);
     }
 
+    /// The objects, for the escape hatch ([`crate::patch`]) to add and replace objects.
+    pub(crate) fn objects_mut(&mut self) -> &mut Vec<Object> {
+        &mut self.objects
+    }
+
     /// Number of objects.
     #[must_use]
     pub fn len(&self) -> usize {

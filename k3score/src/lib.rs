@@ -39,6 +39,7 @@
 //! | [`dotenv`] | `.env` files for variables and local secret values |
 //! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
 //! | [`object`], [`bundle`], [`yaml`] | the output model and its rendering |
+//! | [`patch`] | the escape hatch: RFC 6902 `patches` and extra `objects`, validated |
 //! | [`crd`] | typed custom resources: the crate `k3scrd`, re-exported (KEDA, External Secrets, Traefik, Gateway API, Argo CD, cert-manager) |
 //!
 //! The crate has no features. It never enables a Kubernetes version feature of
@@ -60,6 +61,7 @@ pub mod names;
 pub mod network;
 pub mod object;
 pub mod par;
+pub mod patch;
 pub mod quantity;
 pub mod resources;
 pub mod scaling;

@@ -12,7 +12,8 @@ use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::{Metadata, Resource};
+use k8s_openapi::{ClusterResourceScope, Metadata, NamespaceResourceScope, Resource};
+use serde::Deserializer;
 use serde_derive::Serialize;
 
 use crate::crd::argocd::v1alpha1::{AppProject, Application};
@@ -32,6 +33,107 @@ pub trait Kind: Resource + Metadata<Ty = ObjectMeta> + Into<Object> + Sized {
     /// The value inside `object` if it is of this kind.
     fn from_object(object: &Object) -> Option<&Self>;
 }
+
+/// Reading one kind back from its serialized form (the escape hatch's round trip): the core
+/// kinds always can; the custom resources only with `k3scrd`'s feature `deserialize` (their
+/// `Deserialize` is behind it, see [`k3scrd::Decode`]), `Err(None)` without it.
+pub(crate) trait Decode: Sized {
+    /// The value read from `input`; `Err(None)` when this build cannot read the kind.
+    fn decode<'de, D: Deserializer<'de>>(input: D) -> Result<Self, Option<D::Error>>;
+}
+
+/// Whether a kind's objects live in a namespace (k8s-openapi's `Resource::Scope`).
+trait Scope {
+    const NAMESPACED: bool;
+}
+
+impl Scope for NamespaceResourceScope {
+    const NAMESPACED: bool = true;
+}
+
+impl Scope for ClusterResourceScope {
+    const NAMESPACED: bool = false;
+}
+
+/// Why [`Object::decode`] could not read an object.
+#[derive(Debug)]
+pub(crate) enum DecodeError<E> {
+    /// No variant of [`Object`] has this `apiVersion` and `kind`.
+    Unknown,
+    /// A custom resource, and `k3scrd` was built without its feature `deserialize`.
+    NeedsFeature,
+    /// The input does not fit the kind's type.
+    Invalid(E),
+}
+
+/// The core kinds (k8s-openapi types) read back through their own `Deserialize`.
+macro_rules! core_kinds {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl Decode for $ty {
+                fn decode<'de, D: Deserializer<'de>>(input: D) -> Result<Self, Option<D::Error>> {
+                    <$ty as serde::Deserialize>::deserialize(input).map_err(Some)
+                }
+            }
+        )*
+    };
+}
+
+core_kinds!(
+    Namespace,
+    ResourceQuota,
+    LimitRange,
+    ServiceAccount,
+    ClusterRole,
+    ClusterRoleBinding,
+    Role,
+    RoleBinding,
+    Secret,
+    ConfigMap,
+    PersistentVolumeClaim,
+    Deployment,
+    StatefulSet,
+    CronJob,
+    Job,
+    Service,
+    HorizontalPodAutoscaler,
+    PodDisruptionBudget,
+    NetworkPolicy,
+    Ingress,
+);
+
+/// The custom resources (`k3scrd` types) read back through [`k3scrd::Decode`], which knows
+/// whether this build has their `Deserialize`.
+macro_rules! custom_kinds {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl Decode for $ty {
+                fn decode<'de, D: Deserializer<'de>>(input: D) -> Result<Self, Option<D::Error>> {
+                    <$ty as k3scrd::Decode>::decode(input)
+                }
+            }
+        )*
+    };
+}
+
+custom_kinds!(
+    AppProject,
+    Application,
+    Certificate,
+    ClusterSecretStore,
+    ExternalSecret,
+    HTTPRoute,
+    ReferenceGrant,
+    Password,
+    HelmChartConfig,
+    ScaledObject,
+    TriggerAuthentication,
+    HTTPScaledObject,
+    InterceptorRoute,
+    IngressRoute,
+    Middleware,
+    ServersTransport,
+);
 
 macro_rules! objects {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $rank:literal ),* $(,)?) => {
@@ -74,6 +176,34 @@ macro_rules! objects {
             pub fn api_version(&self) -> Cow<'static, str> {
                 match self { $( Object::$variant(_) => Cow::Borrowed(<$ty as Resource>::API_VERSION), )* }
             }
+
+            /// Whether objects of this kind live in a namespace.
+            #[must_use]
+            pub fn is_namespaced(&self) -> bool {
+                match self { $( Object::$variant(_) => <<$ty as Resource>::Scope as Scope>::NAMESPACED, )* }
+            }
+
+            /// Reads an object of the kind `api_version` / `kind` names from `input`.
+            pub(crate) fn decode<'de, D: Deserializer<'de>>(
+                api_version: &str,
+                kind: &str,
+                input: D,
+            ) -> Result<Object, DecodeError<D::Error>> {
+                $(
+                    if api_version == <$ty as Resource>::API_VERSION && kind == <$ty as Resource>::KIND {
+                        return match <$ty as Decode>::decode(input) {
+                            Ok(value) => Ok(Object::$variant(Box::new(value))),
+                            Err(Some(error)) => Err(DecodeError::Invalid(error)),
+                            Err(None) => Err(DecodeError::NeedsFeature),
+                        };
+                    }
+                )*
+                Err(DecodeError::Unknown)
+            }
+
+            /// Every `apiVersion` and `kind` an [`Object`] can hold, in apply order.
+            pub const KINDS: &'static [(&'static str, &'static str)] =
+                &[$( (<$ty as Resource>::API_VERSION, <$ty as Resource>::KIND), )*];
         }
 
         $(

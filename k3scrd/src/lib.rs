@@ -132,7 +132,47 @@ macro_rules! custom_resource {
                 Ok(Self { metadata: wire.metadata, spec: wire.spec })
             }
         }
+
+        impl $crate::Decode for $kind {
+            #[cfg(feature = "deserialize")]
+            fn decode<'de, D: serde::Deserializer<'de>>(input: D) -> Result<Self, Option<D::Error>> {
+                <Self as serde::Deserialize>::deserialize(input).map_err(Some)
+            }
+
+            #[cfg(not(feature = "deserialize"))]
+            fn decode<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Self, Option<D::Error>> {
+                Err(None)
+            }
+        }
     };
 }
 
 pub(crate) use custom_resource;
+
+/// Reading a custom resource back whether or not this build has the feature `deserialize`:
+/// `Err(None)` without it, so a caller that only sometimes needs to read objects (k3score's
+/// escape hatch, which re-reads a patched object into its typed kind) compiles either way and
+/// can say which feature is missing.
+///
+/// ```
+/// use k3scrd::Decode as _;
+/// use k3scrd::generators::v1alpha1::Password;
+///
+/// let json = r#"{"apiVersion":"generators.external-secrets.io/v1alpha1","kind":"Password",
+///     "metadata":{"name":"a"},"spec":{"length":24,"noUpper":false,"allowRepeat":false}}"#;
+/// let mut input = serde_json::Deserializer::from_str(json);
+/// match Password::decode(&mut input) {
+///     Ok(object) => assert_eq!(object.metadata.name.as_deref(), Some("a")),
+///     Err(None) => println!("built without the feature `deserialize`"),
+///     Err(Some(error)) => panic!("{error}"),
+/// }
+/// ```
+pub trait Decode: Sized {
+    /// The value read from `input`; `Err(None)` when this build cannot read the kind.
+    ///
+    /// # Errors
+    ///
+    /// `Err(Some(error))` when `input` does not fit the kind's type, `Err(None)` without the
+    /// feature `deserialize`.
+    fn decode<'de, D: serde::Deserializer<'de>>(input: D) -> Result<Self, Option<D::Error>>;
+}

@@ -5,6 +5,7 @@ mod golden_exposure;
 mod golden_network;
 mod golden_platform;
 mod golden_scaling;
+mod patch;
 mod pod_security;
 mod proptest_bundles;
 mod yaml_emitter;

@@ -30,6 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         api_image: "ghcr.io/acme/medusa:2.8.4".to_owned(),
         postgres_image: k3splatform::store::DEFAULT_POSTGRES_IMAGE.to_owned(),
         size: None, // the target's profile: small on local
+        patches: Vec::new(),
+        objects: Vec::new(),
     };
 
     // The namespace in the context is unused: each renders into its own tenant namespace.

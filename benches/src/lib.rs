@@ -50,6 +50,8 @@ pub fn apps_on(n: usize, jobs: Jobs) -> AppSet {
         kind: k3sapp::AppsKind::Apps,
         namespace: None,
         apps,
+        patches: Vec::new(),
+        objects: Vec::new(),
     }
 }
 

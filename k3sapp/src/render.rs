@@ -8,6 +8,7 @@ use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
 use k3score::par::map_in_order;
+use k3score::patch::OptOuts;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
 use k3score::workload::{EnvValue, Protocol, Workload, substitute};
@@ -283,6 +284,16 @@ impl App {
         let rendered_routes =
             exposure::render_routes(&routes, ctx).map_err(|e| e.under(&FieldPath::root().field("expose")));
         objects.extend(problems.take(rendered_routes).unwrap_or_default());
+        let opt_outs = OptOuts::from(&self.security_context);
+        k3score::patch::apply_to(
+            &mut objects,
+            &self.objects,
+            &self.patches,
+            ctx,
+            &opt_outs,
+            PathRef::ROOT,
+            problems,
+        );
         objects
     }
 
@@ -471,6 +482,18 @@ impl AppSet {
             problems.extend(errors);
         }
         objects.extend(problems.take(Self::shared_secrets(&refs, ctx)).unwrap_or_default());
+        if problems.is_empty() {
+            let no_opt_outs = OptOuts::default();
+            k3score::patch::apply_to(
+                &mut objects,
+                &self.objects,
+                &self.patches,
+                ctx,
+                &no_opt_outs,
+                PathRef::ROOT,
+                &mut problems,
+            );
+        }
         let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
         Ok(bundle)

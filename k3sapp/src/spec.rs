@@ -8,6 +8,7 @@ use k3score::identity::ServiceAccountSpec;
 use k3score::names::DnsLabel;
 use k3score::names::DnsSubdomain;
 use k3score::network::NetworkSpec;
+use k3score::patch::{ExtraObject, Patch};
 use k3score::resources::Resources;
 use k3score::scaling::Scaling;
 use k3score::workload::{
@@ -190,6 +191,16 @@ pub struct App {
     /// `config_files: [{path: /etc/app/config.yaml, from: ./config.yaml}]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_files: Vec<ConfigFile>,
+    /// The escape hatch: RFC 6902 patches of the app's rendered objects, by kind and name
+    /// (`[{target: {kind: Deployment, name: orders}, ops: [{op: add, path: /spec/template/spec/dnsConfig, value: {..}}]}]`),
+    /// each checked after it applies (typed round trip, Pod Security `restricted` with this
+    /// app's `security_context` opt-outs). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows (`[{apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {..}}]`),
+    /// in the app's namespace unless they name one. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 k3score::builder! {
@@ -227,6 +238,8 @@ k3score::builder! {
             sidecars: Vec<Sidecar> = Default::default(),
             lifecycle: Lifecycle = Default::default(),
             config_files: Vec<ConfigFile> = Default::default(),
+            patches: Vec<Patch> = Default::default(),
+            objects: Vec<ExtraObject> = Default::default(),
         }
         optional {  }
     }
@@ -277,4 +290,12 @@ pub struct AppSet {
     pub namespace: Option<DnsLabel>,
     /// The apps.
     pub apps: Vec<App>,
+    /// RFC 6902 patches of any object of the set, by kind and name (as an app's `patches`,
+    /// without an app's opt-outs). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the set's namespace unless they name one.
+    /// Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }

@@ -59,6 +59,9 @@ impl AppSet {
     /// app's YAML, so that it runs on every core too. It may be called for apps whose results
     /// are then dropped (after a render problem of another app).
     ///
+    /// A set with set-level `patches` or `objects` is rendered whole ([`AppSet::render`]) and
+    /// handed over as one bundle: its patches may target any app's objects.
+    ///
     /// ```
     /// use k3sapp::AppSet;
     /// use k3score::{Context, Target};
@@ -77,6 +80,11 @@ impl AppSet {
         map: impl Fn(Bundle) -> R + Sync,
         mut sink: impl FnMut(R),
     ) -> Result<(), Errors> {
+        if !self.patches.is_empty() || !self.objects.is_empty() {
+            // A set-level patch may target any app's object: the set is rendered whole.
+            sink(map(self.render(ctx)?));
+            return Ok(());
+        }
         let refs = self.check_all(ctx)?;
 
         let mut problems = Problems::default();

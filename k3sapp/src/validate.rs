@@ -55,6 +55,7 @@ impl App {
         self.validate_shared_claims(path, problems);
         self.validate_scaling_needs(path, problems);
         self.validate_routes(path, problems);
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
     }
 
     fn validate_replicas(&self, path: PathRef<'_>, problems: &mut Problems) {
@@ -192,6 +193,7 @@ impl AppSet {
             app.validate_at(path, &mut problems);
             Self::check_name(app, &mut names, path, &mut problems);
         }
+        k3score::patch::validate(&self.objects, &self.patches, PathRef::ROOT, &mut problems);
         problems.finish(())
     }
 

@@ -92,6 +92,8 @@ impl Translation {
             kind: AppsKind::Apps,
             namespace: None,
             apps: self.apps.clone(),
+            patches: Vec::new(),
+            objects: Vec::new(),
         };
         let mut problems = Problems::default();
         let bundle = set.render(ctx).map_err(|e| self.compose_paths(e));
@@ -196,6 +198,10 @@ impl Translation {
                                 path = match s {
                                     // The app's `env` is the service's `environment`.
                                     Segment::Field(f) if i == 0 && f == "env" => path.field("environment"),
+                                    // The escape hatch is in the service's `x-k3s`.
+                                    Segment::Field(f) if i == 0 && (f == "patches" || f == "objects") => {
+                                        path.field("x-k3s").field(f.clone())
+                                    }
                                     Segment::Field(f) => path.field(f.clone()),
                                     Segment::Index(i) => path.index(*i),
                                 };

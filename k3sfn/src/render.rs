@@ -238,7 +238,14 @@ impl Project {
         for (i, function) in self.functions.iter().enumerate() {
             let path = FieldPath::root().field("functions").index(i);
             let mut fn_problems = Problems::default();
-            objects.extend(self.render_function(function, ctx, &mut fn_problems, &mut refs, &path));
+            let mut rendered = self.render_function(function, ctx, &mut fn_problems, &mut refs, &path);
+            if fn_problems.is_empty() {
+                let opt_outs = k3score::patch::OptOuts::from(&self.security_context);
+                let (extra, patches) = (&function.objects, &function.patches);
+                let at = k3score::PathRef::ROOT;
+                k3score::patch::apply_to(&mut rendered, extra, patches, ctx, &opt_outs, at, &mut fn_problems);
+            }
+            objects.extend(rendered);
             if let Err(errors) = fn_problems.finish(()) {
                 problems.extend(errors.under(&path));
             }
@@ -253,8 +260,9 @@ impl Project {
                 .take(secrets::render_secret_refs(&refs, &labels, ctx))
                 .unwrap_or_default(),
         );
-        let bundle: Bundle = problems.finish(objects)?.into_iter().collect();
+        let mut bundle: Bundle = problems.finish(objects)?.into_iter().collect();
         bundle.check_unique()?;
+        bundle.escape_hatch(&self.objects, &self.patches, ctx)?;
         Ok(bundle)
     }
 

@@ -7,6 +7,7 @@ use k3score::exposure::Host;
 use k3score::identity::ServiceAccountSpec;
 use k3score::names::{Dns1035Label, DnsLabel, DnsSubdomain};
 use k3score::network::{NetworkSpec, Peer, Visibility};
+use k3score::patch::{ExtraObject, Patch};
 use k3score::resources::Resources;
 use k3score::workload::{
     ConfigFile, ContainerSecurity, Env, EnvFrom, ImagePullPolicy, Lifecycle, Metadata, Placement, Sidecar,
@@ -117,6 +118,14 @@ pub struct Project {
     /// The functions.
     #[serde(default)]
     pub functions: Vec<Function>,
+    /// RFC 6902 patches of any object of the project, by kind and name (no opt-outs).
+    /// Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the project's namespace unless they name one.
+    /// Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 k3score::builder! {
@@ -137,6 +146,8 @@ k3score::builder! {
             security: NetworkSpec = Default::default(),
             queue: QueueDefaults = Default::default(),
             functions: Vec<Function> = Default::default(),
+            patches: Vec<Patch> = Default::default(),
+            objects: Vec<ExtraObject> = Default::default(),
         }
         optional { image: String, host: Host }
     }
@@ -220,6 +231,15 @@ pub struct Function {
     /// the spec file). Default: none. Example: `config_files: [{path: /etc/fn/config.yaml, content: "a: 1"}]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_files: Vec<ConfigFile>,
+    /// The escape hatch: RFC 6902 patches of this function's rendered objects, by kind and name
+    /// (`<project>-<function>`), checked after they apply (with the project's
+    /// `security_context` opt-outs). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the project's namespace unless they name one.
+    /// Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 impl Function {
@@ -247,6 +267,8 @@ impl Function {
             sidecars: Vec::new(),
             lifecycle: Lifecycle::default(),
             config_files: Vec::new(),
+            patches: Vec::new(),
+            objects: Vec::new(),
         }
     }
 

@@ -56,6 +56,7 @@ impl Project {
             .validate(k3score::PathRef::from(&root).field("resources"), &mut problems);
         self.security_context
             .validate(k3score::PathRef::from(&root).field("security_context"), &mut problems);
+        k3score::patch::validate(&self.objects, &self.patches, k3score::PathRef::ROOT, &mut problems);
         self.service_account
             .validate(k3score::PathRef::from(&root).field("service_account"), &mut problems);
         self.security
@@ -98,6 +99,7 @@ impl Project {
     }
 
     fn validate_function(&self, function: &Function, path: &FieldPath, problems: &mut Problems) {
+        k3score::patch::validate(&function.objects, &function.patches, path.into(), problems);
         match &function.image {
             Some(image) => check_image(image, &path.field("image"), problems),
             None if self.image.is_none() => problems.push(

@@ -64,8 +64,9 @@ impl Gateway {
                 gateway_api::render(&self.effective_routes(), &ctx).map_err(|e| e.under(&routes_at))?
             }
         };
-        let bundle: Bundle = objects.into_iter().collect();
+        let mut bundle: Bundle = objects.into_iter().collect();
         bundle.check_unique()?;
+        bundle.escape_hatch(&self.objects, &self.patches, &ctx)?;
         Ok(bundle)
     }
 

@@ -2,6 +2,7 @@
 
 use k3score::exposure::{Cors, RateLimit, Route};
 use k3score::names::DnsLabel;
+use k3score::patch::{ExtraObject, Patch};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -62,6 +63,14 @@ pub struct Gateway {
     /// Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waf: Option<Waf>,
+    /// RFC 6902 patches of the rendered objects, by kind and name (the escape hatch; checked
+    /// after they apply, without opt-outs from Pod Security `restricted`). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the namespace unless they name one.
+    /// Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 impl Gateway {
@@ -84,6 +93,8 @@ impl Gateway {
             rate_limit: None,
             cors: None,
             waf: None,
+            patches: Vec::new(),
+            objects: Vec::new(),
         }
     }
 

@@ -147,6 +147,7 @@ impl Gateway {
         if self.routes.is_empty() {
             problems.push(root.field("routes"), ErrorKind::Missing("at least one route".into()));
         }
+        k3score::patch::validate(&self.objects, &self.patches, k3score::PathRef::ROOT, problems);
         if let Some(limit) = &self.rate_limit {
             limit.validate(k3score::PathRef::from(&root).field("rate_limit"), problems);
         }

@@ -7,6 +7,7 @@ use k3score::crd::argocd::v1alpha1::{
 };
 use k3score::labels::{MANAGED_BY, MANAGER};
 use k3score::names::DnsLabel;
+use k3score::patch::{ExtraObject, Patch};
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
@@ -60,6 +61,13 @@ pub struct Platform {
     pub description: Option<String>,
     /// The charts.
     pub charts: Vec<Chart>,
+    /// RFC 6902 patches of the rendered objects, by kind and name (the escape hatch; checked
+    /// after they apply, without opt-outs from Pod Security `restricted`). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the render namespace unless they name one. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 impl Platform {
@@ -75,11 +83,14 @@ impl Platform {
             project: Self::default_project(),
             description: None,
             charts,
+            patches: Vec::new(),
+            objects: Vec::new(),
         }
     }
 
     /// Records every chart problem (`charts[1].source.helm.version`) and duplicate names.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
         let mut seen = BTreeSet::new();
         for (i, chart) in self.charts.iter().enumerate() {
             let p = path.field("charts").index(i);
@@ -146,8 +157,9 @@ impl Platform {
                 .iter()
                 .map(|c| Object::from(c.application(target, self.project.as_str()))),
         );
-        let bundle: Bundle = objects.into_iter().collect();
+        let mut bundle: Bundle = objects.into_iter().collect();
         bundle.check_unique()?;
+        bundle.escape_hatch(&self.objects, &self.patches, ctx)?;
         Ok(bundle)
     }
 }

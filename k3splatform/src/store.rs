@@ -6,6 +6,7 @@ use k3sapp::{App, AppBuilder, AppSet, AppsKind, WorkloadKind};
 use k3score::exposure::Expose;
 use k3score::names::{DnsLabel, DnsSubdomain};
 use k3score::network::{NetworkSpec, Peer, PeerPort, Visibility};
+use k3score::patch::{ExtraObject, Patch};
 use k3score::quantity::{Bytes, Cpu};
 use k3score::resources::{Limits, Resources};
 use k3score::secrets::GeneratedPassword;
@@ -136,6 +137,13 @@ pub struct Store {
     /// Resource sizes. Default: by target name ([`SizeProfile::for_target`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<SizeProfile>,
+    /// RFC 6902 patches of the rendered objects, by kind and name (the escape hatch; checked
+    /// after they apply, without opt-outs from Pod Security `restricted`). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the store's namespace unless they name one. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 impl Store {
@@ -151,6 +159,7 @@ impl Store {
 
     /// Records empty images and an id that makes the namespace too long.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
         for (field, image) in [("api_image", &self.api_image), ("postgres_image", &self.postgres_image)] {
             if image.trim().is_empty() {
                 problems.push(
@@ -332,6 +341,8 @@ impl Store {
             kind: AppsKind::Apps,
             namespace: Some(namespace),
             apps: vec![self.postgres(&sizes)?, self.api(&sizes)?],
+            patches: Vec::new(),
+            objects: Vec::new(),
         };
         let apps = set.render(&app_ctx)?;
         // The apps' own secret objects for the password are replaced by the generated one.
@@ -353,8 +364,9 @@ impl Store {
         ]);
         let name = DnsSubdomain::new(PASSWORD_SECRET).expect("static name");
         objects.extend(password.render(&name, &labels, &app_ctx)?);
-        let bundle: Bundle = objects.into_iter().collect();
+        let mut bundle: Bundle = objects.into_iter().collect();
         bundle.check_unique()?;
+        bundle.escape_hatch(&self.objects, &self.patches, &app_ctx)?;
         Ok(bundle)
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use k3score::names::{DnsLabel, DnsSubdomain, LabelKey, LabelValue, bounded};
+use k3score::patch::{ExtraObject, Patch};
 use k3score::tenancy::{LimitDefaults, NamespaceBundle, PodSecurityLevel, Provisioner, Quota};
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -110,6 +111,13 @@ pub struct Tenant {
     /// Default: false (apps with routes open themselves to it).
     #[serde(default)]
     pub allow_ingress_controller: bool,
+    /// RFC 6902 patches of the rendered objects, by kind and name (the escape hatch; checked
+    /// after they apply, without opt-outs from Pod Security `restricted`). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
+    /// Extra objects of kinds the suite knows, in the tenant's namespace unless they name one. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ExtraObject>,
 }
 
 impl Tenant {
@@ -135,6 +143,8 @@ impl Tenant {
             provisioner: Self::default_provisioner(),
             namespace_access: NamespaceAccess::default(),
             allow_ingress_controller: false,
+            patches: Vec::new(),
+            objects: Vec::new(),
         }
     }
 
@@ -152,6 +162,7 @@ impl Tenant {
 
     /// Records every problem with its path.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
         let len = self.namespace_name().len();
         if len > MAX_NAMESPACE {
             problems.push(
@@ -209,8 +220,13 @@ impl Tenant {
         let mut objects = self.bundle_spec(namespace.clone()).render(ctx)?;
         objects.push(default_service_account(&namespace).into());
         objects.extend(self.cluster_rbac(&namespace));
-        let bundle: Bundle = objects.into_iter().collect();
+        let mut bundle: Bundle = objects.into_iter().collect();
         bundle.check_unique()?;
+        let ctx = Context {
+            namespace,
+            ..ctx.clone()
+        };
+        bundle.escape_hatch(&self.objects, &self.patches, &ctx)?;
         Ok(bundle)
     }
 

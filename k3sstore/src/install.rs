@@ -210,6 +210,8 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         kind: AppsKind::Apps,
         namespace: Some(namespace),
         apps: vec![app],
+        patches: Vec::new(),
+        objects: Vec::new(),
     };
     objects.extend(set.render(&ctx)?);
     let kinds = crate::controller::provision::store_kinds();

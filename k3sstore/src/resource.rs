@@ -223,6 +223,9 @@ impl StoreSpec {
                 .clone()
                 .unwrap_or_else(|| k3splatform::store::DEFAULT_POSTGRES_IMAGE.to_owned()),
             size: self.size,
+            // The custom resource has no escape hatch (its schema stays typed).
+            patches: Vec::new(),
+            objects: Vec::new(),
         };
         let mut platform = Problems::default();
         store.validate(&FieldPath::root(), &mut platform);

@@ -27,6 +27,8 @@ fn set_of(specs: &[&str]) -> AppSet {
         kind: AppsKind::Apps,
         namespace: None,
         apps: specs.iter().map(|s| crate::common::parse_app(s)).collect(),
+        patches: Vec::new(),
+        objects: Vec::new(),
     }
 }
 
@@ -118,6 +120,8 @@ fn many_apps_stream_in_order() {
         kind: AppsKind::Apps,
         namespace: None,
         apps: specs.iter().map(|s| crate::common::parse_app(s)).collect::<Vec<App>>(),
+        patches: Vec::new(),
+        objects: Vec::new(),
     };
     let (bundles, result) = streamed(&set, Target::gcp());
     result.unwrap();

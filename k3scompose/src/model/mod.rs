@@ -238,6 +238,12 @@ pub(crate) struct ServiceExt {
     /// Files mounted from a ConfigMap of the service (inline `content`).
     #[serde(default)]
     pub(crate) config_files: Vec<ConfigFile>,
+    /// The escape hatch: RFC 6902 patches of the service's rendered objects (as an App's).
+    #[serde(default)]
+    pub(crate) patches: Vec<k3score::patch::Patch>,
+    /// Extra objects of kinds the suite knows (as an App's).
+    #[serde(default)]
+    pub(crate) objects: Vec<k3score::patch::ExtraObject>,
 }
 
 /// The `x-k3s` extension of a top-level volume.

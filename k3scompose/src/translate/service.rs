@@ -171,6 +171,8 @@ impl ServiceCx<'_> {
             sidecars: ext.map(|e| e.sidecars.clone()).unwrap_or_default(),
             lifecycle: ext.map(|e| e.lifecycle.clone()).unwrap_or_default(),
             config_files: ext.map(|e| e.config_files.clone()).unwrap_or_default(),
+            patches: ext.map(|e| e.patches.clone()).unwrap_or_default(),
+            objects: ext.map(|e| e.objects.clone()).unwrap_or_default(),
         };
         self.constraints(s, &mut app.placement);
         self.kompose(s, &mut app);

@@ -64,7 +64,7 @@ use crate::object::Object;
 ///     "target: {kind: Deployment, name: orders}\nops: [{op: remove, path: /spec/replicas}]\n").unwrap();
 /// assert_eq!(patch.target.kind, "Deployment");
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Patch {
@@ -87,7 +87,7 @@ pub struct PatchTarget {
 
 /// One RFC 6902 operation; `path` and `from` are JSON pointers (`/spec/template/spec/dnsConfig`,
 /// `~1` for `/` and `~0` for `~` inside a key, `-` for the end of a list).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
@@ -175,7 +175,7 @@ impl Op {
 ///     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {a: b}\n").unwrap();
 /// assert_eq!(extra.kind(), Some("ConfigMap"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(transparent)]
 pub struct ExtraObject(
@@ -261,33 +261,34 @@ impl Bundle {
     /// assert!(errors.to_string().starts_with("patches[0].ops[0].value: /notAField is not a field of ConfigMap"), "{errors}");
     /// ```
     pub fn patch(&mut self, patches: &[Patch], ctx: &Context) -> Result<(), Errors> {
-        let mut problems = Problems::default();
-        apply_to(
-            self.objects_mut(),
-            &[],
-            patches,
-            ctx,
-            &OptOuts::default(),
-            PathRef::ROOT,
-            &mut problems,
-        );
-        problems.finish(())
+        self.escape_hatch(&[], patches, ctx)
     }
 
     /// Adds extra objects of kinds the suite knows, after the same checks as spec files'
     /// `objects` (errors at `objects[i]`): the namespace defaults to `ctx.namespace`.
     pub fn add_objects(&mut self, objects: &[ExtraObject], ctx: &Context) -> Result<(), Errors> {
+        self.escape_hatch(objects, &[], ctx)
+    }
+
+    /// A spec file's top-level `objects` then `patches` ([`apply_to`] without opt-outs, errors
+    /// at `objects[i]` and `patches[i]`), then the bundle's duplicate check.
+    pub fn escape_hatch(&mut self, objects: &[ExtraObject], patches: &[Patch], ctx: &Context) -> Result<(), Errors> {
+        if objects.is_empty() && patches.is_empty() {
+            return Ok(());
+        }
         let mut problems = Problems::default();
+        let no_opt_outs = OptOuts::default();
         apply_to(
             self.objects_mut(),
             objects,
-            &[],
+            patches,
             ctx,
-            &OptOuts::default(),
+            &no_opt_outs,
             PathRef::ROOT,
             &mut problems,
         );
-        problems.finish(())
+        problems.finish(())?;
+        self.check_unique()
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod cli;
+mod escape_hatch;
 mod fast_reader;
 mod jobs;
 mod messages;

@@ -32,8 +32,25 @@ fn every_escape_hatch_problem_has_its_file_line_column_and_op() {
         .iter()
         .map(|(file, line, column, path, _)| (file.as_str(), *line, *column, path.as_str()))
         .collect();
-    for e in &errors {
-        println!("{e:?}");
-    }
-    assert_eq!(places, Vec::<(&str, u64, u64, &str)>::new());
+    assert_eq!(
+        places,
+        [
+            ("app.yaml", 9, 63, "patches[0].ops[1].value"),
+            ("app.yaml", 12, 93, "patches[1].ops[0].value"),
+            ("app.yaml", 16, 9, "patches[2].ops[1]"),
+            ("app.yaml", 17, 13, "patches[3].target"),
+            ("apps.yaml", 9, 52, "patches[0].ops[0].value"),
+            ("apps.yaml", 11, 65, "objects[0].dta"),
+            ("compose.yaml", 8, 71, "services.web.x-k3s.patches[0].ops[0].value"),
+            ("gateway.yaml", 6, 13, "patches[0].target"),
+        ]
+    );
+    let message = |path: &str| &errors.iter().find(|e| e.3 == path).unwrap().4;
+    assert!(
+        message("patches[0].ops[1].value").starts_with("/spec/template/spec/notAField is not a field of Deployment")
+    );
+    assert!(message("patches[1].ops[0].value").contains("a privileged container breaks Pod Security `restricted`"));
+    assert!(message("patches[2].ops[1]").starts_with("test failed: /spec/ports/0/port is 8080"));
+    assert!(message("patches[3].target").starts_with("no Deployment named \"order\" here"));
+    assert!(message("patches[0].ops[0].value").starts_with("a patch cannot change /metadata/name"));
 }

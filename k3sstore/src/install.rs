@@ -1,14 +1,24 @@
 //! The orchestrator's own install bundle, rendered with the suite's crates: namespace
 //! `k3sstore` (restricted Pod Security, default-deny), the controller app (Deployment with a
-//! token-mounting ServiceAccount, Service, NetworkPolicies, PDB) from `k3sapp`, the
-//! ClusterRole and its binding, and a Role and its binding in `k3sstore` for the leader Lease.
+//! token-mounting ServiceAccount, Service, NetworkPolicies, PDB) from `k3sapp`, its RBAC, and
+//! the ValidatingAdmissionPolicy that confines what RBAC cannot (issue 25).
 //!
-//! The ClusterRole is derived, not hand-kept: the kinds every preset target renders for a
-//! store (apply, prune, teardown), the rules of the Roles and ClusterRoles a store contains
-//! (the API server only lets an account grant what it holds itself), and the orchestrator's
-//! own needs (`stores`, Events, TokenReview, SubjectAccessReview). No `*`. The leader Lease
-//! lives in the orchestrator's own namespace, so its permission is a Role there, not part of
-//! the ClusterRole.
+//! Least privilege in two layers (see `docs/security.md`):
+//!
+//! - The ClusterRole `k3sstore` holds only what cannot be namespaced: `Store` objects and
+//!   their status, Namespaces (create, get, list, watch, patch, delete), RoleBindings (create,
+//!   patch: one per store namespace), `bind` on the one ClusterRole `k3sstore-store` (by
+//!   `resourceNames`, never `escalate`), Events, TokenReview and SubjectAccessReview; and read
+//!   access to Deployments and StatefulSets, whose readiness the controller watches.
+//! - The ClusterRole `k3sstore-store` holds what a store needs inside its namespace (every
+//!   namespaced kind a store renders on any preset target, no RBAC kind). The controller binds
+//!   it in each `store-<id>` it creates ([`store_binding`]) and does the rest through it.
+//! - The policy [`admission_policy`] refuses requests of the controller's ServiceAccount on
+//!   Namespaces that are not store namespaces (`store-<id>` labelled
+//!   `platform.k3s.io/store=<id>`), RoleBindings outside store namespaces or to anything but
+//!   `k3sstore-store`, and cluster-scoped RBAC objects without the store label.
+//!
+//! The leader Lease lives in the orchestrator's own namespace: a Role there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +31,11 @@ use k3score::resources::{Limits, Resources};
 use k3score::tenancy::NamespaceBundle;
 use k3score::workload::{ContainerSecurity, EnvValue, FieldRef, Port, PortRef, Probe, ProbeAction, Probes};
 use k3score::{Bundle, Context, Errors, Object, Target};
+use k8s_openapi::api::admissionregistration::v1::{
+    MatchCondition, MatchResources, NamedRuleWithOperations, ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingSpec, ValidatingAdmissionPolicySpec, Validation,
+    Variable,
+};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -35,71 +50,81 @@ pub const HTTP_PORT: u16 = 8080;
 /// The numeric non-root user of the image (distroless `nonroot`).
 pub const UID: i64 = 65532;
 
+/// The ClusterRole a store namespace's RoleBinding grants the controller.
+pub const STORE_ROLE: &str = "k3sstore-store";
+/// The ValidatingAdmissionPolicy (and its binding) that confines the controller.
+pub const POLICY: &str = "k3sstore-confinement";
+/// The controller's user name as the API server sees it.
+pub const USER: &str = "system:serviceaccount:k3sstore:k3sstore";
+
 const FULL: [&str; 6] = ["create", "delete", "get", "list", "patch", "watch"];
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
-/// `(api group, resource) -> verbs`: the rules under construction.
-type Grants = BTreeMap<(String, String), BTreeSet<String>>;
-
-fn grant(grants: &mut Grants, group: &str, resource: &str, verbs: &[&str]) {
-    grants
-        .entry((group.to_owned(), resource.to_owned()))
-        .or_default()
-        .extend(verbs.iter().map(|v| (*v).to_owned()));
+fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    PolicyRule {
+        api_groups: Some(vec![group.to_owned()]),
+        resources: Some(resources.iter().map(|r| (*r).to_owned()).collect()),
+        verbs: verbs.iter().map(|v| (*v).to_owned()).collect(),
+        ..PolicyRule::default()
+    }
 }
 
-/// The rules the orchestrator needs, merged per group and verb set (deterministic order).
+/// The controller's cluster-wide rules (ClusterRole `k3sstore`): only what cannot be
+/// namespaced. No Secret, ConfigMap, ServiceAccount, workload write or RBAC kind beyond one
+/// RoleBinding per store namespace; what a store holds is granted per namespace through
+/// [`STORE_ROLE`].
 #[must_use]
-pub fn cluster_rules(store_kinds: &[Object], store_bundles: &[Bundle]) -> Vec<PolicyRule> {
-    let mut grants = Grants::new();
-    for kind in store_kinds {
+pub fn cluster_rules() -> Vec<PolicyRule> {
+    let group = crate::resource::GROUP;
+    vec![
+        // The finalizer helper patches the Store; the HTTP API creates, lists and deletes them.
+        rule(group, &["stores"], &FULL),
+        rule(group, &["stores/status"], &["get", "patch"]),
+        // Store namespaces: created (server-side apply is a patch that may create), watched,
+        // deleted at teardown. The admission policy confines writes to store namespaces.
+        rule("", &["namespaces"], &FULL),
+        // The RoleBinding to `k3sstore-store` in each new store namespace (server-side apply);
+        // the admission policy confines it to store namespaces and that one role.
+        rule(RBAC_GROUP, &["rolebindings"], &["create", "patch"]),
+        PolicyRule {
+            resource_names: Some(vec![STORE_ROLE.to_owned()]),
+            ..rule(RBAC_GROUP, &["clusterroles"], &["bind"])
+        },
+        // The store workloads' readiness wakes the controller (a watch per kind over every
+        // namespace, by label: kube's per-namespace trigger streams are unstable features).
+        // Read only.
+        rule("apps", &["deployments", "statefulsets"], &["get", "list", "watch"]),
+        rule("events.k8s.io", &["events"], &["create", "list", "patch", "watch"]),
+        rule("authentication.k8s.io", &["tokenreviews"], &["create"]),
+        rule("authorization.k8s.io", &["subjectaccessreviews"], &["create"]),
+    ]
+}
+
+/// The rules of [`STORE_ROLE`], bound in each store namespace: every namespaced kind a store
+/// renders on any preset target (`store_kinds`), merged per group, resources sorted. Store
+/// bundles carry no RBAC kind (see `controller::provision::store_bundle`), so this role
+/// grants none either.
+#[must_use]
+pub fn store_rules(store_kinds: &[Object]) -> Vec<PolicyRule> {
+    let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for kind in store_kinds.iter().filter(|k| k.namespace().is_some()) {
         let api_version = kind.api_version();
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        grant(&mut grants, group, &plural(kind), &FULL);
+        grants.entry(group.to_owned()).or_default().insert(plural(kind));
     }
-    // A store's Roles and ClusterRoles: the orchestrator must hold what they grant. Their
-    // resourceNames name one store, so the grant is for every name.
-    let rules = store_bundles.iter().flat_map(Bundle::iter).flat_map(|o| match o {
-        Object::Role(r) => r.rules.clone().unwrap_or_default(),
-        Object::ClusterRole(r) => r.rules.clone().unwrap_or_default(),
-        _ => Vec::new(),
-    });
-    for rule in rules {
-        for group in rule.api_groups.iter().flatten() {
-            for resource in rule.resources.iter().flatten() {
-                let verbs: Vec<&str> = rule.verbs.iter().map(String::as_str).collect();
-                grant(&mut grants, group, resource, &verbs);
-            }
-        }
-    }
-    let group = crate::resource::GROUP;
-    // The finalizer helper patches the Store; the HTTP API creates, lists and deletes them.
-    grant(&mut grants, group, "stores", &FULL);
-    grant(&mut grants, group, "stores/status", &["get", "patch"]);
-    grant(
-        &mut grants,
-        "events.k8s.io",
-        "events",
-        &["create", "list", "patch", "watch"],
-    );
-    // The controller reads a store's pods to tell a container that cannot start
-    // (`controller::pods`), whatever a store's own Roles grant.
-    grant(&mut grants, "", "pods", &["get", "list", "watch"]);
-    grant(&mut grants, "authentication.k8s.io", "tokenreviews", &["create"]);
-    grant(&mut grants, "authorization.k8s.io", "subjectaccessreviews", &["create"]);
-    // One rule per (group, verbs), resources sorted.
-    let mut merged: BTreeMap<(String, BTreeSet<String>), BTreeSet<String>> = BTreeMap::new();
-    for ((group, resource), verbs) in grants {
-        merged.entry((group, verbs)).or_default().insert(resource);
-    }
-    merged
+    let mut rules: Vec<PolicyRule> = grants
         .into_iter()
-        .map(|((group, verbs), resources)| PolicyRule {
+        .map(|(group, resources)| PolicyRule {
             api_groups: Some(vec![group]),
             resources: Some(resources.into_iter().collect()),
-            verbs: verbs.into_iter().collect(),
+            verbs: FULL.map(str::to_owned).to_vec(),
             ..PolicyRule::default()
         })
-        .collect()
+        .collect();
+    // The controller reads a store's pods to tell a container that cannot start
+    // (`controller::pods`); it never writes them (the workload controllers do).
+    rules.push(rule("", &["pods"], &["get", "list", "watch"]));
+    rules
 }
 
 /// The rules of the Role in the orchestrator's namespace: the leader Lease (read, created by
@@ -107,12 +132,152 @@ pub fn cluster_rules(store_kinds: &[Object], store_bundles: &[Bundle]) -> Vec<Po
 /// Lease name there, as `--lease` may choose another one.
 #[must_use]
 pub fn namespace_rules() -> Vec<PolicyRule> {
-    vec![PolicyRule {
-        api_groups: Some(vec!["coordination.k8s.io".to_owned()]),
-        resources: Some(vec!["leases".to_owned()]),
-        verbs: ["create", "get", "update"].map(str::to_owned).to_vec(),
-        ..PolicyRule::default()
-    }]
+    vec![rule("coordination.k8s.io", &["leases"], &["create", "get", "update"])]
+}
+
+/// The RoleBinding the controller applies in store namespace `namespace` of store `id`:
+/// [`STORE_ROLE`] for the orchestrator's ServiceAccount, labelled as the store's.
+#[must_use]
+pub fn store_binding(namespace: &str, id: &str) -> RoleBinding {
+    RoleBinding {
+        metadata: ObjectMeta {
+            name: Some(STORE_ROLE.to_owned()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(BTreeMap::from([
+                (
+                    k3score::labels::MANAGED_BY.to_owned(),
+                    k3score::labels::MANAGER.to_owned(),
+                ),
+                (crate::controller::apply::STORE_LABEL.to_owned(), id.to_owned()),
+            ])),
+            ..ObjectMeta::default()
+        },
+        role_ref: RoleRef {
+            api_group: Some(RBAC_GROUP.to_owned()),
+            kind: "ClusterRole".to_owned(),
+            name: STORE_ROLE.to_owned(),
+        },
+        subjects: Some(vec![account()]),
+    }
+}
+
+fn account() -> Subject {
+    Subject {
+        kind: "ServiceAccount".to_owned(),
+        name: NAME.to_owned(),
+        namespace: Some(NAMESPACE.to_owned()),
+        ..Subject::default()
+    }
+}
+
+/// CEL: `o` (an object variable) is a store namespace or is in one: named `store-<id>` and
+/// labelled `platform.k3s.io/store=<id>`.
+fn is_store_namespace(o: &str) -> String {
+    let label = crate::controller::apply::STORE_LABEL;
+    format!(
+        "(has({o}.metadata.labels) && '{label}' in {o}.metadata.labels && {o}.metadata.name == '{prefix}-' + {o}.metadata.labels['{label}'])",
+        prefix = k3splatform::store::STORE_PREFIX
+    )
+}
+
+fn validation(expression: String, message: &str) -> Validation {
+    Validation {
+        expression,
+        message: Some(message.to_owned()),
+        reason: Some("Forbidden".to_owned()),
+        ..Validation::default()
+    }
+}
+
+/// The ValidatingAdmissionPolicy `k3sstore-confinement` (admissionregistration.k8s.io/v1,
+/// GA since Kubernetes 1.30): for requests of the controller's ServiceAccount only, it
+/// refuses
+///
+/// - creating, changing or deleting a Namespace that is not a store namespace (`store-<id>`
+///   labelled `platform.k3s.io/store=<id>`, before and after a change);
+/// - a RoleBinding outside a store namespace, or one whose `roleRef` is not the ClusterRole
+///   `k3sstore-store`;
+/// - a ClusterRole or ClusterRoleBinding without the store label (RBAC already refuses them
+///   all; the policy holds should a future rule grant them).
+#[must_use]
+pub fn admission_policy() -> ValidatingAdmissionPolicy {
+    let resources = |group: &str, names: &[&str]| NamedRuleWithOperations {
+        api_groups: Some(vec![group.to_owned()]),
+        api_versions: Some(vec!["v1".to_owned()]),
+        operations: Some(["CREATE", "UPDATE", "DELETE"].map(str::to_owned).to_vec()),
+        resources: Some(names.iter().map(|n| (*n).to_owned()).collect()),
+        ..NamedRuleWithOperations::default()
+    };
+    let label = crate::controller::apply::STORE_LABEL;
+    ValidatingAdmissionPolicy {
+        metadata: ObjectMeta {
+            name: Some(POLICY.to_owned()),
+            labels: Some(BTreeMap::from([(
+                k3score::labels::MANAGED_BY.to_owned(),
+                k3score::labels::MANAGER.to_owned(),
+            )])),
+            ..ObjectMeta::default()
+        },
+        spec: Some(ValidatingAdmissionPolicySpec {
+            failure_policy: Some("Fail".to_owned()),
+            match_constraints: Some(MatchResources {
+                resource_rules: Some(vec![
+                    resources("", &["namespaces"]),
+                    resources(RBAC_GROUP, &["rolebindings", "clusterrolebindings", "clusterroles"]),
+                ]),
+                ..MatchResources::default()
+            }),
+            match_conditions: Some(vec![MatchCondition {
+                name: "k3sstore-controller".to_owned(),
+                expression: format!("request.userInfo.username == '{USER}'"),
+            }]),
+            variables: Some(vec![Variable {
+                name: "target".to_owned(),
+                expression: "request.operation == 'DELETE' ? oldObject : object".to_owned(),
+            }]),
+            validations: Some(vec![
+                validation(
+                    format!(
+                        "request.resource.resource != 'namespaces' || ({} && (request.operation != 'UPDATE' || {}))",
+                        is_store_namespace("variables.target"),
+                        is_store_namespace("oldObject")
+                    ),
+                    "k3sstore may create, change or delete only store namespaces (store-<id> labelled platform.k3s.io/store=<id>)",
+                ),
+                validation(
+                    format!(
+                        "request.resource.resource != 'rolebindings' || ({} && (request.operation == 'DELETE' || (variables.target.roleRef.kind == 'ClusterRole' && variables.target.roleRef.name == '{STORE_ROLE}')))",
+                        is_store_namespace("namespaceObject")
+                    ),
+                    "k3sstore may bind only the ClusterRole k3sstore-store, and only in store namespaces",
+                ),
+                validation(
+                    format!(
+                        "!(request.resource.resource in ['clusterroles', 'clusterrolebindings']) || (has(variables.target.metadata.labels) && '{label}' in variables.target.metadata.labels)"
+                    ),
+                    "k3sstore may write cluster-scoped objects only with the store label",
+                ),
+            ]),
+            ..ValidatingAdmissionPolicySpec::default()
+        }),
+        status: None,
+    }
+}
+
+/// The binding that puts [`admission_policy`] in force (`Deny`) for the whole cluster.
+#[must_use]
+pub fn admission_binding() -> ValidatingAdmissionPolicyBinding {
+    ValidatingAdmissionPolicyBinding {
+        metadata: ObjectMeta {
+            name: Some(POLICY.to_owned()),
+            ..admission_policy().metadata
+        },
+        spec: ValidatingAdmissionPolicyBindingSpec {
+            policy_name: POLICY.to_owned(),
+            validation_actions: vec!["Deny".to_owned()],
+            ..ValidatingAdmissionPolicyBindingSpec::default()
+        },
+    }
 }
 
 /// The URL path segment (plural) of an object's kind.
@@ -134,8 +299,9 @@ fn name(value: &str) -> DnsLabel {
     DnsLabel::new(value).expect("static name")
 }
 
-/// The install bundle for `target` running `image` (the CRD is printed separately:
-/// [`crate::resource::crd`]).
+/// The install bundle for `target` running `image` (the CRD and the admission policy are
+/// printed separately: [`crate::resource::crd`], [`admission_policy`], [`admission_binding`];
+/// k3score's `Object` has no admission kinds).
 pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
     let namespace = name(NAMESPACE);
     let ctx = Context::new(target.clone(), namespace.clone());
@@ -215,34 +381,28 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
     };
     objects.extend(set.render(&ctx)?);
     let kinds = crate::controller::provision::store_kinds();
-    let samples = crate::controller::provision::sample_bundles();
-    let meta = ObjectMeta {
-        name: Some(NAME.to_owned()),
+    let meta = |name: &str| ObjectMeta {
+        name: Some(name.to_owned()),
         labels: Some(BTreeMap::from([(
             k3score::labels::MANAGED_BY.to_owned(),
             k3score::labels::MANAGER.to_owned(),
         )])),
         ..ObjectMeta::default()
     };
-    let account = Subject {
-        kind: "ServiceAccount".to_owned(),
-        name: NAME.to_owned(),
-        namespace: Some(NAMESPACE.to_owned()),
-        ..Subject::default()
-    };
+    let account = account();
     objects.push(
         ClusterRole {
-            metadata: meta.clone(),
-            rules: Some(cluster_rules(&kinds, &samples)),
+            metadata: meta(NAME),
+            rules: Some(cluster_rules()),
             aggregation_rule: None,
         }
         .into(),
     );
     objects.push(
         ClusterRoleBinding {
-            metadata: meta.clone(),
+            metadata: meta(NAME),
             role_ref: RoleRef {
-                api_group: Some("rbac.authorization.k8s.io".to_owned()),
+                api_group: Some(RBAC_GROUP.to_owned()),
                 kind: "ClusterRole".to_owned(),
                 name: NAME.to_owned(),
             },
@@ -250,6 +410,15 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         }
         .into(),
     );
+    objects.push(
+        ClusterRole {
+            metadata: meta(STORE_ROLE),
+            rules: Some(store_rules(&kinds)),
+            aggregation_rule: None,
+        }
+        .into(),
+    );
+    let meta = meta(NAME);
     let namespaced = ObjectMeta {
         namespace: Some(NAMESPACE.to_owned()),
         ..meta.clone()
@@ -282,39 +451,68 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
 mod tests {
     use super::*;
 
+    fn allows(rules: &[PolicyRule], group: &str, resource: &str, verb: &str) -> bool {
+        rules.iter().any(|r| {
+            r.api_groups.as_ref().unwrap().iter().any(|g| g == group)
+                && r.resources.as_ref().unwrap().iter().any(|x| x == resource)
+                && r.verbs.iter().any(|v| v == verb)
+        })
+    }
+
     #[test]
-    fn rules_cover_store_kinds_and_own_needs_without_wildcards() {
+    fn cluster_rights_are_what_cannot_be_namespaced_the_rest_is_per_store_namespace() {
         let bundle = bundle(&Target::local(), DEFAULT_IMAGE).unwrap();
-        let role = bundle.get::<ClusterRole>(NAME).unwrap();
-        let rules = role.rules.as_ref().unwrap();
-        let allows = |group: &str, resource: &str, verb: &str| {
-            rules.iter().any(|r| {
-                r.api_groups.as_ref().unwrap().iter().any(|g| g == group)
-                    && r.resources.as_ref().unwrap().iter().any(|x| x == resource)
-                    && r.verbs.iter().any(|v| v == verb)
-            })
-        };
+        let cluster = bundle.get::<ClusterRole>(NAME).unwrap().rules.clone().unwrap();
         for (group, resource, verb) in [
+            ("", "namespaces", "create"),
             ("", "namespaces", "delete"),
-            ("apps", "statefulsets", "patch"),
-            ("apps", "deployments", "watch"),
-            ("rbac.authorization.k8s.io", "clusterroles", "create"),
-            ("traefik.io", "ingressroutes", "list"),
-            ("external-secrets.io", "externalsecrets", "delete"),
-            ("", "pods", "get"),
-            ("", "pods", "list"),
             ("platform.k3s.io", "stores/status", "patch"),
             ("events.k8s.io", "events", "create"),
             ("authentication.k8s.io", "tokenreviews", "create"),
             ("authorization.k8s.io", "subjectaccessreviews", "create"),
+            ("rbac.authorization.k8s.io", "rolebindings", "create"),
         ] {
-            assert!(allows(group, resource, verb), "{verb} {group}/{resource} missing");
+            assert!(
+                allows(&cluster, group, resource, verb),
+                "{verb} {group}/{resource} missing"
+            );
         }
-        assert!(!allows("", "pods", "create"), "only what a store's Role grants");
-        assert!(
-            !allows("coordination.k8s.io", "leases", "get"),
-            "Leases only in its namespace"
-        );
+        for (group, resource, verb) in [
+            ("", "secrets", "get"),
+            ("", "configmaps", "get"),
+            ("", "serviceaccounts", "create"),
+            ("apps", "deployments", "create"),
+            ("apps", "statefulsets", "patch"),
+            ("rbac.authorization.k8s.io", "clusterrolebindings", "create"),
+            ("rbac.authorization.k8s.io", "clusterroles", "create"),
+            ("rbac.authorization.k8s.io", "roles", "create"),
+            ("rbac.authorization.k8s.io", "clusterroles", "escalate"),
+            ("coordination.k8s.io", "leases", "get"),
+        ] {
+            assert!(
+                !allows(&cluster, group, resource, verb),
+                "{verb} {group}/{resource} is cluster-wide"
+            );
+        }
+        let bind: Vec<_> = cluster.iter().filter(|r| r.verbs.iter().any(|v| v == "bind")).collect();
+        assert_eq!(bind.len(), 1);
+        assert_eq!(bind[0].resource_names.as_deref(), Some(&[STORE_ROLE.to_owned()][..]));
+        let store = bundle.get::<ClusterRole>(STORE_ROLE).unwrap().rules.clone().unwrap();
+        for (group, resource) in [
+            ("", "secrets"),
+            ("", "services"),
+            ("apps", "statefulsets"),
+            ("apps", "deployments"),
+            ("traefik.io", "ingressroutes"),
+            ("external-secrets.io", "externalsecrets"),
+        ] {
+            assert!(allows(&store, group, resource, "patch"), "{group}/{resource} missing");
+        }
+        assert!(!store.iter().any(|r| r.api_groups.as_ref().unwrap()[0] == RBAC_GROUP));
+        assert!(!allows(&store, "", "namespaces", "get"), "namespaced kinds only");
+        assert!(allows(&store, "", "pods", "list") && allows(&store, "", "pods", "watch"));
+        assert!(!allows(&store, "", "pods", "create") && !allows(&store, "", "pods", "delete"));
+        assert!(!allows(&cluster, "", "pods", "list"), "pods are read per store namespace");
         let lease_role = bundle.get::<Role>(NAME).unwrap();
         assert_eq!(lease_role.metadata.namespace.as_deref(), Some(NAMESPACE));
         assert_eq!(lease_role.rules.as_deref(), Some(&namespace_rules()[..]));
@@ -324,8 +522,26 @@ mod tests {
             binding.subjects.as_ref().unwrap()[0].namespace.as_deref(),
             Some(NAMESPACE)
         );
-        let text = k3score::yaml::to_yaml(role).unwrap();
-        assert!(!text.contains('*'), "{text}");
+        for role in [NAME, STORE_ROLE] {
+            let text = k3score::yaml::to_yaml(bundle.get::<ClusterRole>(role).unwrap()).unwrap();
+            assert!(!text.contains('*'), "{text}");
+        }
+        assert_eq!(USER, format!("system:serviceaccount:{NAMESPACE}:{NAME}"));
+    }
+
+    #[test]
+    fn the_policy_matches_the_controller_and_its_binding_denies() {
+        let policy = admission_policy();
+        let spec = policy.spec.as_ref().unwrap();
+        assert!(spec.match_conditions.as_ref().unwrap()[0].expression.contains(USER));
+        assert_eq!(spec.validations.as_ref().unwrap().len(), 3);
+        let binding = admission_binding();
+        let spec = binding.spec;
+        assert_eq!(spec.policy_name, POLICY);
+        assert_eq!(spec.validation_actions, ["Deny"]);
+        let namespace = store_binding("store-acme", "acme");
+        assert_eq!(namespace.role_ref.name, STORE_ROLE);
+        assert_eq!(namespace.subjects.unwrap()[0].name, NAME);
     }
 
     #[test]

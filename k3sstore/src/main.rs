@@ -134,6 +134,11 @@ fn install(target: &Target, image: &str) -> Result<(), String> {
     let mut out = yaml(&k3sstore::resource::crd())?;
     out.push_str("---\n");
     bundle.write_yaml(&mut out).map_err(|e| e.to_string())?;
+    // The admission policy that confines the controller (not a k3score `Object` kind).
+    out.push_str("---\n");
+    out.push_str(&yaml(&k3sstore::install::admission_policy())?);
+    out.push_str("---\n");
+    out.push_str(&yaml(&k3sstore::install::admission_binding())?);
     print!("{out}");
     Ok(())
 }

@@ -9,7 +9,8 @@ use k3score::{Bundle, Context as RenderContext, Kind, Object, SecretBackend, Tar
 use k3splatform::store::{PASSWORD_SECRET, STORE_PREFIX};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret};
-use kube::api::{ListParams, PatchParams};
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use kube::api::{ListParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
 use kube::{Api, Client, ResourceExt};
@@ -40,7 +41,8 @@ pub fn url_of(target: &Target, id: &str) -> String {
     format!("{scheme}://{}", target.host(id))
 }
 
-/// A sample store rendered for every preset target (`local`, `dev`, `gcp`).
+/// A sample store rendered for every preset target (`local`, `dev`, `gcp`), as the
+/// controller applies it ([`store_bundle`]).
 pub fn sample_bundles() -> Vec<Bundle> {
     let sample = crate::resource::StoreSpec::default()
         .to_platform("sample")
@@ -48,7 +50,39 @@ pub fn sample_bundles() -> Vec<Bundle> {
     [Target::local(), Target::dev(), Target::gcp()]
         .into_iter()
         .filter_map(|target| sample.render(&render_context(target, "sample".to_owned())).ok())
+        .map(store_bundle)
         .collect()
+}
+
+/// What the controller applies of a rendered store: everything but RBAC objects. The
+/// tenant's provisioner identity (a Role, a RoleBinding and, cluster-scoped, a ClusterRole and
+/// ClusterRoleBinding on its own Namespace object) is for people deploying into a tenant;
+/// nothing deploys into a store but the controller, so it is left out, and with it every
+/// cluster-scoped object but the Namespace (issue 25: the controller writes no ClusterRole,
+/// ClusterRoleBinding or Role at all).
+#[must_use]
+pub fn store_bundle(bundle: Bundle) -> Bundle {
+    bundle
+        .into_iter()
+        .filter(|o| {
+            !matches!(
+                o,
+                Object::Role(_) | Object::RoleBinding(_) | Object::ClusterRole(_) | Object::ClusterRoleBinding(_)
+            )
+        })
+        .collect()
+}
+
+/// Applies the RoleBinding that grants the controller [`crate::install::STORE_ROLE`] in the
+/// store's namespace (with its cluster-wide `bind` on that one role); everything else in the
+/// namespace goes through it.
+async fn grant_access(ctx: &Context, namespace: &str, id: &str) -> Result<(), kube::Error> {
+    let binding = crate::install::store_binding(namespace, id);
+    let params = PatchParams::apply(&ctx.state.config.field_manager).force();
+    Api::<RoleBinding>::namespaced(ctx.state.client.clone(), namespace)
+        .patch(crate::install::STORE_ROLE, &params, &Patch::Apply(&binding))
+        .await?;
+    Ok(())
 }
 
 /// One sample of every kind a store renders on any preset target (what prune and teardown
@@ -100,7 +134,9 @@ async fn local_password(client: &Client, namespace: &str) -> Result<String, Erro
 /// the server being unavailable (retried as an error).
 fn refused(error: &kube::Error) -> Option<String> {
     match error {
-        kube::Error::Api(status) if (400..500).contains(&status.code) && status.code != 429 => {
+        // 403: RBAC has not yet seen the store namespace's new RoleBinding (its authorizer
+        // follows bindings through a watch); the retry a moment later passes.
+        kube::Error::Api(status) if (400..500).contains(&status.code) && ![403, 429].contains(&status.code) => {
             Some(status.message.clone())
         }
         _ => None,
@@ -165,13 +201,17 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
             ),
         }));
     }
+    if existing.is_some() {
+        // Before reading the store's Secret: the namespace may predate the binding.
+        grant_access(ctx, &namespace, id).await?;
+    }
     let password = match (&target.secrets, existing.is_some()) {
         (SecretBackend::Local, true) => local_password(client, &namespace).await?,
         (SecretBackend::Local, false) => generate_password()?,
         _ => String::new(),
     };
     let bundle = match platform.render(&render_context(target.clone(), password)) {
-        Ok(bundle) => apply::label_owned(bundle, id),
+        Ok(bundle) => apply::label_owned(store_bundle(bundle), id),
         Err(errors) => {
             return Ok(Err(Blocker {
                 reason: "RenderFailed",
@@ -212,6 +252,9 @@ async fn provision(store: &Store, id: &str, ctx: &Context) -> Result<Result<Appl
                 None => return Err(error.into()),
             },
         };
+        if matches!(object, Object::Namespace(_)) {
+            grant_access(ctx, &namespace, id).await?;
+        }
         if let Some(set) = StatefulSet::from_object(&server) {
             applied.database = Replicas::of_statefulset(set);
         }
@@ -375,12 +418,10 @@ mod tests {
     }
 
     #[test]
-    fn store_kinds_cover_every_target_and_the_cluster_scoped_ones() {
+    fn store_kinds_cover_every_target_and_no_rbac_kind() {
         let kinds: Vec<String> = store_kinds().iter().map(|o| o.kind().into_owned()).collect();
         for kind in [
             "Namespace",
-            "ClusterRole",
-            "ClusterRoleBinding",
             "StatefulSet",
             "Deployment",
             "Secret",
@@ -390,6 +431,9 @@ mod tests {
             "Ingress",
         ] {
             assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
+        }
+        for kind in ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"] {
+            assert!(!kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
         }
     }
 

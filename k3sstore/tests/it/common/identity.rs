@@ -1,17 +1,22 @@
-//! The orchestrator's own identity in the tests: the ServiceAccount, ClusterRole, Role and
-//! bindings of its install bundle (`k3sstore::install::bundle`) applied to the cluster, and a
-//! client with a token from the TokenRequest API whose default namespace is the bundle's (as
-//! in the pod), so least privilege is proven, not asserted.
+//! The orchestrator's own identity in the tests: the ServiceAccount, ClusterRoles, Role and
+//! bindings of its install bundle (`k3sstore::install::bundle`) and its admission policy
+//! applied to the cluster, and a client with a token from the TokenRequest API whose default
+//! namespace is the bundle's (as in the pod), so least privilege is proven, not asserted.
 
-use k3sstore::install::{NAME, NAMESPACE, bundle};
+use std::time::Duration;
+
+use k3score::Object;
+use k3sstore::install::{NAME, NAMESPACE, admission_binding, admission_policy, bundle};
+use k8s_openapi::api::admissionregistration::v1::{ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding};
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::{Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::config::AuthInfo;
 use kube::{Api, Client, Config};
 
-/// A client acting as the install bundle's ServiceAccount, with the bundle's RBAC applied.
+/// A client acting as the install bundle's ServiceAccount, with the bundle's RBAC and
+/// admission policy applied (and in force: see [`wait_for_policy`]).
 pub async fn controller_client(admin: &Client) -> Client {
     let target = k3score::Target::preset("local").expect("local target");
     let bundle = bundle(&target, k3sstore::install::DEFAULT_IMAGE).expect("the install bundle renders");
@@ -27,28 +32,39 @@ pub async fn controller_client(admin: &Client) -> Client {
         .patch(NAME, &apply, &Patch::Apply(account))
         .await
         .expect("apply the ServiceAccount");
-    let role = bundle.get::<ClusterRole>(NAME).expect("the bundle's ClusterRole");
-    Api::<ClusterRole>::all(admin.clone())
-        .patch(NAME, &apply, &Patch::Apply(role))
+    for object in bundle.iter() {
+        let name = object.name().to_owned();
+        let applied = match object {
+            Object::ClusterRole(o) => Api::<ClusterRole>::all(admin.clone())
+                .patch(&name, &apply, &Patch::Apply(&**o))
+                .await
+                .map(drop),
+            Object::ClusterRoleBinding(o) => Api::<ClusterRoleBinding>::all(admin.clone())
+                .patch(&name, &apply, &Patch::Apply(&**o))
+                .await
+                .map(drop),
+            Object::Role(o) => Api::<Role>::namespaced(admin.clone(), NAMESPACE)
+                .patch(&name, &apply, &Patch::Apply(&**o))
+                .await
+                .map(drop),
+            Object::RoleBinding(o) => Api::<RoleBinding>::namespaced(admin.clone(), NAMESPACE)
+                .patch(&name, &apply, &Patch::Apply(&**o))
+                .await
+                .map(drop),
+            _ => Ok(()),
+        };
+        applied.unwrap_or_else(|e| panic!("apply {}: {e}", object.key()));
+    }
+    let policy = admission_policy();
+    Api::<ValidatingAdmissionPolicy>::all(admin.clone())
+        .patch(k3sstore::install::POLICY, &apply, &Patch::Apply(&policy))
         .await
-        .expect("apply the ClusterRole");
-    let binding = bundle
-        .get::<ClusterRoleBinding>(NAME)
-        .expect("the bundle's ClusterRoleBinding");
-    Api::<ClusterRoleBinding>::all(admin.clone())
-        .patch(NAME, &apply, &Patch::Apply(binding))
+        .expect("apply the ValidatingAdmissionPolicy");
+    let binding = admission_binding();
+    Api::<ValidatingAdmissionPolicyBinding>::all(admin.clone())
+        .patch(k3sstore::install::POLICY, &apply, &Patch::Apply(&binding))
         .await
-        .expect("apply the ClusterRoleBinding");
-    let role = bundle.get::<Role>(NAME).expect("the bundle's Role");
-    Api::<Role>::namespaced(admin.clone(), NAMESPACE)
-        .patch(NAME, &apply, &Patch::Apply(role))
-        .await
-        .expect("apply the Role");
-    let binding = bundle.get::<RoleBinding>(NAME).expect("the bundle's RoleBinding");
-    Api::<RoleBinding>::namespaced(admin.clone(), NAMESPACE)
-        .patch(NAME, &apply, &Patch::Apply(binding))
-        .await
-        .expect("apply the RoleBinding");
+        .expect("apply the ValidatingAdmissionPolicyBinding");
     let request = TokenRequest {
         spec: Some(TokenRequestSpec {
             expiration_seconds: Some(3600),
@@ -71,5 +87,28 @@ pub async fn controller_client(admin: &Client) -> Client {
         token: Some(token.into()),
         ..AuthInfo::default()
     };
-    Client::try_from(config).expect("a client for the ServiceAccount")
+    let client = Client::try_from(config).expect("a client for the ServiceAccount");
+    wait_for_policy(&client).await;
+    client
+}
+
+/// Waits until the admission policy is in force (the API server loads a new policy a moment
+/// after it is created): a dry-run delete of namespace `default`, which RBAC lets the
+/// controller ask for and only the policy refuses.
+async fn wait_for_policy(client: &Client) {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let dry_run = DeleteParams {
+        dry_run: true,
+        ..DeleteParams::default()
+    };
+    for _ in 0..300 {
+        match namespaces.delete("default", &dry_run).await {
+            Err(kube::Error::Api(status)) if status.message.contains("k3sstore may") => return,
+            Ok(_) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!(
+        "the admission policy {} is not in force after 30 s",
+        k3sstore::install::POLICY
+    );
 }

@@ -11,7 +11,7 @@ use k8s_openapi::api::admissionregistration::v1::{ValidatingAdmissionPolicy, Val
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Patch, PatchParams, PostParams};
 use kube::config::AuthInfo;
 use kube::{Api, Client, Config};
 
@@ -93,22 +93,26 @@ pub async fn controller_client(admin: &Client) -> Client {
 }
 
 /// Waits until the admission policy is in force (the API server loads a new policy a moment
-/// after it is created): a dry-run delete of namespace `default`, which RBAC lets the
-/// controller ask for and only the policy refuses.
+/// after it is created): a dry-run create of a namespace not named `store-*`, which RBAC lets
+/// the controller ask for and only the policy refuses.
 async fn wait_for_policy(client: &Client) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let dry_run = DeleteParams {
+    let dry_run = PostParams {
         dry_run: true,
-        ..DeleteParams::default()
+        ..PostParams::default()
+    };
+    let probe = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some("k3sstore-policy-probe".to_owned()),
+            ..kube::api::ObjectMeta::default()
+        },
+        ..Namespace::default()
     };
     for _ in 0..300 {
-        match namespaces.delete("default", &dry_run).await {
+        match namespaces.create(&dry_run, &probe).await {
             Err(kube::Error::Api(status)) if status.message.contains("k3sstore may") => return,
             Ok(_) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    panic!(
-        "the admission policy {} is not in force after 30 s",
-        k3sstore::install::POLICY
-    );
+    panic!("the admission policy {} is not in force after 30 s", k3sstore::install::POLICY);
 }

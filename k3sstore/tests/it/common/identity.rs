@@ -114,5 +114,8 @@ async fn wait_for_policy(client: &Client) {
             Ok(_) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    panic!("the admission policy {} is not in force after 30 s", k3sstore::install::POLICY);
+    panic!(
+        "the admission policy {} is not in force after 30 s",
+        k3sstore::install::POLICY
+    );
 }

@@ -512,7 +512,10 @@ mod tests {
         assert!(!allows(&store, "", "namespaces", "get"), "namespaced kinds only");
         assert!(allows(&store, "", "pods", "list") && allows(&store, "", "pods", "watch"));
         assert!(!allows(&store, "", "pods", "create") && !allows(&store, "", "pods", "delete"));
-        assert!(!allows(&cluster, "", "pods", "list"), "pods are read per store namespace");
+        assert!(
+            !allows(&cluster, "", "pods", "list"),
+            "pods are read per store namespace"
+        );
         let lease_role = bundle.get::<Role>(NAME).unwrap();
         assert_eq!(lease_role.metadata.namespace.as_deref(), Some(NAMESPACE));
         assert_eq!(lease_role.rules.as_deref(), Some(&namespace_rules()[..]));

@@ -21,8 +21,6 @@ pub const CONTROLLER_NAME: &str = "k3sstore";
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 /// Default number of stores reconciled at once.
 pub const DEFAULT_CONCURRENCY: u16 = 8;
-/// Default leader Lease duration: a dead leader is replaced within this time.
-pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(15);
 /// Default time between two permission checks of an open watch stream.
 pub const DEFAULT_REAUTHORIZE: Duration = Duration::from_secs(60);
 /// Default HTTP listen address.
@@ -53,8 +51,9 @@ pub struct Config {
     /// (`namespace`, `name`). Default: `k3sstore` in the client's namespace (the pod's in a
     /// cluster, the kubeconfig context's outside); an empty namespace means that one.
     pub lease: (String, String),
-    /// How long a leader's Lease holds without renewal. Default: 15 s.
-    pub lease_duration: Duration,
+    /// The leader election's lease duration, renew deadline and retry period. Default:
+    /// client-go's 15 s, 10 s, 2 s.
+    pub election: crate::controller::leader::Timing,
     /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour,
     /// 30 token reviews / minute per address.
     pub limits: crate::http::limit::Limits,
@@ -63,18 +62,19 @@ pub struct Config {
     pub audience: Option<String>,
     /// How often an open watch stream re-checks its caller's permission. Default: 60 s.
     pub reauthorize_every: Duration,
+    /// Serve plain HTTP on a non-loopback address (`--insecure-plain-http`: TLS ends in front
+    /// of the server). Default: `false`, refused ([`crate::http::check_listen`]).
+    pub insecure_plain_http: bool,
     /// The certificate and key files (PEM) to serve HTTPS with (`--tls-cert`, `--tls-key`),
     /// read again when they change. Default: `None`, plain HTTP.
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Config {
-    /// The defaults for `target`; the instance is `$POD_NAME` or the host name.
+    /// The defaults for `target`; the instance is [`default_instance`].
     #[must_use]
     pub fn new(target: Target) -> Self {
-        let instance = std::env::var("POD_NAME")
-            .or_else(|_| std::env::var("HOSTNAME"))
-            .unwrap_or_else(|_| CONTROLLER_NAME.to_owned());
+        let instance = default_instance();
         Config {
             target,
             deadline: DEFAULT_DEADLINE,
@@ -85,13 +85,40 @@ impl Config {
             insecure_no_auth: false,
             store_selector: None,
             lease: (String::new(), CONTROLLER_NAME.to_owned()),
-            lease_duration: DEFAULT_LEASE_DURATION,
+            election: crate::controller::leader::Timing::DEFAULT,
             limits: crate::http::limit::Limits::default(),
             audience: None,
             reauthorize_every: DEFAULT_REAUTHORIZE,
+            insecure_plain_http: false,
             tls: None,
         }
     }
+}
+
+/// This process's identity in the leader Lease and in Events, unique per process: `$POD_NAME`
+/// (the install bundle sets it from the downward API), else the host name (`$HOSTNAME`, else
+/// `/etc/hostname`, else `k3sstore`) with a random suffix, so two replicas started outside a
+/// cluster on one machine never share an identity (and so never both lead).
+#[must_use]
+pub fn default_instance() -> String {
+    if let Ok(pod) = std::env::var("POD_NAME")
+        && !pod.is_empty()
+    {
+        return pod;
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| CONTROLLER_NAME.to_owned());
+    let mut suffix = [0_u8; 4];
+    // Without OS randomness the process id still tells two processes on one host apart.
+    let suffix = match getrandom::fill(&mut suffix) {
+        Ok(()) => u32::from_le_bytes(suffix),
+        Err(_) => std::process::id(),
+    };
+    format!("{host}-{suffix:08x}")
 }
 
 /// Everything the controller and the HTTP server share. Cheap to clone.

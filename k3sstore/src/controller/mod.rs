@@ -182,29 +182,32 @@ fn owner<K: Resource>(object: &K) -> Option<ObjectRef<Store>> {
 
 /// Runs until `shutdown` resolves: waits for the leader Lease, reconciles while it holds
 /// it, and campaigns again when it loses it. Only the leader reconciles; every replica
-/// serves HTTP. On shutdown the leader gives the Lease up so another replica takes over.
+/// serves HTTP.
+///
+/// Losing the Lease stops reconciling at once: the controller future is dropped, and with it
+/// every reconcile in flight at its next `await`, so no write is started after the loss (one
+/// already on the wire may still land; the renew deadline's margin below the lease duration
+/// is what keeps it before another replica starts). On shutdown the leader lets the
+/// reconciles in flight finish, then gives the Lease up so another replica takes over at once.
 pub async fn run(state: State, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
     use futures::FutureExt;
     let shutdown = shutdown.shared();
+    let mut elector = leader::Elector::new(&state);
     loop {
-        tokio::select! {
+        let acquired = tokio::select! {
             () = shutdown.clone() => return,
-            () = leader::acquire(&state) => {}
-        }
+            acquired = elector.acquire() => acquired,
+        };
         state.set_leader(true);
-        let (lost_tx, lost_rx) = tokio::sync::oneshot::channel::<()>();
-        let stop = futures::future::select(lost_rx.map(drop), shutdown.clone()).map(drop);
-        let reconciling = reconcile_until(state.clone(), stop);
-        tokio::pin!(reconciling);
+        let mut reconciling = Box::pin(reconcile_until(state.clone(), shutdown.clone()));
         tokio::select! {
-            () = leader::hold(&state) => {
+            () = elector.hold(acquired) => {
                 state.set_leader(false);
-                let _ = lost_tx.send(());
-                reconciling.await;
+                drop(reconciling);
             }
             () = &mut reconciling => {
                 state.set_leader(false);
-                leader::release(&state).await;
+                elector.release().await;
                 return;
             }
         }

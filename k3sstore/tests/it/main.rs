@@ -12,6 +12,7 @@ mod api;
 mod common;
 mod controller;
 mod dashboard;
+mod leader;
 mod node;
 mod rbac_security;
 mod security;

@@ -41,12 +41,17 @@ impl Drop for Running {
 /// Starts a controller as the ServiceAccount for the stores labelled `k3sstore-test=<test>`,
 /// with its own Lease `<test>` and the given instance name.
 pub async fn start_controller(admin: &Client, test: &str, instance: &str, deadline: Duration) -> Running {
-    let client = controller_client(admin).await;
+    start_controller_as(controller_client(admin).await, test, instance, deadline)
+}
+
+/// [`start_controller`] with the given client (the ServiceAccount's, reaching the API server
+/// some other way).
+pub fn start_controller_as(client: Client, test: &str, instance: &str, deadline: Duration) -> Running {
     let config = Config {
         deadline,
         store_selector: Some(format!("{TEST_LABEL}={test}")),
         lease: (k3sstore::install::NAMESPACE.to_owned(), format!("test-{test}")),
-        lease_duration: Duration::from_secs(6),
+        election: k3sstore::controller::leader::Timing::for_lease(Duration::from_secs(6)),
         instance: instance.to_owned(),
         ..Config::new(Target::local())
     };

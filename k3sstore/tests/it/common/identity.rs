@@ -18,6 +18,14 @@ use kube::{Api, Client, Config};
 /// A client acting as the install bundle's ServiceAccount, with the bundle's RBAC and
 /// admission policy applied (and in force: see [`wait_for_policy`]).
 pub async fn controller_client(admin: &Client) -> Client {
+    let client = Client::try_from(controller_config(admin).await).expect("a client for the ServiceAccount");
+    wait_for_policy(&client).await;
+    client
+}
+
+/// The client configuration of [`controller_client`] (to reach the API server another way:
+/// through a test proxy). The admission policy may not be in force yet.
+pub async fn controller_config(admin: &Client) -> Config {
     let target = k3score::Target::preset("local").expect("local target");
     let bundle = bundle(&target, k3sstore::install::DEFAULT_IMAGE).expect("the install bundle renders");
     let apply = PatchParams::apply("k3sstore-tests").force();
@@ -87,9 +95,7 @@ pub async fn controller_client(admin: &Client) -> Client {
         token: Some(token.into()),
         ..AuthInfo::default()
     };
-    let client = Client::try_from(config).expect("a client for the ServiceAccount");
-    wait_for_policy(&client).await;
-    client
+    config
 }
 
 /// Waits until the admission policy is in force (the API server loads a new policy a moment

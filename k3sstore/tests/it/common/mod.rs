@@ -8,6 +8,7 @@ pub mod controller;
 pub mod http;
 pub mod identity;
 pub mod node;
+pub mod proxy;
 
 use std::time::Duration;
 

@@ -29,8 +29,9 @@ async fn fresh_lease(admin: &Client, name: &str) -> Api<k8s_openapi::api::coordi
     leases
 }
 
-/// When each Event of the stores `ids` was last written, by which replica (`reportingInstance`).
-async fn writes(admin: &Client, ids: &[&str]) -> Vec<(Timestamp, String, String)> {
+/// When each Event of the stores with these `uids` (this run's, not an earlier run's of the
+/// same name) was last written, by which replica (`reportingInstance`).
+async fn writes(admin: &Client, uids: &[String]) -> Vec<(Timestamp, String, String)> {
     let events: Api<Event> = Api::namespaced(admin.clone(), "default");
     let mut found: Vec<_> = events
         .list(&ListParams::default())
@@ -41,8 +42,8 @@ async fn writes(admin: &Client, ids: &[&str]) -> Vec<(Timestamp, String, String)
         .filter(|e| {
             e.regarding
                 .as_ref()
-                .and_then(|r| r.name.as_deref())
-                .is_some_and(|n| ids.contains(&n))
+                .and_then(|r| r.uid.as_ref())
+                .is_some_and(|u| uids.contains(u))
         })
         .filter_map(|e| {
             let at = e
@@ -135,13 +136,13 @@ async fn a_leader_cut_off_stops_before_the_other_takes_over_and_writes_nothing_a
     }
     assert!(one.state.is_leader(), "replica-1 leads");
     let two = start_controller(&admin, test, "replica-2", MINUTES).await;
-    create(&admin, &store(test, ids[0])).await;
+    let mut uids = vec![create(&admin, &store(test, ids[0])).await.metadata.uid.expect("a uid")];
     wait_store(&admin, ids[0], 60, "Provisioning", phase_is(Phase::Provisioning)).await;
     assert_eq!(two.state.metrics.reconciles.get(), 0, "the follower does not reconcile");
 
     proxy.cut();
     let cut = Instant::now();
-    create(&admin, &store(test, ids[1])).await;
+    uids.push(create(&admin, &store(test, ids[1])).await.metadata.uid.expect("a uid"));
     let (mut one_stopped, mut two_started) = (None, None);
     while two_started.is_none() && cut.elapsed() < Duration::from_secs(30) {
         if one_stopped.is_none() && !one.state.is_leader() {
@@ -175,7 +176,7 @@ async fn a_leader_cut_off_stops_before_the_other_takes_over_and_writes_nothing_a
         reconciles,
         "replica-1 started no reconcile after it stopped leading"
     );
-    let written = writes(&admin, &ids).await;
+    let written = writes(&admin, &uids).await;
     for (at, who, reason) in &written {
         println!("leader: event {reason} by {who} at {at}");
     }

@@ -48,7 +48,13 @@ impl Loader<'_> {
         let node = Node::parse(text).map_err(|e| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             let message = e.to_string().lines().next().unwrap_or_default().to_owned();
-            Errors::from(Error::new(path.clone(), ErrorKind::Syntax { line, column, message }))
+            let kind = ErrorKind::Syntax {
+                line,
+                column,
+                message,
+                suggestion: None,
+            };
+            Errors::from(Error::new(path.clone(), kind))
         })?;
         let mut node = match node {
             Node::Map(map) => Node::Map(map),
@@ -369,14 +375,25 @@ fn rebase_service(node: &mut Node, dir: &str) {
 pub(crate) fn typed(node: &Node) -> Result<ComposeFile, Errors> {
     let text = serde_saphyr::to_string(node)
         .map_err(|e| Errors::from(Error::new(FieldPath::root(), ErrorKind::Serialize(e.to_string()))))?;
-    // Positions refer to the re-serialized tree, not the user's file: keep the message only.
+    // Positions refer to the re-serialized tree, not the user's file: keep the message and
+    // the suggestion only (the caller places the problem by its path).
     k3score::yaml::from_yaml::<ComposeFile>(&text).map_err(|errors| {
         Errors(
             errors
                 .0
                 .into_iter()
                 .map(|e| match e.kind {
-                    ErrorKind::Syntax { message, .. } => Error::new(e.path, ErrorKind::Invalid(message)),
+                    ErrorKind::Syntax {
+                        message, suggestion, ..
+                    } => {
+                        let kind = ErrorKind::Syntax {
+                            line: 0,
+                            column: 0,
+                            message,
+                            suggestion,
+                        };
+                        Error::new(e.path, kind)
+                    }
                     _ => e,
                 })
                 .collect(),

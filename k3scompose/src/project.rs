@@ -189,19 +189,26 @@ impl Project {
             });
         }
         let merged = problems.finish(merged)?.unwrap_or(Node::Null);
-        let mut file = typed(&crate::merge::strip_tags(merged))?;
-        let mut warnings = loader.warnings;
+        // Unknown top-level keys are found on the tree, so that a problem in a service does
+        // not hide them (nor they the service's).
         let mut problems = Problems::default();
-        crate::legacy::external_names(&mut file, &mut warnings, &mut problems);
-        for key in file.other.keys() {
-            if key == "include" || key.starts_with("x-") {
-                continue;
+        if let Node::Map(top) = &merged {
+            for key in top.keys() {
+                if !TOP_LEVEL_KEYS.contains(&key.as_str()) && key != "include" && !key.starts_with("x-") {
+                    let kind = unknown_key(key, TOP_LEVEL_KEYS, "top-level key");
+                    problems.push(FieldPath::root().field(key.clone()), kind);
+                }
             }
-            problems.push(
-                FieldPath::root().field(key.clone()),
-                ErrorKind::Invalid("unknown top-level key (compose files have services, volumes, networks, secrets, configs, name, include and x- extensions)".into()),
-            );
         }
+        let mut file = match typed(&crate::merge::strip_tags(merged)) {
+            Ok(file) => file,
+            Err(errors) => {
+                problems.extend(errors);
+                return problems.finish(()).and(Err(Errors::default()));
+            }
+        };
+        let mut warnings = loader.warnings;
+        crate::legacy::external_names(&mut file, &mut warnings, &mut problems);
         problems.finish(())?;
         if file.version.is_some() {
             warnings.push(Warning::new(FieldPath::root().field("version"), "obsolete: ignored"));
@@ -250,5 +257,24 @@ impl Project {
     #[must_use]
     pub fn load_warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+}
+
+/// The top-level keys of a compose file besides `x-` extensions (the Compose Specification,
+/// `compose-spec.json` there: `version`, `name`, `include`, `services`, `networks`, `volumes`,
+/// `secrets`, `configs`).
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "services", "volumes", "networks", "secrets", "configs", "name", "include", "version",
+];
+
+/// An unknown compose key (`what`: `top-level key`): the closest of `known` when one is close
+/// (also as the error's suggestion), else the list.
+pub(crate) fn unknown_key(key: &str, known: &[&str], what: &str) -> ErrorKind {
+    let (hint, suggestion) = k3score::suggest::hint(key, known, "the keys here are");
+    ErrorKind::Syntax {
+        line: 0,
+        column: 0,
+        message: format!("unknown {what} {key:?}: {hint}"),
+        suggestion,
     }
 }

@@ -259,18 +259,46 @@ pub enum ErrorKind {
         why: String,
     },
     /// The input is not valid YAML or does not match the spec's shape.
-    #[error("{message} (line {line}, column {column})")]
+    #[error("{message}{}", position(*line, *column))]
     Syntax {
-        /// 1-based line, 0 when unknown.
+        /// 1-based line, 0 when unknown (the caller then places it by its path).
         line: u64,
         /// 1-based column, 0 when unknown.
         column: u64,
         /// The parser's message.
         message: String,
+        /// For an unknown key or value: the allowed one closest to it, when one is close
+        /// (`replicas` for `replica`; see [`crate::suggest`]), for editors to offer as the fix.
+        suggestion: Option<String>,
     },
     /// Serializing output failed.
     #[error("serialization failed: {0}")]
     Serialize(String),
+}
+
+/// ` (line L, column C)`, or nothing when the position is unknown.
+fn position(line: u64, column: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line}, column {column})")
+    }
+}
+
+impl ErrorKind {
+    /// The allowed key or value closest to an unknown one, when one is close.
+    ///
+    /// ```
+    /// let errors = k3score::yaml::from_yaml::<k3score::resources::Resources>("cpus: 1\n").unwrap_err();
+    /// assert_eq!(errors.0[0].kind.suggestion(), Some("cpu"));
+    /// ```
+    #[must_use]
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::Syntax { suggestion, .. } => suggestion.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// One problem: where it is and what it is.

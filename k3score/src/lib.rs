@@ -66,6 +66,7 @@ pub mod quantity;
 pub mod resources;
 pub mod scaling;
 pub mod secrets;
+pub mod suggest;
 pub mod target;
 pub mod tenancy;
 pub mod workload;

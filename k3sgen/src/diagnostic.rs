@@ -54,6 +54,10 @@ pub struct Diagnostic {
     pub message: String,
     /// Error or warning.
     pub severity: Severity,
+    /// For an unknown key or value: the allowed one closest to it (`replicas` for
+    /// `replica`), for editors to offer as the fix; left out of JSON when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl Diagnostic {
@@ -67,6 +71,7 @@ impl Diagnostic {
             path: String::new(),
             message: message.into(),
             severity,
+            suggestion: None,
         }
     }
 
@@ -79,19 +84,21 @@ impl Diagnostic {
         let mut diagnostics: Vec<Self> = errors
             .iter()
             .map(|error| {
-                let (line, column, message) = match &error.kind {
-                    ErrorKind::Syntax { line, column, message } => (*line, *column, message.clone()),
-                    other => {
-                        let (line, column) = match text {
-                            Some(text) => locator
-                                .get_or_insert_with(|| Locator::new(text))
-                                .as_ref()
-                                .map_or((0, 0), |l| l.locate(&error.path)),
-                            None => (0, 0),
-                        };
-                        (line, column, other.to_string())
-                    }
+                // Syntax errors keep the parser's position when it has one (not when their
+                // text was re-serialized, as compose files are).
+                let (position, message) = match &error.kind {
+                    ErrorKind::Syntax {
+                        line, column, message, ..
+                    } => ((*line > 0).then_some((*line, *column)), message.clone()),
+                    other => (None, other.to_string()),
                 };
+                let (line, column) = position.unwrap_or_else(|| match text {
+                    Some(text) => locator
+                        .get_or_insert_with(|| Locator::new(text))
+                        .as_ref()
+                        .map_or((0, 0), |l| l.locate(&error.path)),
+                    None => (0, 0),
+                });
                 Self {
                     file: file.as_ref().to_owned(),
                     line,
@@ -99,6 +106,7 @@ impl Diagnostic {
                     path: path_text(&error.path),
                     message,
                     severity,
+                    suggestion: error.kind.suggestion().map(str::to_owned),
                 }
             })
             .collect();
@@ -117,6 +125,7 @@ impl Diagnostic {
             path: path_text(path),
             message,
             severity: Severity::Warning,
+            suggestion: None,
         }
     }
 }

@@ -44,7 +44,11 @@ pub struct Field {
 /// let hpa = k3sgen::explain("App.scaling").unwrap();
 /// assert!(hpa.fields.iter().any(|f| f.name == "hpa"), "{hpa}");
 /// let err = k3sgen::explain("App.nope").unwrap_err();
-/// assert!(err.contains("App has no field \"nope\""), "{err}");
+/// assert!(err.contains("App has no field \"nope\"; its fields: "), "{err}");
+/// let err = k3sgen::explain("App.replica").unwrap_err();
+/// assert!(err.ends_with("App has no field \"replica\"; did you mean \"replicas\"?"), "{err}");
+/// let err = k3sgen::explain("Gateway.rout").unwrap_err();
+/// assert!(err.ends_with("did you mean \"routes\"?"), "{err}");
 /// ```
 pub fn explain(query: &str) -> Result<Explanation, String> {
     let mut segments = query.split('.');
@@ -52,7 +56,8 @@ pub fn explain(query: &str) -> Result<Explanation, String> {
     let all = schemas();
     let known: Vec<&str> = all.iter().map(|(k, _, _)| *k).collect();
     let Some((kind, _, schema)) = all.iter().find(|(k, _, _)| k.eq_ignore_ascii_case(kind)) else {
-        return Err(format!("unknown kind {kind:?}; known kinds: {}", known.join(", ")));
+        let hint = k3score::suggest::hint(kind, &known, "known kinds:").0;
+        return Err(format!("unknown kind {kind:?}; {hint}"));
     };
     let root = SchemaNode::of(schema);
     let mut path = (*kind).to_owned();
@@ -62,10 +67,11 @@ pub fn explain(query: &str) -> Result<Explanation, String> {
         let parent = resolve(&root, field);
         let Some((child, required)) = child(&root, parent, segment) else {
             let names = field_names(&root, parent);
+            let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
             let hint = if names.is_empty() {
                 "it has no fields".to_owned()
             } else {
-                format!("its fields: {}", names.join(", "))
+                k3score::suggest::hint(segment, &names, "its fields:").0
             };
             return Err(format!("{path} has no field {segment:?}; {hint}"));
         };

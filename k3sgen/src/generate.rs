@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use k3score::{Bundle, Context, Errors};
 
 use crate::compose::{compose_files, folder_of, render_project_in};
-use crate::{COMPOSE_FILE_NAMES, Diagnostic, Error, Locator, Severity, discover_functions, is_compose, parse_spec};
+use crate::{COMPOSE_FILE_NAMES, Diagnostic, Error, Locator, Severity, discover_functions, is_compose};
 
 /// The file a folder holding a function project is recognised by.
 pub const FUNCTIONS_FILE: &str = "functions.yaml";
@@ -229,7 +229,7 @@ fn spec_component(input: &Input, ctx: &Context, out: &mut Generated) -> Option<C
         out.diagnostics
             .extend(Diagnostic::from_errors(path, Some(&text), errors, Severity::Error));
     };
-    let mut spec = match parse_spec(&text) {
+    let mut spec = match crate::spec::parse_spec_in(&text, Some(ctx)) {
         Ok(spec) => spec,
         Err(errors) => {
             problems(out, &errors);

@@ -117,7 +117,15 @@ const KINDS: &str = "App, Apps, Functions, Gateway, Platform, Tenant, Store";
 /// assert!(err.to_string().starts_with("empty file: expected a spec with a top-level kind:"));
 /// ```
 pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
-    use k3score::yaml::from_yaml_checked as parse;
+    parse_spec_in(text, None)
+}
+
+/// [`parse_spec`]; when the file has problems of its own and `ctx` is given, the spec read
+/// with stand-ins for them is also rendered for `ctx` (if it passes its kind's validation),
+/// so that problems only rendering finds (an undefined `${VAR}`, a feature the target
+/// lacks) are reported in the same run. A `Functions` file is not: its functions may be
+/// still undiscovered.
+pub(crate) fn parse_spec_in(text: &str, ctx: Option<&Context>) -> Result<Spec, Errors> {
     if is_blank(text) {
         return Err(whole_file(format!(
             "empty file: expected a spec with a top-level kind: ({KINDS}) or a compose file"
@@ -141,19 +149,28 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
         KindProbe::Mapping { kind, .. } => kind,
     };
     match kind.as_deref() {
-        Some("App") | None => Ok(Spec::App(Box::new(parse(text, App::validate)?))),
-        Some("Apps") => Ok(Spec::Apps(parse(text, AppSet::validate)?)),
-        Some("Gateway") => Ok(Spec::Gateway(Box::new(k3sgateway::Gateway::from_yaml(text)?))),
-        Some("Functions") => Ok(Spec::Functions(Box::new(parse(text, k3sfn::Project::validate)?))),
-        Some("Platform") => Ok(Spec::Platform(Box::new(parse(text, |p: &k3splatform::Platform| {
-            at_root(|path, problems| p.validate(path, problems))
-        })?))),
-        Some("Tenant") => Ok(Spec::Tenant(Box::new(parse(text, |t: &k3splatform::Tenant| {
-            at_root(|path, problems| t.validate(path, problems))
-        })?))),
-        Some("Store") => Ok(Spec::Store(Box::new(parse(text, |s: &k3splatform::Store| {
-            at_root(|path, problems| s.validate(path, problems))
-        })?))),
+        Some("App") | None => parse(text, ctx, App::validate, boxed(Spec::App)),
+        Some("Apps") => parse(text, ctx, AppSet::validate, Spec::Apps),
+        Some("Gateway") => parse(text, ctx, k3sgateway::Gateway::validate, boxed(Spec::Gateway)),
+        Some("Functions") => parse(text, None, k3sfn::Project::validate, boxed(Spec::Functions)),
+        Some("Platform") => parse(
+            text,
+            ctx,
+            |p: &k3splatform::Platform| at_root(|path, problems| p.validate(path, problems)),
+            boxed(Spec::Platform),
+        ),
+        Some("Tenant") => parse(
+            text,
+            ctx,
+            |t: &k3splatform::Tenant| at_root(|path, problems| t.validate(path, problems)),
+            boxed(Spec::Tenant),
+        ),
+        Some("Store") => parse(
+            text,
+            ctx,
+            |s: &k3splatform::Store| at_root(|path, problems| s.validate(path, problems)),
+            boxed(Spec::Store),
+        ),
         Some(other) => Err(k3score::Error::new(
             FieldPath::root().field("kind"),
             k3score::ErrorKind::Unsupported {
@@ -164,6 +181,29 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
         )
         .into()),
     }
+}
+
+/// `Spec::App` and the like, taking the value unboxed.
+fn boxed<T>(spec: fn(Box<T>) -> Spec) -> impl Fn(T) -> Spec {
+    move |value| spec(Box::new(value))
+}
+
+/// Reads one kind: on a file with problems, `validate` (and, when it passes and `ctx` is
+/// given, the render) runs on the value with stand-ins, and what they find is reported too.
+fn parse<T: serde::de::DeserializeOwned + Clone>(
+    text: &str,
+    ctx: Option<&Context>,
+    validate: impl FnOnce(&T) -> Result<(), Errors>,
+    wrap: impl Fn(T) -> Spec,
+) -> Result<Spec, Errors> {
+    let check = |value: &T| {
+        validate(value)?;
+        match ctx {
+            Some(ctx) => render(&wrap(value.clone()), ctx).map(drop),
+            None => Ok(()),
+        }
+    };
+    k3score::yaml::from_yaml_checked(text, check).map(&wrap)
 }
 
 /// Whether `text` holds no YAML value: only blank lines, comments and document markers.

@@ -39,9 +39,48 @@ pub(crate) struct ComposeFile {
     pub(crate) secrets: BTreeMap<String, TopFile>,
     #[serde(default)]
     pub(crate) configs: BTreeMap<String, TopFile>,
+    /// `include`, `x-` extensions and unknown keys (those are reported from the tree, before
+    /// this type is read: `Project::load`).
     #[serde(flatten)]
-    pub(crate) other: BTreeMap<String, Node>,
+    pub(crate) _other: BTreeMap<String, Node>,
 }
+
+/// The keys of [`Service`] (its `other` map holds the rest), for "did you mean" on an unknown
+/// service key; a test checks that each is a field.
+pub(crate) const SERVICE_KEYS: &[&str] = &[
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "ports",
+    "expose",
+    "volumes",
+    "tmpfs",
+    "secrets",
+    "configs",
+    "depends_on",
+    "healthcheck",
+    "deploy",
+    "cpus",
+    "mem_limit",
+    "mem_reservation",
+    "restart",
+    "labels",
+    "networks",
+    "network_mode",
+    "user",
+    "cap_add",
+    "cap_drop",
+    "privileged",
+    "read_only",
+    "working_dir",
+    "hostname",
+    "stop_grace_period",
+    "profiles",
+    "x-k3s",
+];
 
 /// One service.
 #[derive(Debug, Deserialize)]
@@ -203,9 +242,10 @@ pub(crate) struct ServiceExt {
     /// Follow `privileged`, root users and extra capabilities (leaves Pod Security `restricted`).
     #[serde(default)]
     pub(crate) allow_privileged: bool,
-    /// HTTP routes through the target's ingress controller.
-    #[serde(default)]
-    pub(crate) expose: OneOrMany<Expose>,
+    /// HTTP routes through the target's ingress controller (read straight from the text,
+    /// so that a problem in a route is reported and skipped like any other).
+    #[serde(default, deserialize_with = "k3score::yaml::one_or_many")]
+    pub(crate) expose: Vec<Expose>,
     /// Autoscaling.
     #[serde(default)]
     pub(crate) scaling: Scaling,
@@ -256,4 +296,20 @@ pub(crate) struct VolumeExt {
     pub(crate) storage_class: Option<String>,
     /// Access mode. Default: `read_write_once`.
     pub(crate) access_mode: Option<AccessMode>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_keys_are_fields() {
+        for key in SERVICE_KEYS {
+            // A field takes the value or refuses it; a key that is no field lands in `other`.
+            let service = k3score::yaml::from_yaml::<Service>(&format!("{key}: []\n"));
+            assert!(service.is_err() || service.unwrap().other.is_empty(), "{key}");
+        }
+        let service = k3score::yaml::from_yaml::<Service>("imgae: []\n").unwrap();
+        assert!(service.other.contains_key("imgae"));
+    }
 }

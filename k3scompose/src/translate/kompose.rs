@@ -126,7 +126,7 @@ impl ServiceCx<'_> {
         for (key, value) in &labels {
             let path = self.label_path(key);
             match key.as_str() {
-                "kompose.service.expose" => self.expose(value, &path, app, ext.is_some_and(|e| !e.expose.0.is_empty())),
+                "kompose.service.expose" => self.expose(value, &path, app, ext.is_some_and(|e| !e.expose.is_empty())),
                 "kompose.service.type" if value.eq_ignore_ascii_case("clusterip") => {}
                 "kompose.service.type" => self.warn(
                     path,

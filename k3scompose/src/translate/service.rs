@@ -159,7 +159,7 @@ impl ServiceCx<'_> {
             replicas,
             scaling: ext.map(|e| e.scaling.clone()).unwrap_or_default(),
             pdb: None,
-            expose: ext.map(|e| e.expose.0.clone()).unwrap_or_default(),
+            expose: ext.map(|e| e.expose.clone()).unwrap_or_default(),
             init_containers: Vec::new(),
             termination_grace_period,
             build,
@@ -246,7 +246,7 @@ impl ServiceCx<'_> {
     fn ports(&mut self, s: &Service) -> Vec<Port> {
         let mut ports: Vec<Port> = Vec::new();
         // A service with routes (x-k3s expose or Kompose's expose label) needs no hint.
-        let routed = s.k3s.as_ref().is_some_and(|e| !e.expose.0.is_empty())
+        let routed = s.k3s.as_ref().is_some_and(|e| !e.expose.is_empty())
             || super::kompose::labels(s).contains_key("kompose.service.expose");
         let exposed = s.expose.iter().map(|t| {
             let text = t.0.clone();
@@ -574,7 +574,14 @@ impl ServiceCx<'_> {
             } else if UNSUPPORTED_MORE.contains(&key.as_str()) {
                 self.warn(path, "not supported: no Kubernetes equivalent");
             } else {
-                self.error(path, ErrorKind::Invalid("unknown service key".into()));
+                let known: Vec<&str> = crate::model::SERVICE_KEYS
+                    .iter()
+                    .copied()
+                    .chain(UNSUPPORTED.iter().map(|(k, _)| *k))
+                    .chain(UNSUPPORTED_MORE)
+                    .chain(["scale", "annotations"])
+                    .collect();
+                self.error(path, crate::project::unknown_key(key, &known, "service key"));
             }
         }
     }

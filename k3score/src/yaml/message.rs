@@ -6,6 +6,10 @@
 use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
 
+use super::skip;
+use crate::error::{FieldPath, Segment};
+use crate::suggest::hint;
+
 /// The message of `error`, without its position (the caller keeps line and column).
 pub(super) fn plain(error: &Error) -> String {
     match inner(error) {
@@ -25,13 +29,16 @@ pub(super) fn plain(error: &Error) -> String {
             format!("has {len} items, must have {}", expected_text(expected))
         }
         Error::SerdeUnknownVariant { variant, expected, .. } => {
-            format!("unknown value {variant:?}: use one of {}", expected.join(", "))
+            format!("unknown value {variant:?}: {}", hint(variant, expected, "use one of").0)
         }
         Error::SerdeUnknownField { field, expected, .. } if expected.is_empty() => {
             format!("unknown field {field:?}: nothing may be set here")
         }
         Error::SerdeUnknownField { field, expected, .. } => {
-            format!("unknown field {field:?}: the fields here are {}", expected.join(", "))
+            format!(
+                "unknown field {field:?}: {}",
+                hint(field, expected, "the fields here are").0
+            )
         }
         Error::SerdeMissingField { field, .. } => format!("the required field {field:?} is missing"),
         Error::Budget { breach, .. } => budget_text(breach),
@@ -42,6 +49,9 @@ pub(super) fn plain(error: &Error) -> String {
             other => format!("expected {other} here"),
         },
         Error::InvalidBooleanStrict { .. } => "must be true or false".to_owned(),
+        Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. } | Error::UnexpectedValueForUnitEnumVariant { .. } => {
+            "must be one of the allowed values, not a list or mapping".to_owned()
+        }
         Error::DuplicateMappingKey { key: Some(key), .. } => format!("{key:?} is set twice"),
         Error::DuplicateMappingKey { key: None, .. } => "a key is set twice".to_owned(),
         Error::InvalidScalar { ty, .. } => format!("must be {}", expected_text(ty)),
@@ -51,40 +61,98 @@ pub(super) fn plain(error: &Error) -> String {
     }
 }
 
-/// A replacement in the text that lets parsing go on past a fatal problem: an unknown enum
-/// value (`visibility: publik`) becomes the first allowed one, so the rest of the file is
-/// still read; the problem itself is reported, and whatever follows from the stand-in value
-/// is not.
-#[derive(Debug)]
+/// An edit of the text that lets the next parse go on past a problem that ends a parse (see
+/// `skip.rs`): an unknown enum value (`visibility: publik`) becomes the first allowed one; an
+/// unknown key is blanked out with its value; a value of the wrong shape is blanked out with
+/// its key (the field takes its default, or is absent), or, in a list, replaced by an empty
+/// value of the right shape. The problem itself is reported; whatever follows from the
+/// stand-in is not.
+#[derive(Clone, Debug)]
 pub(super) struct Fix {
-    start: usize,
-    end: usize,
+    span: skip::Span,
     with: &'static str,
+    /// For a removed entry: the key's path, and the replacement of its value by an empty one
+    /// of the right shape, should the field turn out to be required.
+    pub(super) removed: Option<(FieldPath, Box<Fix>)>,
 }
 
 impl Fix {
-    /// The fix for `error` in `text`, when there is one.
-    pub(super) fn for_error(error: &Error, text: &str) -> Option<Self> {
-        let Error::SerdeUnknownVariant { expected, location, .. } = inner(error) else {
-            return None;
+    /// The fix for `error` (at `path`) in `text`, when there is one.
+    pub(super) fn for_error(error: &Error, text: &str, path: &FieldPath) -> Option<Self> {
+        let error = inner(error);
+        let start = usize::try_from(error.location()?.span().byte_offset()?).ok()?;
+        let last = path.segments().last();
+        let name = match last {
+            Some(Segment::Field(name)) => Some(name.as_ref()),
+            _ => None,
         };
-        let span = location.span();
-        let start = usize::try_from(span.byte_offset()?).ok()?;
-        let end = start.checked_add(usize::try_from(span.byte_len()?).ok()?)?;
-        let with = expected.first()?;
-        let original = text.get(start..end)?;
-        // Only a one-line value: later lines keep their numbers.
-        (!original.contains('\n') && !original.is_empty()).then_some(Self { start, end, with })
+        let expected = match error {
+            Error::SerdeUnknownVariant { expected, location, .. } => {
+                let end = start.checked_add(usize::try_from(location.span().byte_len()?).ok()?)?;
+                let original = text.get(start..end)?;
+                // Only a one-line value: later lines keep their numbers.
+                return (!original.contains('\n') && !original.is_empty()).then(|| Self {
+                    span: skip::Span { range: start..end },
+                    with: expected.first().copied().unwrap_or("''"),
+                    removed: None,
+                });
+            }
+            Error::SerdeUnknownField { .. } => {
+                return Some(Self {
+                    span: skip::entry(text, start, name?)?,
+                    with: "",
+                    removed: None,
+                });
+            }
+            Error::SerdeInvalidType { expected, .. } | Error::SerdeInvalidValue { expected, .. } => expected.as_str(),
+            Error::InvalidScalar { ty, .. } => ty,
+            Error::Unexpected { expected, .. } => expected,
+            Error::InvalidBooleanStrict { .. } => "bool",
+            Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+            | Error::UnexpectedValueForUnitEnumVariant { .. } => "enum",
+            _ => return None,
+        };
+        let value = skip::value(text, start)?;
+        let stand_in = skip::stand_in(expected).map(|with| Self {
+            span: value,
+            with,
+            removed: None,
+        });
+        match name.and_then(|name| Some(skip::entry(text, skip::key_of(text, start, name)?, name)?)) {
+            Some(span) => Some(Self {
+                span,
+                with: "",
+                removed: stand_in.map(|fix| (path.clone(), Box::new(fix))),
+            }),
+            None => stand_in,
+        }
     }
 
-    /// `text` with the replacement made.
+    /// `text` with the edit made.
     pub(super) fn apply(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + self.with.len());
-        out.push_str(&text[..self.start]);
-        out.push_str(self.with);
-        out.push_str(&text[self.end..]);
-        out
+        skip::replace(text, &self.span, self.with)
     }
+}
+
+/// The allowed key or value closest to an unknown one, when one is close.
+pub(super) fn suggestion(error: &Error) -> Option<String> {
+    match inner(error) {
+        Error::SerdeUnknownVariant { variant, expected, .. } => closest(variant, expected),
+        Error::SerdeUnknownField { field, expected, .. } => closest(field, expected),
+        _ => None,
+    }
+}
+
+/// The field a "missing field" error names.
+pub(super) fn missing_field(error: &Error) -> Option<String> {
+    match inner(error) {
+        Error::SerdeMissingField { field, .. } => Some((*field).to_owned()),
+        _ => None,
+    }
+}
+
+fn closest(word: &str, candidates: &[&str]) -> Option<String> {
+    crate::suggest::closest(word, candidates.iter().copied()).map(str::to_owned)
 }
 
 /// The error under serde-saphyr's alias and snippet wrappers.

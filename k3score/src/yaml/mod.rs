@@ -10,6 +10,7 @@ mod message;
 mod one_or_many;
 pub mod recover;
 mod scalar;
+mod skip;
 mod subset;
 
 #[cfg(feature = "schema")]
@@ -47,10 +48,12 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ErrorKind> {
     serde_json::to_string_pretty(value).map_err(|e| ErrorKind::Serialize(e.to_string()))
 }
 
-/// Parses a spec from YAML text. Every bad value (a name, quantity, port number ...) is
-/// reported, each with its field path (tracked with `serde_path_to_error`) and its line and
-/// column; parsing stops only at a problem of shape (broken YAML, an unknown or missing
-/// field), reported after the bad values found before it. See [`recover`](mod@recover).
+/// Parses a spec from YAML text. Every bad value (a name, quantity, port number ...) and
+/// every problem of shape (an unknown key, a list where a mapping belongs, text where a number
+/// belongs, a number out of range) is reported, each with its field path (tracked with
+/// `serde_path_to_error`) and its line and column, an unknown key or value with the closest
+/// allowed one when one is close ([`crate::suggest`]); parsing stops only at broken YAML or a
+/// missing field, reported after the problems found before it. See [`recover`](mod@recover).
 ///
 /// ```
 /// use k3score::yaml::from_yaml;
@@ -73,6 +76,8 @@ pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Errors> {
 
 /// How many bad values one file reports at most (each costs one more parse of the file).
 const MAX_BAD_VALUES: usize = 100;
+/// How many times one file is parsed at most.
+const MAX_PARSES: usize = MAX_BAD_VALUES;
 
 /// [`from_yaml`], and when values were bad, also `validate` (the spec's semantic checks)
 /// run on the value with placeholders in place of the bad values: the problems it finds
@@ -106,11 +111,15 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
     let mut bad: Vec<Error> = Vec::new();
     // Bad leaves found so far: the next parse recovers that many.
     let mut leaves = 0;
-    // Values replaced in the text (unknown enum values): problems under them are consequences.
+    // Values replaced in the text (unknown enum values, empty stand-ins): problems under
+    // them are consequences.
     let mut replaced: Vec<FieldPath> = Vec::new();
-    loop {
+    // Entries blanked out for a value of the wrong shape: the text before, and the stand-in
+    // to use instead should the field be required.
+    let mut removed: Vec<Removed> = Vec::new();
+    for _ in 0..MAX_PARSES {
         let (result, stopped) = recover::with_allowance(leaves, || parse_once::<T>(&text));
-        match result {
+        let Failure { error, fix, missing } = match result {
             Ok(value) if bad.is_empty() => return Ok(value),
             Ok(value) => {
                 let consequence = |e: &Error| bad.iter().any(|first| e.path.starts_with(&first.path));
@@ -121,36 +130,81 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
                 bad.extend(semantic);
                 return Err(Errors(bad));
             }
-            Err(failure) => {
-                let (error, fix) = *failure;
-                // A bad value swallowed by an untagged enum can leave `stopped` set although
-                // the parse failed for another reason: that reason repeats, report it once.
-                let repeated = bad.last() == Some(&error);
-                let consequence = replaced.iter().any(|path| error.path.starts_with(path));
-                if repeated || consequence {
-                    return Err(Errors(bad));
-                }
-                let path = error.path.clone();
+            Err(failure) => *failure,
+        };
+        // A required field whose value was blanked out for its shape: put an empty value of
+        // the right shape there instead (the text is taken back to before the blanking; the
+        // problems found since are found again).
+        if let Some(field) = missing
+            && let Some(at) = removed.iter().position(|r| r.path == error.path.field(field.clone()))
+        {
+            let back = removed.swap_remove(at);
+            removed.truncate(at);
+            replaced.truncate(back.replaced);
+            text = Cow::Owned(back.stand_in.apply(&back.before));
+            replaced.push(back.path);
+            continue;
+        }
+        // A bad value swallowed by an untagged enum can leave `stopped` set although the
+        // parse failed for another reason: that reason repeats, report it once.
+        let known = bad.contains(&error);
+        let consequence = replaced.iter().any(|path| error.path.starts_with(path));
+        if stopped {
+            if known && bad.last() == Some(&error) {
+                return Err(Errors(bad));
+            }
+            leaves += 1;
+        } else if let Some(fix) = fix.filter(|_| !consequence) {
+            if let Some((path, stand_in)) = &fix.removed {
+                removed.push(Removed {
+                    path: path.clone(),
+                    before: text.clone().into_owned(),
+                    stand_in: stand_in.clone(),
+                    replaced: replaced.len(),
+                });
+            } else {
+                replaced.push(error.path.clone());
+            }
+            text = Cow::Owned(fix.apply(&text));
+        } else {
+            if !known && !consequence {
                 bad.push(error);
-                if bad.len() >= MAX_BAD_VALUES {
-                    return Err(Errors(bad));
-                }
-                match fix {
-                    _ if stopped => leaves += 1,
-                    Some(fix) => {
-                        text = Cow::Owned(fix.apply(&text));
-                        replaced.push(path);
-                    }
-                    None => return Err(Errors(bad)),
-                }
+            }
+            return Err(Errors(bad));
+        }
+        if !known && !consequence {
+            bad.push(error);
+            if bad.len() >= MAX_BAD_VALUES {
+                return Err(Errors(bad));
             }
         }
     }
+    Err(Errors(bad))
 }
 
-/// One parse with path tracking; the error has its path and position, and for an unknown
-/// enum value the replacement that lets the next parse go on.
-fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<(Error, Option<message::Fix>)>> {
+/// An entry blanked out for a value of the wrong shape.
+struct Removed {
+    /// The field's path.
+    path: FieldPath,
+    /// The text before the blanking.
+    before: String,
+    /// The edit of `before` that puts an empty value of the right shape there instead.
+    stand_in: Box<message::Fix>,
+    /// How many values had been replaced before.
+    replaced: usize,
+}
+
+/// Why one parse failed: the problem, the edit of the text that lets the next parse go on
+/// (if any) and, for a missing field, its name.
+struct Failure {
+    error: Error,
+    fix: Option<message::Fix>,
+    missing: Option<String>,
+}
+
+/// One parse with path tracking; a failure has its path and position, and the edit that
+/// lets the next parse go on past it when there is one.
+fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<Failure>> {
     let mut track = serde_path_to_error::Track::new();
     let result = serde_saphyr::with_deserializer_from_str(text, |de| {
         T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track))
@@ -158,9 +212,21 @@ fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<(Error, Option<m
     result.map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         let message = message::plain(&e);
+        let suggestion = message::suggestion(&e);
         let path = field_path(&track.path());
-        let fix = message::Fix::for_error(&e, text);
-        Box::new((Error::new(path, ErrorKind::Syntax { line, column, message }), fix))
+        let fix = message::Fix::for_error(&e, text, &path);
+        let missing = message::missing_field(&e);
+        let kind = ErrorKind::Syntax {
+            line,
+            column,
+            message,
+            suggestion,
+        };
+        Box::new(Failure {
+            error: Error::new(path, kind),
+            fix,
+            missing,
+        })
     })
 }
 

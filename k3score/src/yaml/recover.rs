@@ -7,7 +7,9 @@
 //! parsing goes on; the next one fails as usual, so serde's own machinery gives its field
 //! path and serde-saphyr its line and column. `from_yaml` records that problem, raises the
 //! allowance and parses again, until the document parses through or fails for a reason
-//! that is not a leaf (a missing field, an unknown field, broken YAML). A valid document
+//! that is not a leaf. A problem of shape (an unknown field, a value of the wrong type) is
+//! edited out of the text instead (`skip.rs`) and the text parsed again; only broken YAML, a
+//! missing field and a layout the edits do not understand end the read. A valid document
 //! parses once, as before: the check of a good value never looks at the allowance.
 //!
 //! Placeholders never leave `from_yaml`: any recorded problem makes it an `Err`.
@@ -145,16 +147,60 @@ mod tests {
         assert!(from_yaml::<Spec>("a: web\nb: api\n").is_ok());
     }
 
-    /// What stays fatal: a problem of shape (unknown or missing field, a list or mapping where a
-    /// value belongs, a value serde-saphyr cannot read as the field's type) ends the read; the
-    /// bad values before it are reported with it, those after it are not.
+    /// `(path, line, column)` of every problem.
+    fn places(text: &str) -> Vec<(String, u64, u64)> {
+        from_yaml::<Spec>(text)
+            .unwrap_err()
+            .iter()
+            .map(|e| match e.kind {
+                crate::ErrorKind::Syntax { line, column, .. } => (e.path.to_string(), line, column),
+                _ => (e.path.to_string(), 0, 0),
+            })
+            .collect()
+    }
+
+    fn place(path: &str, line: u64, column: u64) -> (String, u64, u64) {
+        (path.to_owned(), line, column)
+    }
+
+    /// Issue 27: a problem of shape (an unknown field, a list or mapping where a value belongs,
+    /// a value serde-saphyr cannot read as the field's type) no longer ends the read: it is
+    /// reported, the entry is read as absent, and the bad values after it are reported too.
     #[test]
-    fn a_problem_of_shape_ends_the_read_after_the_bad_values_before_it() {
-        assert_eq!(paths("a: A_1\nx: 1\nb: B_2\n"), ["a", "x"]);
-        assert_eq!(paths("a: A_1\nb: [B_2]\nc: C_3\n"), ["a", "b"]);
-        assert_eq!(paths("a: A_1\nn: 300\nc: C_3\n"), ["a", "n"]);
-        // A missing field is found at the end of its mapping (the root here).
+    fn a_problem_of_shape_does_not_end_the_read() {
+        assert_eq!(
+            places("a: A_1\nx: 1\nb: B_2\n"),
+            [place("a", 1, 4), place("x", 2, 1), place("b", 3, 4)]
+        );
+        assert_eq!(
+            places("a: A_1\nb: [B_2]\nc: C_3\n"),
+            [place("a", 1, 4), place("b", 2, 4), place("c", 3, 4)]
+        );
+        assert_eq!(
+            places("a: A_1\nn: 300\nc: C_3\n"),
+            [place("a", 1, 4), place("n", 2, 4), place("c", 3, 4)]
+        );
+        assert_eq!(
+            places("{a: A_1, n: many, x: {y: 1}, c: C_3}"),
+            [
+                place("a", 1, 5),
+                place("n", 1, 13),
+                place("x", 1, 19),
+                place("c", 1, 33)
+            ]
+        );
+        // A required field of the wrong shape gets an empty stand-in (whose own problems are
+        // consequences, not reported).
+        assert_eq!(places("a: [x]\nb: B_2\n"), [place("a", 1, 4), place("b", 2, 4)]);
+        // A missing field is found at the end of its mapping (the root here) and still ends it.
         assert_eq!(paths("b: B_2\n"), ["b", "(root)"]);
+    }
+
+    #[test]
+    fn the_parses_are_capped() {
+        let text: String = (0..150).map(|i| format!("x{i}: 1\n")).collect();
+        let errors = from_yaml::<Spec>(&format!("a: web\n{text}")).unwrap_err();
+        assert_eq!(errors.len(), 100);
     }
 
     #[test]

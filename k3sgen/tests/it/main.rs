@@ -8,6 +8,7 @@ mod fast_reader;
 mod jobs;
 mod messages;
 mod reference;
+mod shapes;
 
 use std::path::{Path, PathBuf};
 

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use k3score::{Context, Target};
 use k3sgen::{Diagnostic, Severity};
 
-fn data() -> PathBuf {
+pub(crate) fn data() -> PathBuf {
     crate::workspace().join("k3sgen/tests/data")
 }
 
 /// The error diagnostics of checking `paths` for the local target.
-fn check(paths: &[PathBuf]) -> Vec<Diagnostic> {
+pub(crate) fn check(paths: &[PathBuf]) -> Vec<Diagnostic> {
     let inputs = k3sgen::discover(paths).expect("inputs are readable");
     let ctx = Context::new(Target::local(), "default".parse().unwrap());
     let generated = k3sgen::generate(&inputs, &ctx);
@@ -125,7 +125,7 @@ fn every_mistake_of_every_kind_is_reported_with_its_path_and_line() {
 }
 
 /// Writes `files` (name, content) into a fresh folder and checks each on its own.
-fn check_texts(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+pub(crate) fn check_texts(files: &[(&str, &str)]) -> Vec<Diagnostic> {
     let dir = tempfile::tempdir().unwrap();
     let paths: Vec<PathBuf> = files
         .iter()

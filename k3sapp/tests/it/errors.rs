@@ -58,7 +58,7 @@ fn unknown_field_has_path_line_and_column() {
     let (path, line, _, text) = yaml_error("ports:\n  - {name: http, port: 80, proto: tcp}\n");
     assert_eq!((path.as_str(), line), ("ports[0].proto", 4));
     assert!(
-        text.contains("unknown field \"proto\": the fields here are name, port, protocol, app_protocol"),
+        text.contains("unknown field \"proto\": did you mean \"protocol\"?"),
         "{text}"
     );
 

@@ -118,7 +118,7 @@ impl Fix {
             with,
             removed: None,
         });
-        match name.and_then(|name| Some(skip::entry(text, skip::key_of(text, start, name)?, name)?)) {
+        match name.and_then(|name| skip::entry(text, skip::key_of(text, start, name)?, name)) {
             Some(span) => Some(Self {
                 span,
                 with: "",

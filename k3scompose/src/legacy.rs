@@ -4,22 +4,18 @@
 use k3score::{ErrorKind, FieldPath, Problems};
 
 use crate::Warning;
+use crate::keys::TOP_LEVEL_KEYS;
 use crate::model::ComposeFile;
 use crate::tree::Node;
 use crate::values::External;
-
-/// Top-level keys of the Compose Specification (a file with none of them at the top but
-/// mappings with `image` or `build` there is a version 1 file).
-const TOP_LEVEL_KEYS: [&str; 8] = [
-    "services", "volumes", "networks", "secrets", "configs", "name", "include", "version",
-];
 
 /// The message for a version 1 file (services at the top level).
 pub(crate) const LEGACY_V1: &str =
     "this looks like a legacy (version 1) compose file: move the services under a top-level `services:` key";
 
 /// Whether a parsed file is a version 1 compose file: no `services:` (nor `include:`), and a
-/// top-level mapping that looks like a service (has `image` or `build`).
+/// top-level mapping that looks like a service (has `image` or `build`) under a key that is no
+/// top-level key of the Compose Specification.
 pub(crate) fn is_version_1(map: &std::collections::BTreeMap<String, Node>) -> bool {
     !map.contains_key("services")
         && !map.contains_key("include")

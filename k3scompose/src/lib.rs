@@ -97,6 +97,7 @@
 //! The crate has no features.
 
 mod interpolate;
+mod keys;
 mod legacy;
 mod load;
 mod merge;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use k3score::{ErrorKind, Errors, FieldPath, Problems};
 
 use crate::Warning;
+use crate::keys::{ExtraKey, TOP_LEVEL_KEYS, extra_key, unknown_key};
 use crate::load::{Loader, typed};
 use crate::model::ComposeFile;
 use crate::tree::Node;
@@ -200,10 +201,14 @@ impl Project {
                 }
             }
         }
-        let mut file = match typed(&crate::merge::strip_tags(merged)) {
+        let merged = crate::merge::strip_tags(merged);
+        let mut file = match typed(&merged) {
             Ok(file) => file,
             Err(errors) => {
+                // The translation checks the service keys of a file read through; on a file
+                // with problems they are checked here, so that neither hides the other.
                 problems.extend(errors);
+                unknown_service_keys(&merged, &mut problems);
                 return problems.finish(()).and(Err(Errors::default()));
             }
         };
@@ -260,21 +265,24 @@ impl Project {
     }
 }
 
-/// The top-level keys of a compose file besides `x-` extensions (the Compose Specification,
-/// `compose-spec.json` there: `version`, `name`, `include`, `services`, `networks`, `volumes`,
-/// `secrets`, `configs`).
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "services", "volumes", "networks", "secrets", "configs", "name", "include", "version",
-];
-
-/// An unknown compose key (`what`: `top-level key`): the closest of `known` when one is close
-/// (also as the error's suggestion), else the list.
-pub(crate) fn unknown_key(key: &str, known: &[&str], what: &str) -> ErrorKind {
-    let (hint, suggestion) = k3score::suggest::hint(key, known, "the keys here are");
-    ErrorKind::Syntax {
-        line: 0,
-        column: 0,
-        message: format!("unknown {what} {key:?}: {hint}"),
-        suggestion,
+/// The unknown keys of every service in `tree` (those [`extra_key`] finds no compose key).
+fn unknown_service_keys(tree: &Node, problems: &mut Problems) {
+    let Some(Node::Map(services)) = tree.as_map().and_then(|top| top.get("services")) else {
+        return;
+    };
+    for (name, service) in services {
+        let Some(service) = service.as_map() else { continue };
+        for key in service.keys() {
+            if crate::model::SERVICE_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if let ExtraKey::Unknown(kind) = extra_key(key) {
+                let path = FieldPath::root()
+                    .field("services")
+                    .field(name.clone())
+                    .field(key.clone());
+                problems.push(path, kind);
+            }
+        }
     }
 }

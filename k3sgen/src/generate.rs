@@ -229,14 +229,14 @@ fn spec_component(input: &Input, ctx: &Context, out: &mut Generated) -> Option<C
         out.diagnostics
             .extend(Diagnostic::from_errors(path, Some(&text), errors, Severity::Error));
     };
-    let mut spec = match crate::spec::parse_spec_in(&text, Some(ctx)) {
+    let base = folder_of(path);
+    let mut spec = match crate::spec::parse_spec_in(&text, Some((ctx, base))) {
         Ok(spec) => spec,
         Err(errors) => {
             problems(out, &errors);
             return None;
         }
     };
-    let base = folder_of(path);
     if let Err(errors) = crate::read_config_files(&mut spec, base, &mut out.read) {
         problems(out, &errors);
         return None;

@@ -1,6 +1,7 @@
 //! Spec files of every kind: recognise the kind, parse, render for a target.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use k3sapp::{App, AppSet};
 use k3score::names::DnsLabel;
@@ -120,12 +121,13 @@ pub fn parse_spec(text: &str) -> Result<Spec, Errors> {
     parse_spec_in(text, None)
 }
 
-/// [`parse_spec`]; when the file has problems of its own and `ctx` is given, the spec read
-/// with stand-ins for them is also rendered for `ctx` (if it passes its kind's validation),
-/// so that problems only rendering finds (an undefined `${VAR}`, a feature the target
-/// lacks) are reported in the same run. A `Functions` file is not: its functions may be
+/// [`parse_spec`]; when the file has problems of its own and `ctx` is given (the target,
+/// and the spec file's folder), the spec read with stand-ins for them is also rendered for
+/// it, its `config_files` read (if it passes its kind's validation), so that problems only
+/// rendering finds (an undefined `${VAR}`, a feature the target lacks, an unreadable
+/// `from`) are reported in the same run. A `Functions` file is not: its functions may be
 /// still undiscovered.
-pub(crate) fn parse_spec_in(text: &str, ctx: Option<&Context>) -> Result<Spec, Errors> {
+pub(crate) fn parse_spec_in(text: &str, ctx: Option<(&Context, &Path)>) -> Result<Spec, Errors> {
     if is_blank(text) {
         return Err(whole_file(format!(
             "empty file: expected a spec with a top-level kind: ({KINDS}) or a compose file"
@@ -192,14 +194,18 @@ fn boxed<T>(spec: fn(Box<T>) -> Spec) -> impl Fn(T) -> Spec {
 /// given, the render) runs on the value with stand-ins, and what they find is reported too.
 fn parse<T: serde::de::DeserializeOwned + Clone>(
     text: &str,
-    ctx: Option<&Context>,
+    ctx: Option<(&Context, &Path)>,
     validate: impl FnOnce(&T) -> Result<(), Errors>,
     wrap: impl Fn(T) -> Spec,
 ) -> Result<Spec, Errors> {
     let check = |value: &T| {
         validate(value)?;
         match ctx {
-            Some(ctx) => render(&wrap(value.clone()), ctx).map(drop),
+            Some((ctx, base)) => {
+                let mut spec = wrap(value.clone());
+                crate::read_config_files(&mut spec, base, &mut Vec::new())?;
+                render(&spec, ctx).map(drop)
+            }
             None => Ok(()),
         }
     };

@@ -12,78 +12,12 @@ use k3score::{ErrorKind, FieldPath};
 
 use super::{HEALTHCHECK_INTERVAL, HEALTHCHECK_RETRIES, HEALTHCHECK_TIMEOUT, ServiceCx};
 use crate::Warning;
+use crate::keys::{ExtraKey, extra_key};
 use crate::model::{Command, Healthcheck, PortSpec, Service};
 use crate::values::{byte_size, dns_label, duration_seconds, shell_split};
 
 /// More ports than this in one range is almost certainly a mistake (each becomes a Service port).
 const MAX_PORT_RANGE: u32 = 100;
-
-/// Service keys that are understood but not translated, with the reason.
-const UNSUPPORTED: [(&str, &str); 52] = [
-    ("attach", "log attachment is a CLI concern"),
-    ("blkio_config", "no Kubernetes equivalent"),
-    ("cgroup", "no Kubernetes equivalent"),
-    ("cgroup_parent", "no Kubernetes equivalent"),
-    (
-        "container_name",
-        "Kubernetes names pods itself; other services reach this one by its service name",
-    ),
-    ("cpu_count", "use cpus or deploy.resources"),
-    ("cpu_percent", "use cpus or deploy.resources"),
-    ("cpu_period", "use cpus or deploy.resources"),
-    ("cpu_quota", "use cpus or deploy.resources"),
-    ("cpu_rt_period", "no Kubernetes equivalent"),
-    ("cpu_rt_runtime", "no Kubernetes equivalent"),
-    ("cpu_shares", "use deploy.resources.reservations.cpus"),
-    ("cpuset", "no Kubernetes equivalent"),
-    ("credential_spec", "Windows only"),
-    ("develop", "compose watch is a development tool; use Tilt live_update"),
-    ("device_cgroup_rules", "no Kubernetes equivalent"),
-    ("devices", "host devices need a device plugin"),
-    ("dns", "the cluster DNS is used"),
-    ("dns_opt", "the cluster DNS is used"),
-    ("dns_search", "the cluster DNS is used"),
-    ("domainname", "no Kubernetes equivalent"),
-    ("driver_opts", "no Kubernetes equivalent"),
-    (
-        "external_links",
-        "services outside the project are reached by their Service names",
-    ),
-    ("extra_hosts", "not translated (a pod's hostAliases)"),
-    ("gpus", "use x-k3s resources on an App instead"),
-    ("group_add", "not translated (supplementalGroups)"),
-    ("init", "no Kubernetes equivalent"),
-    ("ipc", "no Kubernetes equivalent"),
-    ("isolation", "Windows only"),
-    ("label_file", "not translated"),
-    ("links", "services reach each other by their service names"),
-    ("logging", "the cluster's logging applies"),
-    ("mac_address", "no Kubernetes equivalent"),
-    ("mem_swappiness", "no Kubernetes equivalent"),
-    ("memswap_limit", "no Kubernetes equivalent"),
-    ("oom_kill_disable", "no Kubernetes equivalent"),
-    ("oom_score_adj", "no Kubernetes equivalent"),
-    ("pid", "no Kubernetes equivalent"),
-    ("pids_limit", "no Kubernetes equivalent"),
-    ("platform", "the node's platform is used"),
-    ("post_start", "not translated (lifecycle hooks)"),
-    ("pre_stop", "not translated (lifecycle hooks)"),
-    ("pull_policy", "the cluster's default pull policy applies"),
-    ("runtime", "no Kubernetes equivalent"),
-    ("security_opt", "the pod runs with the RuntimeDefault seccomp profile"),
-    (
-        "shm_size",
-        "not translated (mount an emptyDir with medium Memory at /dev/shm)",
-    ),
-    ("stdin_open", "no Kubernetes equivalent"),
-    ("stop_signal", "Kubernetes sends SIGTERM"),
-    ("storage_opt", "no Kubernetes equivalent"),
-    ("sysctls", "not translated (most sysctls are unsafe under Pod Security)"),
-    ("tty", "no Kubernetes equivalent"),
-    ("ulimits", "no Kubernetes equivalent"),
-];
-/// More keys of the same kind (kept apart to keep the table short).
-const UNSUPPORTED_MORE: [&str; 5] = ["userns_mode", "uts", "volumes_from", "use_api_socket", "provider"];
 
 impl ServiceCx<'_> {
     pub(super) fn translate(&mut self, s: &Service) -> Option<App> {
@@ -563,25 +497,11 @@ impl ServiceCx<'_> {
 
     fn other_keys(&mut self, s: &Service) {
         for key in s.other.keys() {
-            if key.starts_with("x-") || key == "annotations" {
-                continue;
-            }
             let path = self.path.field(key.clone());
-            if key == "scale" {
-                self.warn(path, "not supported: use deploy.replicas");
-            } else if let Some((_, why)) = UNSUPPORTED.iter().find(|(k, _)| k == key) {
-                self.warn(path, format!("not supported: {why}"));
-            } else if UNSUPPORTED_MORE.contains(&key.as_str()) {
-                self.warn(path, "not supported: no Kubernetes equivalent");
-            } else {
-                let known: Vec<&str> = crate::model::SERVICE_KEYS
-                    .iter()
-                    .copied()
-                    .chain(UNSUPPORTED.iter().map(|(k, _)| *k))
-                    .chain(UNSUPPORTED_MORE)
-                    .chain(["scale", "annotations"])
-                    .collect();
-                self.error(path, crate::project::unknown_key(key, &known, "service key"));
+            match extra_key(key) {
+                ExtraKey::Ignored => {}
+                ExtraKey::Warning(text) => self.warn(path, text),
+                ExtraKey::Unknown(kind) => self.error(path, kind),
             }
         }
     }

@@ -92,7 +92,7 @@ impl Fix {
                 let original = text.get(start..end)?;
                 // Only a one-line value: later lines keep their numbers.
                 return (!original.contains('\n') && !original.is_empty()).then(|| Self {
-                    span: skip::Span { range: start..end },
+                    span: skip::Span::of(start..end),
                     with: expected.first().copied().unwrap_or("''"),
                     removed: None,
                 });
@@ -110,7 +110,15 @@ impl Fix {
             Error::InvalidBooleanStrict { .. } => "bool",
             Error::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
             | Error::UnexpectedValueForUnitEnumVariant { .. } => "enum",
+            // A value its type refused as a whole (`try_from`): left out like the others.
+            Error::Message { .. } => "",
             _ => return None,
+        };
+        // A list or mapping where a choice belongs is placed at its first item; a value left
+        // empty at its key's `:`.
+        let start = match expected {
+            "enum" => skip::collection_start(text, start),
+            _ => skip::after_empty_key(text, start).unwrap_or(start),
         };
         let value = skip::value(text, start)?;
         let stand_in = skip::stand_in(expected).map(|with| Self {
@@ -141,6 +149,17 @@ pub(super) fn suggestion(error: &Error) -> Option<String> {
         Error::SerdeUnknownField { field, expected, .. } => closest(field, expected),
         _ => None,
     }
+}
+
+/// Whether `error` is a value its type refused as a whole (a `try_from` conversion, such as
+/// "a lifecycle hook needs exactly one of sleep, exec, http"), not a problem of its text.
+pub(super) fn is_refusal(error: &Error) -> bool {
+    matches!(inner(error), Error::Message { .. })
+}
+
+/// Whether `error` is an unknown field.
+pub(super) fn is_unknown_field(error: &Error) -> bool {
+    matches!(inner(error), Error::SerdeUnknownField { .. })
 }
 
 /// The field a "missing field" error names.

@@ -81,8 +81,8 @@ const MAX_PARSES: usize = MAX_BAD_VALUES;
 
 /// [`from_yaml`], and when values were bad, also `validate` (the spec's semantic checks)
 /// run on the value with placeholders in place of the bad values: the problems it finds
-/// are reported with the bad values, except those at or under a bad value's path (they
-/// are consequences of the placeholder). Sorted by where they are is the caller's choice
+/// are reported with the bad values, except those at or under a bad value's path, or at the
+/// mapping an unknown key was taken out of (they are consequences of the placeholder). Sorted by where they are is the caller's choice
 /// (only the bad values carry a line and column here).
 ///
 /// ```
@@ -117,12 +117,27 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
     // Entries blanked out for a value of the wrong shape: the text before, and the stand-in
     // to use instead should the field be required.
     let mut removed: Vec<Removed> = Vec::new();
+    // Unknown keys blanked out, with the key meant when one is close: their mapping's type
+    // refusing what is left (a hook with none of its actions once `slep` is gone) and a
+    // required field missing for the misspelling are consequences.
+    let mut unknown: Vec<(FieldPath, Option<String>)> = Vec::new();
     for _ in 0..MAX_PARSES {
         let (result, stopped) = recover::with_allowance(leaves, || parse_once::<T>(&text));
-        let Failure { error, fix, missing } = match result {
+        let Failure {
+            error,
+            fix,
+            missing,
+            refusal,
+            unknown_field,
+        } = match result {
             Ok(value) if bad.is_empty() => return Ok(value),
             Ok(value) => {
-                let consequence = |e: &Error| bad.iter().any(|first| e.path.starts_with(&first.path));
+                // Under a bad value, or about the mapping an unknown key was taken out of
+                // (`config_files[0]` has no `content` once `contnt` is gone).
+                let consequence = |e: &Error| {
+                    bad.iter().any(|first| e.path.starts_with(&first.path))
+                        || unknown.iter().any(|(key, _)| is_parent(&e.path, key))
+                };
                 let semantic: Vec<Error> = validate(&value)
                     .err()
                     .map(|errors| errors.0.into_iter().filter(|e| !consequence(e)).collect())
@@ -135,7 +150,7 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
         // A required field whose value was blanked out for its shape: put an empty value of
         // the right shape there instead (the text is taken back to before the blanking; the
         // problems found since are found again).
-        if let Some(field) = missing
+        if let Some(field) = &missing
             && let Some(at) = removed.iter().position(|r| r.path == error.path.field(field.clone()))
         {
             let back = removed.swap_remove(at);
@@ -148,13 +163,23 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
         // A bad value swallowed by an untagged enum can leave `stopped` set although the
         // parse failed for another reason: that reason repeats, report it once.
         let known = bad.contains(&error);
-        let consequence = replaced.iter().any(|path| error.path.starts_with(path));
+        let emptied = refusal && unknown.iter().any(|(key, _)| is_parent(&error.path, key));
+        // A required field missing because it was misspelt (`imgae` for `image`).
+        let misspelt = missing.is_some_and(|field| {
+            unknown
+                .iter()
+                .any(|(key, meant)| is_parent(&error.path, key) && meant.as_deref() == Some(field.as_str()))
+        });
+        let consequence = emptied || misspelt || replaced.iter().any(|path| error.path.starts_with(path));
         if stopped {
             if known && bad.last() == Some(&error) {
                 return Err(Errors(bad));
             }
             leaves += 1;
-        } else if let Some(fix) = fix.filter(|_| !consequence) {
+        } else if let Some(fix) = fix.filter(|_| emptied || !consequence) {
+            if unknown_field {
+                unknown.push((error.path.clone(), error.kind.suggestion().map(str::to_owned)));
+            }
             if let Some((path, stand_in)) = &fix.removed {
                 removed.push(Removed {
                     path: path.clone(),
@@ -182,6 +207,11 @@ pub fn from_yaml_checked<T: DeserializeOwned>(
     Err(Errors(bad))
 }
 
+/// Whether `parent` is the mapping `key` is in.
+fn is_parent(parent: &FieldPath, key: &FieldPath) -> bool {
+    key.segments().len() == parent.segments().len() + 1 && key.starts_with(parent)
+}
+
 /// An entry blanked out for a value of the wrong shape.
 struct Removed {
     /// The field's path.
@@ -200,6 +230,10 @@ struct Failure {
     error: Error,
     fix: Option<message::Fix>,
     missing: Option<String>,
+    /// Whether the problem is a value its type refused as a whole.
+    refusal: bool,
+    /// Whether the problem is an unknown key.
+    unknown_field: bool,
 }
 
 /// One parse with path tracking; a failure has its path and position, and the edit that
@@ -216,6 +250,8 @@ fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<Failure>> {
         let path = field_path(&track.path());
         let fix = message::Fix::for_error(&e, text, &path);
         let missing = message::missing_field(&e);
+        let refusal = message::is_refusal(&e);
+        let unknown_field = message::is_unknown_field(&e);
         let kind = ErrorKind::Syntax {
             line,
             column,
@@ -226,6 +262,8 @@ fn parse_once<T: DeserializeOwned>(text: &str) -> Result<T, Box<Failure>> {
             error: Error::new(path, kind),
             fix,
             missing,
+            refusal,
+            unknown_field,
         })
     })
 }

@@ -16,6 +16,19 @@ use std::ops::Range;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Span {
     pub(super) range: Range<usize>,
+    /// For the only entry of a block mapping: where its mapping's key ends (after the `:`),
+    /// for ` {}` to keep it a mapping once the entry is blanked out.
+    pub(super) only_entry_of: Option<usize>,
+}
+
+impl Span {
+    /// The bytes `range`.
+    pub(super) fn of(range: Range<usize>) -> Self {
+        Self {
+            range,
+            only_entry_of: None,
+        }
+    }
 }
 
 /// The mapping entry whose key starts at byte `key`, with the text of the key checked to be
@@ -30,16 +43,14 @@ pub(super) fn entry(text: &str, key: usize, name: &str) -> Option<Span> {
         let rest = &text[end..];
         if let Some(comma) = rest.strip_prefix(',') {
             let spaces = comma.len() - comma.trim_start_matches(' ').len();
-            return Some(Span {
-                range: key..end + 1 + spaces,
-            });
+            return Some(Span::of(key..end + 1 + spaces));
         }
         let start = if before.ends_with(',') {
             line_start + before.len() - 1
         } else {
             key
         };
-        return Some(Span { range: start..end });
+        return Some(Span::of(start..end));
     }
     if !before.bytes().all(|b| b == b' ' || b == b'-') {
         return None;
@@ -47,7 +58,14 @@ pub(super) fn entry(text: &str, key: usize, name: &str) -> Option<Span> {
     let column = key - line_start;
     let empty = text[after_key..value].contains('\n') || value >= text.len() || text[value..].starts_with(['\n', '#']);
     let end = block_end(text, value, column, empty)?;
-    Some(Span { range: key..end })
+    // A list item's key (`- bad: 1`) is not the only entry of a mapping under a key.
+    let under_key = before.is_empty();
+    Some(Span {
+        range: key..end,
+        only_entry_of: under_key
+            .then(|| only_entry_of(text, line_start, column, end))
+            .flatten(),
+    })
 }
 
 /// The value that starts at byte `value` in a block mapping entry (its key at `column`) or a
@@ -56,14 +74,46 @@ pub(super) fn value(text: &str, value: usize) -> Option<Span> {
     let line_start = text[..value].rfind('\n').map_or(0, |i| i + 1);
     let before = text[line_start..value].trim_end_matches(' ');
     if before.ends_with(['[', '{', ',']) || (before.ends_with(':') && in_flow(text, value)) {
-        return Some(Span {
-            range: value..flow_end(text, value)?,
-        });
+        return Some(Span::of(value..flow_end(text, value)?));
     }
     // A block value: its own lines, and the deeper lines after them.
     let column = value - line_start;
     let end = block_end(text, value, column.saturating_sub(1), false)?;
-    Some(Span { range: value..end })
+    Some(Span::of(value..end))
+}
+
+/// For a block entry at `column` (its line starting at `line_start`, its lines ending at
+/// `end`) that is the only one of its mapping, the key of that mapping on the line above
+/// (`placement:`): where that key's `:` ends.
+fn only_entry_of(text: &str, line_start: usize, column: usize, end: usize) -> Option<usize> {
+    let content = |line: &str| {
+        let trimmed = line.trim_start_matches(' ');
+        (!trimmed.is_empty() && !trimmed.starts_with('#')).then_some(line.len() - trimmed.len())
+    };
+    // The line above: a key with nothing after its `:`, less indented than the entry.
+    let mut line_end = line_start.checked_sub(1)?;
+    let (parent_start, parent_line) = loop {
+        let start = text[..line_end].rfind('\n').map_or(0, |i| i + 1);
+        if content(&text[start..line_end]).is_some() {
+            break (start, &text[start..line_end]);
+        }
+        line_end = start.checked_sub(1)?;
+    };
+    let indent = content(parent_line)?;
+    let parent = parent_line.trim_end_matches(' ');
+    let key_column = if parent[indent..].starts_with("- ") {
+        indent + 2
+    } else {
+        indent
+    };
+    if key_column >= column || !parent.ends_with(':') {
+        return None;
+    }
+    // The line below: no deeper entry of the same mapping.
+    let below = text[end..].split('\n').skip(1).find_map(content);
+    below
+        .is_none_or(|next| next < column)
+        .then_some(parent_start + parent.len())
 }
 
 /// The start of the key whose value starts at byte `value`, with its text checked to be
@@ -82,6 +132,32 @@ pub(super) fn key_of(text: &str, value: usize, name: &str) -> Option<usize> {
         .trim_matches(' ');
     let unquoted = key_text.trim_matches(['"', '\'']);
     (unquoted == name).then(|| key_text.as_ptr() as usize - text.as_ptr() as usize)
+}
+
+/// For a value left empty (`placement:` and nothing after it on its line), which the parser
+/// places at the key's `:`: where the value would start (after the `:`).
+pub(super) fn after_empty_key(text: &str, at: usize) -> Option<usize> {
+    let rest = text.get(at..)?.strip_prefix(':')?;
+    let line = rest.split('\n').next().unwrap_or_default().trim_start_matches(' ');
+    (line.is_empty() || line.starts_with('#')).then_some(at + 1)
+}
+
+/// The start of the flow or block collection whose first item starts at byte `at` (its `[`,
+/// `{` or `-`), or `at` itself when it is no collection's first item.
+pub(super) fn collection_start(text: &str, at: usize) -> usize {
+    let before = text[..at].trim_end_matches(' ');
+    if before.ends_with(['[', '{']) {
+        return before.len() - 1;
+    }
+    let Some(dash) = before.strip_suffix('-') else {
+        return at;
+    };
+    // A block list item: the dash first on its line.
+    if dash.trim_end_matches(' ').ends_with('\n') || dash.trim_end_matches(' ').is_empty() {
+        dash.len()
+    } else {
+        at
+    }
 }
 
 /// Where the key at `key` ends (after its `:`) and where its value starts (after spaces;
@@ -186,6 +262,9 @@ pub(super) fn replace(text: &str, span: &Span, with: &str) -> String {
     let old = &text[span.range.clone()];
     let mut out = String::with_capacity(text.len() + with.len());
     out.push_str(&text[..span.range.start]);
+    if span.range.is_empty() && text[..span.range.start].ends_with(':') && !with.is_empty() {
+        out.push(' ');
+    }
     out.push_str(with);
     let first_line = old.find('\n').unwrap_or(old.len());
     let pad = old[..first_line].chars().count().saturating_sub(with.chars().count());
@@ -194,6 +273,9 @@ pub(super) fn replace(text: &str, span: &Span, with: &str) -> String {
         out.push(if c == '\n' { '\n' } else { ' ' });
     }
     out.push_str(&text[span.range.end..]);
+    if let Some(at) = span.only_entry_of {
+        out.insert_str(at, " {}");
+    }
     out
 }
 
@@ -237,6 +319,31 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_left_empty_stays_a_mapping() {
+        let text = "a:\n  placement:\n    spred: zone\n  b: 1\n";
+        assert_eq!(
+            blank_entry(text, "spred"),
+            "a:\n  placement: {}\n               \n  b: 1\n"
+        );
+        let text = "placement:\n  # note\n  spred: zone\n";
+        assert_eq!(blank_entry(text, "spred"), "placement: {}\n  # note\n             \n");
+        // Not when the mapping has more, nor for a list item's key.
+        let text = "placement:\n  spred: zone\n  spread: zone\n";
+        assert_eq!(
+            blank_entry(text, "spred"),
+            "placement:\n             \n  spread: zone\n"
+        );
+        let text = "items:\n  - bad: 1\n";
+        assert_eq!(blank_entry(text, "bad"), "items:\n  -       \n");
+        // A value left empty is placed at its key's `:`; its stand-in gets a space.
+        let text = "placement:\nb: 1\n";
+        let at = after_empty_key(text, text.find(':').unwrap()).unwrap();
+        assert_eq!(key_of(text, at, "placement"), Some(0));
+        assert_eq!(replace(text, &value(text, at).unwrap(), "{}"), "placement: {}\nb: 1\n");
+        assert_eq!(after_empty_key("a: 1\n", 1), None);
+    }
+
+    #[test]
     fn flow_entries_are_blanked_with_one_comma() {
         assert_eq!(blank_entry("{bad: 1, b: 2}", "bad"), "{        b: 2}");
         assert_eq!(blank_entry("{a: 1, bad: [1, 2]}", "bad"), "{a: 1             }");
@@ -264,6 +371,13 @@ mod tests {
         let at = text.find('x').unwrap();
         assert_eq!(key_of(text, at, "a"), None);
         assert_eq!(replace(text, &value(text, at).unwrap(), "0"), "- {a: [1, 0], b: 2}");
+        let text = "a:\n  kind:\n  - one\n  b: 1\n";
+        let at = collection_start(text, text.find("one").unwrap());
+        assert_eq!(key_of(text, at, "kind"), Some(5));
+        assert_eq!(blank_entry(text, "kind"), "a:\n       \n       \n  b: 1\n");
+        let text = "kind: [one]\n";
+        assert_eq!(collection_start(text, text.find("one").unwrap()), 6);
+        assert_eq!(collection_start(text, 0), 0);
         let text = "{a: many, b: 2}";
         let at = text.find("many").unwrap();
         assert_eq!(key_of(text, at, "a"), Some(1));

@@ -102,10 +102,11 @@ fn every_shape_of_every_kind_is_reported_with_its_path_line_and_column() {
             vec![("api_imag", 4, 1), ("api_image", 5, 12), ("postgres_image", 6, 17)],
         ),
         (
-            // The unknown service key `imgae` is not among them: compose's own key checks
-            // run on a file whose typed reading went through.
+            // Compose's own check of the service keys (`imgae`) is not hidden by the
+            // problems of the x-k3s blocks, nor those of one service by another's.
             "shapes/stack/compose.yaml",
             vec![
+                ("services.web.imgae", 6, 12),
                 ("services.web.x-k3s.expose.tls", 8, 43),
                 ("services.web.x-k3s.scaling.hpa.max", 9, 36),
                 ("services.web.x-k3s.visiblity", 10, 18),
@@ -222,9 +223,141 @@ volums: {}
     let (everyone, message) = suggestion("security.visibility");
     assert_eq!(everyone, None);
     assert!(message.contains("use one of"), "{message}");
-    // A compose service key: reported once the rest of the file reads.
+    // A compose service key, reported with the problems of the x-k3s blocks.
+    let (imgae, message) = suggestion("services.web.imgae");
+    assert_eq!(imgae.as_deref(), Some("image"), "{message}");
     let diagnostics = check_texts(&[("stack/compose.yaml", "services:\n  web:\n    imgae: nginx:1.27\n")]);
     let imgae = diagnostics.iter().find(|d| d.path == "services.web.imgae").unwrap();
     assert_eq!(imgae.suggestion.as_deref(), Some("image"), "{imgae}");
     assert_eq!(imgae.line, 3, "{imgae}");
+}
+
+/// The pod-template keys of issue 24 misspelt, at the top and nested, in an App, an Apps file,
+/// a Functions file and a compose `x-k3s` block: each is reported with its suggestion and
+/// skipped, and the problems after it are still found. A key taken out leaves no problem of
+/// its own behind (`config_files[0]` without `content`, a hook without an action, an empty
+/// `placement`). Compose problems are placed at their value (`k3sgen`'s locator: the
+/// re-serialized tree has no positions of the user's file).
+#[test]
+fn misspelt_pod_template_keys_are_reported_and_skipped_with_suggestions() {
+    let app = "kind: App
+name: web
+image: nginx:1.27
+ports: [{name: http, port: 8080}]
+image_pull_secret: [regcred]
+placment: {node_selector: {disk: ssd}}
+placement: {spread: zones, priorty_class: high}
+sidecars: [{name: log, image: \"busybox:1.36\", imgae: x}]
+lifecycle: {pre_stop: {slep: 5s}}
+config_files: [{path: /etc/app/a.conf, contnt: x}]
+metadata: {label: {team: shop}}
+image_pull_policy: allways
+replicas: many
+patchs: []
+";
+    let apps = "kind: Apps
+apps:
+  - name: web
+    image: nginx:1.27
+    pod: {anotations: {a: b}}
+  - name: api
+    image: nginx:1.27
+    image_pull_secret: [regcred]
+    replicas: many
+";
+    let functions = "kind: Functions
+name: fns
+image: ghcr.io/acme/fns:1.0
+functions:
+  - name: hello
+    handler: \"main:hello\"
+    trigger: {http: {path: /hello}}
+    placment: {spread: zone}
+    image_pull_policy: nevr
+    config_file: []
+    max_replicas: many
+";
+    let compose = "services:
+  web:
+    image: nginx:1.27
+    x-k3s: {image_pull_secret: [regcred], placement: {spred: zone}}
+  api:
+    image: nginx:1.27
+    x-k3s: {sidecar: [], allow_privileged: maybe}
+";
+    let diagnostics = check_texts(&[
+        ("app.yaml", app),
+        ("apps.yaml", apps),
+        ("fns/functions.yaml", functions),
+        ("stack/compose.yaml", compose),
+    ]);
+    let names = ["app.yaml", "apps.yaml", "fns/functions.yaml", "stack/compose.yaml"];
+    let found: Vec<(&str, &str, u64, u64, Option<&str>)> = diagnostics
+        .iter()
+        .map(|d| {
+            let file = names.iter().find(|n| d.file.ends_with(*n)).copied().unwrap_or("?");
+            (file, d.path.as_str(), d.line, d.column, d.suggestion.as_deref())
+        })
+        .collect();
+    let wanted = [
+        ("app.yaml", "image_pull_secret", 5, 1, Some("image_pull_secrets")),
+        ("app.yaml", "placment", 6, 1, Some("placement")),
+        ("app.yaml", "placement.spread", 7, 21, Some("zone")),
+        ("app.yaml", "placement.priorty_class", 7, 28, Some("priority_class")),
+        ("app.yaml", "sidecars[0].imgae", 8, 47, Some("image")),
+        ("app.yaml", "lifecycle.pre_stop.slep", 9, 24, Some("sleep")),
+        ("app.yaml", "config_files[0].contnt", 10, 40, Some("content")),
+        ("app.yaml", "metadata.label", 11, 12, Some("labels")),
+        ("app.yaml", "image_pull_policy", 12, 20, Some("always")),
+        ("app.yaml", "replicas", 13, 11, None),
+        ("app.yaml", "patchs", 14, 1, Some("patches")),
+        ("apps.yaml", "apps[0].pod.anotations", 5, 11, Some("annotations")),
+        (
+            "apps.yaml",
+            "apps[1].image_pull_secret",
+            8,
+            5,
+            Some("image_pull_secrets"),
+        ),
+        ("apps.yaml", "apps[1].replicas", 9, 15, None),
+        ("fns/functions.yaml", "functions[0].placment", 8, 5, Some("placement")),
+        (
+            "fns/functions.yaml",
+            "functions[0].image_pull_policy",
+            9,
+            24,
+            Some("never"),
+        ),
+        (
+            "fns/functions.yaml",
+            "functions[0].config_file",
+            10,
+            5,
+            Some("config_files"),
+        ),
+        ("fns/functions.yaml", "functions[0].max_replicas", 11, 19, None),
+        (
+            "stack/compose.yaml",
+            "services.web.x-k3s.image_pull_secret",
+            4,
+            32,
+            Some("image_pull_secrets"),
+        ),
+        (
+            "stack/compose.yaml",
+            "services.web.x-k3s.placement.spred",
+            4,
+            62,
+            Some("spread"),
+        ),
+        (
+            "stack/compose.yaml",
+            "services.api.x-k3s.sidecar",
+            7,
+            22,
+            Some("sidecars"),
+        ),
+        ("stack/compose.yaml", "services.api.x-k3s.allow_privileged", 7, 44, None),
+    ];
+    assert_eq!(found, wanted, "{diagnostics:#?}");
 }

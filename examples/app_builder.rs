@@ -16,6 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         action: ProbeAction::Http {
             path: "/ready".to_owned(),
             port: Some(PortRef::Name("http".parse()?)),
+            scheme: k3score::workload::Scheme::Http,
         },
         initial_delay: None,
         period: None,

@@ -17,7 +17,7 @@ use serde::Deserializer;
 use serde_derive::Serialize;
 
 use crate::crd::argocd::v1alpha1::{AppProject, Application};
-use crate::crd::cert_manager::v1::Certificate;
+use crate::crd::cert_manager::v1::{Certificate, Issuer};
 use crate::crd::external_secrets::v1::{ClusterSecretStore, ExternalSecret};
 use crate::crd::gateway::v1::HTTPRoute;
 use crate::crd::gateway::v1beta1::ReferenceGrant;
@@ -120,6 +120,7 @@ custom_kinds!(
     AppProject,
     Application,
     Certificate,
+    Issuer,
     ClusterSecretStore,
     ExternalSecret,
     HTTPRoute,
@@ -275,6 +276,8 @@ objects! {
     PodDisruptionBudget(PodDisruptionBudget) = 11,
     /// `networking.k8s.io/v1` NetworkPolicy.
     NetworkPolicy(NetworkPolicy) = 12,
+    /// `cert-manager.io/v1` Issuer (before the Certificates it signs).
+    Issuer(Issuer) = 12,
     /// `cert-manager.io/v1` Certificate (before the route that serves its Secret).
     Certificate(Certificate) = 13,
     /// `traefik.io/v1alpha1` ServersTransport.

@@ -271,6 +271,7 @@ impl Store {
             action: ProbeAction::Http {
                 path: HEALTH_PATH.to_owned(),
                 port: Some(PortRef::Name("http".parse().expect("static port"))),
+                scheme: k3score::workload::Scheme::Http,
             },
             initial_delay: None,
             period: Some(period),

@@ -23,13 +23,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k3sapp::{AppBuilder, AppSet, AppsKind};
+use k3score::crd::cert_manager::v1::{Certificate, CertificateSpec, Issuer, IssuerRef, IssuerSpec, SelfSignedIssuer};
 use k3score::identity::ServiceAccountSpec;
 use k3score::names::DnsLabel;
 use k3score::network::{NetworkSpec, Peer, PeerPort, Visibility};
 use k3score::quantity::{Bytes, Cpu};
 use k3score::resources::{Limits, Resources};
 use k3score::tenancy::NamespaceBundle;
-use k3score::workload::{ContainerSecurity, EnvValue, FieldRef, Port, PortRef, Probe, ProbeAction, Probes};
+use k3score::workload::{
+    ContainerSecurity, EnvValue, FieldRef, ObjectVolume, Port, PortRef, Probe, ProbeAction, Probes, Scheme, Volume,
+    VolumeSource,
+};
 use k3score::{Bundle, Context, Errors, Object, Target};
 use k8s_openapi::api::admissionregistration::v1::{
     MatchCondition, MatchResources, NamedRuleWithOperations, ValidatingAdmissionPolicy,
@@ -45,8 +49,16 @@ pub const NAMESPACE: &str = "k3sstore";
 pub const NAME: &str = "k3sstore";
 /// The image the install bundle runs (built from the crate's `Dockerfile`).
 pub const DEFAULT_IMAGE: &str = "ghcr.io/k3s-platform/k3sstore:0.1.0";
-/// The HTTP port in the cluster.
+/// The HTTPS port in the cluster.
 pub const HTTP_PORT: u16 = 8080;
+/// The Secret with the certificate and key (`tls.crt`, `tls.key`) the orchestrator serves
+/// HTTPS with: written by cert-manager on targets with an issuer ([`tls_objects`]), made by
+/// hand elsewhere (`docs/security.md`, "HTTPS").
+pub const TLS_SECRET: &str = "k3sstore-tls";
+/// Where [`TLS_SECRET`] is mounted (read again when cert-manager renews it).
+pub const TLS_DIR: &str = "/etc/k3sstore/tls";
+/// The self-signed cert-manager `Issuer` of [`TLS_SECRET`].
+pub const TLS_ISSUER: &str = "k3sstore-selfsigned";
 /// The numeric non-root user of the image (distroless `nonroot`).
 pub const UID: i64 = 65532;
 
@@ -310,6 +322,7 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         action: ProbeAction::Http {
             path: path.to_owned(),
             port: Some(PortRef::Name("http".parse().expect("static port"))),
+            scheme: Scheme::Https,
         },
         initial_delay: None,
         period: Some(period),
@@ -326,7 +339,22 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
             target.name.to_string(),
             "--listen".to_owned(),
             format!("0.0.0.0:{HTTP_PORT}"),
+            // Users hand the API their bearer tokens: HTTPS only.
+            "--tls-cert".to_owned(),
+            format!("{TLS_DIR}/tls.crt"),
+            "--tls-key".to_owned(),
+            format!("{TLS_DIR}/tls.key"),
         ])
+        .volumes(vec![Volume {
+            name: "tls".parse().expect("static volume name"),
+            mount_path: TLS_DIR.to_owned(),
+            read_only: true,
+            sub_path: None,
+            source: VolumeSource::Secret(ObjectVolume {
+                name: TLS_SECRET.parse().expect("static Secret name"),
+                items: Vec::new(),
+            }),
+        }])
         .ports(vec![Port::tcp("http".parse().expect("static port"), HTTP_PORT)])
         // The replica's name in Events and in the leader Lease.
         .env(BTreeMap::from([(
@@ -442,9 +470,70 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         }
         .into(),
     );
+    objects.extend(tls_objects(target));
     let bundle: Bundle = objects.into_iter().collect();
     bundle.check_unique()?;
     Ok(bundle)
+}
+
+/// The DNS names the orchestrator's certificate is valid for: its Service's, short and long.
+#[must_use]
+pub fn tls_dns_names() -> Vec<String> {
+    let service = format!("{NAME}.{NAMESPACE}");
+    vec![
+        NAME.to_owned(),
+        service.clone(),
+        format!("{service}.svc"),
+        format!("{service}.svc.cluster.local"),
+    ]
+}
+
+/// On a target with cert-manager (one that names a TLS issuer): a self-signed `Issuer` in the
+/// orchestrator's namespace and a `Certificate` writing [`TLS_SECRET`] for
+/// [`tls_dns_names`]. Not the target's own `ClusterIssuer`: an ACME issuer such as Let's
+/// Encrypt cannot certify in-cluster names (`*.svc` is not publicly resolvable). Elsewhere
+/// nothing: the Secret is made by hand (`docs/security.md`).
+///
+/// ```
+/// use k3score::Target;
+/// assert!(k3sstore::install::tls_objects(&Target::local()).is_empty());
+/// let gcp = k3sstore::install::tls_objects(&Target::gcp());
+/// let kinds: Vec<_> = gcp.iter().map(|o| o.kind().into_owned()).collect();
+/// assert_eq!(kinds, ["Issuer", "Certificate"]);
+/// ```
+#[must_use]
+pub fn tls_objects(target: &Target) -> Vec<Object> {
+    if target.tls_issuer.is_none() {
+        return Vec::new();
+    }
+    let meta = |name: &str| ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some(NAMESPACE.to_owned()),
+        labels: Some(BTreeMap::from([(
+            k3score::labels::MANAGED_BY.to_owned(),
+            k3score::labels::MANAGER.to_owned(),
+        )])),
+        ..ObjectMeta::default()
+    };
+    vec![
+        Issuer {
+            metadata: meta(TLS_ISSUER),
+            spec: IssuerSpec {
+                self_signed: Some(SelfSignedIssuer {}),
+                ca: None,
+            },
+        }
+        .into(),
+        Certificate {
+            metadata: meta(TLS_SECRET),
+            spec: CertificateSpec {
+                secret_name: TLS_SECRET.to_owned(),
+                issuer_ref: IssuerRef::issuer(TLS_ISSUER),
+                dns_names: tls_dns_names(),
+            },
+        }
+        .into(),
+    ]
 }
 
 #[cfg(test)]
@@ -568,5 +657,42 @@ mod tests {
             ns.metadata.labels.as_ref().unwrap()["pod-security.kubernetes.io/enforce"],
             "restricted"
         );
+    }
+
+    #[test]
+    fn the_api_is_served_over_https_with_a_mounted_certificate() {
+        for target in [Target::local(), Target::gcp()] {
+            let bundle = bundle(&target, "example.org/k3sstore:1").unwrap();
+            let deployment = bundle.get::<k8s_openapi::api::apps::v1::Deployment>(NAME).unwrap();
+            let pod = deployment.spec.template.spec.as_ref().unwrap();
+            let container = &pod.containers[0];
+            let args = container.args.as_ref().unwrap().join(" ");
+            assert!(
+                args.contains(&format!("--tls-cert {TLS_DIR}/tls.crt --tls-key {TLS_DIR}/tls.key")),
+                "{args}"
+            );
+            for probe in [&container.readiness_probe, &container.liveness_probe] {
+                let get = probe.as_ref().unwrap().http_get.as_ref().unwrap();
+                assert_eq!(get.scheme.as_deref(), Some("HTTPS"));
+            }
+            let volume = pod.volumes.as_ref().unwrap().iter().find(|v| v.name == "tls").unwrap();
+            assert_eq!(volume.secret.as_ref().unwrap().secret_name.as_deref(), Some(TLS_SECRET));
+            let mount = container
+                .volume_mounts
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|m| m.name == "tls")
+                .unwrap();
+            assert_eq!((mount.mount_path.as_str(), mount.read_only), (TLS_DIR, Some(true)));
+            let certificate = bundle.get::<Certificate>(TLS_SECRET);
+            assert_eq!(certificate.is_some(), target.tls_issuer.is_some(), "{}", target.name);
+            if let Some(certificate) = certificate {
+                assert_eq!(certificate.spec.issuer_ref, IssuerRef::issuer(TLS_ISSUER));
+                assert!(certificate.spec.dns_names.contains(&"k3sstore.k3sstore.svc".to_owned()));
+                let issuer = bundle.get::<Issuer>(TLS_ISSUER).unwrap();
+                assert!(issuer.spec.self_signed.is_some());
+            }
+        }
     }
 }

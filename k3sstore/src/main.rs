@@ -84,6 +84,10 @@ enum Command {
         /// The private key (PEM) of --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<std::path::PathBuf>,
+        /// Serve plain HTTP on a non-loopback --listen address (TLS ends in front of this
+        /// server, in a mesh sidecar say). Without it, plain HTTP is for loopback only.
+        #[arg(long, conflicts_with = "tls_cert")]
+        insecure_plain_http: bool,
     },
 }
 
@@ -172,6 +176,7 @@ async fn main() -> ExitCode {
             reauthorize_seconds,
             tls_cert,
             tls_key,
+            insecure_plain_http,
         } => match target(&name) {
             Ok(target) => {
                 run(Config {
@@ -187,6 +192,7 @@ async fn main() -> ExitCode {
                     audience,
                     reauthorize_every: Duration::from_secs(reauthorize_seconds.max(1)),
                     tls: tls_cert.zip(tls_key),
+                    insecure_plain_http,
                     ..Config::new(target)
                 })
                 .await

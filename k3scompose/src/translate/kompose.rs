@@ -320,6 +320,7 @@ impl ServiceCx<'_> {
                 return Some(ProbeAction::Http {
                     path,
                     port: port(me, prefix, "http_get_port"),
+                    scheme: k3score::workload::Scheme::Http,
                 });
             }
             port(me, prefix, "tcp_port").map(ProbeAction::Tcp)

@@ -55,7 +55,7 @@ pub use placement::{
 pub use pod::{RenderedWorkload, Workload};
 pub(crate) use ports::port_number;
 pub use ports::{Port, PortRef, Protocol};
-pub use probe::{Probe, ProbeAction, Probes};
+pub use probe::{Probe, ProbeAction, Probes, Scheme};
 pub use security::{Capability, ContainerSecurity};
 pub use sidecar::{Mount, SIDECARS_SINCE, Sidecar};
 pub use volume::{AccessMode, EmptyDir, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};

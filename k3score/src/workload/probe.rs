@@ -66,6 +66,8 @@ pub enum ProbeAction {
         path: String,
         /// The port. Default: the workload's first port.
         port: Option<PortRef>,
+        /// `http` or `https` (the kubelet does not verify the certificate). Default: `http`.
+        scheme: Scheme,
     },
     /// A TCP connection that must open.
     Tcp(PortRef),
@@ -78,6 +80,20 @@ pub enum ProbeAction {
         /// The service name sent in the request. Default: the server's overall health.
         service: Option<String>,
     },
+}
+
+/// The scheme of an HTTP probe (`httpGet.scheme`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// Plain HTTP.
+    #[default]
+    Http,
+    /// HTTPS; the kubelet skips certificate verification (Kubernetes docs, "Configure
+    /// Liveness, Readiness and Startup Probes": "If scheme field is set to HTTPS, the kubelet
+    /// sends an HTTPS request skipping the certificate verification").
+    Https,
 }
 
 /// The YAML shape of a [`Probe`].
@@ -103,6 +119,9 @@ struct ProbeSpec {
     /// The service of a `grpc` probe. Default: overall health.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     service: Option<String>,
+    /// The scheme of an `http` probe, `http` or `https`. Default: `http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scheme: Option<Scheme>,
     /// Seconds after start before the first probe. Default: 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     initial_delay: Option<u16>,
@@ -129,11 +148,14 @@ impl TryFrom<ProbeSpec> for Probe {
         if s.service.is_some() && s.grpc.is_none() {
             return Err("service belongs to grpc probes".to_owned());
         }
-        let (port, service) = (s.port, s.service);
+        if s.scheme.is_some() && s.http.is_none() {
+            return Err("scheme belongs to http probes".to_owned());
+        }
+        let (port, service, scheme) = (s.port, s.service, s.scheme.unwrap_or_default());
         let action = exactly_one(
             "a probe",
             vec![
-                ("http", s.http.map(|path| ProbeAction::Http { path, port })),
+                ("http", s.http.map(|path| ProbeAction::Http { path, port, scheme })),
                 ("tcp", s.tcp.map(ProbeAction::Tcp)),
                 ("exec", s.exec.map(ProbeAction::Exec)),
                 ("grpc", s.grpc.map(|port| ProbeAction::Grpc { port, service })),
@@ -159,6 +181,7 @@ impl From<Probe> for ProbeSpec {
             grpc: None,
             port: None,
             service: None,
+            scheme: None,
             initial_delay: p.initial_delay,
             period: p.period,
             timeout: p.timeout,
@@ -166,7 +189,10 @@ impl From<Probe> for ProbeSpec {
             failure_threshold: p.failure_threshold,
         };
         match p.action {
-            ProbeAction::Http { path, port } => (spec.http, spec.port) = (Some(path), port),
+            ProbeAction::Http { path, port, scheme } => {
+                (spec.http, spec.port) = (Some(path), port);
+                spec.scheme = (scheme != Scheme::Http).then_some(scheme);
+            }
             ProbeAction::Tcp(port) => spec.tcp = Some(port),
             ProbeAction::Exec(cmd) => spec.exec = Some(cmd),
             ProbeAction::Grpc { port, service } => (spec.grpc, spec.service) = (Some(port), service),
@@ -202,7 +228,7 @@ impl Probe {
             }
         };
         match &self.action {
-            ProbeAction::Http { path: http, port } => {
+            ProbeAction::Http { path: http, port, .. } => {
                 if !http.starts_with('/') {
                     problems.push(
                         path.field("http"),
@@ -256,7 +282,7 @@ impl Probe {
             ..Default::default()
         };
         match &self.action {
-            ProbeAction::Http { path, port } => {
+            ProbeAction::Http { path, port, scheme } => {
                 let port = match port {
                     Some(port) => port.number(ports).map(|_| port.clone())?,
                     None => PortRef::from(ports.first()?),
@@ -264,6 +290,7 @@ impl Probe {
                 probe.http_get = Some(HTTPGetAction {
                     path: Some(path.clone()),
                     port: port.to_int_or_string(),
+                    scheme: (*scheme == Scheme::Https).then(|| "HTTPS".to_owned()),
                     ..Default::default()
                 });
             }
@@ -367,6 +394,25 @@ mod tests {
             IntOrString::Int(8081)
         );
         assert!(probe.to_k8s(&[]).is_none());
+        assert_eq!(get.scheme, None, "http is Kubernetes' default: not written");
+    }
+
+    #[test]
+    fn https_probes_say_so_and_read_back() {
+        let probe: Probe = serde_json::from_str(r#"{"http": "/healthz", "scheme": "https"}"#).unwrap();
+        let get = probe.to_k8s(&ports()).unwrap().http_get.unwrap();
+        assert_eq!(get.scheme.as_deref(), Some("HTTPS"));
+        assert!(matches!(
+            probe.action,
+            ProbeAction::Http {
+                scheme: Scheme::Https,
+                ..
+            }
+        ));
+        let back = serde_json::to_value(&probe).unwrap();
+        assert_eq!(back["scheme"], "https");
+        let plain = serde_json::to_value(serde_json::from_str::<Probe>(r#"{"http": "/"}"#).unwrap()).unwrap();
+        assert!(plain.get("scheme").is_none(), "{plain}");
     }
 
     #[test]
@@ -376,6 +422,8 @@ mod tests {
         assert!(parse(r#"{"http": "/", "tcp": 80}"#).contains("(got http and tcp)"));
         assert!(parse(r#"{"tcp": 80, "port": 80}"#).contains("port belongs to http probes"));
         assert!(parse(r#"{"http": "/", "service": "x"}"#).contains("service belongs to grpc"));
+        assert!(parse(r#"{"tcp": 80, "scheme": "https"}"#).contains("scheme belongs to http probes"));
+        assert!(parse(r#"{"http": "/", "scheme": "ftp"}"#).contains("ftp"));
         assert!(parse(r#"{"http": "/", "period": -1}"#).contains("-1"));
     }
 

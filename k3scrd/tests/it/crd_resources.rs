@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use k3scrd::argocd::v1alpha1::{AppProject, Application};
-use k3scrd::cert_manager::v1::Certificate;
+use k3scrd::cert_manager::v1::{Certificate, Issuer};
 use k3scrd::external_secrets::v1::{ClusterSecretStore, ExternalSecret};
 use k3scrd::gateway::v1::HTTPRoute;
 use k3scrd::gateway::v1beta1::ReferenceGrant;
@@ -111,5 +111,6 @@ fn every_kind_matches_its_upstream_crd() {
     check::<Middleware>(&crds);
     check::<ServersTransport>(&crds);
     check::<Certificate>(&crds);
+    check::<Issuer>(&crds);
     check::<HelmChartConfig>(&crds);
 }

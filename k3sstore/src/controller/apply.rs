@@ -104,6 +104,7 @@ pub fn visit<V: Visitor>(object: &Object, visitor: V) -> V::Out {
         Object::ServersTransport(o) => visitor.namespaced(&**o),
         Object::Middleware(o) => visitor.namespaced(&**o),
         Object::ReferenceGrant(o) => visitor.namespaced(&**o),
+        Object::Issuer(o) => visitor.namespaced(&**o),
         Object::Certificate(o) => visitor.namespaced(&**o),
         Object::HelmChartConfig(o) => visitor.namespaced(&**o),
         Object::IngressRoute(o) => visitor.namespaced(&**o),

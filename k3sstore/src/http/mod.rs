@@ -18,7 +18,7 @@
 //! `SubjectAccessReview` on `stores` (`403` naming the user and the missing permission), see
 //! [`auth`]. Each client (the authenticated user, else the client address) has rate limits,
 //! `429` with `Retry-After` past them ([`limit`]). `--insecure-no-auth` turns that off and is refused unless the server listens on
-//! loopback ([`check_listen`]).
+//! loopback, and neither is plain HTTP unless asked for ([`check_listen`]).
 //!
 //! Every request is answered within [`REQUEST_TIMEOUT`] (`408` past it; the live stream's
 //! headers count, not the stream), and at most [`MAX_CONCURRENT_REQUESTS`] are handled at once
@@ -116,7 +116,10 @@ fn bounded(router: Router, timeout: Duration, concurrent: usize) -> Router {
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrent))
 }
 
-/// Refuses `--insecure-no-auth` on anything but a loopback address.
+/// Refuses what would expose the API where it must not be: `--insecure-no-auth` on anything
+/// but a loopback address, and plain HTTP (no `--tls-cert`) on anything but a loopback
+/// address, where users' bearer tokens would cross the network in clear text, unless
+/// `--insecure-plain-http` says TLS ends before this server (a mesh sidecar, say).
 ///
 /// ```
 /// use k3sstore::{Config, http::check_listen};
@@ -125,16 +128,34 @@ fn bounded(router: Router, timeout: Duration, concurrent: usize) -> Router {
 /// assert!(check_listen(&config).is_ok()); // 127.0.0.1:8080
 /// config.listen = "0.0.0.0:8080".parse().unwrap();
 /// assert!(check_listen(&config).is_err());
+/// config.insecure_no_auth = false;
+/// let plain = check_listen(&config).unwrap_err().to_string();
+/// assert!(plain.contains("--tls-cert"), "{plain}");
+/// config.tls = Some(("tls.crt".into(), "tls.key".into()));
+/// assert!(check_listen(&config).is_ok());
+/// config.tls = None;
+/// config.insecure_plain_http = true;
+/// assert!(check_listen(&config).is_ok());
 /// ```
 pub fn check_listen(config: &Config) -> std::io::Result<()> {
-    insecure_on_loopback(config, config.listen)
+    check_address(config, config.listen)
 }
 
-fn insecure_on_loopback(config: &Config, address: std::net::SocketAddr) -> std::io::Result<()> {
-    if config.insecure_no_auth && !address.ip().is_loopback() {
+fn check_address(config: &Config, address: std::net::SocketAddr) -> std::io::Result<()> {
+    if address.ip().is_loopback() {
+        return Ok(());
+    }
+    if config.insecure_no_auth {
         return Err(std::io::Error::other(format!(
             "--insecure-no-auth serves the API without authentication and only listens on loopback \
              (127.0.0.1 or ::1), not on {address}"
+        )));
+    }
+    if config.tls.is_none() && !config.insecure_plain_http {
+        return Err(std::io::Error::other(format!(
+            "plain HTTP on {address} would carry users' bearer tokens in clear text: give \
+             --tls-cert and --tls-key, listen on a loopback address, or say \
+             --insecure-plain-http when TLS ends in front of this server"
         )));
     }
     Ok(())
@@ -164,7 +185,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
-    insecure_on_loopback(&state.config, local)?;
+    check_address(&state.config, local)?;
     if state.config.insecure_no_auth {
         tracing::warn!("--insecure-no-auth: the API answers anyone who can reach this loopback address");
     }

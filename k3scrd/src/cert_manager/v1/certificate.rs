@@ -50,6 +50,16 @@ pub struct IssuerRef {
 }
 
 impl IssuerRef {
+    /// A reference to the `Issuer` `name` in the Certificate's namespace.
+    #[must_use]
+    pub fn issuer(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: Some("Issuer".to_owned()),
+            group: Some("cert-manager.io".to_owned()),
+        }
+    }
+
     /// A reference to the `ClusterIssuer` `name`.
     #[must_use]
     pub fn cluster_issuer(name: &str) -> Self {

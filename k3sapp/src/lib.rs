@@ -30,6 +30,8 @@
 //! |---|---|
 //! | `image`, `command`, `args`, `ports`, `env`, `volumes`, `probes`, `resources`, `security_context` | the pod template (k3score `workload`) |
 //! | `workload: stateful` | StatefulSet + headless Service + volume claim templates |
+//! | `workload: daemon_set` / `job` / `cron_job`, `job`, `cron_job` | DaemonSet, Job or CronJob (no Service for Jobs; no autoscaling or PDB) |
+//! | `strategy`, `min_ready`, `revision_history` | the controller's update strategy, `minReadySeconds`, `revisionHistoryLimit` |
 //! | `scaling` | HPA, KEDA ScaledObject / TriggerAuthentication / HTTP add-on objects |
 //! | `pdb` | PodDisruptionBudget (default for two replicas or more) |
 //! | `security` | NetworkPolicies (visibility, allow_from, allow_to, DNS) |
@@ -50,8 +52,9 @@ mod tilt;
 mod validate;
 
 pub use pdb::{IntOrPercent, Pdb};
-pub use spec::{App, AppBuilder, AppKind, AppSet, AppsKind, WorkloadKind};
+pub use spec::{App, AppBuilder, AppKind, AppSet, AppsKind};
 pub use tilt::{Build, LiveUpdate};
 pub use validate::MAX_STATEFUL_NAME;
 
+pub use k3score::workload::WorkloadKind;
 pub use k3score::{Bundle, Context, Errors, Target};

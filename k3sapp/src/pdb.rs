@@ -1,104 +1,12 @@
 //! PodDisruptionBudgets: how many replicas voluntary disruptions (node drains) may take down.
 
-use std::fmt;
-use std::str::FromStr;
-
+pub use k3score::quantity::IntOrPercent;
 use k3score::{ErrorKind, PathRef, Problems};
+#[cfg(test)]
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
-
-/// A count (`1`) or a percentage of replicas (`"25%"`, at most 100%).
-///
-/// ```
-/// use k3sapp::IntOrPercent;
-/// assert_eq!("25%".parse::<IntOrPercent>().unwrap(), IntOrPercent::Percent(25));
-/// assert!("120%".parse::<IntOrPercent>().is_err());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(untagged))]
-pub enum IntOrPercent {
-    /// A number of pods.
-    Int(u32),
-    /// A percentage of the desired pods (0 to 100).
-    Percent(u8),
-}
-
-impl IntOrPercent {
-    /// The `IntOrString` Kubernetes expects.
-    #[must_use]
-    pub fn to_k8s(self) -> IntOrString {
-        match self {
-            IntOrPercent::Int(n) => IntOrString::Int(i32::try_from(n).unwrap_or(i32::MAX)),
-            IntOrPercent::Percent(p) => IntOrString::String(format!("{p}%")),
-        }
-    }
-}
-
-impl fmt::Display for IntOrPercent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IntOrPercent::Int(n) => write!(f, "{n}"),
-            IntOrPercent::Percent(p) => write!(f, "{p}%"),
-        }
-    }
-}
-
-impl FromStr for IntOrPercent {
-    type Err = ErrorKind;
-    fn from_str(value: &str) -> Result<Self, ErrorKind> {
-        let bad = || ErrorKind::Invalid(format!("{value:?} is neither a count nor a percentage up to 100%"));
-        match value.strip_suffix('%') {
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= 100)
-                .map(IntOrPercent::Percent)
-                .ok_or_else(bad),
-            None => value.parse().map(IntOrPercent::Int).map_err(|_| bad()),
-        }
-    }
-}
-
-impl serde::Serialize for IntOrPercent {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            IntOrPercent::Int(n) => s.serialize_u32(*n),
-            IntOrPercent::Percent(_) => s.collect_str(self),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IntOrPercent {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = IntOrPercent;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a count or a percentage such as \"25%\"")
-            }
-            // A bad value recovers (inside `from_yaml`) as 1; its problem is reported.
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
-                let checked = u32::try_from(v)
-                    .map(IntOrPercent::Int)
-                    .map_err(|_| ErrorKind::Invalid(format!("must be at most {}, is {v}", u32::MAX)));
-                k3score::yaml::recover(checked, || IntOrPercent::Int(1))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
-                let checked = u32::try_from(v)
-                    .map(IntOrPercent::Int)
-                    .map_err(|_| ErrorKind::Invalid(format!("must not be negative, is {v}")));
-                k3score::yaml::recover(checked, || IntOrPercent::Int(1))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
-                k3score::yaml::recover(v.parse(), || IntOrPercent::Int(1))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
 
 /// The PodDisruptionBudget of an app: exactly one of `min_available` and `max_unavailable`
 /// (Kubernetes rejects both, REFERENCE.md §3), or `disabled: true`.

@@ -11,15 +11,14 @@ use k3score::par::map_in_order;
 use k3score::patch::OptOuts;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
-use k3score::workload::{EnvValue, Protocol, Workload, substitute};
+use k3score::workload::{Controller, EnvValue, Protocol, ServiceSettings, Workload, WorkloadKind, substitute};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, PathRef, Problems};
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::pdb::Pdb;
-use crate::spec::{App, AppSet, WorkloadKind};
+use crate::spec::{App, AppSet};
 
 impl App {
     /// The recommended labels of the app (version from the image tag).
@@ -61,8 +60,33 @@ impl App {
             sidecars: self.sidecars.clone(),
             lifecycle: self.lifecycle.clone(),
             config_files: self.config_files.clone(),
+            restart_policy: self.controller().restart_policy(),
             ..Workload::new(self.name.clone(), self.image.clone())
         }
+    }
+
+    /// The controller input: kind, replicas (when no autoscaler owns them), rollout and Job
+    /// settings.
+    #[must_use]
+    pub fn controller(&self) -> Controller {
+        Controller {
+            kind: self.workload,
+            replicas: (self.workload.has_replicas() && self.scaling.sets_replicas())
+                .then(|| self.replicas.unwrap_or(1)),
+            strategy: self.strategy.clone(),
+            min_ready: self.min_ready,
+            revision_history: self.revision_history,
+            job: self.job.clone(),
+            cron_job: self.cron_job.clone(),
+        }
+    }
+
+    /// Whether the app gets a Service: it or one of its sidecars has ports (a StatefulSet
+    /// always, for its identity), and it is not a Job or CronJob.
+    #[must_use]
+    pub fn has_service(&self) -> bool {
+        let ports = !self.ports.is_empty() || self.sidecars.iter().any(|s| !s.ports.is_empty());
+        !self.workload.runs_to_completion() && (ports || self.workload == WorkloadKind::Stateful)
     }
 
     /// The network block in effect: the spec's, or `internal` (`public` with routes).
@@ -209,8 +233,6 @@ impl App {
     }
 
     /// Every object but the Secrets / ExternalSecrets (rendered once per namespace).
-    // `spec: X { .. }.into()` is identity on Kubernetes 1.37 but wraps in `Some` before it.
-    #[allow(clippy::useless_conversion)]
     pub(crate) fn render_objects(&self, workload: &Workload, ctx: &Context, problems: &mut Problems) -> Vec<Object> {
         let stateful = self.workload == WorkloadKind::Stateful;
         // Callers validated `workload` together with the rest of the app.
@@ -224,47 +246,17 @@ impl App {
         let selector_map = labels.selector();
         let mut objects = rendered.objects;
 
-        let replicas = self.scaling.sets_replicas().then(|| self.replicas.unwrap_or(1));
         let selector = LabelSelector {
             match_labels: Some(selector_map.clone()),
             ..Default::default()
         };
-        if stateful {
-            let template = rendered.pod_template;
-            let claims = (!rendered.volume_claim_templates.is_empty()).then_some(rendered.volume_claim_templates);
-            objects.push(
-                StatefulSet {
-                    metadata: workload.object_meta(name, ctx.ns()),
-                    spec: StatefulSetSpec {
-                        replicas,
-                        selector,
-                        service_name: Some(name.to_owned()),
-                        template,
-                        volume_claim_templates: claims,
-                        ..Default::default()
-                    }
-                    .into(),
-                    ..Default::default()
-                }
-                .into(),
-            );
-        } else {
-            objects.push(
-                Deployment {
-                    metadata: workload.object_meta(name, ctx.ns()),
-                    spec: DeploymentSpec {
-                        replicas,
-                        selector,
-                        template: rendered.pod_template,
-                        ..Default::default()
-                    }
-                    .into(),
-                    ..Default::default()
-                }
-                .into(),
-            );
-        }
-        if workload.pod_ports().next().is_some() || stateful {
+        objects.push(self.controller().render(
+            workload.object_meta(name, ctx.ns()),
+            &selector,
+            rendered.pod_template,
+            rendered.volume_claim_templates,
+        ));
+        if self.has_service() {
             objects.push(self.service(workload, ctx, stateful, &label_map, &selector_map).into());
         }
         let routes = self.routes(ctx);
@@ -273,6 +265,9 @@ impl App {
                 .take(self.scaling.render(&self.scaling_context(labels, ctx, &routes)))
                 .unwrap_or_default(),
         );
+        if let Some(monitoring) = self.monitoring.as_ref().filter(|_| self.has_service()) {
+            objects.push(monitoring.service_monitor(labels, ctx).into());
+        }
         if let Some(pdb) = self.pdb_object(ctx, &label_map, &selector_map) {
             objects.push(pdb.into());
         }
@@ -305,15 +300,21 @@ impl App {
         labels: &BTreeMap<String, String>,
         selector: &BTreeMap<String, String>,
     ) -> Service {
+        let mut metadata = Self::metadata(self.service_name().as_str(), ctx, labels);
+        let mut spec = ServiceSpec {
+            selector: Some(selector.clone()),
+            ports: Some(workload.pod_ports().map(|p| p.to_service_port()).collect()),
+            cluster_ip: headless.then(|| "None".to_owned()),
+            publish_not_ready_addresses: None,
+            ..Default::default()
+        };
+        if let Some(settings) = &self.service {
+            metadata.annotations = settings.metadata_annotations();
+            settings.apply(&mut spec);
+        }
         Service {
-            metadata: Self::metadata(self.service_name().as_str(), ctx, labels),
-            spec: Some(ServiceSpec {
-                selector: Some(selector.clone()),
-                ports: Some(workload.pod_ports().map(|p| p.to_service_port()).collect()),
-                cluster_ip: headless.then(|| "None".to_owned()),
-                publish_not_ready_addresses: None,
-                ..Default::default()
-            }),
+            metadata,
+            spec: Some(spec),
             ..Default::default()
         }
     }
@@ -414,6 +415,13 @@ impl App {
             }
         }
         let mut policies = network::render(&self.network(), labels, &ports, &routed, ctx);
+        if let Some(monitoring) = self.monitoring.as_ref().filter(|_| self.has_service()) {
+            policies.push(monitoring.network_policy(labels, &self.ports, ctx));
+        }
+        if self.has_service() && self.service.as_ref().is_some_and(ServiceSettings::is_external) {
+            // Load balancer and node port traffic arrives through the nodes from anywhere.
+            policies.push(network::allow_from_anywhere(labels, &ports, ctx));
+        }
         if matches!(self.scaling, Scaling::KedaHttp(_)) {
             // The KEDA HTTP interceptor forwards every request (REFERENCE §2c).
             policies.push(network::allow_from_namespace(

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use k3score::Errors;
 use k3score::exposure::Expose;
 use k3score::identity::ServiceAccountSpec;
+use k3score::monitoring::Monitoring;
 use k3score::names::DnsLabel;
 use k3score::names::DnsSubdomain;
 use k3score::network::NetworkSpec;
@@ -12,8 +13,8 @@ use k3score::patch::{ExtraObject, Patch};
 use k3score::resources::Resources;
 use k3score::scaling::Scaling;
 use k3score::workload::{
-    ConfigFile, ContainerSecurity, Env, EnvFrom, ImagePullPolicy, InitContainer, Lifecycle, Metadata, Placement, Port,
-    Probes, Sidecar, Volume,
+    ConfigFile, ContainerSecurity, CronJobSettings, Env, EnvFrom, ImagePullPolicy, InitContainer, JobSettings,
+    Lifecycle, Metadata, Placement, Port, Probes, ServiceSettings, Sidecar, Strategy, Volume, WorkloadKind,
 };
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -38,19 +39,6 @@ pub enum AppsKind {
     /// `kind: Apps`.
     #[default]
     Apps,
-}
-
-/// Which controller runs the app.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum WorkloadKind {
-    /// A `Deployment` with a ClusterIP `Service`: stateless, interchangeable replicas.
-    #[default]
-    Deployment,
-    /// A `StatefulSet` with volume claim templates and a headless `Service`: stable identity
-    /// and storage per replica (databases such as Postgres).
-    Stateful,
 }
 
 /// A long-running app.
@@ -82,9 +70,32 @@ pub struct App {
     /// The app's name: object names derive from it. It names the Service too, so it must
     /// start with a letter (DNS-1035).
     pub name: DnsLabel,
-    /// Deployment or StatefulSet. Default: `deployment`.
+    /// The controller: `deployment`, `stateful`, `daemon_set`, `job` or `cron_job`. Default:
+    /// `deployment`. Example: `workload: daemon_set`.
     #[serde(default)]
     pub workload: WorkloadKind,
+    /// Job settings of a `job` or `cron_job` workload. Default: Kubernetes'. Example: `job:
+    /// {backoff_limit: 2, active_deadline: 600, ttl_after_finished: 3600}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobSettings>,
+    /// The schedule of a `cron_job` workload, required there. Example: `cron_job: {schedule:
+    /// "0 3 * * *", time_zone: Europe/Paris, concurrency: forbid}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron_job: Option<CronJobSettings>,
+    /// How pods are replaced: `{rolling: {max_surge, max_unavailable}}` or `recreate`
+    /// (deployment), `{rolling: {partition}}` or `on_delete` (stateful), `{rolling: {max_surge,
+    /// max_unavailable}}` or `on_delete` (daemon_set). Default: Kubernetes' rolling update.
+    /// Example: `strategy: {rolling: {max_surge: 1, max_unavailable: 0}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Strategy>,
+    /// Seconds a new pod must be ready before it counts as available (`minReadySeconds`).
+    /// Default: 0. Example: `min_ready: 10`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ready: Option<i32>,
+    /// Old revisions kept for rollbacks (`revisionHistoryLimit`). Default: Kubernetes' 10.
+    /// Example: `revision_history: 3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_history: Option<i32>,
     /// The image reference.
     pub image: String,
     /// `app.kubernetes.io/part-of` (the project or platform). Default: none.
@@ -102,6 +113,17 @@ pub struct App {
     /// Named ports; the Service exposes all of them. Default: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<Port>,
+    /// The Service's type and settings. Default: a ClusterIP Service (headless for stateful
+    /// apps). A `load_balancer` or `node_port` Service opens its ports to every source
+    /// (`0.0.0.0/0`, `::/0`) in the app's NetworkPolicy. Example: `service: {type:
+    /// load_balancer, external_traffic: local}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceSettings>,
+    /// Metrics scraped by Prometheus: a prometheus-operator ServiceMonitor, and the target's
+    /// monitoring namespace may reach that port (only). Default: none. Example: `monitoring:
+    /// {port: metrics, path: /metrics, interval: 30s}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
     /// Environment variables: literals with `${VAR}`, secret, config map and field refs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: Env,
@@ -210,11 +232,18 @@ k3score::builder! {
         defaulted {
             kind: Option<AppKind> = Default::default(),
             workload: WorkloadKind = Default::default(),
+            job: Option<JobSettings> = Default::default(),
+            cron_job: Option<CronJobSettings> = Default::default(),
+            strategy: Option<Strategy> = Default::default(),
+            min_ready: Option<i32> = Default::default(),
+            revision_history: Option<i32> = Default::default(),
             part_of: Option<String> = Default::default(),
             command: Vec<String> = Default::default(),
             args: Vec<String> = Default::default(),
             working_dir: Option<String> = Default::default(),
             ports: Vec<Port> = Default::default(),
+            service: Option<ServiceSettings> = Default::default(),
+            monitoring: Option<Monitoring> = Default::default(),
             env: Env = Default::default(),
             env_from: Vec<EnvFrom> = Default::default(),
             volumes: Vec<Volume> = Default::default(),

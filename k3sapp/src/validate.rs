@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use k3score::exposure::PortRef as RoutePort;
 use k3score::names::check_dns1035_label;
 use k3score::scaling::Scaling;
-use k3score::workload::{AccessMode, VolumeSource, Workload};
+use k3score::workload::{AccessMode, MAX_CRONJOB_NAME, VolumeSource, Workload, WorkloadKind};
 use k3score::{ErrorKind, Errors, PathRef, Problems};
 
-use crate::spec::{App, AppSet, WorkloadKind};
+use crate::spec::{App, AppSet};
 
 /// Longest StatefulSet name whose pods' `controller-revision-hash` label stays within 63.
 pub const MAX_STATEFUL_NAME: usize = 52;
@@ -40,7 +40,20 @@ impl App {
                 )),
             );
         }
+        if self.workload == WorkloadKind::CronJob && self.name.as_str().len() > MAX_CRONJOB_NAME {
+            problems.push(
+                path.field("name"),
+                ErrorKind::Invalid(format!(
+                    "a cron_job app's name must be at most {MAX_CRONJOB_NAME} characters (the controller \
+                     appends 11 to its Jobs' names), is {}",
+                    self.name.as_str().len()
+                )),
+            );
+        }
         workload.validate(path, problems);
+        self.controller().validate(path, problems);
+        self.validate_kind_fit(path, problems);
+        self.validate_service(path, problems);
         if let Some(security) = &self.security {
             security.validate(path.field("security"), problems);
         }
@@ -56,6 +69,87 @@ impl App {
         self.validate_scaling_needs(path, problems);
         self.validate_routes(path, problems);
         k3score::patch::validate(&self.objects, &self.patches, path, problems);
+    }
+
+    fn validate_service(&self, path: PathRef<'_>, problems: &mut Problems) {
+        if let Some(monitoring) = &self.monitoring
+            && !self.workload.runs_to_completion()
+        {
+            monitoring.validate(&self.ports, path.field("monitoring"), problems);
+        }
+        let Some(service) = &self.service else { return };
+        let spath = path.field("service");
+        service.validate(&self.ports, spath, problems);
+        if self.ports.is_empty() && !self.workload.runs_to_completion() {
+            problems.push(
+                path.field("ports"),
+                ErrorKind::Missing("a port for the Service in service".into()),
+            );
+        }
+        // A StatefulSet's governing Service is headless (`clusterIP: None`), which only a
+        // ClusterIP Service can be.
+        if self.workload == WorkloadKind::Stateful && service.is_external() {
+            self.workload.refuse(
+                spath.field("type"),
+                &format!("service type {}", service.type_.as_str()),
+                "its Service is headless (clusterIP: None) to give each pod a stable name; expose it with another app",
+                problems,
+            );
+        }
+    }
+
+    /// Fields that make no sense for the workload kind: a replica count, autoscaling and a PDB
+    /// for DaemonSets, Jobs and CronJobs; routes and a readiness probe for Jobs and CronJobs.
+    fn validate_kind_fit(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let kind = self.workload;
+        if kind.has_replicas() {
+            return;
+        }
+        let (replicas_why, pdb_why) = if kind == WorkloadKind::DaemonSet {
+            (
+                "a DaemonSet runs one pod on every node",
+                "node drains skip DaemonSet pods (kubectl drain --ignore-daemonsets), so a budget guards nothing",
+            )
+        } else {
+            (
+                "a Job's pod count is job.parallelism and job.completions",
+                "a Job's pods run to completion; a budget would only block node drains",
+            )
+        };
+        if self.replicas.is_some() {
+            kind.refuse(path.field("replicas"), "replicas", replicas_why, problems);
+        }
+        if !matches!(self.scaling, Scaling::None) {
+            kind.refuse(path.field("scaling"), "scaling", replicas_why, problems);
+        }
+        if self.pdb.is_some() {
+            kind.refuse(path.field("pdb"), "pdb", pdb_why, problems);
+        }
+        if kind.runs_to_completion() {
+            let why = "a Job serves no traffic: it gets no Service; use a deployment";
+            if self.service.is_some() {
+                kind.refuse(path.field("service"), "service", why, problems);
+            }
+            if self.monitoring.is_some() {
+                kind.refuse(
+                    path.field("monitoring"),
+                    "monitoring",
+                    "a Job has no Service to scrape; push its metrics (Pushgateway) instead",
+                    problems,
+                );
+            }
+            if !self.expose.is_empty() {
+                kind.refuse(path.field("expose"), "expose", why, problems);
+            }
+            if self.probes.readiness.is_some() {
+                kind.refuse(
+                    path.field("probes").field("readiness"),
+                    "a readiness probe",
+                    why,
+                    problems,
+                );
+            }
+        }
     }
 
     fn validate_replicas(&self, path: PathRef<'_>, problems: &mut Problems) {
@@ -77,9 +171,20 @@ impl App {
     /// A ReadWriteOnce claim attaches to one node: several Deployment replicas spread over
     /// nodes would fail to start ("Multi-Attach error"). Stateful apps get one claim per replica.
     fn validate_shared_claims(&self, path: PathRef<'_>, problems: &mut Problems) {
-        if self.workload == WorkloadKind::Stateful || self.min_replicas() < 2 {
+        // A DaemonSet runs a pod on every node: one claim would be shared by all of them.
+        if self.workload == WorkloadKind::Stateful
+            || (self.workload != WorkloadKind::DaemonSet && self.min_replicas() < 2)
+        {
             return;
         }
+        let runs = if self.workload == WorkloadKind::DaemonSet {
+            "a daemon_set runs a pod on every node; use access_mode: read_write_many".to_owned()
+        } else {
+            format!(
+                "at least {} replicas run; use access_mode: read_write_many, workload: stateful, or one replica",
+                self.min_replicas()
+            )
+        };
         for (i, volume) in self.volumes.iter().enumerate() {
             if let VolumeSource::Pvc(pvc) = &volume.source
                 && matches!(
@@ -90,10 +195,8 @@ impl App {
                 problems.push(
                     path.field("volumes").index(i).field("pvc"),
                     ErrorKind::Conflict(format!(
-                        "a {} claim attaches to one node, but at least {} replicas run; use \
-                         access_mode: read_write_many, workload: stateful, or one replica",
+                        "a {} claim attaches to one node, but {runs}",
                         pvc.access_mode.unwrap_or(AccessMode::ReadWriteOnce).as_str(),
-                        self.min_replicas()
                     )),
                 );
             }

@@ -237,6 +237,30 @@ impl Translation {
                     s.spec = spec.into();
                 }
             }
+            Object::DaemonSet(d) => {
+                add_annotations(&mut d.metadata, patch);
+                if let Some(spec) = Option::from(d.spec.clone()) {
+                    let mut spec: k8s_openapi::api::apps::v1::DaemonSetSpec = spec;
+                    patch_pod(&mut spec.template, patch);
+                    d.spec = spec.into();
+                }
+            }
+            Object::Job(j) => {
+                add_annotations(&mut j.metadata, patch);
+                if let Some(spec) = j.spec.as_mut() {
+                    patch_pod(&mut spec.template, patch);
+                }
+            }
+            Object::CronJob(c) => {
+                add_annotations(&mut c.metadata, patch);
+                if let Some(spec) = Option::from(c.spec.clone()) {
+                    let mut spec: k8s_openapi::api::batch::v1::CronJobSpec = spec;
+                    if let Some(job) = spec.job_template.spec.as_mut() {
+                        patch_pod(&mut job.template, patch);
+                    }
+                    c.spec = spec.into();
+                }
+            }
             Object::Service(s) => add_annotations(&mut s.metadata, patch),
             _ => {}
         }

@@ -26,11 +26,12 @@
 //! | [`error`] | field-path errors, all problems at once |
 //! | [`names`], [`labels`] | Kubernetes name grammars, recommended labels, selectors |
 //! | [`quantity`], [`resources`] | cpu / byte quantities, requests, limits, GPUs |
-//! | [`workload`] | the pod template: container, ports, env, volumes, probes, security contexts |
+//! | [`workload`] | the pod template: container, ports, env, volumes, probes, security contexts; the controller of every kind and the Service settings |
 //! | [`network`] | visibility and allow rules as NetworkPolicies |
 //! | [`identity`] | ServiceAccounts with workload identity |
 //! | [`secrets`] | secret references as Secrets or ExternalSecrets; secret stores; generators |
 //! | [`scaling`] | HPA, KEDA HTTP / queue / cron |
+//! | [`monitoring`] | metrics scraped by Prometheus: ServiceMonitor and its NetworkPolicy |
 //! | [`exposure`] | the `Route` model and its Traefik, HAProxy and Gateway API renderers |
 //! | [`tenancy`] | namespace bundles: quotas, limits, default deny, RBAC |
 //! | [`context`] | target, namespace, variables, secret values and thread count shared by renderers |
@@ -40,7 +41,7 @@
 //! | [`target`] | what differs between clusters; presets `local`, `dev`, `gcp` |
 //! | [`object`], [`bundle`], [`yaml`] | the output model and its rendering |
 //! | [`patch`] | the escape hatch: RFC 6902 `patches` and extra `objects`, validated |
-//! | [`crd`] | typed custom resources: the crate `k3scrd`, re-exported (KEDA, External Secrets, Traefik, Gateway API, Argo CD, cert-manager) |
+//! | [`crd`] | typed custom resources: the crate `k3scrd`, re-exported (KEDA, External Secrets, Traefik, Gateway API, Argo CD, cert-manager, prometheus-operator) |
 //!
 //! The crate has no features. It never enables a Kubernetes version feature of
 //! `k8s-openapi`: the final binary picks the version (1.33 to 1.37 are checked in CI).
@@ -57,6 +58,7 @@ pub mod error;
 pub mod exposure;
 pub mod identity;
 pub mod labels;
+pub mod monitoring;
 pub mod names;
 pub mod network;
 pub mod object;

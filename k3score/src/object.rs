@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
@@ -26,6 +26,7 @@ use crate::crd::helm_controller::v1::HelmChartConfig;
 use crate::crd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use crate::crd::keda_http::v1alpha1::HTTPScaledObject;
 use crate::crd::keda_http::v1beta1::InterceptorRoute;
+use crate::crd::prometheus::v1::ServiceMonitor;
 use crate::crd::traefik::v1alpha1::{IngressRoute, Middleware, ServersTransport};
 
 /// A kind that can be stored in an [`Object`] and looked up in a [`crate::Bundle`].
@@ -93,6 +94,7 @@ core_kinds!(
     PersistentVolumeClaim,
     Deployment,
     StatefulSet,
+    DaemonSet,
     CronJob,
     Job,
     Service,
@@ -131,6 +133,7 @@ custom_kinds!(
     TriggerAuthentication,
     HTTPScaledObject,
     InterceptorRoute,
+    ServiceMonitor,
     IngressRoute,
     Middleware,
     ServersTransport,
@@ -256,6 +259,8 @@ objects! {
     Deployment(Deployment) = 8,
     /// `apps/v1` StatefulSet.
     StatefulSet(StatefulSet) = 8,
+    /// `apps/v1` DaemonSet.
+    DaemonSet(DaemonSet) = 8,
     /// `batch/v1` CronJob.
     CronJob(CronJob) = 8,
     /// `batch/v1` Job.
@@ -272,6 +277,8 @@ objects! {
     HttpScaledObject(HTTPScaledObject) = 10,
     /// `http.keda.sh/v1beta1` InterceptorRoute.
     InterceptorRoute(InterceptorRoute) = 10,
+    /// `monitoring.coreos.com/v1` ServiceMonitor.
+    ServiceMonitor(ServiceMonitor) = 10,
     /// `policy/v1` PodDisruptionBudget.
     PodDisruptionBudget(PodDisruptionBudget) = 11,
     /// `networking.k8s.io/v1` NetworkPolicy.

@@ -310,6 +310,16 @@ pub struct Target {
     /// release they need. Default: [`NEWEST_SUPPORTED_KUBERNETES`].
     #[serde(default = "default_min_kubernetes")]
     pub min_kubernetes: KubeVersion,
+    /// Namespace of the Prometheus that scrapes apps with `monitoring` (prometheus-operator's
+    /// ServiceMonitors); the app's NetworkPolicy lets it reach the metrics port. Default:
+    /// `monitoring`.
+    #[serde(default = "default_monitoring_namespace")]
+    pub monitoring_namespace: DnsLabel,
+}
+
+/// The default [`Target::monitoring_namespace`].
+fn default_monitoring_namespace() -> DnsLabel {
+    DnsLabel::new("monitoring").expect("static name")
 }
 
 crate::builder! {
@@ -325,6 +335,7 @@ crate::builder! {
             storage_class: Option<String> = Default::default(),
             keda: Keda = Default::default(),
             min_kubernetes: KubeVersion = NEWEST_SUPPORTED_KUBERNETES,
+            monitoring_namespace: DnsLabel = default_monitoring_namespace(),
         }
         optional {  }
     }
@@ -354,6 +365,7 @@ impl Target {
             storage_class: Some("local-path".to_owned()),
             keda: Keda::default(),
             min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
+            monitoring_namespace: default_monitoring_namespace(),
         }
     }
 
@@ -374,6 +386,7 @@ impl Target {
             storage_class: None,
             keda: Keda::default(),
             min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
+            monitoring_namespace: default_monitoring_namespace(),
         }
     }
 
@@ -395,6 +408,7 @@ impl Target {
             storage_class: Some("standard-rwo".to_owned()),
             keda: Keda::default(),
             min_kubernetes: NEWEST_SUPPORTED_KUBERNETES,
+            monitoring_namespace: default_monitoring_namespace(),
         }
     }
 

@@ -37,6 +37,7 @@ pub mod generators;
 pub mod helm_controller;
 pub mod keda;
 pub mod keda_http;
+pub mod prometheus;
 pub mod traefik;
 
 /// Declares the object type of a custom resource around its spec type: `metadata` and `spec`

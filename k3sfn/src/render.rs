@@ -21,8 +21,7 @@ use crate::trigger::{QueueTrigger, Trigger};
 
 /// Longest name of a Deployment, Service or route of a function (a DNS label, REFERENCE §12).
 pub const MAX_NAME: usize = 63;
-/// Longest CronJob name: the controller appends 11 characters to Job names (REFERENCE §12, V7).
-pub const MAX_CRONJOB_NAME: usize = 52;
+pub use k3score::workload::MAX_CRONJOB_NAME;
 /// The container port name of HTTP functions.
 const HTTP_PORT_NAME: &str = "http";
 

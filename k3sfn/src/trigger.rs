@@ -173,32 +173,7 @@ pub struct QueueDefaults {
     pub sentinel_password: Option<SecretKeyRef>,
 }
 
-/// What a CronJob does when a run is due while the previous one still runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ConcurrencyPolicy {
-    /// Start the new run too (Kubernetes' default).
-    Allow,
-    /// Skip the new run. Our default: a function run twice at once rarely does what its
-    /// author meant.
-    #[default]
-    Forbid,
-    /// Stop the running one and start the new one.
-    Replace,
-}
-
-impl ConcurrencyPolicy {
-    /// The Kubernetes spelling (`Allow`, `Forbid`, `Replace`).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConcurrencyPolicy::Allow => "Allow",
-            ConcurrencyPolicy::Forbid => "Forbid",
-            ConcurrencyPolicy::Replace => "Replace",
-        }
-    }
-}
+pub use k3score::workload::ConcurrencyPolicy;
 
 /// A schedule trigger, rendered as a CronJob.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

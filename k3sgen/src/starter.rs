@@ -33,8 +33,13 @@ const APP: &str = r#"# An app: a Deployment, its Service, autoscaling, a PodDisr
 kind: App
 name: NAME
 image: ghcr.io/example/NAME:0.1.0   # pin a tag or a digest
+# workload: deployment   # stateful, daemon_set, job (with job: {...}) or cron_job (with cron_job: {schedule: "0 3 * * *"})
 ports:
   - {name: http, port: 8080}
+  # - {name: metrics, port: 9090}
+# service: {type: load_balancer}                  # cluster_ip (default), load_balancer or node_port
+# monitoring: {port: metrics, interval: 30s}      # a prometheus-operator ServiceMonitor
+# strategy: {rolling: {max_surge: 1, max_unavailable: 0}}   # or recreate
 resources: {cpu: 100m, memory: 128Mi}
 env:
   LOG_LEVEL: info

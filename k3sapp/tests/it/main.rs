@@ -3,6 +3,7 @@
 mod common;
 mod errors;
 mod golden;
+mod kinds;
 mod pod_template;
 mod proptest;
 mod stream;

@@ -10,11 +10,15 @@ use std::collections::BTreeMap;
 
 use k3sapp::WorkloadKind;
 use k3score::exposure::Expose;
+use k3score::monitoring::Monitoring;
 use k3score::names::DnsSubdomain;
 use k3score::network::{EgressMode, Visibility};
 use k3score::quantity::Bytes;
 use k3score::scaling::Scaling;
-use k3score::workload::{AccessMode, ConfigFile, ImagePullPolicy, Lifecycle, Metadata, Placement, Sidecar};
+use k3score::workload::{
+    AccessMode, ConfigFile, CronJobSettings, ImagePullPolicy, JobSettings, Lifecycle, Metadata, Placement,
+    ServiceSettings, Sidecar, Strategy,
+};
 use serde_derive::Deserialize;
 
 pub(crate) use syntax::{
@@ -179,6 +183,16 @@ pub(crate) struct Deploy {
     pub(crate) mode: Option<String>,
     pub(crate) replicas: Option<Num>,
     pub(crate) resources: Option<DeployResources>,
+    pub(crate) update_config: Option<UpdateConfig>,
+    #[serde(flatten)]
+    pub(crate) other: BTreeMap<String, Node>,
+}
+
+/// `deploy.update_config`: how the service's containers are replaced.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UpdateConfig {
+    pub(crate) parallelism: Option<Num>,
+    pub(crate) order: Option<String>,
     #[serde(flatten)]
     pub(crate) other: BTreeMap<String, Node>,
 }
@@ -253,7 +267,7 @@ pub(crate) struct ServiceExt {
     pub(crate) visibility: Option<Visibility>,
     /// Egress. Default: DNS and the services sharing a network.
     pub(crate) egress: Option<EgressMode>,
-    /// Deployment or StatefulSet.
+    /// The controller: `deployment`, `stateful`, `daemon_set`, `job` or `cron_job`.
     pub(crate) workload: Option<WorkloadKind>,
     /// Labels and annotations of the workload object (the App's `metadata`).
     #[serde(default)]
@@ -284,6 +298,20 @@ pub(crate) struct ServiceExt {
     /// Extra objects of kinds the suite knows (as an App's).
     #[serde(default)]
     pub(crate) objects: Vec<k3score::patch::ExtraObject>,
+    /// Job settings (`job` and `cron_job` workloads).
+    pub(crate) job: Option<JobSettings>,
+    /// The schedule of a `cron_job` workload.
+    pub(crate) cron_job: Option<CronJobSettings>,
+    /// The update strategy (wins over `deploy.update_config`).
+    pub(crate) strategy: Option<Strategy>,
+    /// `minReadySeconds`.
+    pub(crate) min_ready: Option<i32>,
+    /// `revisionHistoryLimit`.
+    pub(crate) revision_history: Option<i32>,
+    /// The Service's type and settings.
+    pub(crate) service: Option<ServiceSettings>,
+    /// Metrics scraped by Prometheus (a ServiceMonitor).
+    pub(crate) monitoring: Option<Monitoring>,
 }
 
 /// The `x-k3s` extension of a top-level volume.

@@ -8,15 +8,22 @@
 //! | `kompose.service.expose.tls-secret`, `...ingress-class-name` | warnings: the target's TLS issuer and controller apply |
 //! | `kompose.hpa.cpu`, `kompose.hpa.replicas.min` / `.max` | `scaling.hpa` (`max` required) |
 //! | `kompose.volume.size`, `kompose.volume.storage-class-name` | size and class of the service's new claims (`x-k3s` on the volume wins) |
-//! | `kompose.controller.type` | `statefulset` → `workload: stateful`; `deployment` as is |
+//! | `kompose.controller.type` | `statefulset` → `workload: stateful`, `daemonset` → `workload: daemon_set`; `deployment` as is |
+//! | `kompose.service.type` | `nodeport` / `loadbalancer` → `service.type` (`clusterip` as is; `headless` a warning) |
+//! | `kompose.service.nodeport.port` | `service.node_ports` of the first port (with `nodeport`) |
+//! | `kompose.service.external-traffic-policy` | `service.external_traffic` (`cluster` or `local`) |
+//! | `kompose.cronjob.schedule`, `.concurrency_policy`, `.backoff_limit` | `workload: cron_job` with that schedule, concurrency and `job.backoff_limit` |
 //! | `kompose.init.containers.name` / `.image` / `.command` | an init container |
 //! | `kompose.service.healthcheck.readiness.*` | the readiness probe (`test`, `interval`, `timeout`, `retries`, `start_period`, `http_get_path` / `_port`, `tcp_port`, `disable`) |
 //! | `kompose.service.healthcheck.liveness.http_get_path` / `_port`, `.tcp_port` | the liveness probe's action |
 //! | `kompose.security-context.fsgroup` | `fsGroup` |
 //! | `kompose.image-pull-secret` | added to `image_pull_secrets` |
 //! | `kompose.image-pull-policy` (`Always`, `IfNotPresent`, `Never`) | `image_pull_policy` (`x-k3s` wins) |
-//! | `kompose.service.type: clusterip`, `kompose.volume.type: persistentVolumeClaim` | as is (the default) |
-//! | anything else (`nodeport`, `loadbalancer`, `headless`, `kompose.hpa.memory`, `kompose.cronjob.*`, ...) | a warning naming the label |
+//! | `kompose.volume.type: persistentVolumeClaim` | as is (the default) |
+//! | anything else (`headless`, `kompose.hpa.memory`, ...) | a warning naming the label |
+//!
+//! The cron job labels are Kompose's `kompose.cronjob.*` (kubernetes/kompose
+//! `pkg/kobject/kobject.go`, `ServiceConfig.CronJob*`); `x-k3s` keys win over every label.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +34,10 @@ use k3score::exposure::{Expose, Host, PathKind, PathMatch};
 use k3score::names::DnsSubdomain;
 use k3score::quantity::Bytes;
 use k3score::scaling::{Hpa, Scaling};
-use k3score::workload::{ImagePullPolicy, InitContainer, PortRef, ProbeAction};
+use k3score::workload::{
+    ConcurrencyPolicy, CronJobSettings, ExternalTraffic, ImagePullPolicy, InitContainer, JobSettings, PortRef,
+    ProbeAction, ServiceSettings, ServiceType,
+};
 
 use super::ServiceCx;
 use crate::model::{Command, Healthcheck, Service};
@@ -37,18 +47,16 @@ use crate::values::{Flag, Num, shell_split};
 const PREFIX: &str = "kompose.";
 /// The prefix of the readiness labels.
 const READINESS: &str = "kompose.service.healthcheck.readiness.";
+/// The prefix of the cron job labels.
+const CRONJOB: &str = "kompose.cronjob.";
 /// The prefix of the liveness labels.
 const LIVENESS: &str = "kompose.service.healthcheck.liveness.";
 
 /// Why a label is not translated, by label (or label prefix ending in `.`).
-const NOT_TRANSLATED: [(&str, &str); 11] = [
+const NOT_TRANSLATED: [(&str, &str); 8] = [
     (
         "kompose.hpa.memory",
         "scaling.hpa takes memory as a percentage of the request, not an amount",
-    ),
-    (
-        "kompose.cronjob.",
-        "services run as long-lived workloads; a scheduled task is a k3sfn function with a schedule",
     ),
     (
         "kompose.serviceaccount-name",
@@ -56,14 +64,6 @@ const NOT_TRANSLATED: [(&str, &str); 11] = [
     ),
     ("kompose.service.group", "each service is its own pod"),
     ("kompose.controller.port.expose", "host ports are not used"),
-    (
-        "kompose.service.nodeport.port",
-        "the Service is ClusterIP; expose a route instead",
-    ),
-    (
-        "kompose.service.external-traffic-policy",
-        "the Service is ClusterIP; expose a route instead",
-    ),
     ("kompose.volume.sub-path", "use the long volume syntax's volume.subpath"),
     (
         "kompose.volume.type",
@@ -127,16 +127,22 @@ impl ServiceCx<'_> {
             let path = self.label_path(key);
             match key.as_str() {
                 "kompose.service.expose" => self.expose(value, &path, app, ext.is_some_and(|e| !e.expose.is_empty())),
-                "kompose.service.type" if value.eq_ignore_ascii_case("clusterip") => {}
-                "kompose.service.type" => self.warn(
-                    path,
-                    format!("{value:?} is not translated: the Service is ClusterIP; kompose.service.expose or x-k3s expose adds a route through the target's ingress controller"),
-                ),
+                "kompose.service.type"
+                | "kompose.service.nodeport.port"
+                | "kompose.service.external-traffic-policy" => {}
+                k if k.starts_with(CRONJOB) => {}
                 "kompose.controller.type" => match value.to_ascii_lowercase().as_str() {
                     "deployment" => {}
-                    "statefulset" if ext.and_then(|e| e.workload).is_none() => app.workload = WorkloadKind::Stateful,
-                    "statefulset" => self.warn(path, "x-k3s workload is set and wins"),
-                    other => self.warn(path, format!("{other:?} is not translated: services run as Deployments or StatefulSets")),
+                    _ if ext.and_then(|e| e.workload).is_some() => self.warn(path, "x-k3s workload is set and wins"),
+                    "statefulset" => app.workload = WorkloadKind::Stateful,
+                    "daemonset" => {
+                        app.workload = WorkloadKind::DaemonSet;
+                        app.replicas = None;
+                    }
+                    other => self.warn(
+                        path,
+                        format!("{other:?} is not translated: services run as Deployments, StatefulSets or DaemonSets"),
+                    ),
                 },
                 "kompose.security-context.fsgroup" => match value.trim().parse::<i64>() {
                     Ok(gid) if gid > 0 => app.security_context.fs_group = Some(gid),
@@ -153,7 +159,10 @@ impl ServiceCx<'_> {
                         "IfNotPresent" => ImagePullPolicy::IfNotPresent,
                         "Never" => ImagePullPolicy::Never,
                         other => {
-                            self.error(path, ErrorKind::Invalid(format!("{other:?}: expected Always, IfNotPresent or Never")));
+                            self.error(
+                                path,
+                                ErrorKind::Invalid(format!("{other:?}: expected Always, IfNotPresent or Never")),
+                            );
                             continue;
                         }
                     };
@@ -166,17 +175,139 @@ impl ServiceCx<'_> {
                 "kompose.volume.size" | "kompose.volume.storage-class-name" => {}
                 "kompose.volume.type" if value == "persistentVolumeClaim" => {}
                 "kompose.hpa.cpu" | "kompose.hpa.replicas.min" | "kompose.hpa.replicas.max" => {}
-                "kompose.init.containers.name" | "kompose.init.containers.image" | "kompose.init.containers.command" => {}
+                "kompose.init.containers.name"
+                | "kompose.init.containers.image"
+                | "kompose.init.containers.command" => {}
                 k if k.starts_with(READINESS) || k.starts_with(LIVENESS) => {}
-                k => match NOT_TRANSLATED.iter().find(|(l, _)| k == *l || (l.ends_with('.') && k.starts_with(l))) {
+                k => match NOT_TRANSLATED
+                    .iter()
+                    .find(|(l, _)| k == *l || (l.ends_with('.') && k.starts_with(l)))
+                {
                     Some((_, why)) => self.warn(path, format!("not translated: {why}")),
                     None => self.warn(path, "unknown Kompose label: not translated"),
                 },
             }
         }
+        self.kompose_service(&labels, app, ext.is_some_and(|e| e.service.is_some()));
+        self.kompose_cron_job(
+            &labels,
+            app,
+            ext.is_some_and(|e| e.workload.is_some() || e.cron_job.is_some()),
+        );
         self.kompose_hpa(&labels, app, ext.is_some_and(|e| !matches!(e.scaling, Scaling::None)));
         self.kompose_init(&labels, app);
         self.kompose_probes(&labels, app);
+    }
+
+    /// `kompose.service.type`, `kompose.service.nodeport.port` and
+    /// `kompose.service.external-traffic-policy` as the `service` block.
+    fn kompose_service(&mut self, labels: &BTreeMap<String, String>, app: &mut App, explicit: bool) {
+        const KEYS: [&str; 3] = [
+            "kompose.service.type",
+            "kompose.service.nodeport.port",
+            "kompose.service.external-traffic-policy",
+        ];
+        let present: Vec<&str> = KEYS.into_iter().filter(|k| labels.contains_key(*k)).collect();
+        if present.is_empty() {
+            return;
+        }
+        if explicit {
+            for key in present {
+                self.warn(self.label_path(key), "x-k3s service is set and wins");
+            }
+            return;
+        }
+        let mut service = ServiceSettings::default();
+        if let Some(value) = labels.get(KEYS[0]) {
+            match value.to_ascii_lowercase().as_str() {
+                "clusterip" => {}
+                "nodeport" => service.type_ = ServiceType::NodePort,
+                "loadbalancer" => service.type_ = ServiceType::LoadBalancer,
+                _ => self.warn(
+                    self.label_path(KEYS[0]),
+                    format!("{value:?} is not translated: the Service is ClusterIP (nodeport and loadbalancer are translated)"),
+                ),
+            }
+        }
+        if let Some(value) = labels.get(KEYS[1]) {
+            match (value.trim().parse::<u16>(), app.ports.first()) {
+                (Ok(number), Some(port)) => {
+                    service.node_ports.insert(port.name.clone(), number);
+                }
+                (Ok(_), None) => self.warn(self.label_path(KEYS[1]), "the service has no port: left out"),
+                (Err(_), _) => self.error(
+                    self.label_path(KEYS[1]),
+                    ErrorKind::Invalid(format!("{value:?} is not a port number")),
+                ),
+            }
+        }
+        if let Some(value) = labels.get(KEYS[2]) {
+            match value.to_ascii_lowercase().as_str() {
+                "cluster" => service.external_traffic = Some(ExternalTraffic::Cluster),
+                "local" => service.external_traffic = Some(ExternalTraffic::Local),
+                _ => self.error(
+                    self.label_path(KEYS[2]),
+                    ErrorKind::Invalid(format!("{value:?}: cluster or local")),
+                ),
+            }
+        }
+        if service != ServiceSettings::default() {
+            app.service = Some(service);
+        }
+    }
+
+    /// `kompose.cronjob.schedule` (with `.concurrency_policy` and `.backoff_limit`): the
+    /// service runs as a CronJob.
+    fn kompose_cron_job(&mut self, labels: &BTreeMap<String, String>, app: &mut App, explicit: bool) {
+        let Some(schedule) = labels.get("kompose.cronjob.schedule") else {
+            for key in labels.keys().filter(|k| k.starts_with(CRONJOB)) {
+                self.warn(self.label_path(key), "not translated without kompose.cronjob.schedule");
+            }
+            return;
+        };
+        if explicit {
+            self.warn(
+                self.label_path("kompose.cronjob.schedule"),
+                "x-k3s workload or cron_job is set and wins",
+            );
+            return;
+        }
+        let mut cron = CronJobSettings {
+            schedule: schedule.clone(),
+            ..CronJobSettings::default()
+        };
+        if let Some(value) = labels.get("kompose.cronjob.concurrency_policy") {
+            match value.to_ascii_lowercase().as_str() {
+                "allow" => cron.concurrency = ConcurrencyPolicy::Allow,
+                "forbid" => cron.concurrency = ConcurrencyPolicy::Forbid,
+                "replace" => cron.concurrency = ConcurrencyPolicy::Replace,
+                _ => self.error(
+                    self.label_path("kompose.cronjob.concurrency_policy"),
+                    ErrorKind::Invalid(format!("{value:?}: Allow, Forbid or Replace")),
+                ),
+            }
+        }
+        if let Some(value) = labels.get("kompose.cronjob.backoff_limit") {
+            match value.trim().parse::<i32>() {
+                Ok(n) => app.job.get_or_insert_with(JobSettings::default).backoff_limit = Some(n),
+                Err(_) => self.error(
+                    self.label_path("kompose.cronjob.backoff_limit"),
+                    ErrorKind::Invalid(format!("{value:?} is not a number")),
+                ),
+            }
+        }
+        for key in labels.keys().filter(|k| k.starts_with(CRONJOB)) {
+            if !matches!(
+                key.as_str(),
+                "kompose.cronjob.schedule" | "kompose.cronjob.concurrency_policy" | "kompose.cronjob.backoff_limit"
+            ) {
+                self.warn(self.label_path(key), "unknown Kompose label: not translated");
+            }
+        }
+        app.workload = WorkloadKind::CronJob;
+        app.cron_job = Some(cron);
+        app.replicas = None;
+        app.strategy = None;
     }
 
     fn expose(&mut self, value: &str, path: &FieldPath, app: &mut App, explicit: bool) {

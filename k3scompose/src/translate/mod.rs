@@ -1,6 +1,7 @@
 //! Translation of a [`Project`] into [`App`]s plus the compose-specific pieces (ConfigMaps,
 //! PVCs of named volumes, Secrets of compose `secrets`, pod-template patches) and warnings.
 
+mod controller;
 mod kompose;
 mod placement;
 mod security;

@@ -32,12 +32,6 @@ impl ServiceCx<'_> {
         let command = self.command(s.entrypoint.as_ref(), "entrypoint");
         let args = self.command(s.command.as_ref(), "command");
         let ports = self.ports(s);
-        if ports.is_empty() {
-            self.warn(
-                self.path.clone(),
-                "no ports or expose: no Service is created, so other services cannot reach this one by name (add expose: [PORT])",
-            );
-        }
         let env = self.environment(s);
         let probes = self.probes(s.healthcheck.as_ref());
         let resources = self.resources(s);
@@ -76,6 +70,13 @@ impl ServiceCx<'_> {
             kind: None,
             name: app_name,
             workload: ext.and_then(|e| e.workload).unwrap_or_default(),
+            job: ext.and_then(|e| e.job.clone()),
+            cron_job: ext.and_then(|e| e.cron_job.clone()),
+            strategy: ext.and_then(|e| e.strategy.clone()),
+            min_ready: ext.and_then(|e| e.min_ready),
+            revision_history: ext.and_then(|e| e.revision_history),
+            service: ext.and_then(|e| e.service.clone()),
+            monitoring: ext.and_then(|e| e.monitoring.clone()),
             image,
             part_of: Some(self.project.name.clone()),
             command,
@@ -109,7 +110,15 @@ impl ServiceCx<'_> {
             objects: ext.map(|e| e.objects.clone()).unwrap_or_default(),
         };
         self.constraints(s, &mut app.placement);
+        self.controller(s, &mut app);
         self.kompose(s, &mut app);
+        // A job or cron job has no Service whatever its ports; nobody reaches it by name.
+        if app.ports.is_empty() && !app.workload.runs_to_completion() {
+            self.warn(
+                self.path.clone(),
+                "no ports or expose: no Service is created, so other services cannot reach this one by name (add expose: [PORT])",
+            );
+        }
         Some(app)
     }
 
@@ -417,12 +426,6 @@ impl ServiceCx<'_> {
     fn replicas(&mut self, s: &Service) -> Option<i32> {
         let deploy = s.deploy.as_ref()?;
         let path = self.path.field("deploy");
-        if let Some(mode) = deploy.mode.as_deref().filter(|m| *m != "replicated") {
-            self.warn(
-                path.field("mode"),
-                format!("not supported: mode {mode:?} runs as a Deployment"),
-            );
-        }
         for key in deploy
             .other
             .keys()

@@ -167,6 +167,10 @@ fn example_build_without_image() {
 #[test]
 fn example_kompose_labels() {
     let (text, _) = example("kompose-labels", &[], "kompose-labels");
+    assert!(
+        !text.contains("services.reports: no ports"),
+        "a cron job needs no Service: {text}"
+    );
     for part in [
         "kind: HorizontalPodAutoscaler",
         "Host(`shop.example.com`) && PathPrefix(`/api`)",
@@ -176,8 +180,10 @@ fn example_kompose_labels() {
         "name: wait-for-volume",
         "path: /ready",
         "fsGroup: 70",
-        "# warning: services.reports.labels.kompose.cronjob.schedule: not translated",
-        "# warning: services.storefront.labels.kompose.service.type: \"loadbalancer\" is not translated",
+        "kind: CronJob",
+        "schedule: 0 3 * * *",
+        "concurrencyPolicy: Forbid",
+        "type: LoadBalancer",
     ] {
         assert!(text.contains(part), "{part}: {text}");
     }

@@ -22,7 +22,10 @@ use serde_derive::{Deserialize, Serialize};
 pub use self::cidr::Cidr;
 pub use self::namespace::{allow_dns, allow_from_ingress_controller, default_deny};
 pub use self::peer::{Peer, PeerPort, PortSpec, Protocol};
-pub use self::policy::{PortRef, WorkloadPort, allow_from_namespace, render};
+pub use self::policy::{
+    ANYWHERE, ANYWHERE_DESCRIPTION, DESCRIPTION_ANNOTATION, PortRef, WorkloadPort, allow_from_anywhere,
+    allow_from_namespace, render,
+};
 pub use self::spec::{EgressMode, NetworkSpec};
 
 /// The label every namespace carries with its own name (set by the API server since 1.21).

@@ -292,6 +292,66 @@ pub fn allow_from_namespace(app: &AppLabels, from: &DnsLabel, ports: &[WorkloadP
     )
 }
 
+/// Every IPv4 and IPv6 source: what `allow_from_anywhere` admits.
+pub const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
+
+/// Admits every source address (`0.0.0.0/0` and `::/0`) to the workload `app` on `ports`:
+/// for a `load_balancer` or `node_port` Service, whose traffic comes from outside the cluster
+/// through the nodes (with the client's or a node's address, depending on the Service's
+/// `externalTrafficPolicy` and the load balancer). Named `<name>-from-anywhere`; its
+/// `kubernetes.io/description` annotation says so in the render.
+///
+/// ```
+/// use k3score::network::{allow_from_anywhere, WorkloadPort};
+/// use k3score::{labels::AppLabels, Context, Target};
+/// let ctx = Context::new(Target::local(), "iot".parse().unwrap());
+/// let p = allow_from_anywhere(&AppLabels::new("mqtt".parse().unwrap()), &[WorkloadPort::tcp(1883)], &ctx);
+/// let rule = &p.spec.unwrap().ingress.unwrap()[0];
+/// let cidrs: Vec<_> = rule.from.as_ref().unwrap().iter().map(|p| p.ip_block.clone().unwrap().cidr).collect();
+/// assert_eq!(cidrs, ["0.0.0.0/0", "::/0"]);
+/// ```
+#[must_use]
+pub fn allow_from_anywhere(app: &AppLabels, ports: &[WorkloadPort], ctx: &Context) -> NetworkPolicy {
+    let rule = NetworkPolicyIngressRule {
+        from: Some(
+            ANYWHERE
+                .iter()
+                .map(|cidr| NetworkPolicyPeer {
+                    ip_block: Some(k8s_openapi::api::networking::v1::IPBlock {
+                        cidr: (*cidr).to_owned(),
+                        except: None,
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ports: non_empty(ports.iter().map(WorkloadPort::to_k8s).collect()),
+    };
+    let mut policy = policy(
+        names::bounded(app.name().as_str(), "-from-anywhere", MAX_NAME),
+        ctx.namespace.as_str(),
+        app.labels(),
+        selector_of(app.selector()),
+        Some(vec![rule]),
+        None,
+    );
+    // Said in the render itself, with the well-known `kubernetes.io/description` annotation
+    // ("describing specific behaviour of given object", Kubernetes' Well-Known Labels,
+    // Annotations and Taints).
+    policy.metadata.annotations = Some(BTreeMap::from([(
+        DESCRIPTION_ANNOTATION.to_owned(),
+        ANYWHERE_DESCRIPTION.to_owned(),
+    )]));
+    policy
+}
+
+/// The well-known annotation describing an object's behaviour.
+pub const DESCRIPTION_ANNOTATION: &str = "kubernetes.io/description";
+
+/// What [`allow_from_anywhere`] says of itself in [`DESCRIPTION_ANNOTATION`].
+pub const ANYWHERE_DESCRIPTION: &str = "The app's Service is a load_balancer or node_port Service: its ports are open to \
+     every source address (0.0.0.0/0 and ::/0), since outside traffic reaches the pods through the nodes.";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::apps::v1::{DeploymentSpec, StatefulSetSpec};
+use k8s_openapi::api::apps::v1::{DaemonSetSpec, DeploymentSpec, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{CronJobSpec, JobSpec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext};
 
@@ -91,6 +91,7 @@ pub(crate) fn pod_spec(object: &Object) -> Option<(&PodSpec, FieldPath)> {
     let pod = match object {
         Object::Deployment(o) => spec::<&DeploymentSpec>(&o.spec)?.template.spec.as_ref(),
         Object::StatefulSet(o) => spec::<&StatefulSetSpec>(&o.spec)?.template.spec.as_ref(),
+        Object::DaemonSet(o) => spec::<&DaemonSetSpec>(&o.spec)?.template.spec.as_ref(),
         Object::Job(o) => spec::<&JobSpec>(&o.spec)?.template.spec.as_ref(),
         Object::CronJob(o) => {
             let job = spec::<&CronJobSpec>(&o.spec)?.job_template.spec.as_ref()?;

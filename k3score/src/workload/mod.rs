@@ -25,8 +25,10 @@
 
 mod config_files;
 mod container;
+mod controller;
 mod env;
 mod interpolate;
+mod kind;
 mod lifecycle;
 mod meta;
 mod placement;
@@ -35,6 +37,7 @@ mod ports;
 mod probe;
 mod render;
 mod security;
+mod service;
 mod sidecar;
 mod template;
 mod volume;
@@ -46,6 +49,10 @@ pub use env::{
     check_field_path,
 };
 pub use interpolate::{Interpolated, Policy, interpolate, substitute};
+pub use kind::{
+    ConcurrencyPolicy, Controller, CronJobSettings, History, JobSettings, MAX_CRONJOB_NAME, RollingUpdate, Strategy,
+    WorkloadKind,
+};
 pub use lifecycle::{Hook, Lifecycle, SLEEP_ACTION_SINCE};
 pub use meta::{ImagePullPolicy, Metadata};
 pub use placement::{
@@ -57,5 +64,6 @@ pub(crate) use ports::port_number;
 pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes, Scheme};
 pub use security::{Capability, ContainerSecurity};
+pub use service::{ExternalTraffic, NODE_PORT_RANGE, ServiceSettings, ServiceType};
 pub use sidecar::{Mount, SIDECARS_SINCE, Sidecar};
 pub use volume::{AccessMode, EmptyDir, KeyPath, Medium, ObjectVolume, Pvc, Volume, VolumeSource};

@@ -13,6 +13,7 @@ use k3scrd::helm_controller::v1::HelmChartConfig;
 use k3scrd::keda::v1alpha1::{ScaledObject, TriggerAuthentication};
 use k3scrd::keda_http::v1alpha1::HTTPScaledObject;
 use k3scrd::keda_http::v1beta1::InterceptorRoute;
+use k3scrd::prometheus::v1::ServiceMonitor;
 use k3scrd::traefik::v1alpha1::{IngressRoute, Middleware, ServersTransport};
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource, ResourceScope};
 use serde_json::Value;
@@ -113,4 +114,5 @@ fn every_kind_matches_its_upstream_crd() {
     check::<Certificate>(&crds);
     check::<Issuer>(&crds);
     check::<HelmChartConfig>(&crds);
+    check::<ServiceMonitor>(&crds);
 }

@@ -6,6 +6,7 @@ mod cli;
 mod escape_hatch;
 mod fast_reader;
 mod jobs;
+mod kinds;
 mod messages;
 mod reference;
 mod shapes;

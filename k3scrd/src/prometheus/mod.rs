@@ -1,0 +1,3 @@
+//! prometheus-operator custom resources, API group `monitoring.coreos.com`.
+
+pub mod v1;

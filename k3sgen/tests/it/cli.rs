@@ -97,7 +97,7 @@ fn check_passes_over_the_examples() {
     let run = k3sgen(&dir, &["check", "--vars", "specs/local.env", "specs", "functions"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert!(
-        text(&run.stderr).contains("ok: 20 component(s) checked"),
+        text(&run.stderr).contains("ok: 26 component(s) checked"),
         "{}",
         text(&run.stderr)
     );

@@ -81,7 +81,9 @@
 //! Networking: visibility defaults to `restricted` to the project's services on a shared
 //! network (services with `x-k3s: {expose: ...}` routes are `public`); egress is DNS plus those
 //! services, `x-k3s: {egress: open}` opens it. The `x-k3s` service extension also takes
-//! `visibility`, `scaling`, `workload: stateful` and the pod-template settings `metadata`, `pod`,
+//! `visibility`, `scaling`, `workload` (`stateful`, `daemon_set`, `job`, `cron_job`), `job`,
+//! `cron_job`, `strategy`, `min_ready`, `revision_history`, `service`, `monitoring`, the
+//! escape hatch's `patches` and `objects`, and the pod-template settings `metadata`, `pod`,
 //! `image_pull_secrets`, `image_pull_policy`, `placement`, `sidecars`, `lifecycle` and
 //! `config_files` (inline `content`) (the k3sapp blocks).
 //!

@@ -114,7 +114,7 @@ pub fn cluster_rules() -> Vec<PolicyRule> {
 
 /// The rules of [`STORE_ROLE`], bound in each store namespace: every namespaced kind a store
 /// renders on any preset target (`store_kinds`), merged per group, resources sorted. Store
-/// bundles carry no RBAC kind (see `controller::provision::store_bundle`), so this role
+/// bundles carry no RBAC kind (see `controller::render::store_bundle`), so this role
 /// grants none either.
 #[must_use]
 pub fn store_rules(store_kinds: &[Object]) -> Vec<PolicyRule> {
@@ -408,7 +408,7 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         objects: Vec::new(),
     };
     objects.extend(set.render(&ctx)?);
-    let kinds = crate::controller::provision::store_kinds();
+    let kinds = crate::controller::render::store_kinds();
     let meta = |name: &str| ObjectMeta {
         name: Some(name.to_owned()),
         labels: Some(BTreeMap::from([(

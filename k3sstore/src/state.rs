@@ -26,6 +26,56 @@ pub const DEFAULT_REAUTHORIZE: Duration = Duration::from_secs(60);
 /// Default HTTP listen address.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
+/// The three durations of a leader election (`controller::leader`): client-go's
+/// `LeaseDuration`, `RenewDeadline` and `RetryPeriod`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// How long a Lease whose record does not change holds: a dead leader is replaced after
+    /// this long (plus one retry period).
+    pub lease_duration: Duration,
+    /// How long a leader keeps leading without a successful renewal. Shorter than
+    /// `lease_duration`: the difference is the margin between the old leader stopping and a
+    /// new one starting.
+    pub renew_deadline: Duration,
+    /// Time between two attempts to take or renew the Lease.
+    pub retry_period: Duration,
+}
+
+impl Timing {
+    /// client-go's defaults: 15 s, 10 s, 2 s.
+    pub const DEFAULT: Timing = Timing {
+        lease_duration: Duration::from_secs(15),
+        renew_deadline: Duration::from_secs(10),
+        retry_period: Duration::from_secs(2),
+    };
+
+    /// The default proportions for another lease duration: renew deadline 2/3 of it, retry
+    /// period 2/15 of it (`for_lease(15 s)` is [`Timing::DEFAULT`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use k3sstore::state::Timing;
+    /// let t = Timing::for_lease(Duration::from_secs(6));
+    /// assert_eq!(t.renew_deadline, Duration::from_secs(4));
+    /// assert_eq!(t.retry_period, Duration::from_millis(800));
+    /// assert_eq!(Timing::for_lease(Duration::from_secs(15)), Timing::DEFAULT);
+    /// ```
+    #[must_use]
+    pub fn for_lease(lease_duration: Duration) -> Timing {
+        Timing {
+            lease_duration,
+            renew_deadline: lease_duration * 2 / 3,
+            retry_period: lease_duration * 2 / 15,
+        }
+    }
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing::DEFAULT
+    }
+}
+
 /// How the orchestrator runs.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -53,7 +103,7 @@ pub struct Config {
     pub lease: (String, String),
     /// The leader election's lease duration, renew deadline and retry period. Default:
     /// client-go's 15 s, 10 s, 2 s.
-    pub election: crate::controller::leader::Timing,
+    pub election: Timing,
     /// The API's rate limits per client. Default: 100 requests / 15 min, 10 creations / hour,
     /// 30 token reviews / minute per address.
     pub limits: crate::http::limit::Limits,
@@ -85,7 +135,7 @@ impl Config {
             insecure_no_auth: false,
             store_selector: None,
             lease: (String::new(), CONTROLLER_NAME.to_owned()),
-            election: crate::controller::leader::Timing::DEFAULT,
+            election: Timing::DEFAULT,
             limits: crate::http::limit::Limits::default(),
             audience: None,
             reauthorize_every: DEFAULT_REAUTHORIZE,

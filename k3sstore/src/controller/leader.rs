@@ -25,56 +25,7 @@ use kube::{Api, ResourceExt};
 use tokio::time::Instant;
 
 use crate::state::State;
-
-/// The three durations of an election (client-go's `LeaseDuration`, `RenewDeadline`,
-/// `RetryPeriod`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timing {
-    /// How long a Lease whose record does not change holds: a dead leader is replaced after
-    /// this long (plus one retry period).
-    pub lease_duration: Duration,
-    /// How long a leader keeps leading without a successful renewal. Shorter than
-    /// `lease_duration`: the difference is the margin between the old leader stopping and a
-    /// new one starting.
-    pub renew_deadline: Duration,
-    /// Time between two attempts to take or renew the Lease.
-    pub retry_period: Duration,
-}
-
-impl Timing {
-    /// client-go's defaults: 15 s, 10 s, 2 s.
-    pub const DEFAULT: Timing = Timing {
-        lease_duration: Duration::from_secs(15),
-        renew_deadline: Duration::from_secs(10),
-        retry_period: Duration::from_secs(2),
-    };
-
-    /// The default proportions for another lease duration: renew deadline 2/3 of it, retry
-    /// period 2/15 of it (`for_lease(15 s)` is [`Timing::DEFAULT`]).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use k3sstore::controller::leader::Timing;
-    /// let t = Timing::for_lease(Duration::from_secs(6));
-    /// assert_eq!(t.renew_deadline, Duration::from_secs(4));
-    /// assert_eq!(t.retry_period, Duration::from_millis(800));
-    /// assert_eq!(Timing::for_lease(Duration::from_secs(15)), Timing::DEFAULT);
-    /// ```
-    #[must_use]
-    pub fn for_lease(lease_duration: Duration) -> Timing {
-        Timing {
-            lease_duration,
-            renew_deadline: lease_duration * 2 / 3,
-            retry_period: lease_duration * 2 / 15,
-        }
-    }
-}
-
-impl Default for Timing {
-    fn default() -> Self {
-        Timing::DEFAULT
-    }
-}
+pub use crate::state::Timing;
 
 /// What a candidate should do with the Lease it read.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod leader;
 pub mod pods;
 pub mod provision;
+pub mod render;
 pub mod status;
 mod teardown;
 

@@ -1,11 +1,11 @@
 //! The `Apply` path: render the store, refuse foreign namespaces, apply, prune, derive the
 //! phase, announce what changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use k3score::{Bundle, Context as RenderContext, Kind, Object, SecretBackend, Target};
+use k3score::{Bundle, Kind, Object, SecretBackend, Target};
 use k3splatform::store::{PASSWORD_SECRET, STORE_PREFIX};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret};
@@ -16,6 +16,8 @@ use kube::runtime::events::EventType;
 use kube::{Api, Client, ResourceExt};
 
 use super::apply::{self, ApplyOne, DeleteOne, ListOwned, STORE_LABEL};
+use super::render::render_context;
+pub use super::render::{sample_bundles, store_bundle, store_kinds};
 use super::status::{self, Blocker, Observation, Replicas};
 use super::{Context, Error};
 use crate::resource::{Phase, Store, StoreStatus};
@@ -41,38 +43,6 @@ pub fn url_of(target: &Target, id: &str) -> String {
     format!("{scheme}://{}", target.host(id))
 }
 
-/// A sample store rendered for every preset target (`local`, `dev`, `gcp`), as the
-/// controller applies it ([`store_bundle`]).
-pub fn sample_bundles() -> Vec<Bundle> {
-    let sample = crate::resource::StoreSpec::default()
-        .to_platform("sample")
-        .expect("the default spec is valid");
-    [Target::local(), Target::dev(), Target::gcp()]
-        .into_iter()
-        .filter_map(|target| sample.render(&render_context(target, "sample".to_owned())).ok())
-        .map(store_bundle)
-        .collect()
-}
-
-/// What the controller applies of a rendered store: everything but RBAC objects. The
-/// tenant's provisioner identity (a Role, a RoleBinding and, cluster-scoped, a ClusterRole and
-/// ClusterRoleBinding on its own Namespace object) is for people deploying into a tenant;
-/// nothing deploys into a store but the controller, so it is left out, and with it every
-/// cluster-scoped object but the Namespace (issue 25: the controller writes no ClusterRole,
-/// ClusterRoleBinding or Role at all).
-#[must_use]
-pub fn store_bundle(bundle: Bundle) -> Bundle {
-    bundle
-        .into_iter()
-        .filter(|o| {
-            !matches!(
-                o,
-                Object::Role(_) | Object::RoleBinding(_) | Object::ClusterRole(_) | Object::ClusterRoleBinding(_)
-            )
-        })
-        .collect()
-}
-
 /// Applies the RoleBinding that grants the controller [`crate::install::STORE_ROLE`] in the
 /// store's namespace (with its cluster-wide `bind` on that one role); everything else in the
 /// namespace goes through it.
@@ -83,18 +53,6 @@ async fn grant_access(ctx: &Context, namespace: &str, id: &str) -> Result<(), ku
         .patch(crate::install::STORE_ROLE, &params, &Patch::Apply(&binding))
         .await?;
     Ok(())
-}
-
-/// One sample of every kind a store renders on any preset target (what prune and teardown
-/// list), taken from k3splatform itself rather than from a hand-kept list.
-pub fn store_kinds() -> Vec<Object> {
-    apply::kinds_of(&sample_bundles())
-}
-
-fn render_context(target: Target, password: String) -> RenderContext {
-    let key = format!("{PASSWORD_SECRET}.{}", k3score::secrets::GeneratedPassword::KEY);
-    RenderContext::new(target, STORE_PREFIX.parse().expect("static name"))
-        .with_secret_values(BTreeMap::from([(key, password)]))
 }
 
 /// A new password from OS randomness: `PASSWORD_LENGTH` characters of `[A-Za-z0-9]`.

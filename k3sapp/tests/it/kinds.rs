@@ -331,3 +331,30 @@ fn service_and_monitoring_settings_are_checked() {
         ]
     );
 }
+
+/// Issue 24's acceptance: one app using every row at once, as whole bundles for `local` and
+/// `gcp`.
+#[test]
+fn every_row_at_once_under_local_and_gcp() {
+    for (target, name) in [(Target::local(), "all_rows_local"), (Target::gcp(), "all_rows_gcp")] {
+        let bundle = render(&app("all_rows"), target);
+        golden(name, &bundle);
+        let yaml = bundle.to_yaml().unwrap();
+        for part in [
+            "kind: Deployment",
+            "maxSurge: 1",
+            "minReadySeconds: 10",
+            "type: LoadBalancer",
+            "nodePort: 31883",
+            "kind: ServiceMonitor",
+            "restartPolicy: Always",
+            "checksum/config:",
+            "ndots",
+            "name: broker-extra",
+            "priorityClassName: iot-high",
+            "sleep:",
+        ] {
+            assert!(yaml.contains(part), "{name}: {part}");
+        }
+    }
+}

@@ -19,8 +19,8 @@ use crate::common::{admin, install_crd};
 
 const MINUTES: Duration = Duration::from_secs(600);
 /// The most a handover may take: the lease duration (6 s) and a retry period (0.8 s), plus
-/// 3 s for a busy 2-core machine.
-const HANDOVER: Duration = Duration::from_millis(6_000 + 800 + 3_000);
+/// 5 s for a busy 2-core machine (the measured handovers are printed: 5.9 to 7.1 s here).
+const HANDOVER: Duration = Duration::from_millis(6_000 + 800 + 5_000);
 
 /// Deletes the test's Lease left by an earlier run.
 async fn fresh_lease(admin: &Client, name: &str) -> Api<k8s_openapi::api::coordination::v1::Lease> {

@@ -65,6 +65,21 @@ struct Page<'a> {
     anchors: &'a [&'a str],
 }
 
+/// A Rust path as a reader knows it: from the last type name on (`crate::Context::variables` ->
+/// `Context::variables`), else the last segment (`crate::workload::check_env_name_for` ->
+/// `check_env_name_for`).
+fn short_path(path: &str) -> &str {
+    let segments: Vec<&str> = path.split("::").collect();
+    let from = segments
+        .iter()
+        .rposition(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+    let skip: usize = match from {
+        Some(i) => segments[..i].iter().map(|s| s.len() + 2).sum(),
+        None => path.len() - segments.last().map_or(0, |s| s.len()),
+    };
+    &path[skip..]
+}
+
 impl Page<'_> {
     /// Doc comment text for readers of the page: rustdoc's intra-doc links (``[`App::validate`]``,
     /// ``[`crate::workload::check_env_name_for`]``, ``[`text`](crate::crd)``) become code spans
@@ -101,24 +116,7 @@ impl Page<'_> {
         out.push_str(rest);
         out
     }
-}
 
-/// A Rust path as a reader knows it: from the last type name on (`crate::Context::variables` ->
-/// `Context::variables`), else the last segment (`crate::workload::check_env_name_for` ->
-/// `check_env_name_for`).
-fn short_path(path: &str) -> &str {
-    let segments: Vec<&str> = path.split("::").collect();
-    let from = segments
-        .iter()
-        .rposition(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
-    let skip: usize = match from {
-        Some(i) => segments[..i].iter().map(|s| s.len() + 2).sum(),
-        None => path.len() - segments.last().map_or(0, |s| s.len()),
-    };
-    &path[skip..]
-}
-
-impl Page<'_> {
     /// One kind's or type's section: its doc, its fields' table, its variants.
     fn section(&self, out: &mut String, node: &SchemaNode) {
         let doc = self.prose(&node.doc());

@@ -72,6 +72,20 @@ pub const USER: &str = "system:serviceaccount:k3sstore:k3sstore";
 const FULL: [&str; 6] = ["create", "delete", "get", "list", "patch", "watch"];
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
+/// Metadata of an object of the install bundle or the controller's own: `name` (in
+/// `namespace` when namespaced), labelled `app.kubernetes.io/managed-by: k3s-platform`.
+fn managed_meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: namespace.map(str::to_owned),
+        labels: Some(BTreeMap::from([(
+            k3score::labels::MANAGED_BY.to_owned(),
+            k3score::labels::MANAGER.to_owned(),
+        )])),
+        ..ObjectMeta::default()
+    }
+}
+
 fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
     PolicyRule {
         api_groups: Some(vec![group.to_owned()]),
@@ -152,17 +166,12 @@ pub fn namespace_rules() -> Vec<PolicyRule> {
 #[must_use]
 pub fn store_binding(namespace: &str, id: &str) -> RoleBinding {
     RoleBinding {
-        metadata: ObjectMeta {
-            name: Some(STORE_ROLE.to_owned()),
-            namespace: Some(namespace.to_owned()),
-            labels: Some(BTreeMap::from([
-                (
-                    k3score::labels::MANAGED_BY.to_owned(),
-                    k3score::labels::MANAGER.to_owned(),
-                ),
-                (crate::controller::apply::STORE_LABEL.to_owned(), id.to_owned()),
-            ])),
-            ..ObjectMeta::default()
+        metadata: {
+            let mut meta = managed_meta(STORE_ROLE, Some(namespace));
+            if let Some(labels) = meta.labels.as_mut() {
+                labels.insert(crate::controller::apply::STORE_LABEL.to_owned(), id.to_owned());
+            }
+            meta
         },
         role_ref: RoleRef {
             api_group: Some(RBAC_GROUP.to_owned()),
@@ -222,14 +231,7 @@ pub fn admission_policy() -> ValidatingAdmissionPolicy {
     };
     let label = crate::controller::apply::STORE_LABEL;
     ValidatingAdmissionPolicy {
-        metadata: ObjectMeta {
-            name: Some(POLICY.to_owned()),
-            labels: Some(BTreeMap::from([(
-                k3score::labels::MANAGED_BY.to_owned(),
-                k3score::labels::MANAGER.to_owned(),
-            )])),
-            ..ObjectMeta::default()
-        },
+        metadata: managed_meta(POLICY, None),
         spec: Some(ValidatingAdmissionPolicySpec {
             failure_policy: Some("Fail".to_owned()),
             match_constraints: Some(MatchResources {
@@ -280,10 +282,7 @@ pub fn admission_policy() -> ValidatingAdmissionPolicy {
 #[must_use]
 pub fn admission_binding() -> ValidatingAdmissionPolicyBinding {
     ValidatingAdmissionPolicyBinding {
-        metadata: ObjectMeta {
-            name: Some(POLICY.to_owned()),
-            ..admission_policy().metadata
-        },
+        metadata: managed_meta(POLICY, None),
         spec: ValidatingAdmissionPolicyBindingSpec {
             policy_name: POLICY.to_owned(),
             validation_actions: vec!["Deny".to_owned()],
@@ -409,14 +408,7 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
     };
     objects.extend(set.render(&ctx)?);
     let kinds = crate::controller::render::store_kinds();
-    let meta = |name: &str| ObjectMeta {
-        name: Some(name.to_owned()),
-        labels: Some(BTreeMap::from([(
-            k3score::labels::MANAGED_BY.to_owned(),
-            k3score::labels::MANAGER.to_owned(),
-        )])),
-        ..ObjectMeta::default()
-    };
+    let meta = |name: &str| managed_meta(name, None);
     let account = account();
     objects.push(
         ClusterRole {
@@ -446,11 +438,7 @@ pub fn bundle(target: &Target, image: &str) -> Result<Bundle, Errors> {
         }
         .into(),
     );
-    let meta = meta(NAME);
-    let namespaced = ObjectMeta {
-        namespace: Some(NAMESPACE.to_owned()),
-        ..meta.clone()
-    };
+    let namespaced = managed_meta(NAME, Some(NAMESPACE));
     objects.push(
         Role {
             metadata: namespaced.clone(),
@@ -506,15 +494,7 @@ pub fn tls_objects(target: &Target) -> Vec<Object> {
     if target.tls_issuer.is_none() {
         return Vec::new();
     }
-    let meta = |name: &str| ObjectMeta {
-        name: Some(name.to_owned()),
-        namespace: Some(NAMESPACE.to_owned()),
-        labels: Some(BTreeMap::from([(
-            k3score::labels::MANAGED_BY.to_owned(),
-            k3score::labels::MANAGER.to_owned(),
-        )])),
-        ..ObjectMeta::default()
-    };
+    let meta = |name: &str| managed_meta(name, Some(NAMESPACE));
     vec![
         Issuer {
             metadata: meta(TLS_ISSUER),

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use k3sstore::Phase;
-use k8s_openapi::api::events::v1::Event;
-use kube::api::{DeleteParams, ListParams};
+use kube::api::DeleteParams;
 use kube::{Api, Client};
 use tokio::time::Instant;
 
-use crate::common::controller::{create, forget, phase_is, start_controller, start_controller_as, store, wait_store};
+use crate::common::controller::{
+    create, forget, phase_is, start_controller, start_controller_as, store, store_events, wait_store,
+};
 use crate::common::identity::controller_config;
 use crate::common::proxy::Proxy;
 use crate::common::{admin, install_crd};
@@ -30,21 +31,11 @@ async fn fresh_lease(admin: &Client, name: &str) -> Api<k8s_openapi::api::coordi
 }
 
 /// When each Event of the stores with these `uids` (this run's, not an earlier run's of the
-/// same name) was last written, by which replica (`reportingInstance`).
+/// same name) was last written, by which replica (`reportingInstance`), oldest first.
 async fn writes(admin: &Client, uids: &[String]) -> Vec<(Timestamp, String, String)> {
-    let events: Api<Event> = Api::namespaced(admin.clone(), "default");
-    let mut found: Vec<_> = events
-        .list(&ListParams::default())
+    let mut found: Vec<_> = store_events(admin, uids)
         .await
-        .expect("events")
-        .items
         .into_iter()
-        .filter(|e| {
-            e.regarding
-                .as_ref()
-                .and_then(|r| r.uid.as_ref())
-                .is_some_and(|u| uids.contains(u))
-        })
         .filter_map(|e| {
             let at = e
                 .series

@@ -129,18 +129,33 @@ pub fn phase_is(phase: k3sstore::Phase) -> impl Fn(Option<&Store>) -> bool {
     move |s| s.and_then(|s| s.status.as_ref()).and_then(|s| s.phase) == Some(phase)
 }
 
-/// The reasons of the store's Events (`events.k8s.io/v1`, namespace `default`), oldest first.
-pub async fn event_reasons(admin: &Client, store: &Store) -> Vec<String> {
+/// The Events (`events.k8s.io/v1`, namespace `default`) about the stores with these `uids`,
+/// oldest first (by `eventTime`).
+pub async fn store_events(admin: &Client, uids: &[String]) -> Vec<Event> {
     let events: Api<Event> = Api::namespaced(admin.clone(), "default");
-    let uid = store.uid();
     let mut found: Vec<Event> = events
         .list(&ListParams::default())
         .await
         .expect("events")
         .items
         .into_iter()
-        .filter(|e| e.regarding.as_ref().and_then(|r| r.uid.clone()) == uid)
+        .filter(|e| {
+            e.regarding
+                .as_ref()
+                .and_then(|r| r.uid.as_ref())
+                .is_some_and(|u| uids.contains(u))
+        })
         .collect();
     found.sort_by_key(|e| e.event_time.as_ref().map(|t| t.0));
-    found.into_iter().filter_map(|e| e.reason).collect()
+    found
+}
+
+/// The reasons of the store's Events, oldest first.
+pub async fn event_reasons(admin: &Client, store: &Store) -> Vec<String> {
+    let uids: Vec<String> = store.uid().into_iter().collect();
+    store_events(admin, &uids)
+        .await
+        .into_iter()
+        .filter_map(|e| e.reason)
+        .collect()
 }

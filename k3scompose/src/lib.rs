@@ -98,20 +98,21 @@
 //!
 //! The crate has no features.
 
+mod detect;
+mod external;
 mod interpolate;
 mod keys;
-mod legacy;
 mod load;
 mod merge;
 mod model;
 mod project;
 mod render;
+pub mod scalars;
 mod translate;
 mod tree;
-pub mod values;
 mod warning;
 
-pub use legacy::looks_like_compose;
+pub use detect::looks_like_compose;
 pub use project::{DEFAULT_PROJECT_NAME, DOTENV_FILE, MAIN_FILE, OVERRIDE_FILES, Project, with_override};
 pub use render::Rendered;
 pub use translate::{

@@ -85,10 +85,10 @@ impl Loader<'_> {
         let mut node = self.tree(text, path)?;
         let map = node.as_map_mut().unwrap_or_else(|| unreachable!("tree() returns maps"));
         let has_services = map.contains_key("services");
-        let legacy = crate::legacy::is_version_1(map);
+        let legacy = crate::detect::is_version_1(map);
         if (!overriding || legacy) && !has_services && !map.contains_key("include") {
             let hint = if legacy {
-                crate::legacy::LEGACY_V1
+                crate::detect::LEGACY_V1
             } else {
                 "a compose file needs a top-level `services:` key"
             };

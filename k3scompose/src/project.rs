@@ -8,8 +8,8 @@ use crate::Warning;
 use crate::keys::{ExtraKey, TOP_LEVEL_KEYS, extra_key, unknown_key};
 use crate::load::{Loader, typed};
 use crate::model::ComposeFile;
+use crate::scalars::dns_name;
 use crate::tree::Node;
-use crate::values::dns_name;
 
 /// The project name used when the compose file has no top-level `name:`.
 pub const DEFAULT_PROJECT_NAME: &str = "compose";
@@ -213,7 +213,7 @@ impl Project {
             }
         };
         let mut warnings = loader.warnings;
-        crate::legacy::external_names(&mut file, &mut warnings, &mut problems);
+        crate::external::external_names(&mut file, &mut warnings, &mut problems);
         problems.finish(())?;
         if file.version.is_some() {
             warnings.push(Warning::new(FieldPath::root().field("version"), "obsolete: ignored"));

@@ -266,6 +266,35 @@ mod tests {
         }
     }
 
+    #[test]
+    fn cronjob_schedules_take_descriptors_but_no_seconds_or_time_zone() {
+        for ok in ["*/15 * * * *", "0 8 * * MON-FRI", "@daily", "0 0 1 JAN *"] {
+            assert!(check_cronjob_schedule(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "* * * *",
+            "0 0 L * *",
+            "61 * * * *",
+            "CRON_TZ=UTC 0 * * * *",
+            "@every 5m",
+        ] {
+            assert!(check_cronjob_schedule(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_cronjob_schedule("* * *").unwrap_err().to_string(),
+            "invalid cron expression \"* * *\": needs 5 fields (minute hour day-of-month month day-of-week), has 3"
+        );
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert!(check_timezone("UTC").is_ok());
+        assert!(check_timezone("America/Argentina/Buenos_Aires").is_ok());
+        assert!(check_timezone("Mars/Olympus").is_err());
+        assert!(check_timezone("Europe/").is_err());
+    }
+
     /// Every number or name of an accepted expression, per field, is inside that field's bounds.
     fn all_in_range(expr: &str) -> bool {
         let fields: Vec<&str> = expr.split_whitespace().collect();

@@ -48,7 +48,6 @@
 //!
 //! The crate has no features.
 
-mod cron;
 mod discover;
 pub mod env;
 mod handler;
@@ -58,7 +57,6 @@ mod spec;
 mod trigger;
 mod validate;
 
-pub use cron::{check_schedule, check_timezone};
 pub use discover::{DiscoveryError, DiscoveryErrors, discover, to_function_name};
 pub use handler::{Handler, check_handler};
 pub use render::{MAX_CRONJOB_NAME, MAX_NAME, object_name};

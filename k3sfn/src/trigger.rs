@@ -7,7 +7,7 @@ use k3score::{ErrorKind, FieldPath, Problems};
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::cron::{check_schedule, check_timezone};
+use k3score::cron::{check_cronjob_schedule, check_timezone};
 
 /// Default `queue.length`: target list items per replica (KEDA's code default, REFERENCE §1d, KS3).
 pub const DEFAULT_QUEUE_LENGTH: i32 = k3score::scaling::DEFAULT_LENGTH;
@@ -236,7 +236,7 @@ impl ScheduleTrigger {
 
     /// Records an invalid cron, time zone, negative limits or an `always` restart policy.
     pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("cron"), check_schedule(&self.cron));
+        problems.check(&path.field("cron"), check_cronjob_schedule(&self.cron));
         if let Some(tz) = &self.timezone {
             problems.check(&path.field("timezone"), check_timezone(tz));
         }

@@ -112,7 +112,7 @@ fn resolve<'a>(root: &'a SchemaNode, node: &'a SchemaNode) -> &'a SchemaNode {
 }
 
 fn is_null(node: &SchemaNode) -> bool {
-    matches!(&node.types, Some(crate::schema::OneOrMany::One(t)) if t == "null")
+    matches!(&node.types, Some(crate::schema::TypeNames::One(t)) if t == "null")
 }
 
 /// The field `name` of `node` (or of one of its enum variants, or of its map values), with

@@ -40,7 +40,7 @@ pub struct SchemaNode {
     pub description: Option<String>,
     /// `type`: one name or several (`["string", "null"]`).
     #[serde(rename = "type")]
-    pub types: Option<OneOrMany>,
+    pub types: Option<TypeNames>,
     /// `format` (`uint16`, `int32`, ...).
     pub format: Option<String>,
     /// `$ref` to a definition (`#/$defs/Scaling`).
@@ -77,14 +77,14 @@ pub struct SchemaNode {
     pub defs: BTreeMap<String, SchemaNode>,
 }
 
-/// `"string"` or `["string", "null"]`.
+/// A JSON Schema `type`: one type name (`"string"`) or several (`["string", "null"]`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub enum TypeNames {
     /// One type name.
     One(String),
     /// Several type names.
-    Many(Vec<String>),
+    Several(Vec<String>),
 }
 
 fn schema_or_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Box<SchemaNode>>, D::Error> {
@@ -143,8 +143,8 @@ impl SchemaNode {
     #[must_use]
     pub fn nullable(&self) -> bool {
         match &self.types {
-            Some(OneOrMany::Many(types)) => types.iter().any(|t| t == "null"),
-            Some(OneOrMany::One(t)) => t == "null",
+            Some(TypeNames::Several(types)) => types.iter().any(|t| t == "null"),
+            Some(TypeNames::One(t)) => t == "null",
             None => self.any_of.iter().any(SchemaNode::nullable),
         }
     }
@@ -174,14 +174,14 @@ impl SchemaNode {
         if !parts.is_empty() {
             let names: Vec<String> = parts
                 .iter()
-                .filter(|p| !matches!(&p.types, Some(OneOrMany::One(t)) if t == "null"))
+                .filter(|p| !matches!(&p.types, Some(TypeNames::One(t)) if t == "null"))
                 .map(|p| p.type_text(name))
                 .collect();
             return names.join(" | ");
         }
         let types: Vec<&str> = match &self.types {
-            Some(OneOrMany::One(t)) => vec![t.as_str()],
-            Some(OneOrMany::Many(types)) => types.iter().map(String::as_str).filter(|t| *t != "null").collect(),
+            Some(TypeNames::One(t)) => vec![t.as_str()],
+            Some(TypeNames::Several(types)) => types.iter().map(String::as_str).filter(|t| *t != "null").collect(),
             None => Vec::new(),
         };
         let names: Vec<String> = types

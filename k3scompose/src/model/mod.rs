@@ -19,14 +19,13 @@ use k3score::workload::{
     AccessMode, ConfigFile, CronJobSettings, ImagePullPolicy, JobSettings, Lifecycle, Metadata, Placement,
     ServiceSettings, Sidecar, Strategy,
 };
+use k3score::yaml::OneOrMany;
 use serde_derive::Deserialize;
 
-pub(crate) use syntax::{
-    BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, OneOrMany, PortSpec, VolumeMount,
-};
+pub(crate) use syntax::{BuildSpec, Command, DependsOn, EnvFile, FileRef, KeyValues, MountType, PortSpec, VolumeMount};
 
+use crate::scalars::{External, Flag, Num, Text};
 use crate::tree::Node;
-use crate::values::{External, Flag, Num, Text};
 
 /// A whole compose file.
 #[derive(Debug, Deserialize)]

@@ -10,8 +10,8 @@ use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize as _, Deserializer};
 use serde_derive::Deserialize;
 
+use crate::scalars::{Flag, Text};
 use crate::tree::{Node, NodeDeserializer};
-use crate::values::{Flag, Text};
 
 /// A value with a string short form and a mapping long form.
 pub(crate) trait ShortLong: Sized {
@@ -481,27 +481,6 @@ impl<'de> serde::Deserialize<'de> for KeyValues {
     }
 }
 
-/// One value or a list (`env_file`, `tmpfs`, `dns`).
-#[derive(Clone, Debug, PartialEq, Default)]
-pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
-
-impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let node = Node::deserialize(d)?;
-        let items = match node {
-            Node::Seq(items) => items,
-            Node::Null => Vec::new(),
-            other => vec![other],
-        };
-        items
-            .into_iter()
-            .map(|item| T::deserialize(NodeDeserializer(item)))
-            .collect::<Result<Vec<T>, de::value::Error>>()
-            .map(OneOrMany)
-            .map_err(de::Error::custom)
-    }
-}
-
 /// `command` / `entrypoint`: a shell-split string or an exec list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Command {
@@ -587,7 +566,7 @@ impl<'de> serde::Deserialize<'de> for DependsOn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k3score::yaml::from_yaml;
+    use k3score::yaml::{OneOrMany, from_yaml};
 
     fn port(text: &str) -> PortSpec {
         from_yaml::<PortSpec>(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -661,9 +640,9 @@ mod tests {
         assert!(!e.required);
         assert!(from_yaml::<EnvFile>("{path: a, format: json}").is_err());
         let list: OneOrMany<EnvFile> = from_yaml("[a.env, {path: b.env}]").unwrap();
-        assert_eq!(list.0.len(), 2);
+        assert_eq!(list.as_slice().len(), 2);
         let one: OneOrMany<EnvFile> = from_yaml("a.env").unwrap();
-        assert_eq!(one.0.len(), 1);
+        assert_eq!(one.as_slice().len(), 1);
         let b: BuildSpec = from_yaml("./api").unwrap();
         assert_eq!(b.context, "./api");
         let b: BuildSpec = from_yaml("{context: ., args: [A=1, B], target: dev, platforms: [x]}").unwrap();

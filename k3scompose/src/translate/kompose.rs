@@ -41,7 +41,7 @@ use k3score::workload::{
 
 use super::ServiceCx;
 use crate::model::{Command, Healthcheck, Service};
-use crate::values::{Flag, Num, shell_split};
+use crate::scalars::{Flag, Num, shell_split};
 
 /// The prefix of Kompose's labels.
 const PREFIX: &str = "kompose.";

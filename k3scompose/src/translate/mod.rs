@@ -270,7 +270,7 @@ impl Project {
                 .iter()
                 .filter(|(other, nets)| *other != service && !nets.is_disjoint(mine))
                 .map(|(other, _)| Peer {
-                    app: Some(crate::values::dns_label(other)),
+                    app: Some(crate::scalars::dns_label(other)),
                     ..Peer::default()
                 })
                 .collect();
@@ -323,10 +323,10 @@ impl ServiceCx<'_> {
 
 /// A DNS-1123 subdomain from a compose name (always valid).
 pub(crate) fn subdomain(name: &str) -> DnsSubdomain {
-    DnsSubdomain::new(crate::values::dns_name(name, 253)).unwrap_or_else(|_| unreachable!("dns_name is a label"))
+    DnsSubdomain::new(crate::scalars::dns_name(name, 253)).unwrap_or_else(|_| unreachable!("dns_name is a label"))
 }
 
 /// A DNS label `prefix-<name>`, bounded.
 pub(crate) fn prefixed(prefix: &str, name: &str) -> DnsLabel {
-    crate::values::dns_label(&format!("{prefix}-{name}"))
+    crate::scalars::dns_label(&format!("{prefix}-{name}"))
 }

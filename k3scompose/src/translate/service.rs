@@ -14,7 +14,7 @@ use super::{HEALTHCHECK_INTERVAL, HEALTHCHECK_RETRIES, HEALTHCHECK_TIMEOUT, Serv
 use crate::Warning;
 use crate::keys::{ExtraKey, extra_key};
 use crate::model::{Command, Healthcheck, PortSpec, Service};
-use crate::values::{byte_size, dns_label, duration_seconds, shell_split};
+use crate::scalars::{byte_size, dns_label, duration_seconds, shell_split};
 
 /// More ports than this in one range is almost certainly a mistake (each becomes a Service port).
 const MAX_PORT_RANGE: u32 = 100;

@@ -14,7 +14,7 @@ use super::{ClaimSpec, ConfigMapSpec, DEFAULT_VOLUME_SIZE, MAX_CONFIG_BYTES, Sec
 use crate::load::join;
 use crate::model::{FileRef, MountType, Service, TopFile, VolumeMount};
 use crate::project::MAIN_FILE;
-use crate::values::{byte_size, dns_name};
+use crate::scalars::{byte_size, dns_name};
 
 /// Where compose mounts service secrets (`/run/secrets/<target>`).
 pub const SECRETS_DIR: &str = "/run/secrets";
@@ -145,7 +145,7 @@ impl ServiceCx<'_> {
             self.claims_used.push(claim.to_string());
         }
         out.volumes.push(mount(
-            crate::values::dns_label(source),
+            crate::scalars::dns_label(source),
             &v.target,
             v.read_only,
             v.subpath.clone(),
@@ -284,7 +284,7 @@ impl ServiceCx<'_> {
 
     pub(super) fn tmpfs(&mut self, s: &Service, out: &mut Mounts) {
         let Some(list) = &s.tmpfs else { return };
-        for (i, entry) in list.0.iter().enumerate() {
+        for (i, entry) in list.as_slice().iter().enumerate() {
             let path = self.path.field("tmpfs").index(i);
             let (target, options) = entry.split_once(':').unwrap_or((entry, ""));
             let mut size = None;
@@ -462,7 +462,7 @@ impl ServiceCx<'_> {
     /// `envFrom` entry, as Kompose does (REFERENCE §14, C4).
     pub(super) fn env_files(&mut self, s: &Service, out: &mut Mounts) {
         let Some(list) = &s.env_file else { return };
-        for (i, f) in list.0.iter().enumerate() {
+        for (i, f) in list.as_slice().iter().enumerate() {
             let path = self.path.field("env_file").index(i);
             let rel = join(self.project_dir(), &f.path);
             let Some(text) = self.project.files.get(&rel) else {

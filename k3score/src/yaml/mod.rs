@@ -13,9 +13,7 @@ mod scalar;
 mod skip;
 mod subset;
 
-#[cfg(feature = "schema")]
-pub use one_or_many::OneOrMany;
-pub use one_or_many::one_or_many;
+pub use one_or_many::{OneOrMany, one_or_many};
 pub use recover::{checked_string, recover};
 
 use std::borrow::Cow;

@@ -11,14 +11,13 @@ use std::marker::PhantomData;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess};
 
-// The accepted shapes, for the JSON Schema of such a field
-// (`#[schemars(with = "OneOrMany<Item>")]`); the value itself is read with `one_or_many`. The
-// doc comments below are what the spec reference and editors show.
+// The doc comments of the type and its variants are what the spec reference and editors show
+// (`#[schemars(with = "OneOrMany<Item>")]` on a `Vec<T>` field read with `one_or_many`, or the
+// type itself as a field's type): keep them short.
 /// One value or a list of values.
-#[cfg(feature = "schema")]
-#[derive(Debug, schemars::JsonSchema)]
-#[schemars(untagged, rename = "{T}OrList")]
-#[allow(dead_code)] // only describes the accepted shapes
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(untagged, rename = "{T}OrList"))]
 pub enum OneOrMany<T> {
     /// One value.
     One(T),
@@ -26,7 +25,43 @@ pub enum OneOrMany<T> {
     Many(Vec<T>),
 }
 
-/// Reads one value or a list of values as a list, for
+/// A field of this type takes `443` or `[443, 8443]`; the value is handed straight to the item
+/// type, so a bad item keeps its own message, path (`ports[1]`) and line.
+///
+/// ```
+/// use k3score::yaml::{OneOrMany, from_yaml};
+/// let one: OneOrMany<u16> = from_yaml("443").unwrap();
+/// let many: OneOrMany<u16> = from_yaml("[443, 8443]").unwrap();
+/// assert_eq!((one.as_slice(), many.as_slice()), (&[443][..], &[443, 8443][..]));
+/// assert_eq!(many.into_vec(), [443, 8443]);
+/// ```
+impl<T> OneOrMany<T> {
+    /// The values, one or many, in order.
+    #[must_use]
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+
+    /// The values as a list.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Visitor(PhantomData))
+    }
+}
+
+/// Reads one value or a list of values as a list ([`OneOrMany`]), for
 /// `#[serde(deserialize_with = "k3score::yaml::one_or_many")]`.
 ///
 /// ```
@@ -46,60 +81,60 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    deserializer.deserialize_any(Visitor(PhantomData))
+    OneOrMany::deserialize(deserializer).map(OneOrMany::into_vec)
 }
 
 struct Visitor<T>(PhantomData<T>);
 
 impl<T> Visitor<T> {
-    fn one<'de, E: de::Error>(value: impl IntoDeserializer<'de, E>) -> Result<Vec<T>, E>
+    fn one<'de, E: de::Error>(value: impl IntoDeserializer<'de, E>) -> Result<OneOrMany<T>, E>
     where
         T: Deserialize<'de>,
     {
-        T::deserialize(value.into_deserializer()).map(|one| vec![one])
+        T::deserialize(value.into_deserializer()).map(OneOrMany::One)
     }
 }
 
 impl<'de, T: Deserialize<'de>> de::Visitor<'de> for Visitor<T> {
-    type Value = Vec<T>;
+    type Value = OneOrMany<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("one value or a list of values")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
-        Vec::<T>::deserialize(SeqAccessDeserializer::new(seq))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
+        Vec::<T>::deserialize(SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map)).map(|one| vec![one])
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(OneOrMany::One)
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Vec<T>, E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Vec<T>, E> {
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Vec<T>, E> {
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Vec<T>, E> {
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Vec<T>, E> {
-        T::deserialize(de::value::StrDeserializer::<E>::new(value)).map(|one| vec![one])
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<OneOrMany<T>, E> {
+        T::deserialize(de::value::StrDeserializer::<E>::new(value)).map(OneOrMany::One)
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Vec<T>, E> {
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Vec<T>, E> {
+    fn visit_string<E: de::Error>(self, value: String) -> Result<OneOrMany<T>, E> {
         Self::one(value)
     }
 }

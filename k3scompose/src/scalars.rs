@@ -1,4 +1,4 @@
-//! Compose value formats (REFERENCE §14): durations, byte sizes, shell words and names, plus
+//! Compose scalars (REFERENCE §14): durations, byte sizes, shell words and names, plus
 //! lenient scalars (compose accepts `"3"` where a number is expected, since interpolation
 //! yields strings).
 
@@ -14,9 +14,9 @@ use serde_derive::Deserialize;
 /// whole seconds, truncated as Kompose does (REFERENCE §14, CS1, C6).
 ///
 /// ```
-/// assert_eq!(k3scompose::values::duration_seconds("1m30s"), Ok(90));
-/// assert_eq!(k3scompose::values::duration_seconds("1500ms"), Ok(1));
-/// assert!(k3scompose::values::duration_seconds("10 parsecs").is_err());
+/// assert_eq!(k3scompose::scalars::duration_seconds("1m30s"), Ok(90));
+/// assert_eq!(k3scompose::scalars::duration_seconds("1500ms"), Ok(1));
+/// assert!(k3scompose::scalars::duration_seconds("10 parsecs").is_err());
 /// ```
 ///
 /// # Errors
@@ -68,9 +68,9 @@ pub fn duration_seconds(text: &str) -> Result<u64, String> {
 /// Kubernetes quantity (`512M` → `512Mi`).
 ///
 /// ```
-/// assert_eq!(k3scompose::values::byte_size("512M").unwrap().to_string(), "512Mi");
-/// assert_eq!(k3scompose::values::byte_size("1g").unwrap().to_string(), "1Gi");
-/// assert_eq!(k3scompose::values::byte_size("1.5gb").unwrap().to_string(), "1536Mi");
+/// assert_eq!(k3scompose::scalars::byte_size("512M").unwrap().to_string(), "512Mi");
+/// assert_eq!(k3scompose::scalars::byte_size("1g").unwrap().to_string(), "1Gi");
+/// assert_eq!(k3scompose::scalars::byte_size("1.5gb").unwrap().to_string(), "1536Mi");
 /// ```
 ///
 /// # Errors
@@ -101,7 +101,7 @@ pub fn byte_size(text: &str) -> Result<Bytes, String> {
 /// expansion), as compose does for string `command` / `entrypoint`.
 ///
 /// ```
-/// assert_eq!(k3scompose::values::shell_split(r#"sh -c "echo 'hi there'""#).unwrap(), ["sh", "-c", "echo 'hi there'"]);
+/// assert_eq!(k3scompose::scalars::shell_split(r#"sh -c "echo 'hi there'""#).unwrap(), ["sh", "-c", "echo 'hi there'"]);
 /// ```
 ///
 /// # Errors
@@ -169,7 +169,7 @@ pub fn shell_split(text: &str) -> Result<Vec<String>, String> {
 /// `-`, other characters dropped, at most `max` characters (with a stable hash when cut).
 ///
 /// ```
-/// assert_eq!(k3scompose::values::dns_name("db_Primary", 63), "db-primary");
+/// assert_eq!(k3scompose::scalars::dns_name("db_Primary", 63), "db-primary");
 /// ```
 #[must_use]
 pub fn dns_name(name: &str, max: usize) -> String {

@@ -83,7 +83,7 @@ impl Tour {
 
 /// The three presets: k3d on a laptop, a shared dev cluster, a GKE-like production cluster.
 fn presets() -> Vec<(String, Target)> {
-    ["local", "dev", "gcp"]
+    Target::PRESETS
         .into_iter()
         .map(|name| (name.to_owned(), Target::preset(name).expect("a preset")))
         .collect()

@@ -76,6 +76,28 @@ impl Ingress {
         })
     }
 
+    /// The names an `Ingress` is parsed from (`"haproxy".parse()`), as command lines and
+    /// messages list them.
+    pub const NAMES: [&'static str; 3] = ["traefik", "haproxy", "gateway-api"];
+
+    /// The namespace this controller's pods run in when a target switches to it by name:
+    /// `kube-system` for Traefik (where k3s installs it), `haproxy-controller` for HAProxy
+    /// (the haproxytech chart's), the Gateway's own namespace for Gateway API.
+    ///
+    /// ```
+    /// use k3score::Ingress;
+    /// let gateway: Ingress = "gateway-api".parse().unwrap();
+    /// assert_eq!(gateway.controller_namespace().as_str(), "gateway-system");
+    /// ```
+    #[must_use]
+    pub fn controller_namespace(&self) -> DnsLabel {
+        match self {
+            Ingress::Traefik { .. } => DnsLabel::new("kube-system").expect("static name"),
+            Ingress::Haproxy { .. } => DnsLabel::new("haproxy-controller").expect("static name"),
+            Ingress::GatewayApi { gateway_namespace, .. } => gateway_namespace.clone(),
+        }
+    }
+
     /// A short human name (`Traefik`, `HAProxy`, `Gateway API`) for messages.
     #[must_use]
     pub fn display_name(&self) -> &'static str {
@@ -83,6 +105,30 @@ impl Ingress {
             Ingress::Traefik { .. } => "Traefik",
             Ingress::Haproxy { .. } => "HAProxy",
             Ingress::GatewayApi { .. } => "Gateway API",
+        }
+    }
+}
+
+/// An ingress controller by name ([`Ingress::NAMES`]): `traefik` and `haproxy` with their
+/// defaults, `gateway-api` for routes attached to the Gateway `shared-gateway` in
+/// `gateway-system`.
+///
+/// ```
+/// use k3score::Ingress;
+/// assert_eq!("haproxy".parse::<Ingress>().unwrap(), Ingress::haproxy());
+/// let error = "nginx".parse::<Ingress>().unwrap_err();
+/// assert_eq!(error.to_string(), r#"unknown ingress "nginx"; use traefik, haproxy or gateway-api"#);
+/// ```
+impl FromStr for Ingress {
+    type Err = ErrorKind;
+    fn from_str(name: &str) -> Result<Self, ErrorKind> {
+        match name {
+            "traefik" => Ok(Ingress::traefik()),
+            "haproxy" => Ok(Ingress::haproxy()),
+            "gateway-api" => Ingress::gateway_api("shared-gateway", "gateway-system"),
+            other => Err(ErrorKind::Invalid(format!(
+                "unknown ingress {other:?}; use traefik, haproxy or gateway-api"
+            ))),
         }
     }
 }
@@ -412,7 +458,10 @@ impl Target {
         }
     }
 
-    /// The preset called `name` (`local`, `dev` or `gcp`).
+    /// The names [`Target::preset`] accepts, as command lines and messages list them.
+    pub const PRESETS: [&'static str; 3] = ["local", "dev", "gcp"];
+
+    /// The preset called `name` (`local`, `dev` or `gcp`, [`Target::PRESETS`]).
     pub fn preset(name: &str) -> Result<Self, ErrorKind> {
         match name {
             "local" => Ok(Self::local()),
@@ -477,6 +526,28 @@ mod tests {
         assert!(Target::gcp().tls());
         assert_eq!(Target::gcp().host("shop.acme.io"), "shop.acme.io");
         assert_eq!(Target::dev().host("orders"), "orders.dev.example.com");
+        for name in Target::PRESETS {
+            assert_eq!(Target::preset(name).unwrap().name.as_str(), name);
+        }
+    }
+
+    #[test]
+    fn every_ingress_name_parses_and_others_are_refused_with_the_names() {
+        for name in Ingress::NAMES {
+            let ingress: Ingress = name.parse().unwrap();
+            assert_eq!(ingress.display_name().to_lowercase().replace(' ', "-"), name);
+        }
+        assert_eq!(
+            "gateway-api"
+                .parse::<Ingress>()
+                .unwrap()
+                .controller_namespace()
+                .as_str(),
+            "gateway-system"
+        );
+        assert_eq!(Ingress::traefik().controller_namespace().as_str(), "kube-system");
+        let error = "Traefik".parse::<Ingress>().unwrap_err().to_string();
+        assert!(Ingress::NAMES.iter().all(|name| error.contains(name)), "{error}");
     }
 
     #[test]

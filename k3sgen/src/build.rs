@@ -18,8 +18,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use k3score::par::Jobs;
+use k3score::target::KubeVersion;
 use k3score::{Context, Target};
 
+use crate::settings::{Settings, SettingsError};
 use crate::{Diagnostic, Error, Format, Severity};
 
 /// What to render and where (see the module docs).
@@ -31,6 +34,8 @@ pub struct Build {
     ingress: Option<String>,
     namespace: String,
     vars: Vec<PathBuf>,
+    jobs: Jobs,
+    min_kubernetes: Option<KubeVersion>,
     out: Option<PathBuf>,
     format: Format,
     deny_warnings: bool,
@@ -46,6 +51,8 @@ impl Build {
             ingress: None,
             namespace: "default".to_owned(),
             vars: Vec::new(),
+            jobs: Jobs::AUTO,
+            min_kubernetes: None,
             out: None,
             format: Format::Yaml,
             deny_warnings: false,
@@ -79,6 +86,19 @@ impl Build {
     /// A `.env` file with `${VAR}` values and local secret values (later files win).
     pub fn vars(mut self, file: impl Into<PathBuf>) -> Self {
         self.vars.push(file.into());
+        self
+    }
+
+    /// Threads for reading, rendering and writing (the output is the same for any count).
+    /// Default: [`Jobs::AUTO`], `K3S_JOBS` or every core.
+    pub fn jobs(mut self, jobs: Jobs) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The oldest Kubernetes release the output must work on, instead of the target's.
+    pub fn min_kubernetes(mut self, version: KubeVersion) -> Self {
+        self.min_kubernetes = Some(version);
         self
     }
 
@@ -127,7 +147,7 @@ impl Build {
             Some(dir) => dir,
             None => out_dir()?.join("manifests"),
         };
-        crate::write_dir(&generated.components, &out, self.format).map_err(BuildError::Failed)
+        crate::write_dir_on(self.jobs, &generated.components, &out, self.format).map_err(BuildError::Failed)
     }
 
     /// [`run`](Self::run), printing the problems to stderr (cargo shows them) and exiting
@@ -143,42 +163,24 @@ impl Build {
         }
     }
 
+    /// The settings (preset, ingress controller, namespace, `.env` files, threads, oldest
+    /// Kubernetes) as a render context.
     fn context(&self) -> Result<Context, BuildError> {
-        let usage = |e: String| BuildError::Failed(Error::Usage(e));
-        let mut target = Target::preset(&self.target).map_err(|e| usage(e.to_string()))?;
-        if let Some(ingress) = &self.ingress {
-            target = crate::with_ingress(target, ingress).map_err(BuildError::Failed)?;
-        }
-        let namespace = self
-            .namespace
-            .parse()
-            .map_err(|e: k3score::ErrorKind| usage(format!("namespace {:?}: {e}", self.namespace)))?;
-        let vars = read_vars(&self.vars)?;
-        Ok(Context::new(target, namespace)
-            .with_variables(vars.clone())
-            .with_secret_values(vars))
+        let usage = |e: k3score::ErrorKind| BuildError::Failed(Error::Usage(e.to_string()));
+        let mut settings = Settings::new(Target::preset(&self.target).map_err(usage)?);
+        settings.ingress = self.ingress.as_deref().map(str::parse).transpose().map_err(usage)?;
+        self.namespace.clone_into(&mut settings.namespace);
+        settings.var_files.clone_from(&self.vars);
+        settings.jobs = self.jobs;
+        settings.min_kubernetes = self.min_kubernetes;
+        settings.context().map_err(BuildError::from)
     }
 }
 
 /// The `.env` files merged in order (later files win): the `${VAR}` values and local secret
-/// values of a render.
+/// values of a render (what [`Settings::context`] reads).
 pub fn read_vars(files: &[PathBuf]) -> Result<BTreeMap<String, String>, BuildError> {
-    let mut vars = BTreeMap::new();
-    for path in files {
-        let text = std::fs::read_to_string(path).map_err(|e| BuildError::Failed(Error::Io(path.clone(), e)))?;
-        match k3score::dotenv::parse(&text) {
-            Ok(values) => vars.extend(values),
-            Err(errors) => {
-                return Err(BuildError::Invalid(Diagnostic::from_errors(
-                    path,
-                    None,
-                    &errors,
-                    Severity::Error,
-                )));
-            }
-        }
-    }
-    Ok(vars)
+    crate::settings::read_var_files(files).map_err(BuildError::from)
 }
 
 fn out_dir() -> Result<PathBuf, BuildError> {
@@ -215,3 +217,15 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+/// A bad namespace is bad usage, an unreadable `.env` file a failure, a `.env` file with
+/// problems invalid input.
+impl From<SettingsError> for BuildError {
+    fn from(error: SettingsError) -> Self {
+        match error {
+            SettingsError::Namespace { .. } => BuildError::Failed(Error::Usage(error.to_string())),
+            SettingsError::Unreadable(path, error) => BuildError::Failed(Error::Io(path, error)),
+            SettingsError::Vars(diagnostics) => BuildError::Invalid(diagnostics),
+        }
+    }
+}

@@ -11,6 +11,9 @@
 //!   discovered in them.
 //! - [`compose`]: recognise and render docker compose projects, with their warnings.
 //! - [`output`]: write bundles to a stream or one file per component.
+//! - [`settings`]: preset, ingress controller, namespace, variables, threads and oldest
+//!   Kubernetes, and the one place they become a [`Context`](k3score::Context).
+//! - [`check`](mod@check): the report and verdict of `k3sgen check`.
 //! - [`build`]: the `build.rs` entry point.
 //! - [`schema`], [`explain`](mod@explain) (feature `schema`), [`starter`]: the JSON Schemas, field documentation and
 //!   starter files behind `k3sgen schema`, `explain` and `new`.
@@ -29,6 +32,7 @@
 //! ```
 
 pub mod build;
+pub mod check;
 pub mod compose;
 pub mod diagnostic;
 pub mod error;
@@ -43,10 +47,12 @@ pub mod output;
 pub mod reference;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod settings;
 pub mod spec;
 pub mod starter;
 pub mod target;
 
+pub use check::{CheckReport, Verdict};
 pub use compose::{COMPOSE_FILE_NAMES, ComposeOutput, is_compose, render_compose, render_compose_text};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::Error;
@@ -57,5 +63,6 @@ pub use functions::{discover_functions, read_sources, read_tree, source_folders}
 pub use generate::{Component, FUNCTIONS_FILE, Generated, Input, InputKind, discover, generate};
 pub use locate::Locator;
 pub use output::{Format, OUTPUT_MARKER, emit, stream, write_dir, write_dir_on, write_stream, write_stream_on};
+pub use settings::{Settings, SettingsError};
 pub use spec::{Spec, parse_spec, render, render_spec};
 pub use target::with_ingress;

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use k3score::par::Jobs;
-use k3score::{Context, Target};
-use k3sgen::{Diagnostic, Format, Generated, Input, Severity};
+use k3score::{Context, Ingress, Target};
+use k3sgen::{CheckReport, Diagnostic, Format, Generated, Input, Settings, SettingsError, Severity, Verdict};
 
 /// Rendering allocates many small strings and maps: with mimalloc, rendering the 1000-app
 /// benchmark took 118.0 M instructions instead of 191.9 M with glibc's malloc
@@ -105,11 +106,11 @@ struct Inputs {
     #[arg(short = 'f', long = "file", value_name = "COMPOSE_FILE")]
     compose_files: Vec<PathBuf>,
     /// The target preset.
-    #[arg(long, value_enum, default_value_t = Preset::Local)]
-    target: Preset,
+    #[arg(long, default_value = "local", value_parser = preset())]
+    target: Target,
     /// Another ingress controller than the preset's.
-    #[arg(long, value_enum)]
-    ingress: Option<IngressName>,
+    #[arg(long, value_parser = ingress())]
+    ingress: Option<Ingress>,
     /// A .env file with ${VAR} values and local secret values; repeat, later files win.
     #[arg(long, value_name = "FILE.env")]
     vars: Vec<PathBuf>,
@@ -146,18 +147,14 @@ struct CheckArgs {
     format: DiagnosticFormat,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Preset {
-    Local,
-    Dev,
-    Gcp,
+/// `--target`: the library's presets ([`Target::PRESETS`], [`Target::preset`]).
+fn preset() -> impl TypedValueParser<Value = Target> {
+    PossibleValuesParser::new(Target::PRESETS).try_map(|name| Target::preset(&name))
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum IngressName {
-    Traefik,
-    Haproxy,
-    GatewayApi,
+/// `--ingress`: the library's ingress names ([`Ingress::NAMES`], `Ingress: FromStr`).
+fn ingress() -> impl TypedValueParser<Value = Ingress> {
+    PossibleValuesParser::new(Ingress::NAMES).try_map(|name| name.parse::<Ingress>())
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -181,8 +178,6 @@ enum StarterKind {
     Store,
 }
 
-/// Exit status 1: the input has problems.
-const INVALID: u8 = 1;
 /// Exit status 2: bad usage or I/O.
 const FAILED: u8 = 2;
 
@@ -256,31 +251,13 @@ fn check(args: &CheckArgs) -> u8 {
             status.unwrap_or(0)
         }
         DiagnosticFormat::Json => {
-            let mut diagnostics = generated.diagnostics.clone();
-            diagnostics.extend(generated.failures.iter().map(|failure| match failure {
-                k3sgen::Error::Io(path, error) => Diagnostic::file(path, error.to_string(), Severity::Error),
-                other => Diagnostic::file("", other.to_string().trim_end(), Severity::Error),
-            }));
-            let report = Report {
-                errors: diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
-                warnings: diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
-                diagnostics,
-            };
-            match serde_json::to_string_pretty(&report) {
+            match CheckReport::new(&generated).to_json() {
                 Ok(text) => println!("{text}"),
                 Err(error) => return fail(&error.to_string()),
             }
             verdict(&generated, args.inputs.deny_warnings).unwrap_or(0)
         }
     }
-}
-
-/// `check --format json`: every diagnostic and the counts.
-#[derive(serde_derive::Serialize)]
-struct Report {
-    diagnostics: Vec<Diagnostic>,
-    errors: usize,
-    warnings: usize,
 }
 
 /// Loads and renders the inputs; `Err(status)` after printing a usage or I/O problem.
@@ -302,51 +279,28 @@ fn run(inputs: &Inputs) -> Result<Generated, u8> {
     Ok(generated)
 }
 
+/// The flags as a render context ([`Settings::context`]).
 fn context(inputs: &Inputs) -> Result<Context, String> {
-    let preset = match inputs.target {
-        Preset::Local => Target::local(),
-        Preset::Dev => Target::dev(),
-        Preset::Gcp => Target::gcp(),
-    };
-    let target = match inputs.ingress {
-        None => preset,
-        Some(name) => {
-            let name = match name {
-                IngressName::Traefik => "traefik",
-                IngressName::Haproxy => "haproxy",
-                IngressName::GatewayApi => "gateway-api",
-            };
-            k3sgen::with_ingress(preset, name).map_err(|e| e.to_string())?
-        }
-    };
-    let namespace = inputs
-        .namespace
-        .parse()
-        .map_err(|e: k3score::ErrorKind| format!("--namespace {:?}: {e}", inputs.namespace))?;
-    let vars = k3sgen::build::read_vars(&inputs.vars).map_err(|e| e.to_string().trim_end().to_owned())?;
-    Ok(Context::new(target, namespace)
-        .with_variables(vars.clone())
-        .with_secret_values(vars)
-        .with_jobs(inputs.jobs.unwrap_or_default()))
+    let mut settings = Settings::new(inputs.target.clone());
+    settings.ingress.clone_from(&inputs.ingress);
+    inputs.namespace.clone_into(&mut settings.namespace);
+    settings.var_files.clone_from(&inputs.vars);
+    settings.jobs = inputs.jobs.unwrap_or_default();
+    settings.context().map_err(|error| match error {
+        SettingsError::Namespace { value, problem } => format!("--namespace {value:?}: {problem}"),
+        other => k3sgen::build::BuildError::from(other).to_string().trim_end().to_owned(),
+    })
 }
 
-/// The exit status when the run must stop: 1 with errors (or warnings when denied).
+/// The exit status when the run must stop ([`Verdict`]): 1 with errors (or warnings when
+/// denied).
 fn verdict(generated: &Generated, deny_warnings: bool) -> Option<u8> {
-    let errors = generated.count(Severity::Error);
-    let warnings = generated.count(Severity::Warning);
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        let denied = if deny_warnings && warnings > 0 {
-            " (warnings denied)"
-        } else {
-            ""
-        };
-        anstream::eprintln!(
-            "{} {errors} error(s), {warnings} warning(s){denied}",
-            paint(ERROR, "failed:")
-        );
-        return Some(INVALID);
+    let verdict = Verdict::of(generated, deny_warnings);
+    if verdict.passed() {
+        return None;
     }
-    None
+    anstream::eprintln!("{} {verdict}", paint(ERROR, "failed:"));
+    Some(verdict.exit_status())
 }
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();

@@ -285,13 +285,19 @@ fn own_namespace(spec: &Spec) -> Option<&DnsLabel> {
     }
 }
 
-/// The render context: `target`, `namespace` (validated), and `vars` as both the `${VAR}`
-/// values and the local secret values.
+/// The render context ([`Settings::context`](crate::Settings::context)): `target`,
+/// `namespace` (a bad one is a problem at `namespace`), and `vars` as both the `${VAR}` values
+/// and the local secret values.
 pub(crate) fn context(target: &Target, namespace: &str, vars: &BTreeMap<String, String>) -> Result<Context, Errors> {
-    let namespace = namespace
-        .parse()
-        .map_err(|kind| Errors::from(k3score::Error::new(FieldPath::root().field("namespace"), kind)))?;
-    Ok(Context::new(target.clone(), namespace)
-        .with_variables(vars.clone())
-        .with_secret_values(vars.clone()))
+    let mut settings = crate::Settings::new(target.clone());
+    namespace.clone_into(&mut settings.namespace);
+    settings.variables.clone_from(vars);
+    settings.context().map_err(|error| {
+        let (path, kind) = match error {
+            crate::SettingsError::Namespace { problem, .. } => (FieldPath::root().field("namespace"), problem),
+            // No `.env` files here; kept whole should that change.
+            other => (FieldPath::root(), k3score::ErrorKind::Invalid(other.to_string())),
+        };
+        Errors::from(k3score::Error::new(path, kind))
+    })
 }

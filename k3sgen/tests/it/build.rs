@@ -59,3 +59,22 @@ fn fails_with_every_problem_and_its_place() {
         "nothing written on failure"
     );
 }
+
+#[test]
+fn the_oldest_kubernetes_and_the_thread_count_reach_the_render() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("web.yaml");
+    std::fs::write(&spec, "kind: App\nname: web\nimage: nginx:1.27\nenv:\n  1ST_VALUE: x\n").expect("spec");
+    let build = |out: &str| {
+        Build::new(&spec)
+            .jobs(k3score::par::Jobs::ONE)
+            .out_dir(dir.path().join(out))
+    };
+    build("new").run().expect("the newest Kubernetes takes the name");
+    let old = k3score::target::OLDEST_SUPPORTED_KUBERNETES;
+    let Err(BuildError::Invalid(diagnostics)) = build("old").min_kubernetes(old).run() else {
+        panic!("Kubernetes {old} refuses the name");
+    };
+    let text = BuildError::Invalid(diagnostics).to_string();
+    assert!(text.contains("web.yaml:5:") && text.contains("1.34"), "{text}");
+}

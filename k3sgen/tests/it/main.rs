@@ -2,6 +2,7 @@
 //! the generated spec reference.
 
 mod build;
+mod check_report;
 mod cli;
 mod escape_hatch;
 mod fast_reader;

@@ -147,8 +147,8 @@ impl std::error::Error for SettingsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SettingsError::Unreadable(_, error) => Some(error),
-            SettingsError::Namespace { problem, .. } => Some(problem),
-            SettingsError::Vars(_) => None,
+            // The message already says what is wrong with the namespace.
+            SettingsError::Namespace { .. } | SettingsError::Vars(_) => None,
         }
     }
 }

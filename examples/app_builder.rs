@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use k3sapp::AppBuilder;
 use k3score::exposure::Expose;
+use k3score::ports::{Port, PortRef};
 use k3score::resources::{Limits, Resources};
 use k3score::scaling::{Hpa, Scaling};
-use k3score::workload::{EnvValue, Port, PortRef, Probe, ProbeAction, Probes};
+use k3score::workload::{EnvValue, Probe, ProbeAction, Probes};
 use k3score::{Context, Target};
 use k8s_openapi::api::apps::v1::Deployment;
 

@@ -1,7 +1,8 @@
 //! k3sgateway end to end from Rust: a gateway with three routes and a global rate limit,
 //! rendered for the `gcp` target (HAProxy, TLS); look up the typed Ingress, print the YAML.
 
-use k3score::exposure::{Backend, PortRef, RateLimit, Route};
+use k3score::exposure::{Backend, RateLimit, Route};
+use k3score::ports::PortRef;
 use k3score::{Context, Target};
 use k3sgateway::Gateway;
 use k8s_openapi::api::networking::v1::Ingress;

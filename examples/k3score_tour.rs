@@ -12,16 +12,17 @@
 
 use std::path::PathBuf;
 
-use k3score::exposure::{self, Backend, Cors, Expose, PortRef, Route, RouteFeature, supports};
+use k3score::exposure::{self, Backend, Cors, Expose, Route, RouteFeature, supports};
 use k3score::identity::WorkloadIdentity;
 use k3score::names::{DnsLabel, DnsSubdomain};
 use k3score::network::{self, NetworkSpec, WorkloadPort};
+use k3score::ports::{Port, PortRef};
 use k3score::resources::{Gpu, GpuVendor};
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
 use k3score::secrets::{GeneratedPassword, SecretStoreSpec, render_secret_refs};
 use k3score::target::Keda;
 use k3score::tenancy::NamespaceBundle;
-use k3score::workload::{Port, Workload};
+use k3score::workload::Workload;
 use k3score::{
     Bundle, Context, FieldPath, Ingress, KedaHttpApi, Object, Problems, SecretBackend, Target, TargetBuilder,
 };
@@ -320,7 +321,7 @@ fn keda_http(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
         let sctx = ScalingContext::new(w.labels.clone(), &ctx)
             .with_service(ServiceRef {
                 name: "hello".into(),
-                port: k3score::workload::PortRef::Number(8080),
+                port: PortRef::Number(8080),
             })
             .with_hosts(vec![route.host.resolve(&ctx.target)]);
         let mut bundle = deployment(&w, &scaling, &ctx)?;

@@ -1,7 +1,8 @@
 //! Rendering an [`App`] for a target: controller, Service, autoscaling, PDB, network
 //! policies, routes, secrets and volumes, all through k3score's mechanisms.
 
-use k3score::exposure::{self, Backend, PortRef as RoutePort, Route};
+use k3score::exposure::{self, Backend, Route};
+use k3score::ports::{PortRef as RoutePort, Protocol};
 use std::collections::{BTreeMap, BTreeSet};
 
 use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
@@ -11,7 +12,7 @@ use k3score::par::map_in_order;
 use k3score::patch::OptOuts;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef, TargetKind};
 use k3score::secrets::{self, SecretRef};
-use k3score::workload::{Controller, EnvValue, Protocol, ServiceSettings, Workload, WorkloadKind, substitute};
+use k3score::workload::{Controller, EnvValue, ServiceSettings, Workload, WorkloadKind, substitute};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, PathRef, Problems};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
@@ -390,7 +391,7 @@ impl App {
         ctx: &Context,
         routes: &[Route],
     ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
-        let workload_port = |p: &k3score::workload::Port| match p.protocol {
+        let workload_port = |p: &k3score::ports::Port| match p.protocol {
             Protocol::Udp => WorkloadPort::udp(p.port),
             Protocol::Tcp | Protocol::Sctp => WorkloadPort::tcp(p.port),
         };

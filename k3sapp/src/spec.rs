@@ -10,11 +10,12 @@ use k3score::names::DnsLabel;
 use k3score::names::DnsSubdomain;
 use k3score::network::NetworkSpec;
 use k3score::patch::{ExtraObject, Patch};
+use k3score::ports::Port;
 use k3score::resources::Resources;
 use k3score::scaling::Scaling;
 use k3score::workload::{
     ConfigFile, ContainerSecurity, CronJobSettings, Env, EnvFrom, ImagePullPolicy, InitContainer, JobSettings,
-    Lifecycle, Metadata, Placement, Port, Probes, ServiceSettings, Sidecar, Strategy, Volume, WorkloadKind,
+    Lifecycle, Metadata, Placement, Probes, ServiceSettings, Sidecar, Strategy, Volume, WorkloadKind,
 };
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -48,7 +49,7 @@ pub enum AppsKind {
 ///
 /// ```
 /// use k3sapp::{App, AppBuilder};
-/// use k3score::workload::Port;
+/// use k3score::ports::Port;
 ///
 /// let app = AppBuilder::default()
 ///     .name("orders".parse::<k3score::names::DnsLabel>().unwrap())

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use k3score::exposure::PortRef as RoutePort;
 use k3score::names::check_dns1035_label;
+use k3score::ports::PortRef as RoutePort;
 use k3score::scaling::Scaling;
 use k3score::workload::{AccessMode, MAX_CRONJOB_NAME, VolumeSource, Workload, WorkloadKind};
 use k3score::{ErrorKind, Errors, PathRef, Problems};

@@ -26,6 +26,7 @@
 //! | [`error`] | field-path errors, all problems at once |
 //! | [`names`], [`labels`] | Kubernetes name grammars, recommended labels, selectors |
 //! | [`quantity`], [`resources`] | cpu / byte quantities, requests, limits, GPUs |
+//! | [`ports`] | port vocabulary: container ports, protocols, references to a port by name or number |
 //! | [`workload`] | the pod template: container, ports, env, volumes, probes, security contexts; the controller of every kind and the Service settings |
 //! | [`network`] | visibility and allow rules as NetworkPolicies |
 //! | [`identity`] | ServiceAccounts with workload identity |
@@ -64,6 +65,7 @@ pub mod network;
 pub mod object;
 pub mod par;
 pub mod patch;
+pub mod ports;
 pub mod quantity;
 pub mod resources;
 pub mod scaling;

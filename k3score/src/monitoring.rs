@@ -20,13 +20,13 @@ use crate::exposure::Duration;
 use crate::labels::AppLabels;
 use crate::names::PortName;
 use crate::network::{WorkloadPort, allow_from_namespace};
-use crate::workload::{Port, Protocol};
+use crate::ports::{Port, Protocol};
 
 /// Where Prometheus reads the workload's metrics (`monitoring:` in YAML).
 ///
 /// ```
 /// use k3score::monitoring::Monitoring;
-/// use k3score::workload::Port;
+/// use k3score::ports::Port;
 /// use k3score::{labels::AppLabels, Context, Target};
 /// let m: Monitoring = k3score::yaml::from_yaml("{port: metrics, interval: 30s}").unwrap();
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());

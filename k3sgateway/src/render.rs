@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use k3score::crd::traefik::v1alpha1::{Middleware, MiddlewareRef};
-use k3score::exposure::{Backend, PortRef, Route, gateway_api, haproxy, traefik};
+use k3score::exposure::{Backend, Route, gateway_api, haproxy, traefik};
 use k3score::labels::AppLabels;
 use k3score::names::{Dns1035Label, DnsLabel, bounded, stable_hash};
+use k3score::ports::PortRef;
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object};
 use k8s_openapi::api::networking::v1::{Ingress as KubeIngress, IngressSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

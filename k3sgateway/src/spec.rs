@@ -77,7 +77,8 @@ impl Gateway {
     /// A gateway `name` with `routes` and no global policy.
     ///
     /// ```
-    /// use k3score::exposure::{Backend, PortRef, Route};
+    /// use k3score::exposure::{Backend, Route};
+    /// use k3score::ports::PortRef;
     /// let route = Route::new("shop".parse().unwrap(), "shop".parse().unwrap(),
     ///     Backend::new("shop".parse().unwrap(), PortRef::Number(80)));
     /// let gateway = k3sgateway::Gateway::new("edge".parse().unwrap(), vec![route]);

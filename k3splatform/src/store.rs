@@ -7,13 +7,12 @@ use k3score::exposure::Expose;
 use k3score::names::{DnsLabel, DnsSubdomain};
 use k3score::network::{NetworkSpec, Peer, PeerPort, Visibility};
 use k3score::patch::{ExtraObject, Patch};
+use k3score::ports::{Port, PortRef};
 use k3score::quantity::{Bytes, Cpu};
 use k3score::resources::{Limits, Resources};
-use k3score::secrets::GeneratedPassword;
+use k3score::secrets::{GeneratedPassword, SecretKeyRef};
 use k3score::tenancy::{LimitDefaults, Quota};
-use k3score::workload::{
-    ContainerSecurity, EnvValue, Port, PortRef, Probe, ProbeAction, Probes, Pvc, SecretKeyRef, Volume, VolumeSource,
-};
+use k3score::workload::{ContainerSecurity, EnvValue, Probe, ProbeAction, Probes, Pvc, Volume, VolumeSource};
 use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;

@@ -37,7 +37,8 @@ pub fn tls_secret_name(route: &Route) -> String {
 ///
 /// ```
 /// use k3score::{Context, Target};
-/// use k3score::exposure::{certificate_objects, Backend, PortRef, Route};
+/// use k3score::exposure::{certificate_objects, Backend, Route};
+/// use k3score::ports::PortRef;
 /// let ctx = Context::new(Target::gcp(), "shop".parse().unwrap());
 /// let route = Route::new("orders".parse().unwrap(), "orders".parse().unwrap(),
 ///     Backend::new("orders".parse().unwrap(), PortRef::Number(8080)));

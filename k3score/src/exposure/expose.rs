@@ -8,15 +8,17 @@ use super::cors::Cors;
 use super::duration::Duration;
 use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
-use super::route::{Backend, PathMatch, PortRef, Route, default_paths};
+use super::route::{Backend, PathMatch, Route, default_paths};
 use crate::error::{PathRef, Problems};
 use crate::names::{Dns1035Label, DnsLabel};
+use crate::ports::PortRef;
 use crate::quantity::Bytes;
 
 /// The `expose` block of an app or function spec: one route to the workload's Service.
 ///
 /// ```
-/// use k3score::exposure::{Expose, PortRef};
+/// use k3score::exposure::Expose;
+/// use k3score::ports::PortRef;
 /// let expose: Expose = k3score::yaml::from_yaml("{host: orders, paths: [/api], strip_prefix: true}").unwrap();
 /// let route = expose.to_route("orders".parse().unwrap(), "orders".parse().unwrap(),
 ///     PortRef::Name("http".parse().unwrap()));

@@ -13,7 +13,7 @@
 //! Gateway read its Secret ([`super::certificate_objects`]).
 
 use super::cors::{Cors, HttpMethod};
-use super::route::{PathKind, PortRef, Route};
+use super::route::{PathKind, Route};
 use super::support::{check, meta};
 use crate::context::Context;
 use crate::crd::gateway::v1::{
@@ -25,6 +25,7 @@ use crate::crd::gateway::v1beta1::{ReferenceGrant, ReferenceGrantFrom, Reference
 use crate::error::Errors;
 use crate::names::bounded;
 use crate::object::Object;
+use crate::ports::PortRef;
 use crate::target::Ingress;
 
 /// The Gateway API group.
@@ -35,7 +36,8 @@ pub const GROUP: &str = "gateway.networking.k8s.io";
 /// ```
 /// use k3score::{Context, Ingress, Kind, Target};
 /// use k3score::crd::gateway::v1::HTTPRoute;
-/// use k3score::exposure::{Backend, PortRef, Route, gateway_api};
+/// use k3score::exposure::{Backend, Route, gateway_api};
+/// use k3score::ports::PortRef;
 ///
 /// let target = Target::local().with_ingress(Ingress::gateway_api("public", "infra").unwrap(), "infra".parse().unwrap());
 /// let ctx = Context::new(target, "shop".parse().unwrap());

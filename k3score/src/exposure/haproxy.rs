@@ -23,12 +23,13 @@ use k8s_openapi::api::networking::v1::{
     IngressSpec, IngressTLS, ServiceBackendPort,
 };
 
-use super::route::{PathKind, PortRef, Route};
+use super::route::{PathKind, Route};
 use super::support::{check, check_route, meta, meta_annotated, prefix_group};
 use crate::context::Context;
 use crate::error::{Errors, PathRef, Problems};
 use crate::names::bounded;
 use crate::object::Object;
+use crate::ports::PortRef;
 use crate::target::Ingress;
 
 /// Prefix of the haproxytech annotations.
@@ -46,7 +47,8 @@ pub const RATE_LIMIT_STATUS: &str = "429";
 /// ```
 /// use k3score::{Context, Kind, Target};
 /// use k8s_openapi::api::networking::v1::Ingress;
-/// use k3score::exposure::{Backend, PortRef, Route, haproxy};
+/// use k3score::exposure::{Backend, Route, haproxy};
+/// use k3score::ports::PortRef;
 ///
 /// let ctx = Context::new(Target::gcp(), "shop".parse().unwrap());
 /// let route = Route { strip_prefix: true, ..Route::new("orders".parse().unwrap(),

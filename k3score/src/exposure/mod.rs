@@ -21,7 +21,8 @@
 //!
 //! ```
 //! use k3score::{Context, Target};
-//! use k3score::exposure::{Backend, PortRef, Route, render_routes};
+//! use k3score::exposure::{Backend, Route, render_routes};
+//! use k3score::ports::PortRef;
 //!
 //! let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 //! let route = Route::new("orders".parse().unwrap(), "orders".parse().unwrap(),
@@ -42,13 +43,17 @@ mod route;
 mod support;
 pub mod traefik;
 
+/// Re-export of [`crate::ports::PortRef`], where the port vocabulary lives: kept so
+/// `k3score::exposure::PortRef` keeps working.
+#[doc(no_inline)]
+pub use crate::ports::PortRef;
 pub use certificate::{certificate_objects, tls_secret_name};
 pub use cors::{Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin};
 pub use duration::Duration;
 pub use expose::Expose;
 pub use host::{Host, check_host};
 pub use policy::{BasicAuth, Cidr, RateLimit, TRAEFIK_USERS_KEY, validate_allow_list, validate_body_size};
-pub use route::{Backend, MAX_PATHS, PathKind, PathMatch, PortRef, Route, check_path};
+pub use route::{Backend, MAX_PATHS, PathKind, PathMatch, Route, check_path};
 pub use support::{RouteFeature, Support, check, features, supports};
 
 use crate::context::Context;

@@ -14,6 +14,7 @@ use super::policy::{BasicAuth, Cidr, RateLimit};
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels::AppLabels;
 use crate::names::{Dns1035Label, DnsLabel};
+use crate::ports::PortRef;
 use crate::quantity::Bytes;
 use crate::target::Target;
 
@@ -155,8 +156,6 @@ pub fn check_path(path: &str) -> Result<(), ErrorKind> {
     Ok(())
 }
 
-pub use crate::workload::PortRef;
-
 /// Where a route sends traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -218,7 +217,8 @@ pub(crate) fn default_paths() -> Vec<PathMatch> {
 /// Build it with [`Route::new`] and struct update syntax, or read it from YAML (k3sgateway).
 ///
 /// ```
-/// use k3score::exposure::{Backend, PortRef, Route};
+/// use k3score::exposure::{Backend, Route};
+/// use k3score::ports::PortRef;
 /// let route = Route {
 ///     strip_prefix: true,
 ///     ..Route::new("orders".parse().unwrap(), "orders".parse().unwrap(),
@@ -340,7 +340,8 @@ impl Route {
     /// (it sees the rewritten request). Sorted, without duplicates.
     ///
     /// ```
-    /// use k3score::exposure::{Backend, PortRef, Route};
+    /// use k3score::exposure::{Backend, Route};
+    /// use k3score::ports::PortRef;
     /// let route = Route { strip_prefix: true, ..Route::new("a".parse().unwrap(), "a".parse().unwrap(),
     ///     Backend::new("a".parse().unwrap(), PortRef::Number(80))).with_paths(["/api", "/v1"]) };
     /// assert_eq!(route.backend_paths(), ["/"]);

@@ -10,9 +10,10 @@ use std::fmt;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::host::check_host;
-use super::route::{PathKind, PortRef, Route};
+use super::route::{PathKind, Route};
 use crate::context::Context;
 use crate::error::{ErrorKind, Errors, FieldPath, PathRef, Problems};
+use crate::ports::PortRef;
 use crate::target::Ingress;
 
 /// One route capability, named after the [`Route`] field that asks for it.

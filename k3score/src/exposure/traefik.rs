@@ -19,7 +19,7 @@
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::route::{PathKind, PortRef, Route};
+use super::route::{PathKind, Route};
 use super::support::{check, meta, prefix_group, regex_escape};
 use crate::context::Context;
 use crate::crd::traefik::v1alpha1::{
@@ -43,7 +43,8 @@ pub const DEFAULT_TLS_ENTRY_POINT: &str = "websecure";
 /// ```
 /// use k3score::{Context, Kind, Target};
 /// use k3score::crd::traefik::v1alpha1::IngressRoute;
-/// use k3score::exposure::{Backend, PortRef, Route, traefik};
+/// use k3score::exposure::{Backend, Route, traefik};
+/// use k3score::ports::PortRef;
 ///
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 /// let route = Route::new("orders".parse().unwrap(), "orders".parse().unwrap(),
@@ -121,10 +122,7 @@ fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {
     let service = Service {
         name: route.backend.service.to_string(),
         namespace: foreign.map(ToString::to_string),
-        port: Some(match &route.backend.port {
-            PortRef::Number(n) => IntOrString::Int(i32::from(*n)),
-            PortRef::Name(name) => IntOrString::String(name.to_string()),
-        }),
+        port: Some(route.backend.port.to_int_or_string()),
         servers_transport,
         ..Default::default()
     };
@@ -309,7 +307,10 @@ mod tests {
         Route::new(
             "orders".parse().unwrap(),
             "orders".parse().unwrap(),
-            crate::exposure::Backend::new("orders".parse().unwrap(), PortRef::Name("http".parse().unwrap())),
+            crate::exposure::Backend::new(
+                "orders".parse().unwrap(),
+                crate::ports::PortRef::Name("http".parse().unwrap()),
+            ),
         )
     }
 

@@ -21,12 +21,16 @@ use serde_derive::{Deserialize, Serialize};
 
 pub use self::cidr::Cidr;
 pub use self::namespace::{allow_dns, allow_from_ingress_controller, default_deny};
-pub use self::peer::{Peer, PeerPort, PortSpec, Protocol};
+pub use self::peer::{Peer, PeerPort, PortSpec};
 pub use self::policy::{
-    ANYWHERE, ANYWHERE_DESCRIPTION, DESCRIPTION_ANNOTATION, PortRef, WorkloadPort, allow_from_anywhere,
-    allow_from_namespace, render,
+    ANYWHERE, ANYWHERE_DESCRIPTION, DESCRIPTION_ANNOTATION, WorkloadPort, allow_from_anywhere, allow_from_namespace,
+    render,
 };
 pub use self::spec::{EgressMode, NetworkSpec};
+/// Re-export of the port vocabulary, which lives in [`crate::ports`]: kept so
+/// `k3score::network::{PortRef, Protocol}` keeps working.
+#[doc(no_inline)]
+pub use crate::ports::{PortRef, Protocol};
 
 /// The label every namespace carries with its own name (set by the API server since 1.21).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";

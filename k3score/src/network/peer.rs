@@ -14,8 +14,7 @@ use super::{Cidr, NAMESPACE_NAME_LABEL};
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
-
-pub use crate::workload::Protocol;
+use crate::ports::{Protocol, port_number};
 
 /// A port in an allow rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,10 +40,10 @@ impl<'de> serde::Deserialize<'de> for PeerPort {
                 f.write_str("a port number like 443, or a port with its protocol like {port: 53, protocol: udp}")
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeerPort, E> {
-                crate::workload::port_number(v.into_deserializer()).map(PeerPort::Number)
+                port_number(v.into_deserializer()).map(PeerPort::Number)
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeerPort, E> {
-                crate::workload::port_number(v.into_deserializer()).map(PeerPort::Number)
+                port_number(v.into_deserializer()).map(PeerPort::Number)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PeerPort, A::Error> {
                 PortSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PeerPort::Spec)

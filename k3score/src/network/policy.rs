@@ -11,14 +11,12 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::peer::namespace_selector;
 use super::{
-    DNS_NAMESPACE, DNS_POD_LABEL_KEY, DNS_POD_LABEL_VALUE, DNS_PORT, EgressMode, MAX_NAME, NetworkSpec, Protocol,
-    Visibility,
+    DNS_NAMESPACE, DNS_POD_LABEL_KEY, DNS_POD_LABEL_VALUE, DNS_PORT, EgressMode, MAX_NAME, NetworkSpec, Visibility,
 };
 use crate::context::Context;
 use crate::labels::{self, AppLabels};
 use crate::names::{self, DnsLabel, PortName};
-
-pub use crate::workload::PortRef;
+use crate::ports::{PortRef, Protocol};
 
 /// A port the workload listens on, with its protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,10 +57,7 @@ impl WorkloadPort {
 
     fn to_k8s(&self) -> NetworkPolicyPort {
         NetworkPolicyPort {
-            port: Some(match &self.port {
-                PortRef::Number(n) => IntOrString::Int(i32::from(*n)),
-                PortRef::Name(name) => IntOrString::String(name.to_string()),
-            }),
+            port: Some(self.port.to_int_or_string()),
             protocol: Some(self.protocol.as_str().to_owned()),
             end_port: None,
         }

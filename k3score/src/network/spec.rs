@@ -68,7 +68,8 @@ impl NetworkSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::{PeerPort, PortSpec, Protocol};
+    use crate::network::{PeerPort, PortSpec};
+    use crate::ports::Protocol;
     use crate::yaml::from_yaml;
 
     fn errors(spec: &NetworkSpec) -> Vec<String> {

@@ -1,7 +1,6 @@
 //! What every scaling renderer needs: the scaled workload, its Service and routes, and the
 //! checks and object skeletons shared by the KEDA variants.
 
-use crate::workload::PortRef;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -11,6 +10,7 @@ use crate::crd::keda::v1alpha1::{ScaleTarget, ScaleTriggers, ScaledObject, Scale
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::labels::AppLabels;
 use crate::names::{self, DnsLabel};
+use crate::ports::PortRef;
 
 /// Longest ScaledObject name KEDA's webhook accepts (REFERENCE §12, KD2).
 pub const MAX_SCALED_OBJECT_NAME: usize = 54;
@@ -51,7 +51,7 @@ pub struct ServiceRef {
 ///
 /// ```
 /// use k3score::scaling::{ScalingContext, ServiceRef, TargetKind};
-/// use k3score::workload::PortRef;
+/// use k3score::ports::PortRef;
 /// use k3score::{labels::AppLabels, Context, Target};
 /// let ctx = Context::new(Target::local(), "shop".parse().unwrap());
 /// let sctx = ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)

@@ -5,7 +5,7 @@
 //! `KedaHttpApi::HttpScaledObject` the deprecated `HTTPScaledObject` (§2a, HA1). Either way the
 //! routes must send traffic to the interceptor, see [`interceptor_backend`] (§2c, HA4).
 
-use crate::workload::PortRef;
+use crate::ports::PortRef;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};

@@ -16,8 +16,7 @@ use crate::crd::keda::v1alpha1::{
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names;
 use crate::object::Object;
-use crate::secrets::{SecretRef, VALUE_KEY};
-use crate::workload::SecretKeyRef;
+use crate::secrets::{SecretKeyRef, SecretRef, VALUE_KEY};
 
 /// Default `keda_queue.length`: target list items per replica (KEDA's code default, KS3).
 pub const DEFAULT_LENGTH: i32 = 5;
@@ -131,14 +130,7 @@ impl KedaQueue {
             ("sentinel_password", &self.sentinel_password),
         ]
         .into_iter()
-        .filter_map(|(field, secret)| {
-            let secret = secret.as_ref()?;
-            let r = match &secret.key {
-                Some(key) => SecretRef::key(secret.secret.clone(), key.clone()),
-                None => SecretRef::value(secret.secret.clone()),
-            };
-            Some(r.at(path.field(field).to_path()))
-        })
+        .filter_map(|(field, secret)| Some(SecretRef::from(secret.as_ref()?).at(path.field(field).to_path())))
         .collect()
     }
 

@@ -207,7 +207,7 @@ mod tests {
         let sctx = ScalingContext::new(AppLabels::new("web".parse().unwrap()), &ctx)
             .with_service(ServiceRef {
                 name: "web".into(),
-                port: crate::workload::PortRef::Name("http".parse().unwrap()),
+                port: crate::ports::PortRef::Name("http".parse().unwrap()),
             })
             .with_hosts(vec!["web.localhost".into()]);
         scaling.render(&sctx).unwrap()

@@ -1,11 +1,16 @@
-//! Keys inside Secrets and ConfigMaps.
+//! Keys inside Secrets and ConfigMaps, and references to one key of a Secret.
 
 #[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+use serde_derive::{Deserialize, Serialize};
+
 use crate::error::ErrorKind;
+use crate::names::DnsSubdomain;
 
 /// Checks a ConfigMap or Secret data key: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`,
 /// `..` or starting with `..` (REFERENCE §12, V1, V5).
@@ -101,6 +106,18 @@ impl schemars::JsonSchema for DataKey {
             "maxLength": 253,
         })
     }
+}
+
+/// `{secret: NAME, key: KEY}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct SecretKeyRef {
+    /// The Secret's name.
+    pub secret: DnsSubdomain,
+    /// The key. Default: the secret's single value, stored under the key `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<DataKey>,
 }
 
 #[cfg(test)]

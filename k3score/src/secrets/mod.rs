@@ -18,7 +18,7 @@ mod password;
 mod reference;
 mod store;
 
-pub use key::{DataKey, check_data_key};
+pub use key::{DataKey, SecretKeyRef, check_data_key};
 pub use password::GeneratedPassword;
 pub use reference::{SecretItem, SecretRef, VALUE_KEY, render_secret_refs};
 pub use store::{AwsService, DEFAULT_VAULT_AUTH_MOUNT, SecretStoreSpec, StoreServiceAccount, VaultVersion};

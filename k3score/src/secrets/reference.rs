@@ -6,7 +6,7 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::key::{DataKey, check_data_key};
+use super::key::{DataKey, SecretKeyRef, check_data_key};
 use crate::context::Context;
 use crate::crd::external_secrets::v1::{
     CreationPolicy, ExternalSecret, ExternalSecretData, ExternalSecretDataFromRemoteRef, ExternalSecretDataRemoteRef,
@@ -51,6 +51,16 @@ pub struct SecretRef {
     pub env: Option<EnvVarName>,
     /// Where the reference was made (`env.API_KEY`, `env_from[0]`), for errors.
     pub path: FieldPath,
+}
+
+/// The reference a `{secret: NAME, key: KEY}` makes: the key, or the single value without one.
+impl From<&SecretKeyRef> for SecretRef {
+    fn from(r: &SecretKeyRef) -> Self {
+        match &r.key {
+            Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
+            None => SecretRef::value(r.secret.clone()),
+        }
+    }
 }
 
 impl SecretRef {

@@ -16,7 +16,7 @@ use serde_derive::{Deserialize, Serialize};
 use super::interpolate::{check_syntax, substitute};
 use crate::error::{ErrorKind, FieldPath, PathRef, Problems};
 use crate::names::{DnsSubdomain, EnvVarName};
-use crate::secrets::{DataKey, SecretRef, VALUE_KEY};
+use crate::secrets::{DataKey, SecretKeyRef, SecretRef, VALUE_KEY};
 use crate::target::{KubeVersion, Target};
 
 /// The first Kubernetes release whose API server accepts every environment variable name of
@@ -105,18 +105,6 @@ pub enum EnvValue {
 #[cfg(feature = "schema")]
 fn literal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"type": ["string", "integer", "boolean"]})
-}
-
-/// `{secret: NAME, key: KEY}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct SecretKeyRef {
-    /// The Secret's name.
-    pub secret: DnsSubdomain,
-    /// The key. Default: the secret's single value, stored under the key `value`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<DataKey>,
 }
 
 /// `{config_map: NAME, key: KEY}`.
@@ -344,11 +332,11 @@ pub(crate) fn secret_refs(env: &Env, env_from: &[EnvFrom]) -> Vec<SecretRef> {
     let mut refs = Vec::new();
     for (name, value) in env {
         if let EnvValue::Secret(r) = value {
-            let base = match &r.key {
-                Some(key) => SecretRef::key(r.secret.clone(), key.clone()),
-                None => SecretRef::value(r.secret.clone()),
-            };
-            refs.push(base.for_env(name.clone()).at(root.field("env").field(name.to_string())));
+            refs.push(
+                SecretRef::from(r)
+                    .for_env(name.clone())
+                    .at(root.field("env").field(name.to_string())),
+            );
         }
     }
     for (i, from) in env_from.iter().enumerate() {

@@ -5,10 +5,10 @@ use k8s_openapi::api::core::v1::{ExecAction, HTTPGetAction, Lifecycle as K8sLife
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::ports::{Port, PortRef};
 use super::volume::exactly_one;
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::exposure::Duration;
+use crate::ports::{Port, PortRef};
 use crate::target::{KubeVersion, Target};
 
 /// The first release where the `sleep` hook action is on by default: KEP-3960

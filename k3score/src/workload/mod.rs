@@ -1,6 +1,6 @@
 //! The pod template shared by apps, functions and compose services.
 //!
-//! The spec blocks ([`Port`], [`Env`], [`EnvFrom`], [`Volume`], [`Probes`],
+//! The spec blocks ([`Port`](crate::ports::Port), [`Env`], [`EnvFrom`], [`Volume`], [`Probes`],
 //! [`ContainerSecurity`], plus [`crate::resources::Resources`] and
 //! [`crate::identity::ServiceAccountSpec`]) are what users write in YAML:
 //!
@@ -33,7 +33,6 @@ mod lifecycle;
 mod meta;
 mod placement;
 mod pod;
-mod ports;
 mod probe;
 mod render;
 mod security;
@@ -42,11 +41,18 @@ mod sidecar;
 mod template;
 mod volume;
 
+/// Re-export of the port vocabulary, which lives in [`crate::ports`]: kept so
+/// `k3score::workload::{Port, PortRef, Protocol}` keeps working.
+#[doc(no_inline)]
+pub use crate::ports::{Port, PortRef, Protocol};
+/// Re-export of [`crate::secrets::SecretKeyRef`], where references to a Secret's key live:
+/// kept so `k3score::workload::SecretKeyRef` keeps working.
+#[doc(no_inline)]
+pub use crate::secrets::SecretKeyRef;
 pub use config_files::{CHECKSUM_ANNOTATION, CONFIG_FILES_VOLUME, ConfigFile, MAX_CONFIG_BYTES, checksum, config_key};
 pub use container::{InitContainer, RestartPolicy};
 pub use env::{
-    ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, RELAXED_ENV_NAMES_SINCE, SecretKeyRef, check_env_name_for,
-    check_field_path,
+    ConfigMapKeyRef, Env, EnvFrom, EnvValue, FieldRef, RELAXED_ENV_NAMES_SINCE, check_env_name_for, check_field_path,
 };
 pub use interpolate::{Interpolated, Policy, interpolate, substitute};
 pub use kind::{
@@ -60,8 +66,6 @@ pub use placement::{
     Toleration, TolerationOperator,
 };
 pub use pod::{RenderedWorkload, Workload};
-pub(crate) use ports::port_number;
-pub use ports::{Port, PortRef, Protocol};
 pub use probe::{Probe, ProbeAction, Probes, Scheme};
 pub use security::{Capability, ContainerSecurity};
 pub use service::{ExternalTraffic, NODE_PORT_RANGE, ServiceSettings, ServiceType};

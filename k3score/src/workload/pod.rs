@@ -11,7 +11,6 @@ use super::env::{Env, EnvFrom, secret_refs};
 use super::lifecycle::Lifecycle;
 use super::meta::{ImagePullPolicy, Metadata, check_labels};
 use super::placement::Placement;
-use super::ports::Port;
 use super::probe::Probes;
 use super::security::ContainerSecurity;
 use super::sidecar::Sidecar;
@@ -21,6 +20,7 @@ use crate::identity::ServiceAccountSpec;
 use crate::labels::{AppLabels, image_version};
 use crate::names::{DnsLabel, DnsSubdomain, bounded};
 use crate::object::Object;
+use crate::ports::Port;
 use crate::resources::Resources;
 use crate::secrets::SecretRef;
 
@@ -396,7 +396,8 @@ impl Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::{EnvValue, PortRef, Probe, ProbeAction};
+    use crate::ports::PortRef;
+    use crate::workload::{EnvValue, Probe, ProbeAction};
 
     fn errors(w: &Workload) -> Vec<String> {
         let mut problems = Problems::default();

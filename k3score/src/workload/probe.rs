@@ -5,9 +5,9 @@ use k8s_openapi::api::core::v1::{ExecAction, GRPCAction, HTTPGetAction, Probe as
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::ports::{Port, PortRef};
 use super::volume::exactly_one;
 use crate::error::{ErrorKind, PathRef, Problems};
+use crate::ports::{Port, PortRef};
 
 /// The three probes of a container. Each is optional; Kubernetes' defaults apply to unset
 /// timings (period 10 s, timeout 1 s, thresholds 1 and 3).
@@ -30,7 +30,8 @@ pub struct Probes {
 /// optional `port`), `tcp: PORT`, `exec: [CMD...]` or `grpc: PORT` (with an optional `service`).
 ///
 /// ```
-/// use k3score::workload::{Port, Probe};
+/// use k3score::ports::Port;
+/// use k3score::workload::Probe;
 /// let probe: Probe = serde_json::from_str(r#"{"http": "/ready", "period": 5}"#).unwrap();
 /// let ports = [Port::tcp("http".parse().unwrap(), 8080)];
 /// let k8s = probe.to_k8s(&ports).unwrap();

@@ -40,7 +40,8 @@ impl Workload {
     /// Every problem is returned at once, with paths relative to the workload (`env.DB_URL`).
     ///
     /// ```
-    /// use k3score::workload::{Port, Workload};
+    /// use k3score::ports::Port;
+    /// use k3score::workload::Workload;
     /// use k3score::{Context, Target};
     ///
     /// let mut w = Workload::new("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2");

@@ -19,9 +19,9 @@ use serde_derive::{Deserialize, Serialize};
 
 use k8s_openapi::api::core::v1::{ServicePort, ServiceSpec};
 
-use super::ports::Port;
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::{PortName, check_label_key};
+use crate::ports::Port;
 
 /// Lowest and highest port of the API server's default `--service-node-port-range`
 /// (30000-32767, kube-apiserver reference).

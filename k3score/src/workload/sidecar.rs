@@ -9,12 +9,12 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::env::{Env, EnvFrom, secret_refs};
-use super::ports::Port;
 use super::probe::Probes;
 use super::security::ContainerSecurity;
 use super::volume::check_absolute;
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::names::DnsLabel;
+use crate::ports::Port;
 use crate::resources::Resources;
 use crate::secrets::SecretRef;
 use crate::target::{KubeVersion, Target};

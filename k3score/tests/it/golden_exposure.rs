@@ -9,9 +9,11 @@
 //! `gcp`: Secret vs ExternalSecret, the target's storage class, a route with and without TLS.
 
 use crate::common::{app_bundle, ctx, golden, label, secret_values, web};
-use k3score::exposure::{self, Backend, Expose, Host, PortRef, Route};
+use k3score::exposure::{self, Backend, Expose, Host, Route};
+use k3score::ports::PortRef;
 use k3score::scaling::Scaling;
-use k3score::workload::{EnvValue, SecretKeyRef, Volume};
+use k3score::secrets::SecretKeyRef;
+use k3score::workload::{EnvValue, Volume};
 use k3score::{Bundle, Context, Ingress, Target};
 use serde_json::json;
 

@@ -4,8 +4,8 @@
 use crate::common::{app_bundle, ctx, golden, web};
 use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
+use k3score::ports::PortRef;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
-use k3score::workload::PortRef;
 use k3score::{Bundle, Context, KedaHttpApi, PathRef, Problems, Target};
 use serde_json::json;
 

@@ -255,7 +255,7 @@ fn every_block() -> Workload {
     #[derive(serde_derive::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Blocks {
-        ports: Vec<k3score::workload::Port>,
+        ports: Vec<k3score::ports::Port>,
         resources: k3score::resources::Resources,
         env: k3score::workload::Env,
         env_from: Vec<k3score::workload::EnvFrom>,

@@ -11,14 +11,16 @@
 
 use std::collections::BTreeMap;
 
-use k3score::exposure::{self, Backend, Duration, Host, PortRef, Route};
+use k3score::exposure::{self, Backend, Duration, Host, Route};
 use k3score::labels::AppLabels;
 use k3score::names::{
     check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_label_key, check_label_value,
 };
 use k3score::network::{self, EgressMode, NetworkSpec, Peer, PeerPort, Visibility, WorkloadPort};
+use k3score::ports::{Port, PortRef};
 use k3score::scaling::{CronWindow, Hpa, KedaCron, KedaHttp, KedaQueue, Scaling, ScalingContext, ServiceRef};
-use k3score::workload::{EnvValue, Port, SecretKeyRef, Volume, Workload};
+use k3score::secrets::SecretKeyRef;
+use k3score::workload::{EnvValue, Volume, Workload};
 use k3score::{Bundle, Context, Ingress, KedaHttpApi, PathRef, Problems, Target};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use proptest::prelude::*;
@@ -256,7 +258,7 @@ fn render(input: &Input) -> (Bundle, Value) {
     let sctx = ScalingContext::new(w.labels.clone(), &ctx)
         .with_service(ServiceRef {
             name: input.workload.clone(),
-            port: k3score::workload::PortRef::Number(8080),
+            port: PortRef::Number(8080),
         })
         .with_hosts(hosts);
     let mut problems = Problems::default();

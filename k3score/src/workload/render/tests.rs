@@ -7,8 +7,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::*;
 use crate::object::Object;
+use crate::ports::Port;
 use crate::target::Target;
-use crate::workload::{Capability, EnvFrom, Port};
+use crate::workload::{Capability, EnvFrom};
 
 const SPEC: &str = r#"{
   "ports": [{"name": "http", "port": 8080}, {"name": "metrics", "port": 9090}],

@@ -7,9 +7,10 @@ use k8s_openapi::api::core::v1::ConfigMap;
 
 use super::*;
 use crate::Object;
+use crate::ports::Port;
 use crate::target::{KubeVersion, Target};
+use crate::workload::ConfigFile;
 use crate::workload::render::tests::restricted_violations;
-use crate::workload::{ConfigFile, Port};
 
 const TEMPLATE: &str = r#"{
   "metadata": {"labels": {"team": "shop"}, "annotations": {"argocd.argoproj.io/sync-wave": "1"}},
@@ -227,7 +228,7 @@ fn error_cases_name_their_paths() {
     w.sidecars.push(second);
     w.lifecycle.post_start = Some(crate::workload::Hook::Http {
         path: "/warm".into(),
-        port: Some(crate::workload::PortRef::Name("admin".parse().unwrap())),
+        port: Some(crate::ports::PortRef::Name("admin".parse().unwrap())),
     });
     w.config_files.push(ConfigFile::new("/etc/app/config.yaml", ""));
     assert_eq!(

@@ -10,9 +10,10 @@
 use std::collections::BTreeMap;
 
 use k3score::names::DnsLabel;
+use k3score::ports::Port;
 use k3score::scaling::Scaling;
 use k3score::secrets::render_secret_refs;
-use k3score::workload::{Port, Workload};
+use k3score::workload::Workload;
 use k3score::{Bundle, Context, PathRef, Target};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};

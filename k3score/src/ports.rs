@@ -1,4 +1,20 @@
-//! Container ports and references to them (by name or number).
+//! Port vocabulary: the ports a container listens on, their protocol, and references to a
+//! port by name or number.
+//!
+//! The pod template ([`crate::workload`]), NetworkPolicies ([`crate::network`]), routes
+//! ([`crate::exposure`]), scaling ([`crate::scaling`]) and metrics ([`crate::monitoring`]) all
+//! speak of ports; they take these types from here. `k3score::workload::{Port, PortRef,
+//! Protocol}`, `k3score::network::{PortRef, Protocol}` and `k3score::exposure::PortRef` are
+//! re-exports of them, kept so older code keeps compiling.
+//!
+//! ```
+//! use k3score::ports::{Port, PortRef, Protocol};
+//! let ports = [Port::tcp("http".parse().unwrap(), 8080)];
+//! assert_eq!(ports[0].protocol, Protocol::Tcp);
+//! let by_name = PortRef::Name("http".parse().unwrap());
+//! assert_eq!(by_name.number(&ports), Some(8080));
+//! assert_eq!(by_name.to_string(), "http");
+//! ```
 
 use std::fmt;
 
@@ -14,7 +30,7 @@ use crate::names::PortName;
 /// A port the container listens on.
 ///
 /// ```
-/// use k3score::workload::Port;
+/// use k3score::ports::Port;
 /// let port: Port = serde_json::from_str(r#"{"name": "http", "port": 8080}"#).unwrap();
 /// let container_port = port.to_container_port();
 /// assert_eq!(container_port.container_port, 8080);
@@ -63,7 +79,7 @@ impl Port {
     /// A Service port exposing this port under the same number and name, targeting it by name.
     ///
     /// ```
-    /// use k3score::workload::Port;
+    /// use k3score::ports::Port;
     /// use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     /// let port = Port::tcp("http".parse().unwrap(), 8080);
     /// assert_eq!(port.to_service_port().target_port, Some(IntOrString::String("http".into())));
@@ -275,6 +291,19 @@ mod tests {
         }
         assert_eq!(serde_json::to_string(&PortRef::Number(80)).unwrap(), "80");
         assert_eq!(PortRef::Number(80).to_string(), "80");
+    }
+
+    #[test]
+    fn older_paths_name_the_same_types() {
+        // The re-exports kept for older code (see the module docs) must stay the same types.
+        let workload: crate::workload::PortRef = PortRef::Number(80);
+        let network: crate::network::PortRef = workload.clone();
+        let exposure: crate::exposure::PortRef = network;
+        assert_eq!(exposure, PortRef::Number(80));
+        let protocols: [crate::workload::Protocol; 2] = [Protocol::Udp, crate::network::Protocol::Udp];
+        assert_eq!(protocols[0], protocols[1]);
+        let port: crate::workload::Port = Port::tcp("http".parse().unwrap(), 80);
+        assert_eq!(PortRef::from(&port), PortRef::Name("http".parse().unwrap()));
     }
 
     #[test]

@@ -78,12 +78,12 @@
 
 mod render;
 mod spec;
-mod support;
+mod support_table;
 mod validate;
 pub mod waf;
 
 pub use render::TRAEFIK_ORDER;
 pub use spec::{Gateway, GatewayKind};
-pub use support::{controllers, support_table};
+pub use support_table::{controllers, support_table};
 pub use validate::COMPONENT;
 pub use waf::{ManagedRules, Waf, WafEngine, WafFeature, waf_support};

@@ -15,8 +15,8 @@
 //! (`{kind: Secret, name: <route>-tls, namespace: <route namespace>}`).
 
 use super::gateway_api::GROUP;
+use super::render::meta;
 use super::route::Route;
-use super::support::meta;
 use crate::context::Context;
 use crate::crd::cert_manager::v1::{Certificate, CertificateSpec, IssuerRef};
 use crate::crd::gateway::v1beta1::{ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};

@@ -13,8 +13,8 @@
 //! Gateway read its Secret ([`super::certificate_objects`]).
 
 use super::cors::{Cors, HttpMethod};
+use super::render::{meta, render_with};
 use super::route::{PathKind, Route};
-use super::support::{check, meta};
 use crate::context::Context;
 use crate::crd::gateway::v1::{
     CORSMethod, HTTPBackendRef, HTTPCORSFilter, HTTPPathMatch, HTTPPathModifier, HTTPPathModifierType, HTTPRoute,
@@ -50,12 +50,7 @@ pub const GROUP: &str = "gateway.networking.k8s.io";
 /// assert_eq!(rewrite.path.as_ref().unwrap().replace_prefix_match.as_deref(), Some("/"));
 /// ```
 pub fn render(routes: &[Route], ctx: &Context) -> Result<Vec<Object>, Errors> {
-    check(routes, ctx)?;
-    let mut out = Vec::new();
-    for route in routes {
-        render_route(route, ctx, &mut out);
-    }
-    Ok(out)
+    render_with(routes, ctx, render_route)
 }
 
 fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {

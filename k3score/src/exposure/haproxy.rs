@@ -23,8 +23,9 @@ use k8s_openapi::api::networking::v1::{
     IngressSpec, IngressTLS, ServiceBackendPort,
 };
 
+use super::capabilities::check_route;
+use super::render::{meta, meta_annotated, prefix_group, render_with};
 use super::route::{PathKind, Route};
-use super::support::{check, check_route, meta, meta_annotated, prefix_group};
 use crate::context::Context;
 use crate::error::{Errors, PathRef, Problems};
 use crate::names::bounded;
@@ -61,12 +62,7 @@ pub const RATE_LIMIT_STATUS: &str = "429";
 /// assert_eq!(annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
 /// ```
 pub fn render(routes: &[Route], ctx: &Context) -> Result<Vec<Object>, Errors> {
-    check(routes, ctx)?;
-    let mut out = Vec::new();
-    for route in routes {
-        render_route(route, ctx, &mut out);
-    }
-    Ok(out)
+    render_with(routes, ctx, render_route)
 }
 
 /// The annotations of `route`'s Ingress on `ctx` (all values strings, REFERENCE §5a).

@@ -31,6 +31,7 @@
 //! assert_eq!(objects[0].kind(), "IngressRoute");
 //! ```
 
+mod capabilities;
 mod certificate;
 mod cors;
 mod duration;
@@ -39,14 +40,15 @@ pub mod gateway_api;
 pub mod haproxy;
 mod host;
 mod policy;
+mod render;
 mod route;
-mod support;
 pub mod traefik;
 
 /// Re-export of [`crate::ports::PortRef`], where the port vocabulary lives: kept so
 /// `k3score::exposure::PortRef` keeps working.
 #[doc(no_inline)]
 pub use crate::ports::PortRef;
+pub use capabilities::{RouteFeature, Support, check, features, supports};
 pub use certificate::{certificate_objects, tls_secret_name};
 pub use cors::{Cors, DEFAULT_CORS_METHODS, HeaderName, HttpMethod, Origin};
 pub use duration::Duration;
@@ -54,7 +56,6 @@ pub use expose::Expose;
 pub use host::{Host, check_host};
 pub use policy::{BasicAuth, Cidr, RateLimit, TRAEFIK_USERS_KEY, validate_allow_list, validate_body_size};
 pub use route::{Backend, MAX_PATHS, PathKind, PathMatch, Route, check_path};
-pub use support::{RouteFeature, Support, check, features, supports};
 
 use crate::context::Context;
 use crate::error::Errors;

@@ -19,8 +19,8 @@
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::render::{meta, prefix_group, regex_escape, render_with};
 use super::route::{PathKind, Route};
-use super::support::{check, meta, prefix_group, regex_escape};
 use crate::context::Context;
 use crate::crd::traefik::v1alpha1::{
     BasicAuth as BasicAuthSpec, Buffering, ForwardingTimeouts, Headers, IPAllowList, IngressRoute, IngressRouteSpec,
@@ -55,12 +55,7 @@ pub const DEFAULT_TLS_ENTRY_POINT: &str = "websecure";
 /// assert_eq!(ir.spec.entry_points, ["web"]);
 /// ```
 pub fn render(routes: &[Route], ctx: &Context) -> Result<Vec<Object>, Errors> {
-    check(routes, ctx)?;
-    let mut out = Vec::new();
-    for route in routes {
-        render_route(route, ctx, &mut out);
-    }
-    Ok(out)
+    render_with(routes, ctx, render_route)
 }
 
 fn render_route(route: &Route, ctx: &Context, out: &mut Vec<Object>) {

@@ -9,7 +9,8 @@
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, metadata_map, validate_bounds};
+use super::checks::validate_bounds;
+use super::context::{ScalingContext, metadata_map};
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::cron::{check_cron, check_timezone};
 use crate::error::{ErrorKind, PathRef, Problems};

@@ -8,7 +8,8 @@ use k8s_openapi::api::autoscaling::v2::{
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, WORKLOAD_API_VERSION, validate_bounds};
+use super::checks::validate_bounds;
+use super::context::{ScalingContext, WORKLOAD_API_VERSION};
 use crate::error::{ErrorKind, PathRef, Problems};
 
 /// Default `hpa.min` (the HPA's own default, REFERENCE §3, K1).

@@ -10,7 +10,8 @@ use crate::ports::PortRef;
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, WORKLOAD_API_VERSION, check_duration, metadata_map, validate_bounds};
+use super::checks::{check_duration, validate_bounds};
+use super::context::{ScalingContext, WORKLOAD_API_VERSION, metadata_map};
 use crate::context::Context;
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::crd::keda_http::v1alpha1 as httpso;

@@ -9,7 +9,8 @@ use std::net::IpAddr;
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use super::common::{ScalingContext, metadata_map, validate_bounds};
+use super::checks::validate_bounds;
+use super::context::{ScalingContext, metadata_map};
 use crate::crd::keda::v1alpha1::{
     AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };

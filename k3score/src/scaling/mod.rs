@@ -5,7 +5,8 @@
 //! must leave `replicas` unset ([`Scaling::sets_replicas`]), as cdk8s does after
 //! `markHasAutoscaler`, or every apply would fight the autoscaler.
 
-mod common;
+mod checks;
+mod context;
 mod cron;
 mod hpa;
 mod keda_http;
@@ -16,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_derive::Serialize;
 
-pub use self::common::{MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION};
+pub use self::context::{MAX_SCALED_OBJECT_NAME, ScalingContext, ServiceRef, TargetKind, WORKLOAD_API_VERSION};
 pub use self::cron::{CronWindow, KedaCron};
 pub use self::hpa::{
     Behavior, DEFAULT_CPU_UTILIZATION, DEFAULT_MIN, Hpa, PolicyType, ScalingPolicy, ScalingRules, SelectPolicy,

@@ -1,13 +1,12 @@
 //! What each ingress controller can express: the feature table every renderer consults.
 //!
-//! [`supports`] is the single source of truth: renderers call [`check`] before rendering, so
+//! [`supports`] is the single source of truth: the renderers' shared driver calls [`check`]
+//! before rendering, so
 //! a feature a controller cannot express becomes an `Unsupported` error naming the route field,
 //! never a silent drop. k3sgateway renders its feature × controller docs table from it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
-
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::host::check_host;
 use super::route::{PathKind, Route};
@@ -341,57 +340,4 @@ pub(crate) fn check_route(route: &Route, ctx: &Context, path: PathRef<'_>, probl
             );
         }
     }
-}
-
-/// Metadata for an object named `name` in `namespace`, labelled for `route`.
-pub(crate) fn meta(name: String, namespace: &str, route: &Route) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name),
-        namespace: Some(namespace.to_owned()),
-        labels: Some(route.object_labels()),
-        ..Default::default()
-    }
-}
-
-/// `meta` plus annotations.
-pub(crate) fn meta_annotated(
-    name: String,
-    namespace: &str,
-    route: &Route,
-    annotations: BTreeMap<String, String>,
-) -> ObjectMeta {
-    ObjectMeta {
-        annotations: (!annotations.is_empty()).then_some(annotations),
-        ..meta(name, namespace, route)
-    }
-}
-
-/// Escapes regular-expression metacharacters (valid for Go RE2, PCRE and POSIX ERE).
-pub(crate) fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if r"\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The route's prefixes as a regex group matching whole path segments, longest first:
-/// `(/api/v1|/api)`, optional (`(...)?`) when `/` is one of them, empty when it is the only one.
-/// `capture` picks a capturing group (HAProxy, POSIX-compatible) or `(?:...)` (Traefik, RE2).
-pub(crate) fn prefix_group(route: &Route, capture: bool) -> String {
-    let mut prefixes: Vec<&str> = route.paths.iter().map(super::route::PathMatch::trimmed).collect();
-    let has_root = prefixes.contains(&"");
-    prefixes.retain(|p| !p.is_empty());
-    prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    prefixes.dedup();
-    if prefixes.is_empty() {
-        return String::new();
-    }
-    let alternatives = prefixes.iter().map(|p| regex_escape(p)).collect::<Vec<_>>().join("|");
-    let open = if capture { "(" } else { "(?:" };
-    let optional = if has_root { "?" } else { "" };
-    format!("{open}{alternatives}){optional}")
 }

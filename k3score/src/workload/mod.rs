@@ -1,6 +1,6 @@
 //! The pod template shared by apps, functions and compose services.
 //!
-//! The spec blocks ([`Port`](crate::ports::Port), [`Env`], [`EnvFrom`], [`Volume`], [`Probes`],
+//! The spec blocks ([`Port`], [`Env`], [`EnvFrom`], [`Volume`], [`Probes`],
 //! [`ContainerSecurity`], plus [`crate::resources::Resources`] and
 //! [`crate::identity::ServiceAccountSpec`]) are what users write in YAML:
 //!

@@ -138,4 +138,20 @@ mod tests {
             "\"k.json\""
         );
     }
+
+    #[test]
+    fn secret_key_refs_read_as_secret_refs() {
+        use crate::secrets::{SecretItem, SecretRef};
+        // `workload::SecretKeyRef` is a re-export kept for older code: the same type.
+        let keyed: crate::workload::SecretKeyRef =
+            serde_json::from_str(r#"{"secret": "db", "key": "password"}"#).unwrap();
+        assert_eq!(
+            SecretRef::from(&keyed).item,
+            SecretItem::Key("password".parse().unwrap())
+        );
+        let whole: SecretKeyRef = serde_json::from_str(r#"{"secret": "db"}"#).unwrap();
+        let whole = SecretRef::from(&whole);
+        assert_eq!((whole.secret.as_str(), whole.item), ("db", SecretItem::Value));
+        assert!(serde_json::from_str::<SecretKeyRef>(r#"{"secret": "db", "name": "x"}"#).is_err());
+    }
 }

@@ -5,7 +5,7 @@ use k3score::exposure::{self, Backend, Route};
 use k3score::ports::{PortRef as RoutePort, Protocol};
 use std::collections::{BTreeMap, BTreeSet};
 
-use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, image_version};
+use k3score::labels::{AppLabels, MANAGED_BY, MANAGER};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, Visibility, WorkloadPort};
 use k3score::par::map_in_order;
@@ -25,21 +25,24 @@ impl App {
     /// The recommended labels of the app (version from the image tag).
     #[must_use]
     pub fn labels(&self) -> AppLabels {
-        let mut labels = AppLabels::new(self.name.clone());
-        if let Some(version) = image_version(&self.image) {
-            labels = labels.with_version(version);
+        self.with_part_of(AppLabels::for_image(self.name.clone(), &self.image))
+    }
+
+    /// `labels` with the app's `part_of`, if it has one.
+    fn with_part_of(&self, labels: AppLabels) -> AppLabels {
+        match &self.part_of {
+            Some(part_of) => labels.with_part_of(part_of.clone()),
+            None => labels,
         }
-        if let Some(part_of) = &self.part_of {
-            labels = labels.with_part_of(part_of.clone());
-        }
-        labels
     }
 
     /// The shared pod-template input for this app.
     #[must_use]
     pub fn workload_spec(&self) -> Workload {
+        // The workload's own labels are the app's but for `part_of` (built once, not twice).
+        let base = Workload::new(self.name.clone(), self.image.clone());
         Workload {
-            labels: self.labels(),
+            labels: self.with_part_of(base.labels),
             command: self.command.clone(),
             args: self.args.clone(),
             working_dir: self.working_dir.clone(),
@@ -62,7 +65,7 @@ impl App {
             lifecycle: self.lifecycle.clone(),
             config_files: self.config_files.clone(),
             restart_policy: self.controller().restart_policy(),
-            ..Workload::new(self.name.clone(), self.image.clone())
+            ..base
         }
     }
 
@@ -252,8 +255,8 @@ impl App {
             ..Default::default()
         };
         objects.push(self.controller().render(
-            workload.object_meta(name, ctx.ns()),
-            &selector,
+            workload.object_meta(name, ctx.ns(), label_map.clone()),
+            selector,
             rendered.pod_template,
             rendered.volume_claim_templates,
         ));

@@ -55,6 +55,23 @@ impl AppLabels {
         }
     }
 
+    /// Labels for the workload `name` running `image`: the version is the image's tag
+    /// ([`image_version`]), if it has one.
+    ///
+    /// ```
+    /// use k3score::labels::AppLabels;
+    /// let labels = AppLabels::for_image("orders".parse().unwrap(), "ghcr.io/acme/orders:1.4.2");
+    /// assert_eq!(labels.labels()["app.kubernetes.io/version"], "1.4.2");
+    /// ```
+    #[must_use]
+    pub fn for_image(name: DnsLabel, image: &str) -> Self {
+        let labels = Self::new(name);
+        match image_version(image) {
+            Some(version) => labels.with_version(version),
+            None => labels,
+        }
+    }
+
     /// Sets `app.kubernetes.io/instance` (Default: the name).
     #[must_use]
     pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
@@ -66,21 +83,27 @@ impl AppLabels {
     /// from the labels (an image digest, for instance) since they are informative only.
     #[must_use]
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
+        // Checked once here rather than in every `labels()` (about eight per rendered app).
+        let version = version.into();
+        self.version = crate::names::check_label_value(&version).is_ok().then_some(version);
         self
     }
 
-    /// Sets `app.kubernetes.io/component` (`api`, `database`, `function`).
+    /// Sets `app.kubernetes.io/component` (`api`, `database`, `function`); like the version,
+    /// a value that is not a valid label value is left out of the labels.
     #[must_use]
     pub fn with_component(mut self, component: impl Into<String>) -> Self {
-        self.component = Some(component.into());
+        let component = component.into();
+        self.component = crate::names::check_label_value(&component).is_ok().then_some(component);
         self
     }
 
-    /// Sets `app.kubernetes.io/part-of` (the project or platform).
+    /// Sets `app.kubernetes.io/part-of` (the project or platform); like the version, a value
+    /// that is not a valid label value is left out of the labels.
     #[must_use]
     pub fn with_part_of(mut self, part_of: impl Into<String>) -> Self {
-        self.part_of = Some(part_of.into());
+        let part_of = part_of.into();
+        self.part_of = crate::names::check_label_value(&part_of).is_ok().then_some(part_of);
         self
     }
 
@@ -100,6 +123,25 @@ impl AppLabels {
         ])
     }
 
+    /// The value `key` has in [`AppLabels::selector`], if `key` is a selector label; a
+    /// lookup that builds no map (validation asks it of every user label).
+    ///
+    /// ```
+    /// use k3score::labels::{AppLabels, INSTANCE, NAME, VERSION};
+    /// let labels = AppLabels::new("orders".parse().unwrap()).with_version("1.4.2");
+    /// assert_eq!(labels.selector_value(INSTANCE), Some("orders"));
+    /// assert_eq!(labels.selector_value(VERSION), None);
+    /// assert_eq!(labels.selector_value(NAME), labels.selector().get(NAME).map(String::as_str));
+    /// ```
+    #[must_use]
+    pub fn selector_value(&self, key: &str) -> Option<&str> {
+        match key {
+            NAME => Some(self.name.as_str()),
+            INSTANCE => Some(self.instance.as_deref().unwrap_or(self.name.as_str())),
+            _ => None,
+        }
+    }
+
     /// Every recommended label, for object metadata and pod templates.
     #[must_use]
     pub fn labels(&self) -> BTreeMap<String, String> {
@@ -111,9 +153,7 @@ impl AppLabels {
             (PART_OF, &self.part_of),
         ];
         for (key, value) in optional {
-            if let Some(value) = value
-                && crate::names::check_label_value(value).is_ok()
-            {
+            if let Some(value) = value {
                 labels.insert(key.to_owned(), value.clone());
             }
         }

@@ -288,7 +288,7 @@ impl Project {
         };
         let labels = workload.labels.clone();
         let mut objects = rendered.objects;
-        let meta = workload.object_meta(name.as_str(), ctx.ns());
+        let meta = workload.object_meta(name.as_str(), ctx.ns(), labels.labels());
         let sctx = ScalingContext::new(labels.clone(), ctx);
         let scaled = match &function.trigger {
             Trigger::Schedule(schedule) => {

@@ -177,16 +177,14 @@ pub fn checksum(data: &BTreeMap<String, String>) -> String {
     })
 }
 
-/// Renders `files` (validated) into a ConfigMap named `name`; `None` when there are none.
+/// Renders `files` (validated, at least one: callers without files build nothing, not
+/// even the name and labels) into a ConfigMap named `name`.
 pub(crate) fn render(
     files: &[ConfigFile],
     name: String,
     namespace: Option<String>,
     labels: BTreeMap<String, String>,
-) -> Option<RenderedFiles> {
-    if files.is_empty() {
-        return None;
-    }
+) -> RenderedFiles {
     let data: BTreeMap<String, String> = files
         .iter()
         .map(|f| (config_key(&f.path), f.content.clone().unwrap_or_default()))
@@ -202,7 +200,7 @@ pub(crate) fn render(
         })
         .collect();
     let checksum = checksum(&data);
-    Some(RenderedFiles {
+    RenderedFiles {
         volume: K8sVolume {
             name: CONFIG_FILES_VOLUME.to_owned(),
             config_map: Some(ConfigMapVolumeSource {
@@ -223,7 +221,7 @@ pub(crate) fn render(
         },
         mounts,
         checksum,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -253,11 +251,10 @@ mod tests {
         );
         assert_ne!(checksum(&data), checksum(&BTreeMap::new()));
         let files = [ConfigFile::new("/etc/app/config.yaml", "level: info\n")];
-        let r = render(&files, "web-config-files".into(), None, BTreeMap::new()).unwrap();
+        let r = render(&files, "web-config-files".into(), None, BTreeMap::new());
         assert_eq!(r.mounts[0].sub_path.as_deref(), Some("etc-app-config.yaml"));
         assert_eq!(r.volume.config_map.unwrap().name, "web-config-files");
         assert_eq!(r.checksum.len(), 64);
-        assert!(render(&[], String::new(), None, BTreeMap::new()).is_none());
     }
 
     #[test]

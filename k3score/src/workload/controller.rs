@@ -59,7 +59,7 @@ impl Controller {
     ///     cron_job: Some(CronJobSettings { schedule: "0 3 * * *".into(), ..Default::default() }),
     ///     ..Default::default()
     /// };
-    /// let object = controller.render(Default::default(), &Default::default(), template, Vec::new());
+    /// let object = controller.render(Default::default(), Default::default(), template, Vec::new());
     /// assert_eq!(object.kind(), "CronJob");
     /// ```
     // `spec: X { .. }.into()` is identity on Kubernetes 1.37 but wraps in `Some` before it.
@@ -68,11 +68,10 @@ impl Controller {
     pub fn render(
         &self,
         metadata: ObjectMeta,
-        selector: &LabelSelector,
+        selector: LabelSelector,
         template: PodTemplateSpec,
         claims: Vec<PersistentVolumeClaim>,
     ) -> Object {
-        let selector = selector.clone();
         let rolling = match &self.strategy {
             Some(Strategy::Rolling(r)) => Some(r),
             _ => None,

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, PathRef, Problems};
+use crate::labels::AppLabels;
 use crate::names::{check_label_key, check_label_value};
 
 /// Extra labels and annotations, merged with the ones the suite sets.
@@ -43,10 +44,10 @@ impl Metadata {
     }
 
     /// Records malformed keys and label values, and labels that would change a value of
-    /// `selector`, under `path` (`metadata.labels.tier`).
-    pub fn validate(&self, path: PathRef<'_>, selector: &BTreeMap<String, String>, problems: &mut Problems) {
+    /// `app`'s selector, under `path` (`metadata.labels.tier`).
+    pub fn validate(&self, path: PathRef<'_>, app: &AppLabels, problems: &mut Problems) {
         let labels = path.field("labels");
-        check_labels(&self.labels, labels, selector, problems);
+        check_labels(&self.labels, labels, app, problems);
         let annotations = path.field("annotations");
         for key in self.annotations.keys() {
             problems.check(annotations.field(key.as_str()), check_label_key(key));
@@ -58,17 +59,17 @@ impl Metadata {
 pub(crate) fn check_labels(
     labels: &BTreeMap<String, String>,
     path: PathRef<'_>,
-    selector: &BTreeMap<String, String>,
+    app: &AppLabels,
     problems: &mut Problems,
 ) {
     for (key, value) in labels {
         let lpath = path.field(key.as_str());
         problems.check(lpath, check_label_key(key));
         problems.check(lpath, check_label_value(value));
-        if selector.get(key).is_some_and(|v| v != value) {
+        if let Some(ours) = app.selector_value(key).filter(|v| v != value) {
             problems.push(
                 lpath,
-                ErrorKind::Conflict(format!("{key} is a selector label and must stay {:?}", selector[key])),
+                ErrorKind::Conflict(format!("{key} is a selector label and must stay {ours:?}")),
             );
         }
     }
@@ -110,12 +111,9 @@ mod tests {
                 "tier": "a b"}, "annotations": {"bad key/x/y": "1", "ok.io/x": "anything goes"}}"#,
         )
         .unwrap();
-        let selector = BTreeMap::from([
-            ("app.kubernetes.io/name".to_owned(), "orders".to_owned()),
-            ("app.kubernetes.io/instance".to_owned(), "orders".to_owned()),
-        ]);
+        let app = AppLabels::new("orders".parse().unwrap());
         let mut problems = Problems::default();
-        meta.validate(PathRef::ROOT.field("pod"), &selector, &mut problems);
+        meta.validate(PathRef::ROOT.field("pod"), &app, &mut problems);
         let errs: Vec<String> = problems
             .finish(())
             .unwrap_err()

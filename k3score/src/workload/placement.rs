@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, PathRef, Problems};
+use crate::labels::AppLabels;
 use crate::names::{DnsSubdomain, check_label_key, check_label_value};
 
 /// Where the pods may run. Every part is optional; the GPU settings of `resources` add their
@@ -358,16 +359,17 @@ impl Placement {
     }
 
     /// The pod's `topologySpreadConstraints` for `spread`: max skew 1 over the topology key,
-    /// counting the pods matching `selector` (the app's own), `ScheduleAnyway`.
+    /// counting the app's own pods (the selector of `app`), `ScheduleAnyway`; `None` (and
+    /// no selector built) without `spread`.
     #[must_use]
-    pub fn spread_constraints(&self, selector: &BTreeMap<String, String>) -> Option<Vec<TopologySpreadConstraint>> {
+    pub fn spread_constraints(&self, app: &AppLabels) -> Option<Vec<TopologySpreadConstraint>> {
         let spread = self.spread?;
         Some(vec![TopologySpreadConstraint {
             max_skew: 1,
             topology_key: spread.topology_key().to_owned(),
             when_unsatisfiable: "ScheduleAnyway".to_owned(),
             label_selector: Some(LabelSelector {
-                match_labels: Some(selector.clone()),
+                match_labels: Some(app.selector()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -414,8 +416,7 @@ mod tests {
         );
         let pref = node.preferred_during_scheduling_ignored_during_execution.unwrap();
         assert_eq!(pref[0].preference.match_expressions.as_ref().unwrap()[0].values, None);
-        let selector = BTreeMap::from([("app.kubernetes.io/name".to_owned(), "web".to_owned())]);
-        let spread = p.spread_constraints(&selector).unwrap();
+        let spread = p.spread_constraints(&AppLabels::new("web".parse().unwrap())).unwrap();
         assert_eq!(spread[0].topology_key, "topology.kubernetes.io/zone");
         assert_eq!(spread[0].when_unsatisfiable, "ScheduleAnyway");
         assert_eq!(Placement::default().affinity(), None);

@@ -17,7 +17,7 @@ use super::sidecar::Sidecar;
 use super::volume::{Volume, check_absolute};
 use crate::error::{ErrorKind, PathRef, Problems};
 use crate::identity::ServiceAccountSpec;
-use crate::labels::{AppLabels, image_version};
+use crate::labels::AppLabels;
 use crate::names::{DnsLabel, DnsSubdomain, bounded};
 use crate::object::Object;
 use crate::ports::Port;
@@ -129,10 +129,7 @@ impl Workload {
     #[must_use]
     pub fn new(name: DnsLabel, image: impl Into<String>) -> Self {
         let image = image.into();
-        let mut labels = AppLabels::new(name.clone());
-        if let Some(version) = image_version(&image) {
-            labels = labels.with_version(version);
-        }
+        let labels = AppLabels::for_image(name.clone(), &image);
         Self {
             name,
             labels,
@@ -190,11 +187,16 @@ impl Workload {
         bounded(self.name.as_str(), "-config-files", 253)
     }
 
-    /// The workload object's metadata: `name`, the namespace, our labels with
-    /// [`Workload::metadata`]'s, and its annotations.
+    /// The workload object's metadata: `name`, the namespace, `labels` (ours:
+    /// [`AppLabels::labels`] of [`Workload::labels`], which callers have built already for the
+    /// other objects) with [`Workload::metadata`]'s, and its annotations.
     #[must_use]
-    pub fn object_meta(&self, name: &str, namespace: Option<String>) -> ObjectMeta {
-        let mut labels = self.labels.labels();
+    pub fn object_meta(
+        &self,
+        name: &str,
+        namespace: Option<String>,
+        mut labels: BTreeMap<String, String>,
+    ) -> ObjectMeta {
         labels.extend(self.metadata.labels.clone());
         ObjectMeta {
             name: Some(name.to_owned()),
@@ -273,8 +275,7 @@ impl Workload {
                 ErrorKind::Invalid("must not be negative".into()),
             );
         }
-        let selector = self.labels.selector();
-        check_labels(&self.pod_labels, path.field("pod_labels"), &selector, problems);
+        check_labels(&self.pod_labels, path.field("pod_labels"), &self.labels, problems);
         self.validate_template(path, problems);
     }
 
@@ -283,11 +284,8 @@ impl Workload {
     /// `config_files`), under `path`; part of [`Workload::validate`], for callers that check
     /// the rest themselves (functions).
     pub fn validate_template(&self, path: PathRef<'_>, problems: &mut Problems) {
-        let selector = self.labels.selector();
-        let mut containers = BTreeSet::from([self.name.as_str()]);
-        containers.extend(self.init_containers.iter().map(|c| c.name.as_str()));
-        self.metadata.validate(path.field("metadata"), &selector, problems);
-        self.pod.validate(path.field("pod"), &selector, problems);
+        self.metadata.validate(path.field("metadata"), &self.labels, problems);
+        self.pod.validate(path.field("pod"), &self.labels, problems);
         let secrets = path.field("image_pull_secrets");
         for (i, secret) in self.image_pull_secrets.iter().enumerate() {
             if self.image_pull_secrets[..i].contains(secret) {
@@ -302,9 +300,16 @@ impl Workload {
         }
         self.validate_placement(path, problems);
         self.lifecycle.validate(path.field("lifecycle"), &self.ports, problems);
-        self.validate_sidecars(path, &mut containers, problems);
-        let volumes: BTreeSet<&str> = self.volumes.iter().map(|v| v.name.as_str()).collect();
-        super::config_files::validate(&self.config_files, &volumes, path.field("config_files"), problems);
+        // Every app is validated: the sets below are built only for the blocks that use them.
+        if !self.sidecars.is_empty() {
+            let mut containers = BTreeSet::from([self.name.as_str()]);
+            containers.extend(self.init_containers.iter().map(|c| c.name.as_str()));
+            self.validate_sidecars(path, &mut containers, problems);
+        }
+        if !self.config_files.is_empty() {
+            let volumes: BTreeSet<&str> = self.volumes.iter().map(|v| v.name.as_str()).collect();
+            super::config_files::validate(&self.config_files, &volumes, path.field("config_files"), problems);
+        }
     }
 
     fn validate_ports(&self, path: PathRef<'_>, problems: &mut Problems) {

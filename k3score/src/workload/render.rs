@@ -146,12 +146,14 @@ impl Workload {
             });
         }
 
-        let files = super::config_files::render(
-            &self.config_files,
-            self.config_map_name(),
-            ctx.ns(),
-            self.labels.labels(),
-        );
+        let files = (!self.config_files.is_empty()).then(|| {
+            super::config_files::render(
+                &self.config_files,
+                self.config_map_name(),
+                ctx.ns(),
+                self.labels.labels(),
+            )
+        });
         let mut annotations = self.pod.annotations.clone();
         if let Some(files) = files {
             volumes.push(files.volume);

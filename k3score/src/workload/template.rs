@@ -35,6 +35,9 @@ impl Workload {
     pub(crate) fn validate_placement(&self, path: PathRef<'_>, problems: &mut Problems) {
         let placement = path.field("placement");
         self.placement.validate(placement, problems);
+        if self.placement.node_selector.is_empty() {
+            return;
+        }
         let gpu = self.resources.scheduling().node_selector;
         let selector = placement.field("node_selector");
         for (key, value) in &self.placement.node_selector {
@@ -179,7 +182,7 @@ impl Workload {
             }
         }
         spec.affinity = placement.affinity();
-        spec.topology_spread_constraints = placement.spread_constraints(&self.labels.selector());
+        spec.topology_spread_constraints = placement.spread_constraints(&self.labels);
         spec.priority_class_name = placement.priority_class.as_ref().map(ToString::to_string);
         spec.runtime_class_name = placement.runtime_class.as_ref().map(ToString::to_string);
         if !self.image_pull_secrets.is_empty() {

@@ -149,7 +149,7 @@ fn every_setting_renders_and_stays_restricted() {
     let config_map: &ConfigMap = config_map.unwrap();
     assert_eq!(config_map.metadata.name.as_deref(), Some("web-config-files"));
     assert_eq!(config_map.data.as_ref(), Some(&data));
-    let meta = w.object_meta("web", Some("shop".into()));
+    let meta = w.object_meta("web", Some("shop".into()), w.labels.labels());
     assert_eq!(meta.labels.unwrap()["team"], "shop");
     assert_eq!(meta.annotations.unwrap()["argocd.argoproj.io/sync-wave"], "1");
     let refs = w.secret_refs();
@@ -168,7 +168,7 @@ fn unset_settings_change_nothing() {
     assert_eq!((spec.affinity, spec.topology_spread_constraints), (None, None));
     assert_eq!((spec.init_containers, spec.image_pull_secrets), (None, None));
     assert_eq!(spec.containers[0].lifecycle, None);
-    assert_eq!(plain.object_meta("web", None).annotations, None);
+    assert_eq!(plain.object_meta("web", None, plain.labels.labels()).annotations, None);
 }
 
 #[test]

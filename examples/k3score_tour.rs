@@ -23,9 +23,7 @@ use k3score::secrets::{GeneratedPassword, SecretStoreSpec, render_secret_refs};
 use k3score::target::Keda;
 use k3score::tenancy::NamespaceBundle;
 use k3score::workload::Workload;
-use k3score::{
-    Bundle, Context, FieldPath, Ingress, KedaHttpApi, Object, Problems, SecretBackend, Target, TargetBuilder,
-};
+use k3score::{Bundle, Context, Ingress, KedaHttpApi, Object, PathRef, SecretBackend, Target, TargetBuilder, Validate};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -151,14 +149,6 @@ fn context(target: Target) -> Result<Context> {
         .with_secret_values(env))
 }
 
-/// Runs a spec's `validate` and turns its problems into an error (renderers that take a
-/// validated spec do not validate again).
-fn check(validate: impl FnOnce(&FieldPath, &mut Problems)) -> Result {
-    let mut problems = Problems::default();
-    validate(&FieldPath::root(), &mut problems);
-    Ok(problems.finish(())?)
-}
-
 /// A Deployment and a Service around `w`'s pod template, plus what `Workload::render` returns
 /// (ServiceAccount, PVCs) and one Secret or ExternalSecret per secret that the workload or its
 /// scaling objects read: references are collected first and rendered once, so a shared secret
@@ -258,7 +248,8 @@ fn visibility(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     let ports = [WorkloadPort::named("http".parse()?), WorkloadPort::tcp(9090)];
     for (variant, yaml) in specs {
         let spec: NetworkSpec = k3score::yaml::from_yaml(yaml)?;
-        check(|path, problems| spec.validate(k3score::PathRef::from(path), problems))?;
+        // Renderers that take a validated spec do not validate again.
+        spec.check()?;
         let w = web("orders")?;
         // The route reaches `http`; port 9090 stays closed to the ingress controller.
         let policies = network::render(&spec, &w.labels, &ports, &ports[..1], ctx);
@@ -291,7 +282,7 @@ fn scaling(tour: &mut Tour, target: &str, ctx: &Context) -> Result {
     ];
     for (variant, yaml) in specs {
         let scaling: Scaling = k3score::yaml::from_yaml(yaml)?;
-        check(|path, problems| scaling.validate(k3score::PathRef::from(path).field("scaling"), problems))?;
+        scaling.problems_at(PathRef::ROOT.field("scaling")).finish(())?;
         let mut w = web("worker")?;
         w.resources = k3score::yaml::from_yaml("{cpu: 100m, memory: 128Mi}")?;
         let mut bundle = deployment(&w, &scaling, ctx)?;
@@ -438,7 +429,8 @@ fn secret_stores(tour: &mut Tour) -> Result {
     ];
     for (provider, yaml) in specs {
         let spec: SecretStoreSpec = k3score::yaml::from_yaml(&yaml)?;
-        check(|path, problems| spec.validate(k3score::PathRef::from(path), problems))?;
+        // Renderers that take a validated spec do not validate again.
+        spec.check()?;
         let mut bundle = Bundle::new();
         bundle.push(spec.render(&format!("{provider}-secrets").parse()?));
         tour.write(&format!("secrets-store-{provider}"), &bundle)?;

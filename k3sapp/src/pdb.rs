@@ -1,7 +1,7 @@
 //! PodDisruptionBudgets: how many replicas voluntary disruptions (node drains) may take down.
 
 pub use k3score::quantity::IntOrPercent;
-use k3score::{ErrorKind, PathRef, Problems};
+use k3score::{ErrorKind, PathRef, Problems, Validate};
 #[cfg(test)]
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[cfg(feature = "schema")]
@@ -36,9 +36,11 @@ impl Pdb {
         max_unavailable: Some(IntOrPercent::Int(1)),
         disabled: false,
     };
+}
 
+impl Validate for Pdb {
     /// Records every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match (self.disabled, &self.min_available, &self.max_unavailable) {
             (false, Some(_), Some(_)) => problems.push(
                 path,

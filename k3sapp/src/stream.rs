@@ -235,7 +235,7 @@ mod tests {
         unique.check(keys.iter().map(|k| (*k).to_owned()), &mut problems);
         unique.check(std::iter::once("Service/a/x".to_owned()), &mut problems);
         let errors = problems.finish(()).unwrap_err();
-        let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let found: Vec<String> = errors.messages();
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(
             found[0].starts_with("objects[2]") && found[0].contains("Service/a/x"),

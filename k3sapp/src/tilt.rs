@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use k3score::{ErrorKind, PathRef, Problems};
+use k3score::{ErrorKind, PathRef, Problems, Validate};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -105,48 +105,6 @@ impl Build {
         }
     }
 
-    /// Records every problem: absolute sync targets, no sync after a run (Tilt rejects it),
-    /// well-formed port forwards.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        let mut seen_run = false;
-        let steps = path.field("live_update");
-        for (i, step) in self.live_update.iter().enumerate() {
-            let p = steps.index(i);
-            match step {
-                LiveUpdate::Sync { to, .. } => {
-                    if !to.starts_with('/') {
-                        problems.push(
-                            p.field("to"),
-                            ErrorKind::Invalid("must be an absolute container path".into()),
-                        );
-                    }
-                    if seen_run {
-                        problems.push(
-                            p,
-                            ErrorKind::Invalid("Tilt does not allow a sync after a run step".into()),
-                        );
-                    }
-                }
-                LiveUpdate::Run { run, .. } => {
-                    seen_run = true;
-                    if run.trim().is_empty() {
-                        problems.push(p.field("run"), ErrorKind::Missing("a command".into()));
-                    }
-                }
-            }
-        }
-        for (i, forward) in self.port_forwards.iter().enumerate() {
-            let ok = forward.split(':').all(|part| part.parse::<u16>().is_ok_and(|n| n > 0))
-                && (1..=2).contains(&forward.split(':').count());
-            if !ok {
-                problems.push(
-                    path.field("port_forwards").index(i),
-                    ErrorKind::Invalid(format!("{forward:?} is not PORT or LOCAL:CONTAINER")),
-                );
-            }
-        }
-    }
-
     /// The Tiltfile snippet for one app: `docker_build`, `k8s_yaml` of `manifest` and
     /// `k8s_resource` with port forwards (`default_port` when none are given).
     ///
@@ -220,6 +178,50 @@ impl Build {
             );
         }
         out
+    }
+}
+
+impl Validate for Build {
+    /// Records every problem: absolute sync targets, no sync after a run (Tilt rejects it),
+    /// well-formed port forwards.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let mut seen_run = false;
+        let steps = path.field("live_update");
+        for (i, step) in self.live_update.iter().enumerate() {
+            let p = steps.index(i);
+            match step {
+                LiveUpdate::Sync { to, .. } => {
+                    if !to.starts_with('/') {
+                        problems.push(
+                            p.field("to"),
+                            ErrorKind::Invalid("must be an absolute container path".into()),
+                        );
+                    }
+                    if seen_run {
+                        problems.push(
+                            p,
+                            ErrorKind::Invalid("Tilt does not allow a sync after a run step".into()),
+                        );
+                    }
+                }
+                LiveUpdate::Run { run, .. } => {
+                    seen_run = true;
+                    if run.trim().is_empty() {
+                        problems.push(p.field("run"), ErrorKind::Missing("a command".into()));
+                    }
+                }
+            }
+        }
+        for (i, forward) in self.port_forwards.iter().enumerate() {
+            let ok = forward.split(':').all(|part| part.parse::<u16>().is_ok_and(|n| n > 0))
+                && (1..=2).contains(&forward.split(':').count());
+            if !ok {
+                problems.push(
+                    path.field("port_forwards").index(i),
+                    ErrorKind::Invalid(format!("{forward:?} is not PORT or LOCAL:CONTAINER")),
+                );
+            }
+        }
     }
 }
 

@@ -6,27 +6,34 @@ use k3score::names::check_dns1035_label;
 use k3score::ports::PortRef as RoutePort;
 use k3score::scaling::Scaling;
 use k3score::workload::{AccessMode, MAX_CRONJOB_NAME, VolumeSource, Workload, WorkloadKind};
-use k3score::{ErrorKind, Errors, PathRef, Problems};
+use k3score::{ErrorKind, Errors, PathRef, Problems, Validate};
 
 use crate::spec::{App, AppSet};
 
 /// Longest StatefulSet name whose pods' `controller-revision-hash` label stays within 63.
 pub const MAX_STATEFUL_NAME: usize = 52;
 
-impl App {
-    /// Checks the app; the error lists every problem with its path (`ports[1].name`).
-    pub fn validate(&self) -> Result<(), Errors> {
-        let mut problems = Problems::default();
-        self.validate_at(PathRef::ROOT, &mut problems);
-        problems.finish(())
-    }
-
-    /// Records every problem of the app under `path` (used for lists of apps).
-    pub fn validate_at(&self, path: PathRef<'_>, problems: &mut Problems) {
+impl Validate for App {
+    /// Records every problem of the app under `path` (`apps[0]` in a list of apps).
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         self.validate_with(&self.workload_spec(), path, problems);
     }
+}
 
-    /// [`App::validate_at`] with the workload input already built (rendering reuses it).
+impl App {
+    /// Checks the app; the error lists every problem with its path (`ports[1].name`). The
+    /// same as [`Validate::check`].
+    pub fn validate(&self) -> Result<(), Errors> {
+        self.check()
+    }
+
+    /// Records every problem of the app under `path` (used for lists of apps): the same as
+    /// [`Validate::validate`], which an inherent [`App::validate`] hides from method syntax.
+    pub fn validate_at(&self, path: PathRef<'_>, problems: &mut Problems) {
+        Validate::validate(self, path, problems);
+    }
+
+    /// [`Validate::validate`] with the workload input already built (rendering reuses it).
     pub(crate) fn validate_with(&self, workload: &Workload, path: PathRef<'_>, problems: &mut Problems) {
         problems.check(path.field("name"), check_dns1035_label(self.name.as_str()));
         // The pod label `controller-revision-hash` is `<name>-<10 chars>` and must fit in 63
@@ -285,19 +292,26 @@ impl App {
     }
 }
 
-impl AppSet {
-    /// Checks every app (paths `apps[i]...`) and that app names are unique.
-    pub fn validate(&self) -> Result<(), Errors> {
-        let mut problems = Problems::default();
+impl Validate for AppSet {
+    /// Records every problem of every app (`apps[i]...`), a repeated app name, and problems
+    /// of the set's own objects and patches, under `path`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let mut names = BTreeSet::new();
-        let apps = PathRef::ROOT.field("apps");
+        let apps = path.field("apps");
         for (i, app) in self.apps.iter().enumerate() {
             let path = apps.index(i);
-            app.validate_at(path, &mut problems);
-            Self::check_name(app, &mut names, path, &mut problems);
+            app.validate_at(path, problems);
+            Self::check_name(app, &mut names, path, problems);
         }
-        k3score::patch::validate(&self.objects, &self.patches, PathRef::ROOT, &mut problems);
-        problems.finish(())
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
+    }
+}
+
+impl AppSet {
+    /// Checks every app (paths `apps[i]...`) and that app names are unique. The same as
+    /// [`Validate::check`].
+    pub fn validate(&self) -> Result<(), Errors> {
+        self.check()
     }
 
     /// App names must be unique within the set.

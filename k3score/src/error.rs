@@ -7,6 +7,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+mod validate;
+
+pub use validate::Validate;
+
 /// One step of a [`FieldPath`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
@@ -372,6 +376,24 @@ impl Errors {
     pub fn under(self, prefix: &FieldPath) -> Self {
         Self(self.0.into_iter().map(|e| e.under(prefix)).collect())
     }
+
+    /// Every problem as printed (`ports[1].name: invalid ...`), in the order found: what a
+    /// report lists and what a test compares.
+    ///
+    /// ```
+    /// use k3score::{Error, ErrorKind, Errors, FieldPath};
+    /// let errors = Errors::from(Error::new(FieldPath::root().field("replicas"), ErrorKind::Missing("a count".into())));
+    /// assert_eq!(errors.messages(), ["replicas: missing: a count"]);
+    /// ```
+    #[must_use]
+    pub fn messages(&self) -> Vec<String> {
+        messages(&self.0)
+    }
+}
+
+/// Each error as printed, in order.
+fn messages(errors: &[Error]) -> Vec<String> {
+    errors.iter().map(ToString::to_string).collect()
 }
 
 impl From<Error> for Errors {
@@ -462,6 +484,13 @@ impl Problems {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Every problem recorded so far as printed (`path: what`), in order; empty when none
+    /// (see [`Errors::messages`]).
+    #[must_use]
+    pub fn messages(&self) -> Vec<String> {
+        messages(&self.0)
     }
 
     /// `Ok(value)` if nothing was recorded, else every problem.

@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use crate::context::Context;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::labels::AppLabels;
 use crate::names::{DnsLabel, DnsSubdomain};
 
@@ -143,9 +143,11 @@ impl WorkloadIdentity {
             WorkloadIdentity::Gcp(_) | WorkloadIdentity::Aws(_) => BTreeMap::new(),
         }
     }
+}
 
+impl Validate for WorkloadIdentity {
     /// Records a malformed email, ARN or UUID at `path` (the `workload_identity` field).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self {
             WorkloadIdentity::Gcp(email) => {
                 problems.check(path.field("gcp"), check_gcp_email(email));
@@ -292,9 +294,11 @@ impl ServiceAccountSpec {
             .map(WorkloadIdentity::pod_labels)
             .unwrap_or_default()
     }
+}
 
+impl Validate for ServiceAccountSpec {
     /// Records malformed identities and a workload identity on an account we do not create.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(identity) = &self.workload_identity {
             let ipath = path.field("workload_identity");
             identity.validate(ipath, problems);
@@ -318,13 +322,7 @@ mod tests {
     use crate::target::Target;
 
     fn errors(spec: &ServiceAccountSpec) -> Vec<String> {
-        let mut problems = Problems::default();
-        spec.validate(PathRef::ROOT.field("service_account"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        spec.problems_at(PathRef::ROOT.field("service_account")).messages()
     }
 
     fn render(spec: &ServiceAccountSpec) -> Option<ServiceAccount> {

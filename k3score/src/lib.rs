@@ -79,7 +79,7 @@ pub mod yaml;
 
 pub use bundle::Bundle;
 pub use context::Context;
-pub use error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Result};
+pub use error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Result, Validate};
 pub use object::{Kind, Object};
 pub use target::{Ingress, KedaHttpApi, SecretBackend, Target, TargetBuilder};
 pub use writer::YamlWriter;

@@ -15,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::context::Context;
 use crate::crd::prometheus::v1::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::exposure::Duration;
 use crate::labels::AppLabels;
 use crate::names::PortName;
@@ -54,7 +54,8 @@ pub struct Monitoring {
 
 impl Monitoring {
     /// Records every problem under `path`: a port that is not one of `ports` (or not TCP), a
-    /// path that does not start with `/`, an interval out of range.
+    /// path that does not start with `/`, an interval out of range. Not [`Validate`]: the
+    /// check needs the workload's ports.
     pub fn validate(&self, ports: &[Port], path: PathRef<'_>, problems: &mut Problems) {
         match ports.iter().find(|p| p.name == self.port) {
             None => problems.push(
@@ -130,11 +131,7 @@ mod tests {
         let m: Monitoring = crate::yaml::from_yaml(text).unwrap();
         let mut problems = Problems::default();
         m.validate(ports, PathRef::ROOT.field("monitoring"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.0.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        problems.messages()
     }
 
     #[test]

@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::quantity::{Bytes, Cpu};
 
 /// Resource name of CPU in requests and limits.
@@ -274,10 +274,12 @@ impl Resources {
         }
         scheduling
     }
+}
 
+impl Validate for Resources {
     /// Records every problem: limits below requests, a zero memory request (it would become a
     /// zero memory limit), a GPU count of 0, and a GPU product for a vendor other than NVIDIA.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.memory.is_some_and(|m| m.as_bytes() == 0) {
             problems.push(
                 path.field("memory"),
@@ -325,10 +327,10 @@ fn check_limit<T: Ord + std::fmt::Display + Copy>(
     }
 }
 
-impl Gpu {
+impl Validate for Gpu {
     /// Records a zero count, and a product for AMD or Intel (the product selects a GKE
     /// accelerator node label, which exists for NVIDIA GPUs only).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.count == 0 {
             problems.push(path.field("count"), ErrorKind::Invalid("must be at least 1".into()));
         }
@@ -362,13 +364,7 @@ mod tests {
     use super::*;
 
     fn errors(resources: &Resources) -> Vec<String> {
-        let mut problems = Problems::default();
-        resources.validate(PathRef::ROOT.field("resources"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        resources.problems_at(PathRef::ROOT.field("resources")).messages()
     }
 
     #[test]

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use k3score::exposure::{self, Backend, Host, PortRef, Route};
+use k3score::exposure::{self, Backend, Host, Route};
 use k3score::labels::{AppLabels, MANAGED_BY, MANAGER, PART_OF, image_version};
 use k3score::names::{Dns1035Label, DnsLabel, bounded};
 use k3score::network::{self, NetworkSpec, WorkloadPort};
+use k3score::ports::{Port, PortRef};
 use k3score::scaling::{KedaHttp, KedaQueue, ScalingContext, ServiceRef};
 use k3score::secrets::{self, SecretRef};
-use k3score::workload::{EnvValue, Port, Workload};
+use k3score::workload::{EnvValue, Workload};
 use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};

@@ -1,8 +1,9 @@
 //! What starts a function: an HTTP request, an item on a Redis list, or a schedule.
 
 use k3score::exposure::{Host, HttpMethod, check_path};
-use k3score::workload::{RestartPolicy, SecretKeyRef};
-use k3score::{ErrorKind, FieldPath, Problems};
+use k3score::secrets::SecretKeyRef;
+use k3score::workload::RestartPolicy;
+use k3score::{ErrorKind, PathRef, Problems, Validate};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -48,13 +49,15 @@ impl Trigger {
             Trigger::Schedule(_) => "schedule",
         }
     }
+}
 
+impl Validate for Trigger {
     /// Records every problem under `path` plus the variant key (`trigger.http.path`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match self {
-            Trigger::Http(http) => http.validate(&path.field("http"), problems),
-            Trigger::Queue(queue) => queue.validate(&path.field("queue"), problems),
-            Trigger::Schedule(schedule) => schedule.validate(&path.field("schedule"), problems),
+            Trigger::Http(http) => http.validate(path.field("http"), problems),
+            Trigger::Queue(queue) => queue.validate(path.field("queue"), problems),
+            Trigger::Schedule(schedule) => schedule.validate(path.field("schedule"), problems),
         }
     }
 }
@@ -86,10 +89,12 @@ impl HttpTrigger {
             host: None,
         }
     }
+}
 
+impl Validate for HttpTrigger {
     /// Records an invalid path or a repeated method.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("path"), check_path(&self.path));
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        problems.check(path.field("path"), check_path(&self.path));
         for (i, method) in self.methods.iter().enumerate() {
             if self.methods[..i].contains(method) {
                 problems.push(
@@ -148,10 +153,12 @@ impl QueueTrigger {
             password: None,
         }
     }
+}
 
+impl Validate for QueueTrigger {
     /// Nothing to check on its own: the merged KEDA spec is checked by the function
     /// (addresses may come from the project).
-    pub fn validate(&self, _path: &FieldPath, _problems: &mut Problems) {}
+    fn validate(&self, _path: PathRef<'_>, _problems: &mut Problems) {}
 }
 
 /// Project-wide Redis Sentinel settings for queue triggers (`queue:` in `functions.yaml`).
@@ -233,12 +240,14 @@ impl ScheduleTrigger {
             restart_policy: default_restart(),
         }
     }
+}
 
+impl Validate for ScheduleTrigger {
     /// Records an invalid cron, time zone, negative limits or an `always` restart policy.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        problems.check(&path.field("cron"), check_cronjob_schedule(&self.cron));
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        problems.check(path.field("cron"), check_cronjob_schedule(&self.cron));
         if let Some(tz) = &self.timezone {
-            problems.check(&path.field("timezone"), check_timezone(tz));
+            problems.check(path.field("timezone"), check_timezone(tz));
         }
         let non_negative = [
             ("successful_history", Some(i64::from(self.successful_history))),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k3score::network::Visibility;
-use k3score::{ErrorKind, Errors, FieldPath, Problems};
+use k3score::{ErrorKind, Errors, FieldPath, Problems, Validate};
 
 use crate::spec::{Function, Project};
 use crate::trigger::Trigger;
@@ -36,7 +36,7 @@ impl Project {
     /// ```
     /// let p: k3sfn::Project = k3score::yaml::from_yaml("name: shop\nfunctions:\n\
     ///   - {name: a, handler: 'm:a', trigger: {schedule: {cron: '* * *'}}, max_replicas: 3}\n").unwrap();
-    /// let errors: Vec<String> = p.validate().unwrap_err().iter().map(ToString::to_string).collect();
+    /// let errors: Vec<String> = p.validate().unwrap_err().messages();
     /// assert_eq!(errors[0], "functions[0].image: missing: an image: set image on the project or the function");
     /// ```
     pub fn validate(&self) -> Result<(), Errors> {
@@ -122,7 +122,7 @@ impl Project {
             peer.validate(k3score::PathRef::from(path).field("allow_to").index(i), problems);
         }
         let trigger_path = path.field("trigger");
-        function.trigger.validate(&trigger_path, problems);
+        function.trigger.validate((&trigger_path).into(), problems);
         let bounds = [
             ("min", "min_replicas"),
             ("max", "max_replicas"),

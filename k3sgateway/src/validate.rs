@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k3score::exposure::{PathKind, Route, Support, check_host, features, supports};
 use k3score::labels::AppLabels;
-use k3score::{Context, ErrorKind, Errors, FieldPath, Problems};
+use k3score::{Context, ErrorKind, Errors, FieldPath, Problems, Validate};
 
 use crate::spec::Gateway;
 use crate::waf::{cidr_contains, waf_support};
@@ -155,7 +155,7 @@ impl Gateway {
             cors.validate(k3score::PathRef::from(&root).field("cors"), problems);
         }
         if let Some(waf) = &self.waf {
-            waf.validate(&root.field("waf"), problems);
+            waf.validate(k3score::PathRef::from(&root).field("waf"), problems);
         }
         let mut names = BTreeMap::new();
         let mut matches: BTreeMap<(String, String, &str), usize> = BTreeMap::new();

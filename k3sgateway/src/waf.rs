@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use k3score::crd::traefik::v1alpha1::{MiddlewareSpec, PluginConfig, PluginValue};
 use k3score::exposure::{Cidr, RouteFeature, Support, supports, validate_allow_list, validate_body_size};
 use k3score::quantity::Bytes;
-use k3score::{ErrorKind, FieldPath, Ingress, Problems};
+use k3score::{ErrorKind, Ingress, PathRef, Problems, Validate};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -196,8 +196,49 @@ impl ManagedRules {
         self.plugin.as_deref().unwrap_or(self.engine.default_plugin())
     }
 
+    /// The Traefik `Middleware` spec running this rule set as a plugin.
+    ///
+    /// ```
+    /// use k3sgateway::{ManagedRules, WafEngine};
+    /// use k3score::crd::traefik::v1alpha1::PluginValue;
+    /// let rules = ManagedRules { engine: WafEngine::Coraza, detection_only: false,
+    ///     directives: vec![], url: None, plugin: None };
+    /// let spec = rules.traefik_middleware();
+    /// let PluginValue::List(directives) = &spec.plugin["coraza"]["directives"] else { panic!() };
+    /// assert_eq!(directives.last(), Some(&PluginValue::String("SecRuleEngine On".into())));
+    /// ```
+    #[must_use]
+    pub fn traefik_middleware(&self) -> MiddlewareSpec {
+        let config: PluginConfig = match self.engine {
+            // Config key `directives` (a list of SecLang lines): coraza-http-wasm README
+            // "Basic Configuration" and coraza-http-wasm-traefik e2e/config-dynamic.yaml
+            // (`plugin: {coraza: {directives: [...]}}`).
+            WafEngine::Coraza => {
+                let mode = if self.detection_only { "DetectionOnly" } else { "On" };
+                let mut lines: Vec<PluginValue> = CORAZA_CRS_DIRECTIVES
+                    .iter()
+                    .map(|d| PluginValue::String((*d).to_owned()))
+                    .collect();
+                lines.push(PluginValue::String(format!("SecRuleEngine {mode}")));
+                lines.extend(self.directives.iter().map(|d| PluginValue::String(d.clone())));
+                BTreeMap::from([("directives".to_owned(), PluginValue::List(lines))])
+            }
+            // `modSecurityUrl` (mandatory): acouvreur/traefik-modsecurity-plugin README "Configuration".
+            WafEngine::Modsecurity => BTreeMap::from([(
+                "modSecurityUrl".to_owned(),
+                PluginValue::String(self.url.clone().unwrap_or_default()),
+            )]),
+        };
+        MiddlewareSpec {
+            plugin: BTreeMap::from([(self.plugin_name().to_owned(), config)]),
+            ..Default::default()
+        }
+    }
+}
+
+impl Validate for ManagedRules {
     /// Records every problem under `path`.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(plugin) = &self.plugin {
             let ok = !plugin.is_empty()
                 && plugin.len() <= 63
@@ -273,60 +314,17 @@ impl ManagedRules {
             }
         }
     }
-
-    /// The Traefik `Middleware` spec running this rule set as a plugin.
-    ///
-    /// ```
-    /// use k3sgateway::{ManagedRules, WafEngine};
-    /// use k3score::crd::traefik::v1alpha1::PluginValue;
-    /// let rules = ManagedRules { engine: WafEngine::Coraza, detection_only: false,
-    ///     directives: vec![], url: None, plugin: None };
-    /// let spec = rules.traefik_middleware();
-    /// let PluginValue::List(directives) = &spec.plugin["coraza"]["directives"] else { panic!() };
-    /// assert_eq!(directives.last(), Some(&PluginValue::String("SecRuleEngine On".into())));
-    /// ```
-    #[must_use]
-    pub fn traefik_middleware(&self) -> MiddlewareSpec {
-        let config: PluginConfig = match self.engine {
-            // Config key `directives` (a list of SecLang lines): coraza-http-wasm README
-            // "Basic Configuration" and coraza-http-wasm-traefik e2e/config-dynamic.yaml
-            // (`plugin: {coraza: {directives: [...]}}`).
-            WafEngine::Coraza => {
-                let mode = if self.detection_only { "DetectionOnly" } else { "On" };
-                let mut lines: Vec<PluginValue> = CORAZA_CRS_DIRECTIVES
-                    .iter()
-                    .map(|d| PluginValue::String((*d).to_owned()))
-                    .collect();
-                lines.push(PluginValue::String(format!("SecRuleEngine {mode}")));
-                lines.extend(self.directives.iter().map(|d| PluginValue::String(d.clone())));
-                BTreeMap::from([("directives".to_owned(), PluginValue::List(lines))])
-            }
-            // `modSecurityUrl` (mandatory): acouvreur/traefik-modsecurity-plugin README "Configuration".
-            WafEngine::Modsecurity => BTreeMap::from([(
-                "modSecurityUrl".to_owned(),
-                PluginValue::String(self.url.clone().unwrap_or_default()),
-            )]),
-        };
-        MiddlewareSpec {
-            plugin: BTreeMap::from([(self.plugin_name().to_owned(), config)]),
-            ..Default::default()
-        }
-    }
 }
 
-impl Waf {
+impl Validate for Waf {
     /// Records every problem under `path` (`waf`).
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        validate_allow_list(
-            &self.allow_cidrs,
-            k3score::PathRef::from(path).field("allow_cidrs"),
-            problems,
-        );
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        validate_allow_list(&self.allow_cidrs, path.field("allow_cidrs"), problems);
         if let Some(size) = self.max_body_size {
-            validate_body_size(size, k3score::PathRef::from(path).field("max_body_size"), problems);
+            validate_body_size(size, path.field("max_body_size"), problems);
         }
         if let Some(rules) = &self.managed_rules {
-            rules.validate(&path.field("managed_rules"), problems);
+            rules.validate(path.field("managed_rules"), problems);
         }
     }
 }
@@ -382,7 +380,7 @@ mod tests {
             plugin: Some("a b".into()),
         };
         let mut problems = Problems::default();
-        rules.validate(&FieldPath::root().field("waf").field("managed_rules"), &mut problems);
+        rules.validate(PathRef::ROOT.field("waf").field("managed_rules"), &mut problems);
         let paths: Vec<String> = problems
             .finish(())
             .unwrap_err()

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use k3sapp::{App, AppSet};
 use k3score::names::DnsLabel;
-use k3score::{Bundle, Context, Errors, FieldPath, Problems, Target};
+use k3score::{Bundle, Context, Errors, FieldPath, Target, Validate};
 
 /// A parsed spec file of any kind the suite knows.
 #[derive(Clone, Debug)]
@@ -155,24 +155,9 @@ pub(crate) fn parse_spec_in(text: &str, ctx: Option<(&Context, &Path)>) -> Resul
         Some("Apps") => parse(text, ctx, AppSet::validate, Spec::Apps),
         Some("Gateway") => parse(text, ctx, k3sgateway::Gateway::validate, boxed(Spec::Gateway)),
         Some("Functions") => parse(text, None, k3sfn::Project::validate, boxed(Spec::Functions)),
-        Some("Platform") => parse(
-            text,
-            ctx,
-            |p: &k3splatform::Platform| at_root(|path, problems| p.validate(path, problems)),
-            boxed(Spec::Platform),
-        ),
-        Some("Tenant") => parse(
-            text,
-            ctx,
-            |t: &k3splatform::Tenant| at_root(|path, problems| t.validate(path, problems)),
-            boxed(Spec::Tenant),
-        ),
-        Some("Store") => parse(
-            text,
-            ctx,
-            |s: &k3splatform::Store| at_root(|path, problems| s.validate(path, problems)),
-            boxed(Spec::Store),
-        ),
+        Some("Platform") => parse(text, ctx, k3splatform::Platform::check, boxed(Spec::Platform)),
+        Some("Tenant") => parse(text, ctx, k3splatform::Tenant::check, boxed(Spec::Tenant)),
+        Some("Store") => parse(text, ctx, k3splatform::Store::check, boxed(Spec::Store)),
         Some(other) => Err(k3score::Error::new(
             FieldPath::root().field("kind"),
             k3score::ErrorKind::Unsupported {
@@ -222,13 +207,6 @@ fn is_blank(text: &str) -> bool {
 /// One problem with the whole file.
 fn whole_file(message: String) -> Errors {
     k3score::Error::new(FieldPath::root(), k3score::ErrorKind::Invalid(message)).into()
-}
-
-/// The problems a `validate(path, problems)` method records at the root.
-fn at_root(validate: impl FnOnce(&FieldPath, &mut Problems)) -> Result<(), Errors> {
-    let mut problems = Problems::default();
-    validate(&FieldPath::root(), &mut problems);
-    problems.finish(())
 }
 
 /// Renders a spec into `namespace` (an `Apps` or `Gateway` file may name its own).

@@ -42,7 +42,9 @@ use k3score::crd::helm_controller::v1::{HelmChartConfig, HelmChartConfigSpec};
 use k3score::identity::WorkloadIdentity;
 use k3score::names::DnsLabel;
 use k3score::secrets::SecretStoreSpec;
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, PathRef, Problems, SecretBackend};
+use k3score::{
+    Bundle, Context, ErrorKind, Errors, FieldPath, Ingress, Object, PathRef, Problems, SecretBackend, Validate,
+};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use k3score::crd::argocd::v1alpha1::{
 };
 use k3score::labels::{MANAGED_BY, MANAGER};
 use k3score::names::DnsLabel;
-use k3score::{ErrorKind, FieldPath, Problems};
+use k3score::{ErrorKind, PathRef, Problems, Validate};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -273,48 +273,6 @@ pub fn merge_values(base: &Values, overlay: &Values) -> Values {
 }
 
 impl Chart {
-    /// Records empty repository, chart, version or path values and non-URL repositories.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        let source = path.field("source");
-        let nonempty = |problems: &mut Problems, p: FieldPath, v: &str, what: &str| {
-            if v.trim().is_empty() {
-                problems.push(p, ErrorKind::Missing(what.to_owned()));
-            }
-        };
-        let (kind, repo) = match &self.source {
-            ChartSource::Helm { repo, chart, version } => {
-                let p = source.field("helm");
-                nonempty(problems, p.field("chart"), chart, "the chart name");
-                nonempty(problems, p.field("version"), version, "a pinned chart version");
-                ("helm", repo)
-            }
-            ChartSource::Git {
-                repo,
-                path: dir,
-                revision,
-            } => {
-                let p = source.field("git");
-                nonempty(problems, p.field("path"), dir, "the chart directory");
-                nonempty(problems, p.field("revision"), revision, "a branch, tag or commit");
-                ("git", repo)
-            }
-        };
-        let ok_scheme = ["https://", "http://", "oci://", "ssh://", "git@"]
-            .iter()
-            .any(|s| repo.starts_with(s));
-        if !ok_scheme {
-            problems.push(
-                source.field(kind).field("repo"),
-                ErrorKind::Invalid(format!(
-                    "{repo:?} is not a repository URL (https://, oci://, ssh:// or git@)"
-                )),
-            );
-        }
-        for (i, file) in self.value_files.iter().enumerate() {
-            nonempty(problems, path.field("value_files").index(i), file, "a value file path");
-        }
-    }
-
     /// The values in effect on the target called `target`: `values`, then its overlay.
     #[must_use]
     pub fn values_for(&self, target: &str) -> Values {
@@ -377,6 +335,50 @@ impl Chart {
     }
 }
 
+impl Validate for Chart {
+    /// Records empty repository, chart, version or path values and non-URL repositories.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let source = path.field("source");
+        let nonempty = |problems: &mut Problems, p: PathRef<'_>, v: &str, what: &str| {
+            if v.trim().is_empty() {
+                problems.push(p, ErrorKind::Missing(what.to_owned()));
+            }
+        };
+        let (kind, repo) = match &self.source {
+            ChartSource::Helm { repo, chart, version } => {
+                let p = source.field("helm");
+                nonempty(problems, p.field("chart"), chart, "the chart name");
+                nonempty(problems, p.field("version"), version, "a pinned chart version");
+                ("helm", repo)
+            }
+            ChartSource::Git {
+                repo,
+                path: dir,
+                revision,
+            } => {
+                let p = source.field("git");
+                nonempty(problems, p.field("path"), dir, "the chart directory");
+                nonempty(problems, p.field("revision"), revision, "a branch, tag or commit");
+                ("git", repo)
+            }
+        };
+        let ok_scheme = ["https://", "http://", "oci://", "ssh://", "git@"]
+            .iter()
+            .any(|s| repo.starts_with(s));
+        if !ok_scheme {
+            problems.push(
+                source.field(kind).field("repo"),
+                ErrorKind::Invalid(format!(
+                    "{repo:?} is not a repository URL (https://, oci://, ssh:// or git@)"
+                )),
+            );
+        }
+        for (i, file) in self.value_files.iter().enumerate() {
+            nonempty(problems, path.field("value_files").index(i), file, "a value file path");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,14 +433,7 @@ mod tests {
             "name: web\nnamespace: web\nsource: {helm: {repo: charts.acme.io, chart: '', version: ' '}}\n\
              value_files: ['']\n",
         );
-        let mut problems = Problems::default();
-        c.validate(&FieldPath::root().field("charts").index(0), &mut problems);
-        let errors: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors = c.problems_at(PathRef::ROOT.field("charts").index(0)).messages();
         assert_eq!(
             errors,
             [

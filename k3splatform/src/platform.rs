@@ -8,7 +8,7 @@ use k3score::crd::argocd::v1alpha1::{
 use k3score::labels::{MANAGED_BY, MANAGER};
 use k3score::names::DnsLabel;
 use k3score::patch::{ExtraObject, Patch};
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
+use k3score::{Bundle, Context, ErrorKind, Errors, Object, PathRef, Problems, Validate};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -88,22 +88,6 @@ impl Platform {
         }
     }
 
-    /// Records every chart problem (`charts[1].source.helm.version`) and duplicate names.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
-        let mut seen = BTreeSet::new();
-        for (i, chart) in self.charts.iter().enumerate() {
-            let p = path.field("charts").index(i);
-            chart.validate(&p, problems);
-            if !seen.insert(chart.name.as_str()) {
-                problems.push(
-                    p.field("name"),
-                    ErrorKind::Conflict(format!("another chart is already named {:?}", chart.name.as_str())),
-                );
-            }
-        }
-    }
-
     /// The AppProject allowing exactly the charts' repositories and destination namespaces
     /// on the in-cluster server; `None` for the `default` project.
     ///
@@ -147,9 +131,7 @@ impl Platform {
     /// The AppProject (unless `default`) and one Application per chart, with the values of
     /// `ctx.target` (its name selects `values_by_target`). Objects go to `argocd`.
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
-        problems.finish(())?;
+        self.check()?;
         let mut objects: Vec<Object> = self.app_project().into_iter().map(Object::from).collect();
         let target = ctx.target.name.as_str();
         objects.extend(
@@ -161,6 +143,25 @@ impl Platform {
         bundle.check_unique()?;
         bundle.escape_hatch(&self.objects, &self.patches, ctx)?;
         Ok(bundle)
+    }
+}
+
+impl Validate for Platform {
+    /// Records every chart problem (`charts[1].source.helm.version`) and duplicate names.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
+        let mut seen = BTreeSet::new();
+        for (i, chart) in self.charts.iter().enumerate() {
+            let charts = path.field("charts");
+            let p = charts.index(i);
+            chart.validate(p, problems);
+            if !seen.insert(chart.name.as_str()) {
+                problems.push(
+                    p.field("name"),
+                    ErrorKind::Conflict(format!("another chart is already named {:?}", chart.name.as_str())),
+                );
+            }
+        }
     }
 }
 
@@ -189,9 +190,7 @@ mod tests {
         let errors: Vec<String> = platform
             .render(&Context::new(Target::gcp(), "x".parse().unwrap()))
             .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+            .messages();
         assert_eq!(
             errors,
             [

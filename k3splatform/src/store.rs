@@ -13,7 +13,7 @@ use k3score::resources::{Limits, Resources};
 use k3score::secrets::{GeneratedPassword, SecretKeyRef};
 use k3score::tenancy::{LimitDefaults, Quota};
 use k3score::workload::{ContainerSecurity, EnvValue, Probe, ProbeAction, Probes, Pvc, Volume, VolumeSource};
-use k3score::{Bundle, Context, Errors, FieldPath, Object, Problems};
+use k3score::{Bundle, Context, Errors, Object, PathRef, Problems, Validate};
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
@@ -154,20 +154,6 @@ impl Store {
     #[must_use]
     pub fn sizes(&self, target: &str) -> Sizes {
         self.size.unwrap_or_else(|| SizeProfile::for_target(target)).sizes()
-    }
-
-    /// Records empty images and an id that makes the namespace too long.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
-        for (field, image) in [("api_image", &self.api_image), ("postgres_image", &self.postgres_image)] {
-            if image.trim().is_empty() {
-                problems.push(
-                    path.field(field),
-                    k3score::ErrorKind::Missing("an image reference".into()),
-                );
-            }
-        }
-        self.tenant(&self.sizes("local")).validate(path, problems);
     }
 
     /// The tenant the store lives in: `store-<id>` with the profile's quota and defaults.
@@ -326,9 +312,7 @@ impl Store {
     ///
     /// Renders into `store-<id>`; `ctx.namespace` is not used.
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
-        problems.finish(())?;
+        self.check()?;
         let sizes = self.sizes(ctx.target.name.as_str());
         let tenant = self.tenant(&sizes);
         let mut objects: Vec<Object> = tenant.render(ctx)?.into_iter().collect();
@@ -368,6 +352,22 @@ impl Store {
         bundle.check_unique()?;
         bundle.escape_hatch(&self.objects, &self.patches, &app_ctx)?;
         Ok(bundle)
+    }
+}
+
+impl Validate for Store {
+    /// Records empty images and an id that makes the namespace too long.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
+        for (field, image) in [("api_image", &self.api_image), ("postgres_image", &self.postgres_image)] {
+            if image.trim().is_empty() {
+                problems.push(
+                    path.field(field),
+                    k3score::ErrorKind::Missing("an image reference".into()),
+                );
+            }
+        }
+        self.tenant(&self.sizes("local")).validate(path, problems);
     }
 }
 

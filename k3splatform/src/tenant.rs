@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k3score::names::{DnsLabel, DnsSubdomain, LabelKey, LabelValue, bounded};
 use k3score::patch::{ExtraObject, Patch};
 use k3score::tenancy::{LimitDefaults, NamespaceBundle, PodSecurityLevel, Provisioner, Quota};
-use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, Problems};
+use k3score::{Bundle, Context, ErrorKind, Errors, FieldPath, Object, PathRef, Problems, Validate};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -160,29 +160,6 @@ impl Tenant {
             .map_err(|kind| Errors::from(k3score::Error::new(FieldPath::root().field("id"), kind)))
     }
 
-    /// Records every problem with its path.
-    pub fn validate(&self, path: &FieldPath, problems: &mut Problems) {
-        k3score::patch::validate(&self.objects, &self.patches, path.into(), problems);
-        let len = self.namespace_name().len();
-        if len > MAX_NAMESPACE {
-            problems.push(
-                path.field("id"),
-                ErrorKind::Invalid(format!(
-                    "namespace {:?} would be {len} characters; at most {MAX_NAMESPACE}",
-                    self.namespace_name()
-                )),
-            );
-        }
-        if self.labels.keys().any(|k| k.as_str() == TENANT_LABEL) {
-            problems.push(
-                path.field("labels").field(TENANT_LABEL),
-                ErrorKind::Conflict("this label is set from the tenant id".into()),
-            );
-        }
-        self.bundle_spec(self.namespace_or_prefix())
-            .validate(path.into(), problems);
-    }
-
     fn namespace_or_prefix(&self) -> DnsLabel {
         DnsLabel::new(self.namespace_name()).unwrap_or_else(|_| self.prefix.clone())
     }
@@ -213,9 +190,7 @@ impl Tenant {
     ///
     /// The namespace is the tenant's own; `ctx.namespace` is not used (`ctx.target` is).
     pub fn render(&self, ctx: &Context) -> Result<Bundle, Errors> {
-        let mut problems = Problems::default();
-        self.validate(&FieldPath::root(), &mut problems);
-        problems.finish(())?;
+        self.check()?;
         let namespace = self.namespace()?;
         let mut objects = self.bundle_spec(namespace.clone()).render(ctx)?;
         objects.push(default_service_account(&namespace).into());
@@ -276,6 +251,30 @@ impl Tenant {
     }
 }
 
+impl Validate for Tenant {
+    /// Records every problem with its path.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
+        let len = self.namespace_name().len();
+        if len > MAX_NAMESPACE {
+            problems.push(
+                path.field("id"),
+                ErrorKind::Invalid(format!(
+                    "namespace {:?} would be {len} characters; at most {MAX_NAMESPACE}",
+                    self.namespace_name()
+                )),
+            );
+        }
+        if self.labels.keys().any(|k| k.as_str() == TENANT_LABEL) {
+            problems.push(
+                path.field("labels").field(TENANT_LABEL),
+                ErrorKind::Conflict("this label is set from the tenant id".into()),
+            );
+        }
+        self.bundle_spec(self.namespace_or_prefix()).validate(path, problems);
+    }
+}
+
 /// The namespace's `default` ServiceAccount with `automountServiceAccountToken: false`:
 /// pods that name no account get no API token. Nothing binds it to a role.
 #[must_use]
@@ -330,12 +329,7 @@ mod tests {
             "id: {long}\nlabels: {{platform.k3s.io/tenant: x}}\nquota: {{}}\n"
         ))
         .unwrap();
-        let errors: Vec<String> = tenant
-            .render(&ctx())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors: Vec<String> = tenant.render(&ctx()).unwrap_err().messages();
         assert_eq!(
             errors,
             [

@@ -20,7 +20,7 @@
 use std::fmt;
 
 use k3score::names::DnsLabel;
-use k3score::{Error, Errors, FieldPath, Problems};
+use k3score::{Error, Errors, FieldPath, Problems, Validate};
 use k3splatform::SizeProfile;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{CustomResourceDefinition, ValidationRule};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
@@ -227,9 +227,7 @@ impl StoreSpec {
             patches: Vec::new(),
             objects: Vec::new(),
         };
-        let mut platform = Problems::default();
-        store.validate(&FieldPath::root(), &mut platform);
-        if let Err(errors) = platform.finish(()) {
+        if let Err(errors) = store.check() {
             for error in errors.0 {
                 problems.push_error(Error::new(spec_path(&error.path), error.kind));
             }

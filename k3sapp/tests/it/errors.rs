@@ -1,7 +1,7 @@
 //! Error tests: each class of bad input gives a clear error naming its path inside the spec
 //! file, YAML errors carry line and column, and every problem is reported at once.
 
-use crate::common::{ctx, messages, parse_app, render_err};
+use crate::common::{ctx, parse_app, render_err};
 use k3sapp::{App, AppBuilder, AppSet};
 use k3score::scaling::{Hpa, Scaling};
 use k3score::{ErrorKind, Target};
@@ -11,7 +11,7 @@ const BASE: &str = "name: web\nimage: ghcr.io/acme/web:1.0.0\n";
 
 /// The error strings of rendering `BASE` + `extra` on the local target.
 fn errors(extra: &str) -> Vec<String> {
-    messages(&render_err(&parse_app(&format!("{BASE}{extra}"))))
+    render_err(&parse_app(&format!("{BASE}{extra}"))).messages()
 }
 
 /// The YAML error of `BASE` + `extra`: its path, line and column, and its text.
@@ -31,7 +31,7 @@ fn set_errors(text: &str) -> Vec<String> {
     let set: AppSet = k3score::yaml::from_yaml(text).unwrap_or_else(|e| panic!("{e}"));
     match set.render(&ctx(Target::local())) {
         Ok(_) => panic!("the app set rendered"),
-        Err(errors) => messages(&errors),
+        Err(errors) => errors.messages(),
     }
 }
 
@@ -210,7 +210,7 @@ fn replicas_together_with_scaling() {
         .build()
         .unwrap_err();
     assert_eq!(
-        messages(&built),
+        built.messages(),
         [
             "replicas: conflict: the autoscaler owns the replica count; set the scaling minimum instead",
             "resources.memory: missing: a memory request: scaling.hpa.memory is a percentage of it",
@@ -222,7 +222,7 @@ fn replicas_together_with_scaling() {
 fn builder_reports_every_unset_required_field() {
     let err = AppBuilder::default().replicas(Some(2)).build().unwrap_err();
     assert_eq!(
-        messages(&err),
+        err.messages(),
         ["name: missing: name must be set", "image: missing: image must be set"]
     );
 }

@@ -1,7 +1,7 @@
 //! Workload kinds and rollout settings (issue 24): DaemonSet, Job and CronJob with the same
 //! pod template, the fields each kind takes, and an error naming every field that does not fit.
 
-use crate::common::{app, assert_restricted, golden, messages, parse_app, render, render_err};
+use crate::common::{app, assert_restricted, golden, parse_app, render, render_err};
 use k3score::Target;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 const BASE: &str = "name: web\nimage: ghcr.io/acme/web:1.0.0\n";
 
 fn errors(extra: &str) -> Vec<String> {
-    messages(&render_err(&parse_app(&format!("{BASE}{extra}"))))
+    render_err(&parse_app(&format!("{BASE}{extra}"))).messages()
 }
 
 #[test]
@@ -224,9 +224,10 @@ fn job_and_schedule_values_are_checked() {
     assert!(found[4].contains("month 13 is out of 1-12"), "{}", found[4]);
     let long = "a".repeat(53);
     assert_eq!(
-        messages(&render_err(&parse_app(&format!(
+        render_err(&parse_app(&format!(
             "name: {long}\nimage: x:1\nworkload: cron_job\ncron_job: {{schedule: '@daily'}}\n"
-        )))),
+        )))
+        .messages(),
         [
             "name: a cron_job app's name must be at most 52 characters (the controller appends 11 to its Jobs' names), is 53"
         ]

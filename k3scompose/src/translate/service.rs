@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use k3sapp::{App, Build};
 use k3score::identity::ServiceAccountSpec;
 use k3score::names::{EnvVarName, PortName};
+use k3score::ports::{Port, Protocol};
 use k3score::quantity::Cpu;
 use k3score::resources::{Limits, Resources};
-use k3score::workload::{Env, EnvValue, Port, Probe, ProbeAction, Probes, Protocol};
+use k3score::workload::{Env, EnvValue, Probe, ProbeAction, Probes};
 use k3score::{ErrorKind, FieldPath};
 
 use super::{HEALTHCHECK_INTERVAL, HEALTHCHECK_RETRIES, HEALTHCHECK_TIMEOUT, ServiceCx};

@@ -11,7 +11,7 @@ use std::fmt;
 use super::host::check_host;
 use super::route::{PathKind, Route};
 use crate::context::Context;
-use crate::error::{ErrorKind, Errors, FieldPath, PathRef, Problems};
+use crate::error::{ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 use crate::ports::PortRef;
 use crate::target::Ingress;
 

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::policy::{checked_string, invalid};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 /// `*`, or `http(s)://host[:port]` where host may start with `*.` (Gateway API `CORSOrigin`
 /// pattern, gateway-api v1.6.1 standard CRD; REFERENCE §9).
@@ -230,9 +230,11 @@ impl Cors {
             allow_credentials: false,
         }
     }
+}
 
+impl Validate for Cors {
     /// Records every problem of this CORS block under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let origins: Vec<&str> = self.allow_origins.iter().map(Origin::as_str).collect();
         check_list(path.field("allow_origins"), "origin", &origins, 1, 64, problems);
         let methods: Vec<&str> = self.allow_methods.iter().map(|m| m.as_str()).collect();

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 /// A positive duration of whole seconds, at most [`Duration::MAX`] (24h).
 ///
@@ -59,9 +59,11 @@ impl Duration {
             format!("{s}s")
         }
     }
+}
 
+impl Validate for Duration {
     /// Records a problem at `path` unless the duration is between 1s and [`Duration::MAX`].
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Err(kind) = check_range(self.0) {
             problems.push(path, kind);
         }

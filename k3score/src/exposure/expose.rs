@@ -9,7 +9,7 @@ use super::duration::Duration;
 use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
 use super::route::{Backend, PathMatch, Route, default_paths};
-use crate::error::{PathRef, Problems};
+use crate::error::{PathRef, Problems, Validate};
 use crate::names::{Dns1035Label, DnsLabel};
 use crate::ports::PortRef;
 use crate::quantity::Bytes;
@@ -92,10 +92,12 @@ impl Expose {
             ..Route::new(name, host, Backend::new(service, port))
         }
     }
+}
 
+impl Validate for Expose {
     /// Records every problem of the block under `path` (the route checks, with `port` for
     /// `backend.port`); target-dependent checks happen when the route is rendered.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let name = DnsLabel::new("expose").expect("static name");
         let service = Dns1035Label::new("expose").expect("static name");
         let route = self.to_route(name, service, PortRef::Number(1));

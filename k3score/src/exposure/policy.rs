@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::duration::Duration;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names::DnsSubdomain;
 
 /// Declares a validated string newtype: `FromStr`/serde through `$check`, `Display`, JSON Schema.
@@ -157,9 +157,11 @@ impl RateLimit {
     pub fn effective_burst(&self) -> u32 {
         self.burst.unwrap_or(self.requests)
     }
+}
 
+impl Validate for RateLimit {
     /// Records every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.requests == 0 {
             problems.push(
                 path.field("requests"),
@@ -206,9 +208,11 @@ impl BasicAuth {
     pub fn new(secret: DnsSubdomain) -> Self {
         Self { secret, realm: None }
     }
+}
 
+impl Validate for BasicAuth {
     /// Records every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(realm) = &self.realm {
             let ok = realm
                 .chars()

@@ -11,7 +11,7 @@ use super::cors::Cors;
 use super::duration::Duration;
 use super::host::Host;
 use super::policy::{BasicAuth, Cidr, RateLimit};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::labels::AppLabels;
 use crate::names::{Dns1035Label, DnsLabel};
 use crate::ports::PortRef;
@@ -357,9 +357,11 @@ impl Route {
         paths.dedup();
         paths
     }
+}
 
+impl Validate for Route {
     /// Records every problem of the route under `path` (target-independent checks).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let paths = path.field("paths");
         if self.paths.is_empty() || self.paths.len() > MAX_PATHS {
             problems.push(

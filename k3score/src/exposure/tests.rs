@@ -4,7 +4,7 @@
 use pretty_assertions::assert_eq;
 
 use super::*;
-use crate::error::{ErrorKind, FieldPath, PathRef};
+use crate::error::{ErrorKind, FieldPath, PathRef, Validate};
 use crate::target::Target;
 
 fn targets() -> [Target; 3] {

@@ -11,7 +11,7 @@ use serde::Deserialize as _;
 use serde_derive::{Deserialize, Serialize};
 
 use super::{Cidr, NAMESPACE_NAME_LABEL};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
 use crate::ports::{Protocol, port_number};
@@ -84,7 +84,9 @@ impl PeerPort {
             end_port: end_port.map(i32::from),
         }
     }
+}
 
+impl Validate for PeerPort {
     fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let (port, _, end_port) = self.parts();
         if port == 0 {
@@ -145,8 +147,43 @@ pub struct Peer {
 }
 
 impl Peer {
+    pub(super) fn to_k8s(&self) -> NetworkPolicyPeer {
+        if let Some(cidr) = &self.cidr {
+            let except: Vec<String> = self.except.iter().map(ToString::to_string).collect();
+            return NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: cidr.to_string(),
+                    except: (!except.is_empty()).then_some(except),
+                }),
+                ..Default::default()
+            };
+        }
+        let mut pod_labels: BTreeMap<String, String> = self
+            .pod_labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(app) = &self.app {
+            pod_labels.insert(labels::NAME.to_owned(), app.to_string());
+        }
+        NetworkPolicyPeer {
+            namespace_selector: self.namespace.as_ref().map(|ns| namespace_selector(ns.as_str())),
+            pod_selector: (!pod_labels.is_empty()).then(|| LabelSelector {
+                match_labels: Some(pod_labels),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn ports_k8s(&self) -> Vec<NetworkPolicyPort> {
+        self.ports.iter().map(PeerPort::to_k8s).collect()
+    }
+}
+
+impl Validate for Peer {
     /// Checks the peer, recording every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let selects_pods = self.namespace.is_some() || self.app.is_some() || !self.pod_labels.is_empty();
         if !selects_pods && self.cidr.is_none() {
             problems.push(
@@ -185,39 +222,6 @@ impl Peer {
         for (i, port) in self.ports.iter().enumerate() {
             port.validate(path.field("ports").index(i), problems);
         }
-    }
-
-    pub(super) fn to_k8s(&self) -> NetworkPolicyPeer {
-        if let Some(cidr) = &self.cidr {
-            let except: Vec<String> = self.except.iter().map(ToString::to_string).collect();
-            return NetworkPolicyPeer {
-                ip_block: Some(IPBlock {
-                    cidr: cidr.to_string(),
-                    except: (!except.is_empty()).then_some(except),
-                }),
-                ..Default::default()
-            };
-        }
-        let mut pod_labels: BTreeMap<String, String> = self
-            .pod_labels
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        if let Some(app) = &self.app {
-            pod_labels.insert(labels::NAME.to_owned(), app.to_string());
-        }
-        NetworkPolicyPeer {
-            namespace_selector: self.namespace.as_ref().map(|ns| namespace_selector(ns.as_str())),
-            pod_selector: (!pod_labels.is_empty()).then(|| LabelSelector {
-                match_labels: Some(pod_labels),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
-    }
-
-    pub(super) fn ports_k8s(&self) -> Vec<NetworkPolicyPort> {
-        self.ports.iter().map(PeerPort::to_k8s).collect()
     }
 }
 

@@ -350,7 +350,7 @@ pub const ANYWHERE_DESCRIPTION: &str = "The app's Service is a load_balancer or 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{PathRef, Problems};
+    use crate::error::{PathRef, Problems, Validate};
     use crate::network::NAMESPACE_NAME_LABEL;
     use crate::target::Target;
     use crate::yaml::from_yaml;

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::{Peer, Visibility};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 /// Where a workload may open connections to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,9 +47,9 @@ pub struct NetworkSpec {
     pub egress: EgressMode,
 }
 
-impl NetworkSpec {
+impl Validate for NetworkSpec {
     /// Checks the spec, recording every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, peer) in self.allow_from.iter().enumerate() {
             peer.validate(path.field("allow_from").index(i), problems);
         }
@@ -73,11 +73,7 @@ mod tests {
     use crate::yaml::from_yaml;
 
     fn errors(spec: &NetworkSpec) -> Vec<String> {
-        let mut problems = Problems::default();
-        spec.validate(PathRef::ROOT.field("security"), &mut problems);
-        problems
-            .finish(())
-            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
+        spec.problems_at(PathRef::ROOT.field("security")).messages()
     }
 
     #[test]

@@ -70,12 +70,7 @@ mod tests {
         let path = crate::FieldPath::root().field("scaling").field("hpa");
         validate_bounds((&path).into(), 3, 2, 1, &mut problems);
         validate_bounds((&path).into(), 0, 0, 1, &mut problems);
-        let errors: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors: Vec<String> = problems.messages();
         assert_eq!(
             errors,
             [

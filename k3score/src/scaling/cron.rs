@@ -13,7 +13,7 @@ use super::checks::validate_bounds;
 use super::context::{ScalingContext, metadata_map};
 use crate::crd::keda::v1alpha1::ScaleTriggers;
 use crate::cron::{check_cron, check_timezone};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::object::Object;
 
 /// The trigger type (KD6).
@@ -67,8 +67,33 @@ impl KedaCron {
             .unwrap_or_else(|| self.windows.iter().map(|w| w.replicas).max().unwrap_or(1).max(1))
     }
 
+    /// The ScaledObject with one `cron` trigger per window.
+    #[must_use]
+    pub fn render(&self, sctx: &ScalingContext<'_>) -> Vec<Object> {
+        let triggers = self
+            .windows
+            .iter()
+            .map(|w| ScaleTriggers {
+                type_: TRIGGER_TYPE.to_owned(),
+                metadata: metadata_map([
+                    ("timezone", self.timezone.clone()),
+                    ("start", w.start.clone()),
+                    ("end", w.end.clone()),
+                    ("desiredReplicas", w.replicas.to_string()),
+                ]),
+                ..Default::default()
+            })
+            .collect();
+        vec![
+            sctx.scaled_object(self.min, self.effective_max(), None, triggers)
+                .into(),
+        ]
+    }
+}
+
+impl Validate for KedaCron {
     /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_cron`).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         problems.check(path.field("timezone"), check_timezone(&self.timezone));
         if self.windows.is_empty() {
             problems.push(path.field("windows"), ErrorKind::Missing("at least one window".into()));
@@ -100,29 +125,6 @@ impl KedaCron {
         }
         validate_bounds(path, self.min, max, 0, problems);
     }
-
-    /// The ScaledObject with one `cron` trigger per window.
-    #[must_use]
-    pub fn render(&self, sctx: &ScalingContext<'_>) -> Vec<Object> {
-        let triggers = self
-            .windows
-            .iter()
-            .map(|w| ScaleTriggers {
-                type_: TRIGGER_TYPE.to_owned(),
-                metadata: metadata_map([
-                    ("timezone", self.timezone.clone()),
-                    ("start", w.start.clone()),
-                    ("end", w.end.clone()),
-                    ("desiredReplicas", w.replicas.to_string()),
-                ]),
-                ..Default::default()
-            })
-            .collect();
-        vec![
-            sctx.scaled_object(self.min, self.effective_max(), None, triggers)
-                .into(),
-        ]
-    }
 }
 
 #[cfg(test)]
@@ -132,11 +134,8 @@ mod tests {
 
     fn errors(yaml: &str) -> Vec<String> {
         let cron: KedaCron = from_yaml(yaml).unwrap();
-        let mut problems = Problems::default();
-        cron.validate(PathRef::ROOT.field("scaling").field("keda_cron"), &mut problems);
-        problems
-            .finish(())
-            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
+        cron.problems_at(PathRef::ROOT.field("scaling").field("keda_cron"))
+            .messages()
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_derive::{Deserialize, Serialize};
 
 use super::checks::validate_bounds;
 use super::context::{ScalingContext, WORKLOAD_API_VERSION};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 /// Default `hpa.min` (the HPA's own default, REFERENCE §3, K1).
 pub const DEFAULT_MIN: i32 = 1;
@@ -127,6 +127,37 @@ pub enum SelectPolicy {
 }
 
 impl ScalingRules {
+    fn to_k8s(&self) -> HPAScalingRules {
+        HPAScalingRules {
+            stabilization_window_seconds: self.stabilization_window,
+            policies: (!self.policies.is_empty()).then(|| {
+                self.policies
+                    .iter()
+                    .map(|p| HPAScalingPolicy {
+                        type_: match p.kind {
+                            PolicyType::Pods => "Pods",
+                            PolicyType::Percent => "Percent",
+                        }
+                        .to_owned(),
+                        value: p.value,
+                        period_seconds: p.period,
+                    })
+                    .collect()
+            }),
+            select_policy: self.select.map(|s| {
+                match s {
+                    SelectPolicy::Max => "Max",
+                    SelectPolicy::Min => "Min",
+                    SelectPolicy::Disabled => "Disabled",
+                }
+                .to_owned()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+impl Validate for ScalingRules {
     fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Some(window) = self.stabilization_window
             && !(0..=MAX_STABILIZATION_WINDOW).contains(&window)
@@ -158,35 +189,6 @@ impl ScalingRules {
             }
         }
     }
-
-    fn to_k8s(&self) -> HPAScalingRules {
-        HPAScalingRules {
-            stabilization_window_seconds: self.stabilization_window,
-            policies: (!self.policies.is_empty()).then(|| {
-                self.policies
-                    .iter()
-                    .map(|p| HPAScalingPolicy {
-                        type_: match p.kind {
-                            PolicyType::Pods => "Pods",
-                            PolicyType::Percent => "Percent",
-                        }
-                        .to_owned(),
-                        value: p.value,
-                        period_seconds: p.period,
-                    })
-                    .collect()
-            }),
-            select_policy: self.select.map(|s| {
-                match s {
-                    SelectPolicy::Max => "Max",
-                    SelectPolicy::Min => "Min",
-                    SelectPolicy::Disabled => "Disabled",
-                }
-                .to_owned()
-            }),
-            ..Default::default()
-        }
-    }
 }
 
 fn utilization(resource: &str, percent: i32) -> MetricSpec {
@@ -205,30 +207,6 @@ fn utilization(resource: &str, percent: i32) -> MetricSpec {
 }
 
 impl Hpa {
-    /// Checks the spec, recording every problem under `path` (e.g. `scaling.hpa`).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        validate_bounds(path, self.min, self.max, 1, problems);
-        for (field, value) in [("cpu", self.cpu), ("memory", self.memory)] {
-            if let Some(percent) = value
-                && !(1..=100).contains(&percent)
-            {
-                problems.push(
-                    path.field(field),
-                    ErrorKind::Invalid(format!("utilization target must be 1 to 100 percent, is {percent}")),
-                );
-            }
-        }
-        if let Some(behavior) = &self.behavior {
-            let path = path.field("behavior");
-            if let Some(up) = &behavior.scale_up {
-                up.validate(path.field("scale_up"), problems);
-            }
-            if let Some(down) = &behavior.scale_down {
-                down.validate(path.field("scale_down"), problems);
-            }
-        }
-    }
-
     /// The HorizontalPodAutoscaler, named after the workload.
     #[must_use]
     // `spec` is an `Option` in k8s-openapi 1.33 and required in 1.37: `.into()` serves both.
@@ -267,6 +245,32 @@ impl Hpa {
     }
 }
 
+impl Validate for Hpa {
+    /// Checks the spec, recording every problem under `path` (e.g. `scaling.hpa`).
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        validate_bounds(path, self.min, self.max, 1, problems);
+        for (field, value) in [("cpu", self.cpu), ("memory", self.memory)] {
+            if let Some(percent) = value
+                && !(1..=100).contains(&percent)
+            {
+                problems.push(
+                    path.field(field),
+                    ErrorKind::Invalid(format!("utilization target must be 1 to 100 percent, is {percent}")),
+                );
+            }
+        }
+        if let Some(behavior) = &self.behavior {
+            let path = path.field("behavior");
+            if let Some(up) = &behavior.scale_up {
+                up.validate(path.field("scale_up"), problems);
+            }
+            if let Some(down) = &behavior.scale_down {
+                down.validate(path.field("scale_down"), problems);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,11 +281,7 @@ mod tests {
 
     fn errors(yaml: &str) -> Vec<String> {
         let scaling: Scaling = from_yaml(yaml).unwrap();
-        let mut problems = Problems::default();
-        scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
-        problems
-            .finish(())
-            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
+        scaling.problems_at(PathRef::ROOT.field("scaling")).messages()
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::crd::keda_http::v1beta1::{
     ConcurrencyTargetSpec, InterceptorRoute, InterceptorRouteSpec, PathMatch, RequestRateTargetSpec, RoutingRule,
     ScalingMetricSpec, TargetRef,
 };
-use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 use crate::names::DnsLabel;
 use crate::object::Object;
 use crate::target::{Keda, KedaHttpApi};
@@ -100,41 +100,6 @@ pub fn interceptor_backend(ctx: &Context) -> InterceptorBackend {
 }
 
 impl KedaHttp {
-    /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_http`).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        validate_bounds(path, self.min, self.max, 0, problems);
-        if let Some(c) = self.concurrency
-            && c < 1
-        {
-            problems.push(
-                path.field("concurrency"),
-                ErrorKind::Invalid(format!("must be at least 1, is {c}")),
-            );
-        }
-        if let Some(rate) = &self.request_rate {
-            let path = path.field("request_rate");
-            if rate.target < 1 {
-                problems.push(
-                    path.field("target"),
-                    ErrorKind::Invalid(format!("must be at least 1, is {}", rate.target)),
-                );
-            }
-            for (field, value) in [("window", &rate.window), ("granularity", &rate.granularity)] {
-                if let Some(value) = value {
-                    problems.check(path.field(field), check_duration(value));
-                }
-            }
-        }
-        if let Some(period) = self.scaledown_period
-            && period < 0
-        {
-            problems.push(
-                path.field("scaledown_period"),
-                ErrorKind::Invalid(format!("must not be negative, is {period}")),
-            );
-        }
-    }
-
     fn concurrency_or_default(&self) -> Option<i32> {
         match (self.concurrency, &self.request_rate) {
             (None, None) => Some(DEFAULT_CONCURRENCY),
@@ -256,6 +221,43 @@ impl KedaHttp {
     }
 }
 
+impl Validate for KedaHttp {
+    /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_http`).
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        validate_bounds(path, self.min, self.max, 0, problems);
+        if let Some(c) = self.concurrency
+            && c < 1
+        {
+            problems.push(
+                path.field("concurrency"),
+                ErrorKind::Invalid(format!("must be at least 1, is {c}")),
+            );
+        }
+        if let Some(rate) = &self.request_rate {
+            let path = path.field("request_rate");
+            if rate.target < 1 {
+                problems.push(
+                    path.field("target"),
+                    ErrorKind::Invalid(format!("must be at least 1, is {}", rate.target)),
+                );
+            }
+            for (field, value) in [("window", &rate.window), ("granularity", &rate.granularity)] {
+                if let Some(value) = value {
+                    problems.check(path.field(field), check_duration(value));
+                }
+            }
+        }
+        if let Some(period) = self.scaledown_period
+            && period < 0
+        {
+            problems.push(
+                path.field("scaledown_period"),
+                ErrorKind::Invalid(format!("must not be negative, is {period}")),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,15 +345,10 @@ mod tests {
 
     #[test]
     fn errors_have_paths() {
-        let mut problems = Problems::default();
-        spec("{min: -1, max: 0, concurrency: 0, request_rate: {target: 0, window: 1d}, scaledown_period: -5}")
-            .validate(PathRef::ROOT.field("scaling").field("keda_http"), &mut problems);
-        let errors: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors =
+            spec("{min: -1, max: 0, concurrency: 0, request_rate: {target: 0, window: 1d}, scaledown_period: -5}")
+                .problems_at(PathRef::ROOT.field("scaling").field("keda_http"))
+                .messages();
         assert_eq!(
             errors,
             [

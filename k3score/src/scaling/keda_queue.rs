@@ -14,7 +14,7 @@ use super::context::{ScalingContext, metadata_map};
 use crate::crd::keda::v1alpha1::{
     AuthSecretTargetRef, AuthenticationRef, ScaleTriggers, TriggerAuthentication, TriggerAuthenticationSpec,
 };
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names;
 use crate::object::Object;
 use crate::secrets::{SecretKeyRef, SecretRef, VALUE_KEY};
@@ -89,39 +89,6 @@ fn check_address(value: &str) -> Result<(), ErrorKind> {
 }
 
 impl KedaQueue {
-    /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_queue`).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        validate_bounds(path, self.min, self.max, 0, problems);
-        if self.addresses.is_empty() {
-            problems.push(
-                path.field("addresses"),
-                ErrorKind::Missing("at least one Sentinel host:port".into()),
-            );
-        }
-        for (i, address) in self.addresses.iter().enumerate() {
-            problems.check(path.field("addresses").index(i), check_address(address));
-        }
-        for (field, value) in [("master", &self.master), ("list", &self.list)] {
-            if value.trim().is_empty() {
-                problems.push(path.field(field), ErrorKind::Missing(format!("a {field} name")));
-            }
-        }
-        if self.length < 1 {
-            problems.push(
-                path.field("length"),
-                ErrorKind::Invalid(format!("must be at least 1, is {}", self.length)),
-            );
-        }
-        if let Some(activation) = self.activation_length
-            && activation < 0
-        {
-            problems.push(
-                path.field("activation_length"),
-                ErrorKind::Invalid(format!("must not be negative, is {activation}")),
-            );
-        }
-    }
-
     /// The Secrets the TriggerAuthentication reads, for the caller to render with
     /// [`crate::secrets::render_secret_refs`] (a Secret locally, an ExternalSecret in the cloud).
     #[must_use]
@@ -188,6 +155,41 @@ impl KedaQueue {
     }
 }
 
+impl Validate for KedaQueue {
+    /// Checks the spec, recording every problem under `path` (e.g. `scaling.keda_queue`).
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        validate_bounds(path, self.min, self.max, 0, problems);
+        if self.addresses.is_empty() {
+            problems.push(
+                path.field("addresses"),
+                ErrorKind::Missing("at least one Sentinel host:port".into()),
+            );
+        }
+        for (i, address) in self.addresses.iter().enumerate() {
+            problems.check(path.field("addresses").index(i), check_address(address));
+        }
+        for (field, value) in [("master", &self.master), ("list", &self.list)] {
+            if value.trim().is_empty() {
+                problems.push(path.field(field), ErrorKind::Missing(format!("a {field} name")));
+            }
+        }
+        if self.length < 1 {
+            problems.push(
+                path.field("length"),
+                ErrorKind::Invalid(format!("must be at least 1, is {}", self.length)),
+            );
+        }
+        if let Some(activation) = self.activation_length
+            && activation < 0
+        {
+            problems.push(
+                path.field("activation_length"),
+                ErrorKind::Invalid(format!("must not be negative, is {activation}")),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,14 +244,9 @@ mod tests {
              activation_length: -1, password: {secret: redis, key: redis-password}}",
         )
         .unwrap();
-        let mut problems = Problems::default();
-        queue.validate(PathRef::ROOT.field("scaling").field("keda_queue"), &mut problems);
-        let errors: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors = queue
+            .problems_at(PathRef::ROOT.field("scaling").field("keda_queue"))
+            .messages();
         assert_eq!(
             errors,
             [

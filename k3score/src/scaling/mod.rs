@@ -24,7 +24,7 @@ pub use self::hpa::{
 };
 pub use self::keda_http::{DEFAULT_CONCURRENCY, InterceptorBackend, KedaHttp, RequestRate, interceptor_backend};
 pub use self::keda_queue::{DEFAULT_LENGTH, KedaQueue};
-use crate::error::{Errors, PathRef, Problems};
+use crate::error::{Errors, PathRef, Problems, Validate};
 use crate::object::Object;
 
 /// How a workload scales (`scaling:` in spec files; one key, externally tagged).
@@ -110,18 +110,6 @@ impl<'de> Deserialize<'de> for Scaling {
 }
 
 impl Scaling {
-    /// Checks the spec, recording every problem under `path` plus the variant key
-    /// (`scaling` gives `scaling.hpa.max`).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        match self {
-            Scaling::None => {}
-            Scaling::Hpa(hpa) => hpa.validate(path.field("hpa"), problems),
-            Scaling::KedaHttp(http) => http.validate(path.field("keda_http"), problems),
-            Scaling::KedaQueue(queue) => queue.validate(path.field("keda_queue"), problems),
-            Scaling::KedaCron(cron) => cron.validate(path.field("keda_cron"), problems),
-        }
-    }
-
     /// The scaling objects: nothing, an HPA, or KEDA objects (never an HPA and a
     /// ScaledObject together).
     ///
@@ -164,6 +152,20 @@ impl Scaling {
         match self {
             Scaling::Hpa(_) => true,
             Scaling::None | Scaling::KedaHttp(_) | Scaling::KedaQueue(_) | Scaling::KedaCron(_) => false,
+        }
+    }
+}
+
+impl Validate for Scaling {
+    /// Checks the spec, recording every problem under `path` plus the variant key
+    /// (`scaling` gives `scaling.hpa.max`).
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        match self {
+            Scaling::None => {}
+            Scaling::Hpa(hpa) => hpa.validate(path.field("hpa"), problems),
+            Scaling::KedaHttp(http) => http.validate(path.field("keda_http"), problems),
+            Scaling::KedaQueue(queue) => queue.validate(path.field("keda_queue"), problems),
+            Scaling::KedaCron(cron) => cron.validate(path.field("keda_cron"), problems),
         }
     }
 }

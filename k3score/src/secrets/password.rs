@@ -15,7 +15,7 @@ use crate::crd::external_secrets::v1::{
     GeneratorKind, GeneratorRef, RefreshPolicy, StoreGeneratorSourceRef,
 };
 use crate::crd::generators::v1alpha1::{Password, PasswordSpec};
-use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 use crate::names::DnsSubdomain;
 use crate::object::Object;
 use crate::target::SecretBackend;
@@ -87,20 +87,6 @@ impl GeneratedPassword {
 
     fn default_length() -> u16 {
         Self::DEFAULT_LENGTH
-    }
-
-    /// Records a zero length and more digits and symbols than the length.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        if self.length == 0 {
-            problems.push(path.field("length"), ErrorKind::Invalid("must be at least 1".into()));
-        }
-        let fixed = u32::from(self.digits.unwrap_or(0)) + u32::from(self.symbols.unwrap_or(0));
-        if fixed > u32::from(self.length) {
-            problems.push(
-                path.field("length"),
-                ErrorKind::Conflict(format!("digits + symbols ({fixed}) exceed the length {}", self.length)),
-            );
-        }
     }
 
     /// The `Password` generator named `name` in `namespace`.
@@ -202,6 +188,22 @@ impl GeneratedPassword {
                 es.metadata.labels = labels;
                 Ok(vec![generator.into(), es.into()])
             }
+        }
+    }
+}
+
+impl Validate for GeneratedPassword {
+    /// Records a zero length and more digits and symbols than the length.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        if self.length == 0 {
+            problems.push(path.field("length"), ErrorKind::Invalid("must be at least 1".into()));
+        }
+        let fixed = u32::from(self.digits.unwrap_or(0)) + u32::from(self.symbols.unwrap_or(0));
+        if fixed > u32::from(self.length) {
+            problems.push(
+                path.field("length"),
+                ErrorKind::Conflict(format!("digits + symbols ({fixed}) exceed the length {}", self.length)),
+            );
         }
     }
 }

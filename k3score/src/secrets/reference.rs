@@ -406,7 +406,7 @@ mod tests {
         all.path = FieldPath::root().field("env_from").index(0);
         let refs = [sref("db", Some("password"), Some("DB_PASSWORD"), "DB_PASSWORD"), all];
         let err = render_secret_refs(&refs, &BTreeMap::new(), &local(&[("db.user", "x")])).unwrap_err();
-        let messages: Vec<_> = err.iter().map(ToString::to_string).collect();
+        let messages: Vec<_> = err.messages();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert_eq!(
             messages[0],

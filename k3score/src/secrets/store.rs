@@ -10,7 +10,7 @@ use crate::crd::external_secrets::v1::{
     ClusterSecretStoreSpec, GCPSMAuth, GCPSMProvider, GCPWorkloadIdentity, SecretStoreProvider, ServiceAccountSelector,
     VaultAuth, VaultKVStoreVersion, VaultKubernetesAuth, VaultProvider,
 };
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::identity::check_uuid;
 use crate::names::{DnsLabel, DnsSubdomain};
 
@@ -250,9 +250,11 @@ impl SecretStoreSpec {
             },
         }
     }
+}
 
+impl Validate for SecretStoreSpec {
     /// Records empty required values, URLs without a scheme and malformed tenant IDs.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let required = |problems: &mut Problems, p: PathRef<'_>, value: &str, what: &str| {
             if value.trim().is_empty() {
                 problems.push(p, ErrorKind::Missing(what.to_owned()));
@@ -330,13 +332,7 @@ mod tests {
     }
 
     fn errors(spec: &SecretStoreSpec) -> Vec<String> {
-        let mut problems = Problems::default();
-        spec.validate(PathRef::ROOT.field("store"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        spec.problems_at(PathRef::ROOT.field("store")).messages()
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_derive::{Deserialize, Serialize};
 
 use super::{LimitDefaults, POD_SECURITY_PREFIX, POD_SECURITY_VERSION, PodSecurityLevel, Provisioner, Quota};
 use crate::context::Context;
-use crate::error::{ErrorKind, Errors, PathRef, Problems};
+use crate::error::{ErrorKind, Errors, PathRef, Problems, Validate};
 use crate::labels;
 use crate::names::{DnsLabel, LabelKey, LabelValue};
 use crate::network;
@@ -73,31 +73,6 @@ impl NamespaceBundle {
         }
     }
 
-    /// Checks the bundle, recording every problem under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        for key in self.labels.keys() {
-            let key = key.as_str();
-            if key.starts_with(POD_SECURITY_PREFIX) || key == network::NAMESPACE_NAME_LABEL {
-                problems.push(
-                    path.field("labels").field(key),
-                    ErrorKind::Conflict("this label is set by the bundle or the API server".into()),
-                );
-            }
-        }
-        if let Some(quota) = &self.quota {
-            quota.validate(path.field("quota"), problems);
-            quota.validate_defaults(
-                path.field("quota"),
-                path.field("limits"),
-                self.limits.as_ref(),
-                problems,
-            );
-        }
-        if let Some(limits) = &self.limits {
-            limits.validate(path.field("limits"), self.quota.as_ref(), problems);
-        }
-    }
-
     fn namespace(&self) -> Namespace {
         let mut labels: BTreeMap<String, String> = self
             .labels
@@ -149,6 +124,33 @@ impl NamespaceBundle {
             objects.push(network::allow_from_ingress_controller(&self.name, ctx).into());
         }
         Ok(objects)
+    }
+}
+
+impl Validate for NamespaceBundle {
+    /// Checks the bundle, recording every problem under `path`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        for key in self.labels.keys() {
+            let key = key.as_str();
+            if key.starts_with(POD_SECURITY_PREFIX) || key == network::NAMESPACE_NAME_LABEL {
+                problems.push(
+                    path.field("labels").field(key),
+                    ErrorKind::Conflict("this label is set by the bundle or the API server".into()),
+                );
+            }
+        }
+        if let Some(quota) = &self.quota {
+            quota.validate(path.field("quota"), problems);
+            quota.validate_defaults(
+                path.field("quota"),
+                path.field("limits"),
+                self.limits.as_ref(),
+                problems,
+            );
+        }
+        if let Some(limits) = &self.limits {
+            limits.validate(path.field("limits"), self.quota.as_ref(), problems);
+        }
     }
 }
 
@@ -215,12 +217,7 @@ mod tests {
              quota: {}\nlimits: {default_request_cpu: 2}\n",
         )
         .unwrap();
-        let errors: Vec<String> = bundle
-            .render(&ctx())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors: Vec<String> = bundle.render(&ctx()).unwrap_err().messages();
         assert_eq!(
             errors,
             [

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::managed_meta;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names::DnsLabel;
 use crate::quantity::{Bytes, Cpu};
 
@@ -125,26 +125,6 @@ fn cpu_and_memory(cpu: Option<Cpu>, memory: Option<Bytes>) -> Option<BTreeMap<St
 }
 
 impl Quota {
-    /// Checks the quota (not empty, requests within limits), recording problems under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        if *self == Quota::default() {
-            problems.push(path, ErrorKind::Missing("at least one quota".into()));
-        }
-        let checks = [
-            (
-                "cpu",
-                cpu_above(self.cpu, self.limits_cpu),
-                "cpu requests above limits_cpu",
-            ),
-            (
-                "memory",
-                bytes_above(self.memory, self.limits_memory),
-                "memory requests above limits_memory",
-            ),
-        ];
-        conflicts(path, &checks, problems);
-    }
-
     /// Records every compute quota the API server would enforce on containers that `limits`
     /// gives no default for: with `requests.cpu` (or `memory`, `limits.cpu`, `limits.memory`)
     /// in a ResourceQuota, the quota admission refuses every pod with a container that does not
@@ -234,9 +214,32 @@ impl Quota {
     }
 }
 
+impl Validate for Quota {
+    /// Checks the quota (not empty, requests within limits), recording problems under `path`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        if *self == Quota::default() {
+            problems.push(path, ErrorKind::Missing("at least one quota".into()));
+        }
+        let checks = [
+            (
+                "cpu",
+                cpu_above(self.cpu, self.limits_cpu),
+                "cpu requests above limits_cpu",
+            ),
+            (
+                "memory",
+                bytes_above(self.memory, self.limits_memory),
+                "memory requests above limits_memory",
+            ),
+        ];
+        conflicts(path, &checks, problems);
+    }
+}
+
 impl LimitDefaults {
     /// Checks the defaults (not empty, request <= limit <= max, within `quota` when given),
-    /// recording problems under `path`.
+    /// recording problems under `path`. Not [`Validate`]: the check needs the namespace's
+    /// quota.
     pub fn validate(&self, path: PathRef<'_>, quota: Option<&Quota>, problems: &mut Problems) {
         if *self == LimitDefaults::default() {
             problems.push(path, ErrorKind::Missing("at least one default or maximum".into()));
@@ -325,9 +328,7 @@ mod tests {
         if let Some(l) = &limits {
             l.validate(PathRef::ROOT.field("limits"), quota.as_ref(), &mut problems);
         }
-        problems
-            .finish(())
-            .map_or_else(|e| e.iter().map(ToString::to_string).collect(), |()| Vec::new())
+        problems.messages()
     }
 
     #[test]

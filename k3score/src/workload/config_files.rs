@@ -232,11 +232,7 @@ mod tests {
         let mut problems = Problems::default();
         let volumes = volumes.iter().copied().collect();
         validate(files, &volumes, PathRef::ROOT.field("config_files"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        problems.messages()
     }
 
     #[test]

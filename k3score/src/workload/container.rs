@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names::DnsLabel;
 
 /// A container that runs to completion before the main container starts (migrations,
@@ -77,9 +77,9 @@ pub(crate) fn check_image(image: &str, path: PathRef<'_>, problems: &mut Problem
     }
 }
 
-impl InitContainer {
+impl Validate for InitContainer {
     /// Records an empty or malformed image.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         check_image(&self.image, path.field("image"), problems);
     }
 }

@@ -14,7 +14,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde_derive::{Deserialize, Serialize};
 
 use super::interpolate::{check_syntax, substitute};
-use crate::error::{ErrorKind, FieldPath, PathRef, Problems};
+use crate::error::{ErrorKind, FieldPath, PathRef, Problems, Validate};
 use crate::names::{DnsSubdomain, EnvVarName};
 use crate::secrets::{DataKey, SecretKeyRef, SecretRef, VALUE_KEY};
 use crate::target::{KubeVersion, Target};
@@ -266,19 +266,6 @@ pub fn check_field_path(path: &str) -> Result<(), ErrorKind> {
 }
 
 impl EnvValue {
-    /// Records a malformed `${...}` in a literal and a field path that is not allowed.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        match self {
-            EnvValue::Literal(text) => {
-                check_syntax(text, path, problems);
-            }
-            EnvValue::Field(field) => {
-                problems.check(path.field("field"), check_field_path(&field.field));
-            }
-            EnvValue::Secret(_) | EnvValue::ConfigMap(_) => {}
-        }
-    }
-
     /// The container's `env[]` entry for `name`, `${VAR}` substituted; `None` on errors,
     /// which are recorded at `path`.
     pub(crate) fn to_env_var(
@@ -323,6 +310,21 @@ impl EnvValue {
                 ..Default::default()
             }),
         })
+    }
+}
+
+impl Validate for EnvValue {
+    /// Records a malformed `${...}` in a literal and a field path that is not allowed.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        match self {
+            EnvValue::Literal(text) => {
+                check_syntax(text, path, problems);
+            }
+            EnvValue::Field(field) => {
+                problems.check(path.field("field"), check_field_path(&field.field));
+            }
+            EnvValue::Secret(_) | EnvValue::ConfigMap(_) => {}
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use serde_derive::{Deserialize, Serialize};
 
 use super::container::RestartPolicy;
 use crate::cron::{check_cronjob_schedule, check_timezone};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::quantity::IntOrPercent;
 
 /// Longest CronJob name: the controller appends 11 characters to Job names (REFERENCE §12, V7).
@@ -274,19 +274,77 @@ impl Controller {
         self.kind.runs_to_completion().then_some(RestartPolicy::OnFailure)
     }
 
+    fn validate_strategy(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let Some(strategy) = &self.strategy else { return };
+        let kind = self.kind;
+        match (strategy, kind) {
+            (Strategy::Recreate, WorkloadKind::Stateful | WorkloadKind::DaemonSet) => kind.refuse(
+                path,
+                "strategy: recreate",
+                "use on_delete, or rolling: {partition} (StatefulSet)",
+                problems,
+            ),
+            (Strategy::OnDelete, WorkloadKind::Deployment) => kind.refuse(
+                path,
+                "strategy: on_delete",
+                "use recreate or rolling: {max_surge, max_unavailable}",
+                problems,
+            ),
+            (Strategy::Rolling(rolling), _) => {
+                let rpath = path.field("rolling");
+                if kind == WorkloadKind::Stateful {
+                    for (field, set) in [
+                        ("max_surge", rolling.max_surge.is_some()),
+                        ("max_unavailable", rolling.max_unavailable.is_some()),
+                    ] {
+                        if set {
+                            kind.refuse(
+                                rpath.field(field),
+                                field,
+                                "a StatefulSet updates one pod at a time; use partition",
+                                problems,
+                            );
+                        }
+                    }
+                } else if rolling.partition.is_some() {
+                    kind.refuse(
+                        rpath.field("partition"),
+                        "partition",
+                        "partition is a StatefulSet setting (workload: stateful)",
+                        problems,
+                    );
+                }
+                non_negative(rpath.field("partition"), rolling.partition.map(i64::from), problems);
+                if let (
+                    Some(IntOrPercent::Int(0) | IntOrPercent::Percent(0)),
+                    Some(IntOrPercent::Int(0) | IntOrPercent::Percent(0)),
+                ) = (rolling.max_surge, rolling.max_unavailable)
+                {
+                    problems.push(
+                        rpath,
+                        ErrorKind::Invalid(
+                            "max_surge and max_unavailable cannot both be 0: the update could not progress".into(),
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Validate for Controller {
     /// Records every problem of the controller fields under `path` (`strategy`, `min_ready`,
     /// `revision_history`, `job`, `cron_job` at the paths of those keys): a field that does not
     /// fit the kind, a missing schedule, negative counts, a bad cron expression or time zone.
     ///
     /// ```
     /// use k3score::workload::{Controller, Strategy, WorkloadKind};
-    /// use k3score::{PathRef, Problems};
+    /// use k3score::Validate;
     /// let c = Controller { kind: WorkloadKind::Stateful, strategy: Some(Strategy::Recreate), ..Default::default() };
-    /// let mut problems = Problems::default();
-    /// c.validate(PathRef::ROOT, &mut problems);
-    /// assert!(problems.finish(()).unwrap_err().to_string().starts_with("strategy: "));
+    /// assert!(c.check().unwrap_err().to_string().starts_with("strategy: "));
     /// ```
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         let kind = self.kind;
         if kind.runs_to_completion() {
             let why = "a Job's pods run to completion, once; they are not rolled";
@@ -363,64 +421,6 @@ impl Controller {
                 non_negative(hpath.field("successful"), history.successful.map(i64::from), problems);
                 non_negative(hpath.field("failed"), history.failed.map(i64::from), problems);
             }
-        }
-    }
-
-    fn validate_strategy(&self, path: PathRef<'_>, problems: &mut Problems) {
-        let Some(strategy) = &self.strategy else { return };
-        let kind = self.kind;
-        match (strategy, kind) {
-            (Strategy::Recreate, WorkloadKind::Stateful | WorkloadKind::DaemonSet) => kind.refuse(
-                path,
-                "strategy: recreate",
-                "use on_delete, or rolling: {partition} (StatefulSet)",
-                problems,
-            ),
-            (Strategy::OnDelete, WorkloadKind::Deployment) => kind.refuse(
-                path,
-                "strategy: on_delete",
-                "use recreate or rolling: {max_surge, max_unavailable}",
-                problems,
-            ),
-            (Strategy::Rolling(rolling), _) => {
-                let rpath = path.field("rolling");
-                if kind == WorkloadKind::Stateful {
-                    for (field, set) in [
-                        ("max_surge", rolling.max_surge.is_some()),
-                        ("max_unavailable", rolling.max_unavailable.is_some()),
-                    ] {
-                        if set {
-                            kind.refuse(
-                                rpath.field(field),
-                                field,
-                                "a StatefulSet updates one pod at a time; use partition",
-                                problems,
-                            );
-                        }
-                    }
-                } else if rolling.partition.is_some() {
-                    kind.refuse(
-                        rpath.field("partition"),
-                        "partition",
-                        "partition is a StatefulSet setting (workload: stateful)",
-                        problems,
-                    );
-                }
-                non_negative(rpath.field("partition"), rolling.partition.map(i64::from), problems);
-                if let (
-                    Some(IntOrPercent::Int(0) | IntOrPercent::Percent(0)),
-                    Some(IntOrPercent::Int(0) | IntOrPercent::Percent(0)),
-                ) = (rolling.max_surge, rolling.max_unavailable)
-                {
-                    problems.push(
-                        rpath,
-                        ErrorKind::Invalid(
-                            "max_surge and max_unavailable cannot both be 0: the update could not progress".into(),
-                        ),
-                    );
-                }
-            }
-            _ => {}
         }
     }
 }

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::volume::exactly_one;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::exposure::Duration;
 use crate::ports::{Port, PortRef};
 use crate::target::{KubeVersion, Target};
@@ -189,7 +189,7 @@ impl Lifecycle {
     }
 
     /// Records a zero or overlong sleep, an empty command, a relative path and a port that
-    /// names none of `ports`.
+    /// names none of `ports`. Not [`Validate`]: the check needs the workload's ports.
     pub fn validate(&self, path: PathRef<'_>, ports: &[Port], problems: &mut Problems) {
         for (field, hook) in self.hooks() {
             if let Some(hook) = hook {
@@ -247,11 +247,7 @@ mod tests {
         let path = PathRef::ROOT.field("lifecycle");
         l.validate(path, ports, &mut problems);
         l.check_target(path, target, &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        problems.messages()
     }
 
     #[test]

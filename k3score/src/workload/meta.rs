@@ -44,7 +44,8 @@ impl Metadata {
     }
 
     /// Records malformed keys and label values, and labels that would change a value of
-    /// `app`'s selector, under `path` (`metadata.labels.tier`).
+    /// `app`'s selector, under `path` (`metadata.labels.tier`). Not
+    /// [`Validate`](crate::Validate): the check needs the app's selector labels.
     pub fn validate(&self, path: PathRef<'_>, app: &AppLabels, problems: &mut Problems) {
         let labels = path.field("labels");
         check_labels(&self.labels, labels, app, problems);
@@ -114,12 +115,7 @@ mod tests {
         let app = AppLabels::new("orders".parse().unwrap());
         let mut problems = Problems::default();
         meta.validate(PathRef::ROOT.field("pod"), &app, &mut problems);
-        let errs: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errs: Vec<String> = problems.messages();
         assert_eq!(
             errs,
             [

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::labels::AppLabels;
 use crate::names::{DnsSubdomain, check_label_key, check_label_value};
 
@@ -236,61 +236,6 @@ fn expression(key: &str, operator: NodeOperator, values: &[String]) -> NodeSelec
 }
 
 impl Placement {
-    /// Records malformed keys and values, operators without (or with extra) values, weights
-    /// outside 1-100, and `seconds` on a toleration whose effect is not `no_execute`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        let selector = path.field("node_selector");
-        for (key, value) in &self.node_selector {
-            let kpath = selector.field(key.as_str());
-            problems.check(kpath, check_label_key(key));
-            problems.check(kpath, check_label_value(value));
-        }
-        let tolerations = path.field("tolerations");
-        for (i, t) in self.tolerations.iter().enumerate() {
-            let tpath = tolerations.index(i);
-            if let Some(key) = &t.key {
-                problems.check(tpath.field("key"), check_label_key(key));
-            }
-            match t.operator {
-                Some(TolerationOperator::Exists) if t.value.is_some() => problems.push(
-                    tpath.field("value"),
-                    ErrorKind::Invalid("operator exists matches any value: leave value out".into()),
-                ),
-                Some(TolerationOperator::Equal) | None if t.key.is_none() => problems.push(
-                    tpath.field("key"),
-                    ErrorKind::Missing("a taint key (or operator: exists to tolerate every taint)".into()),
-                ),
-                _ => {}
-            }
-            if t.seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
-                problems.push(
-                    tpath.field("seconds"),
-                    ErrorKind::Invalid("seconds applies to effect: no_execute only".into()),
-                );
-            }
-        }
-        let Some(node) = self.affinity.as_ref().and_then(|a| a.node.as_ref()) else {
-            return;
-        };
-        let node_path = path.field("affinity");
-        let node_path = node_path.field("node");
-        let required = node_path.field("required");
-        for (i, r) in node.required.iter().enumerate() {
-            check_requirement(&r.key, r.operator, &r.values, required.index(i), problems);
-        }
-        let preferred = node_path.field("preferred");
-        for (i, p) in node.preferred.iter().enumerate() {
-            let ppath = preferred.index(i);
-            check_requirement(&p.key, p.operator, &p.values, ppath, problems);
-            if !(1..=100).contains(&p.weight) {
-                problems.push(
-                    ppath.field("weight"),
-                    ErrorKind::Invalid(format!("weight must be between 1 and 100, is {}", p.weight)),
-                );
-            }
-        }
-    }
-
     /// The pod's tolerations.
     #[must_use]
     pub fn tolerations(&self) -> Vec<K8sToleration> {
@@ -377,18 +322,69 @@ impl Placement {
     }
 }
 
+impl Validate for Placement {
+    /// Records malformed keys and values, operators without (or with extra) values, weights
+    /// outside 1-100, and `seconds` on a toleration whose effect is not `no_execute`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        let selector = path.field("node_selector");
+        for (key, value) in &self.node_selector {
+            let kpath = selector.field(key.as_str());
+            problems.check(kpath, check_label_key(key));
+            problems.check(kpath, check_label_value(value));
+        }
+        let tolerations = path.field("tolerations");
+        for (i, t) in self.tolerations.iter().enumerate() {
+            let tpath = tolerations.index(i);
+            if let Some(key) = &t.key {
+                problems.check(tpath.field("key"), check_label_key(key));
+            }
+            match t.operator {
+                Some(TolerationOperator::Exists) if t.value.is_some() => problems.push(
+                    tpath.field("value"),
+                    ErrorKind::Invalid("operator exists matches any value: leave value out".into()),
+                ),
+                Some(TolerationOperator::Equal) | None if t.key.is_none() => problems.push(
+                    tpath.field("key"),
+                    ErrorKind::Missing("a taint key (or operator: exists to tolerate every taint)".into()),
+                ),
+                _ => {}
+            }
+            if t.seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
+                problems.push(
+                    tpath.field("seconds"),
+                    ErrorKind::Invalid("seconds applies to effect: no_execute only".into()),
+                );
+            }
+        }
+        let Some(node) = self.affinity.as_ref().and_then(|a| a.node.as_ref()) else {
+            return;
+        };
+        let node_path = path.field("affinity");
+        let node_path = node_path.field("node");
+        let required = node_path.field("required");
+        for (i, r) in node.required.iter().enumerate() {
+            check_requirement(&r.key, r.operator, &r.values, required.index(i), problems);
+        }
+        let preferred = node_path.field("preferred");
+        for (i, p) in node.preferred.iter().enumerate() {
+            let ppath = preferred.index(i);
+            check_requirement(&p.key, p.operator, &p.values, ppath, problems);
+            if !(1..=100).contains(&p.weight) {
+                problems.push(
+                    ppath.field("weight"),
+                    ErrorKind::Invalid(format!("weight must be between 1 and 100, is {}", p.weight)),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn errors(p: &Placement) -> Vec<String> {
-        let mut problems = Problems::default();
-        p.validate(PathRef::ROOT.field("placement"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        p.problems_at(PathRef::ROOT.field("placement")).messages()
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::probe::Probes;
 use super::security::ContainerSecurity;
 use super::sidecar::Sidecar;
 use super::volume::{Volume, check_absolute};
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::identity::ServiceAccountSpec;
 use crate::labels::AppLabels;
 use crate::names::{DnsLabel, DnsSubdomain, bounded};
@@ -225,60 +225,6 @@ impl Workload {
         bounded(self.name.as_str(), &format!("-{volume}"), 63)
     }
 
-    /// Records every problem of the workload and its blocks, with paths under `path`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
-        check_image(&self.image, path.field("image"), problems);
-        if let Some(dir) = &self.working_dir {
-            problems.check(path.field("working_dir"), check_absolute(dir));
-        }
-        self.validate_ports(path, problems);
-        for (name, value) in &self.env {
-            value.validate(path.field("env").field(name.as_str()), problems);
-        }
-        for (i, from) in self.env_from.iter().enumerate() {
-            if self.env_from[..i].contains(from) {
-                let name = match from {
-                    EnvFrom::Secret(n) | EnvFrom::ConfigMap(n) => n.to_string(),
-                };
-                problems.push(
-                    path.field("env_from").index(i),
-                    ErrorKind::Duplicate {
-                        what: "env_from source",
-                        name,
-                    },
-                );
-            }
-        }
-        self.validate_volumes(path, problems);
-        self.probes.validate(path.field("probes"), &self.ports, problems);
-        self.resources.validate(path.field("resources"), problems);
-        self.security.validate(path.field("security_context"), problems);
-        self.service_account.validate(path.field("service_account"), problems);
-        let mut containers = BTreeSet::from([self.name.as_str()]);
-        for (i, init) in self.init_containers.iter().enumerate() {
-            let containers_path = path.field("init_containers");
-            let ipath = containers_path.index(i);
-            init.validate(ipath, problems);
-            if !containers.insert(init.name.as_str()) {
-                problems.push(
-                    ipath.field("name"),
-                    ErrorKind::Duplicate {
-                        what: "container name",
-                        name: init.name.to_string(),
-                    },
-                );
-            }
-        }
-        if self.termination_grace_period.is_some_and(|s| s < 0) {
-            problems.push(
-                path.field("termination_grace_period"),
-                ErrorKind::Invalid("must not be negative".into()),
-            );
-        }
-        check_labels(&self.pod_labels, path.field("pod_labels"), &self.labels, problems);
-        self.validate_template(path, problems);
-    }
-
     /// Records the problems of the pod-template settings beyond the main container
     /// (`metadata`, `pod`, `image_pull_secrets`, `placement`, `lifecycle`, `sidecars`,
     /// `config_files`), under `path`; part of [`Workload::validate`], for callers that check
@@ -398,6 +344,62 @@ impl Workload {
     }
 }
 
+impl Validate for Workload {
+    /// Records every problem of the workload and its blocks, with paths under `path`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        check_image(&self.image, path.field("image"), problems);
+        if let Some(dir) = &self.working_dir {
+            problems.check(path.field("working_dir"), check_absolute(dir));
+        }
+        self.validate_ports(path, problems);
+        for (name, value) in &self.env {
+            value.validate(path.field("env").field(name.as_str()), problems);
+        }
+        for (i, from) in self.env_from.iter().enumerate() {
+            if self.env_from[..i].contains(from) {
+                let name = match from {
+                    EnvFrom::Secret(n) | EnvFrom::ConfigMap(n) => n.to_string(),
+                };
+                problems.push(
+                    path.field("env_from").index(i),
+                    ErrorKind::Duplicate {
+                        what: "env_from source",
+                        name,
+                    },
+                );
+            }
+        }
+        self.validate_volumes(path, problems);
+        self.probes.validate(path.field("probes"), &self.ports, problems);
+        self.resources.validate(path.field("resources"), problems);
+        self.security.validate(path.field("security_context"), problems);
+        self.service_account.validate(path.field("service_account"), problems);
+        let mut containers = BTreeSet::from([self.name.as_str()]);
+        for (i, init) in self.init_containers.iter().enumerate() {
+            let containers_path = path.field("init_containers");
+            let ipath = containers_path.index(i);
+            init.validate(ipath, problems);
+            if !containers.insert(init.name.as_str()) {
+                problems.push(
+                    ipath.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "container name",
+                        name: init.name.to_string(),
+                    },
+                );
+            }
+        }
+        if self.termination_grace_period.is_some_and(|s| s < 0) {
+            problems.push(
+                path.field("termination_grace_period"),
+                ErrorKind::Invalid("must not be negative".into()),
+            );
+        }
+        check_labels(&self.pod_labels, path.field("pod_labels"), &self.labels, problems);
+        self.validate_template(path, problems);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,13 +407,7 @@ mod tests {
     use crate::workload::{EnvValue, Probe, ProbeAction};
 
     fn errors(w: &Workload) -> Vec<String> {
-        let mut problems = Problems::default();
-        w.validate(PathRef::ROOT, &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        w.problems_at(PathRef::ROOT).messages()
     }
 
     fn port(name: &str, n: u16) -> Port {

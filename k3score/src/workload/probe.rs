@@ -218,7 +218,8 @@ impl Probe {
 
     /// Records port names that name no port in `ports`, a missing default port, a relative
     /// HTTP path, an empty command, zero timings, and `success_threshold` other than 1 where
-    /// Kubernetes demands 1 (`single_success`: startup and liveness probes).
+    /// Kubernetes demands 1 (`single_success`: startup and liveness probes). Not
+    /// [`Validate`](crate::Validate): the check needs the workload's ports.
     pub fn validate(&self, path: PathRef<'_>, ports: &[Port], single_success: bool, problems: &mut Problems) {
         let check_ref = |problems: &mut Problems, field: &'static str, port: &PortRef| {
             if port.number(ports).is_none() {
@@ -320,7 +321,8 @@ impl Probe {
 }
 
 impl Probes {
-    /// Validates each probe at `path.startup` / `.readiness` / `.liveness`.
+    /// Validates each probe at `path.startup` / `.readiness` / `.liveness`. Not
+    /// [`Validate`](crate::Validate): the check needs the workload's ports.
     pub fn validate(&self, path: PathRef<'_>, ports: &[Port], problems: &mut Problems) {
         for (field, probe, single) in [
             ("startup", &self.startup, true),
@@ -349,11 +351,7 @@ mod tests {
     fn errors(probes: &Probes, ports: &[Port]) -> Vec<String> {
         let mut problems = Problems::default();
         probes.validate(PathRef::ROOT.field("probes"), ports, &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        problems.messages()
     }
 
     #[test]

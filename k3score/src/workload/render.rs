@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::pod::{RenderedWorkload, Workload};
 use super::volume::{KeyPath, Medium, Pvc, Volume, VolumeSource};
 use crate::context::Context;
-use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems};
+use crate::error::{Error, ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)

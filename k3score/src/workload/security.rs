@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
 use super::volume::check_absolute;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 macro_rules! capabilities {
     ($($variant:ident = $name:literal),* $(,)?) => {
@@ -178,10 +178,12 @@ impl ContainerSecurity {
             ..Default::default()
         }
     }
+}
 
+impl Validate for ContainerSecurity {
     /// Records a root or negative UID/GID, relative or duplicated writable paths, duplicated
     /// capabilities, and `SYS_ADMIN` without privilege escalation (the API server rejects it).
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if self.run_as_user == Some(0) {
             problems.push(
                 path.field("run_as_user"),
@@ -245,13 +247,7 @@ mod tests {
     use super::*;
 
     fn errors(s: &ContainerSecurity) -> Vec<String> {
-        let mut problems = Problems::default();
-        s.validate(PathRef::ROOT.field("security_context"), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        s.problems_at(PathRef::ROOT.field("security_context")).messages()
     }
 
     #[test]

@@ -116,7 +116,8 @@ impl ServiceSettings {
     }
 
     /// Records every problem under `path`: settings that do not fit the type, node ports out
-    /// of range, used twice or naming no port of the workload, bad annotation keys.
+    /// of range, used twice or naming no port of the workload, bad annotation keys. Not
+    /// [`Validate`](crate::Validate): the check needs the workload's ports.
     pub fn validate(&self, ports: &[Port], path: PathRef<'_>, problems: &mut Problems) {
         let type_ = self.type_;
         let needs = |field: &str, what: &str| ErrorKind::Unsupported {

@@ -12,7 +12,7 @@ use super::env::{Env, EnvFrom, secret_refs};
 use super::probe::Probes;
 use super::security::ContainerSecurity;
 use super::volume::check_absolute;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names::DnsLabel;
 use crate::ports::Port;
 use crate::resources::Resources;
@@ -95,7 +95,7 @@ impl Sidecar {
     /// Records every problem of the sidecar under `path` (`sidecars[0]`): its image, ports,
     /// env, probes, resources (GPUs belong to the app), security context (`fs_group` is
     /// pod-wide: the app's), and mounts of volumes the app does not have (`volumes` are the
-    /// app's volume names).
+    /// app's volume names). Not [`Validate`]: the check needs the app's volumes.
     pub fn validate(&self, path: PathRef<'_>, volumes: &BTreeSet<&str>, problems: &mut Problems) {
         super::container::check_image(&self.image, path.field("image"), problems);
         for (name, value) in &self.env {

@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{
 use super::pod::{Workload, writable_volume_name};
 use super::sidecar::Sidecar;
 use crate::context::Context;
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 
 impl Workload {
     /// The `emptyDir` volumes for the sidecars' writable paths, as (volume name, path, sidecar

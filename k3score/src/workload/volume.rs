@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PathRef, Problems};
+use crate::error::{ErrorKind, PathRef, Problems, Validate};
 use crate::names::{DnsLabel, DnsSubdomain};
 use crate::quantity::Bytes;
 use crate::secrets::DataKey;
@@ -276,9 +276,11 @@ impl Volume {
             source,
         }
     }
+}
 
+impl Validate for Volume {
     /// Records a relative mount path, a `..` in `sub_path`, and source problems.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         problems.check(path.field("mount_path"), check_absolute(&self.mount_path));
         if let Some(sub) = &self.sub_path {
             problems.check(path.field("sub_path"), check_relative(sub));
@@ -292,10 +294,10 @@ impl Volume {
     }
 }
 
-impl Pvc {
+impl Validate for Pvc {
     /// Records a claim that is both existing and created, or neither, and creation settings
     /// on an existing claim.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         match (&self.claim, &self.size) {
             (Some(_), Some(_)) => problems.push(
                 path.field("size"),
@@ -335,9 +337,9 @@ impl Pvc {
     }
 }
 
-impl ObjectVolume {
+impl Validate for ObjectVolume {
     /// Records item paths that are absolute or contain `..`.
-    pub fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         for (i, item) in self.items.iter().enumerate() {
             problems.check(path.field("items").index(i).field("path"), check_relative(&item.path));
         }
@@ -349,13 +351,7 @@ mod tests {
     use super::*;
 
     fn errors(v: &Volume) -> Vec<String> {
-        let mut problems = Problems::default();
-        v.validate(PathRef::ROOT.field("volumes").index(0), &mut problems);
-        problems
-            .finish(())
-            .err()
-            .map(|e| e.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
+        v.problems_at(PathRef::ROOT.field("volumes").index(0)).messages()
     }
 
     #[test]

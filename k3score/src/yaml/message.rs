@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn unknown_enum_values_do_not_stop_the_parse() {
         let errors = from_yaml::<Sized>("size: huge\nother: 'medium'\nname: Not_A_Label\n").unwrap_err();
-        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let messages: Vec<String> = errors.messages();
         assert_eq!(messages.len(), 3, "{messages:?}");
         assert!(
             messages[0].starts_with("size: unknown value \"huge\": use one of small, large (line 1, column 7)"),

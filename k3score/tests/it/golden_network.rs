@@ -5,7 +5,7 @@ use crate::common::{ctx, golden, label};
 use k3score::Bundle;
 use k3score::labels::AppLabels;
 use k3score::network::{self, EgressMode, NetworkSpec, Visibility, WorkloadPort};
-use k3score::{Context, Target};
+use k3score::{Context, Target, Validate};
 use serde_json::{Value, json};
 
 fn policies(spec: &NetworkSpec, ctx: &Context) -> Bundle {

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use crate::common::{app_bundle, ctx, golden, label, web};
+
 use k3score::identity::WorkloadIdentity;
 use k3score::resources::{Gpu, GpuVendor, Resources};
 use k3score::scaling::Scaling;
 use k3score::secrets::{GeneratedPassword, SecretStoreSpec};
 use k3score::tenancy::NamespaceBundle;
-use k3score::{Bundle, PathRef, Problems, Target};
+use k3score::{Bundle, PathRef, Problems, Target, Validate};
 use serde_json::{Value, json};
 
 #[test]

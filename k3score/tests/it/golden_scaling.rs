@@ -2,11 +2,12 @@
 //! APIs), `keda_queue` and `keda_cron`, each with the Deployment it scales.
 
 use crate::common::{app_bundle, ctx, golden, web};
+
 use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
 use k3score::ports::PortRef;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
-use k3score::{Bundle, Context, KedaHttpApi, PathRef, Problems, Target};
+use k3score::{Bundle, Context, KedaHttpApi, PathRef, Problems, Target, Validate};
 use serde_json::json;
 
 /// The workload `web`, its scaling objects (the Secrets they read come with the workload's, see

@@ -59,10 +59,6 @@ fn patched(yaml: &str) -> Result<Bundle, Errors> {
     bundle.patch(&patches(yaml), &ctx()).map(|()| bundle)
 }
 
-fn messages(errors: &Errors) -> Vec<String> {
-    errors.iter().map(ToString::to_string).collect()
-}
-
 fn deployment(bundle: &Bundle) -> &Deployment {
     bundle.get::<Deployment>("orders").unwrap()
 }
@@ -111,7 +107,7 @@ fn a_field_k8s_openapi_lacks_is_an_error_naming_it() {
     )
     .unwrap_err();
     assert_eq!(
-        messages(&errors),
+        errors.messages(),
         [
             "patches[0].ops[1].value: /spec/template/spec/notAField is not a field of Deployment: it would be dropped on the way to YAML (check its spelling and place)"
         ]
@@ -150,7 +146,7 @@ fn privileged_and_host_namespaces_are_errors_that_say_how_to_opt_out() {
         "- target: {kind: Deployment, name: orders}\n  ops:\n  - {op: add, path: /spec/template/spec/containers/0/securityContext/privileged, value: true}\n  - {op: add, path: /spec/template/spec/hostNetwork, value: true}\n",
     )
     .unwrap_err();
-    let messages = messages(&errors);
+    let messages = errors.messages();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages[0].starts_with("patches[0].ops[1].value: /spec/template/spec/hostNetwork of Deployment/shop/orders: a host namespace breaks Pod Security `restricted`; no spec opts out"), "{messages:?}");
     assert!(messages[1].starts_with("patches[0].ops[0].value: /spec/template/spec/containers/0/securityContext/privileged of Deployment/shop/orders: a privileged container breaks"), "{messages:?}");
@@ -209,7 +205,7 @@ fn a_failing_test_op_aborts_the_targets_patch_with_its_index() {
         )
         .unwrap_err();
     assert_eq!(
-        messages(&errors),
+        errors.messages(),
         [
             "patches[0].ops[2]: test failed: /data/mode is \"slow\", not the value given; no operation of this patch was applied to ConfigMap/shop/settings"
         ]
@@ -224,7 +220,7 @@ fn a_target_that_matches_nothing_is_an_error() {
     let errors = patched("- target: {kind: Deployment, name: order}\n  ops: [{op: remove, path: /spec/replicas}]\n")
         .unwrap_err();
     assert_eq!(
-        messages(&errors),
+        errors.messages(),
         ["patches[0].target: no Deployment named \"order\" here: its Deployments are orders"]
     );
     let errors = patched("- target: {kind: Pod, name: orders}\n  ops: [{op: remove, path: /spec}]\n").unwrap_err();
@@ -323,7 +319,7 @@ fn extra_objects_take_the_namespace_and_the_same_checks() {
             &ctx(),
         )
         .unwrap_err();
-    let messages = messages(&errors);
+    let messages = errors.messages();
     assert_eq!(messages.len(), 6, "{messages:#?}");
     assert_eq!(
         messages[0],

@@ -21,7 +21,7 @@ use k3score::ports::{Port, PortRef};
 use k3score::scaling::{CronWindow, Hpa, KedaCron, KedaHttp, KedaQueue, Scaling, ScalingContext, ServiceRef};
 use k3score::secrets::SecretKeyRef;
 use k3score::workload::{EnvValue, Volume, Workload};
-use k3score::{Bundle, Context, Ingress, KedaHttpApi, PathRef, Problems, Target};
+use k3score::{Bundle, Context, Ingress, KedaHttpApi, PathRef, Problems, Target, Validate};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 use k3score::exposure::HttpMethod;
 use k3score::network::Visibility;
 use k3score::workload::RestartPolicy;
-use k3score::{FieldPath, Problems};
+use k3score::{PathRef, Problems, Validate};
 
 use super::Found;
 use super::literal::{Arg, Problem, Value};
@@ -259,7 +259,7 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
     let max_replicas = reader.int32("max_replicas");
     let concurrency = reader.int32("concurrency");
     let mut problems = Problems::default();
-    trigger.validate(&FieldPath::root(), &mut problems);
+    trigger.validate(PathRef::ROOT, &mut problems);
     if let Err(errors) = problems.finish(()) {
         reader
             .problems

@@ -7,12 +7,7 @@ use pretty_assertions::assert_eq;
 
 fn errors(yaml: &str) -> Vec<String> {
     let project: Project = k3score::yaml::from_yaml(yaml).unwrap_or_else(|e| panic!("{e}"));
-    project
-        .validate()
-        .unwrap_err()
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    project.validate().unwrap_err().messages()
 }
 
 #[test]
@@ -86,7 +81,7 @@ fn builder_validates_like_files() {
         .build()
         .unwrap_err();
     assert_eq!(
-        err.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        err.messages(),
         [
             "functions[0].image: missing: an image: set image on the project or the function",
             "functions[0].trigger.schedule.cron: invalid cron expression \"nope\": needs 5 fields (minute hour day-of-month month day-of-week), has 1",
@@ -106,7 +101,7 @@ fn render_errors_name_the_function() {
     .unwrap();
     let err = project.render(&ctx(Target::local())).unwrap_err();
     assert_eq!(
-        err.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        err.messages(),
         [
             "functions[0].env.URL: undefined variable ${MISSING}",
             "functions[0].env.TOKEN: secret \"not-in-env\" has no value for key \"value\" in the provided values",

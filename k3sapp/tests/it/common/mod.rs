@@ -278,8 +278,3 @@ pub(crate) fn assert_restricted(spec: &PodSpec) {
         );
     }
 }
-
-/// The error strings of `errors`, one per problem.
-pub(crate) fn messages(errors: &Errors) -> Vec<String> {
-    errors.iter().map(ToString::to_string).collect()
-}

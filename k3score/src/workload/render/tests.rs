@@ -380,7 +380,7 @@ fn every_problem_is_reported_at_once() {
     w.env.insert("SECOND".parse().unwrap(), "${NOPE}".into());
     let ctx = Context::new(Target::local(), "shop".parse().unwrap());
     let err = w.render(&ctx).unwrap_err();
-    let messages: Vec<String> = err.iter().map(ToString::to_string).collect();
+    let messages: Vec<String> = err.messages();
     assert_eq!(
         messages,
         [
@@ -391,7 +391,7 @@ fn every_problem_is_reported_at_once() {
     );
     // Secret values are checked where the secrets are rendered, once per namespace.
     let secrets = crate::secrets::render_secret_refs(&w.secret_refs(), &w.labels.labels(), &ctx).unwrap_err();
-    let messages: Vec<String> = secrets.iter().map(ToString::to_string).collect();
+    let messages: Vec<String> = secrets.messages();
     assert_eq!(
         messages,
         [

@@ -61,7 +61,7 @@ fn ctx() -> Context {
 }
 
 fn errors(result: Result<crate::workload::RenderedWorkload, crate::Errors>) -> Vec<String> {
-    result.unwrap_err().iter().map(ToString::to_string).collect()
+    result.unwrap_err().messages()
 }
 
 #[test]

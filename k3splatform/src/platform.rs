@@ -151,8 +151,8 @@ impl Validate for Platform {
     fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         k3score::patch::validate(&self.objects, &self.patches, path, problems);
         let mut seen = BTreeSet::new();
+        let charts = path.field("charts");
         for (i, chart) in self.charts.iter().enumerate() {
-            let charts = path.field("charts");
             let p = charts.index(i);
             chart.validate(p, problems);
             if !seen.insert(chart.name.as_str()) {

@@ -389,6 +389,17 @@ impl Errors {
     pub fn messages(&self) -> Vec<String> {
         messages(&self.0)
     }
+
+    /// The path of every problem as printed (`ports[1].name`), in the order found.
+    ///
+    /// ```
+    /// let errors = k3score::yaml::from_yaml::<k3score::resources::Resources>("cpu: x\nmemry: 1\n").unwrap_err();
+    /// assert_eq!(errors.paths(), ["cpu", "memry"]);
+    /// ```
+    #[must_use]
+    pub fn paths(&self) -> Vec<String> {
+        self.0.iter().map(|e| e.path.to_string()).collect()
+    }
 }
 
 /// Each error as printed, in order.

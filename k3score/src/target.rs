@@ -14,7 +14,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde_derive::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, Errors, FieldPath, Problems};
+use crate::error::{ErrorKind, Errors, PathRef, Problems, Validate};
 use crate::names::{DnsLabel, DnsSubdomain};
 
 /// The ingress controller that serves routes on a target.
@@ -497,20 +497,27 @@ impl Target {
         self.tls_issuer.is_some()
     }
 
-    /// Checks a target read from a file.
+    /// Checks a target read from a file: [`Validate::check`].
     pub fn validate(&self) -> Result<(), Errors> {
-        let mut problems = Problems::default();
+        self.check()
+    }
+}
+
+impl Validate for Target {
+    /// Records an empty Traefik entry point name.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
         if let Ingress::Traefik { entry_points } = &self.ingress {
+            let ingress = path.field("ingress");
+            let entry_points_path = ingress.field("entry_points");
             for (i, ep) in entry_points.iter().enumerate() {
                 if ep.is_empty() {
                     problems.push(
-                        FieldPath::root().field("ingress").field("entry_points").index(i),
+                        entry_points_path.index(i),
                         ErrorKind::Missing("an entry point name".into()),
                     );
                 }
             }
         }
-        problems.finish(())
     }
 }
 

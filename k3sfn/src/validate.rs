@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k3score::network::Visibility;
-use k3score::{ErrorKind, Errors, FieldPath, Problems, Validate};
+use k3score::{ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 
 use crate::spec::{Function, Project};
 use crate::trigger::Trigger;
@@ -40,62 +40,7 @@ impl Project {
     /// assert_eq!(errors[0], "functions[0].image: missing: an image: set image on the project or the function");
     /// ```
     pub fn validate(&self) -> Result<(), Errors> {
-        let mut problems = Problems::default();
-        let root = FieldPath::root();
-        if let Some(image) = &self.image {
-            check_image(image, &root.field("image"), &mut problems);
-        }
-        if self.port == 0 {
-            problems.push(
-                root.field("port"),
-                ErrorKind::Invalid("must be between 1 and 65535".into()),
-            );
-        }
-        check_env(&self.env, &root.field("env"), &mut problems);
-        self.resources
-            .validate(k3score::PathRef::from(&root).field("resources"), &mut problems);
-        self.security_context
-            .validate(k3score::PathRef::from(&root).field("security_context"), &mut problems);
-        k3score::patch::validate(&self.objects, &self.patches, k3score::PathRef::ROOT, &mut problems);
-        self.service_account
-            .validate(k3score::PathRef::from(&root).field("service_account"), &mut problems);
-        self.security
-            .validate(k3score::PathRef::from(&root).field("security"), &mut problems);
-        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut routes: BTreeMap<(String, String), usize> = BTreeMap::new();
-        for (i, function) in self.functions.iter().enumerate() {
-            let path = root.field("functions").index(i);
-            if let Some(first) = names.insert(function.name.as_str(), i) {
-                names.insert(function.name.as_str(), first);
-                problems.push(
-                    path.field("name"),
-                    ErrorKind::Duplicate {
-                        what: "function name",
-                        name: function.name.to_string(),
-                    },
-                );
-            }
-            self.validate_function(function, &path, &mut problems);
-            if let Trigger::Http(http) = &function.trigger
-                && self.visibility_of(function) == Visibility::Public
-            {
-                let host = http
-                    .host
-                    .as_ref()
-                    .or(self.host.as_ref())
-                    .map_or_else(|| self.name.to_string(), |h| h.as_str().to_owned());
-                let key = (host, http.path.trim_end_matches('/').to_owned());
-                if let Some(first) = routes.get(&key) {
-                    problems.push(
-                        path.field("trigger").field("http").field("path"),
-                        ErrorKind::Conflict(format!("functions[{first}] already routes {}{}", key.0, http.path)),
-                    );
-                } else {
-                    routes.insert(key, i);
-                }
-            }
-        }
-        problems.finish(())
+        self.check()
     }
 
     fn validate_function(&self, function: &Function, path: &FieldPath, problems: &mut Problems) {
@@ -182,6 +127,66 @@ impl Project {
                     function.trigger.kind()
                 )),
             );
+        }
+    }
+}
+
+impl Validate for Project {
+    /// Records every problem of the project and its functions under `at`.
+    fn validate(&self, at: PathRef<'_>, problems: &mut Problems) {
+        let root = at.to_path();
+        if let Some(image) = &self.image {
+            check_image(image, &root.field("image"), problems);
+        }
+        if self.port == 0 {
+            problems.push(
+                root.field("port"),
+                ErrorKind::Invalid("must be between 1 and 65535".into()),
+            );
+        }
+        check_env(&self.env, &root.field("env"), problems);
+        self.resources
+            .validate(k3score::PathRef::from(&root).field("resources"), problems);
+        self.security_context
+            .validate(k3score::PathRef::from(&root).field("security_context"), problems);
+        k3score::patch::validate(&self.objects, &self.patches, at, problems);
+        self.service_account
+            .validate(k3score::PathRef::from(&root).field("service_account"), problems);
+        self.security
+            .validate(k3score::PathRef::from(&root).field("security"), problems);
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut routes: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (i, function) in self.functions.iter().enumerate() {
+            let path = root.field("functions").index(i);
+            if let Some(first) = names.insert(function.name.as_str(), i) {
+                names.insert(function.name.as_str(), first);
+                problems.push(
+                    path.field("name"),
+                    ErrorKind::Duplicate {
+                        what: "function name",
+                        name: function.name.to_string(),
+                    },
+                );
+            }
+            self.validate_function(function, &path, problems);
+            if let Trigger::Http(http) = &function.trigger
+                && self.visibility_of(function) == Visibility::Public
+            {
+                let host = http
+                    .host
+                    .as_ref()
+                    .or(self.host.as_ref())
+                    .map_or_else(|| self.name.to_string(), |h| h.as_str().to_owned());
+                let key = (host, http.path.trim_end_matches('/').to_owned());
+                if let Some(first) = routes.get(&key) {
+                    problems.push(
+                        path.field("trigger").field("http").field("path"),
+                        ErrorKind::Conflict(format!("functions[{first}] already routes {}{}", key.0, http.path)),
+                    );
+                } else {
+                    routes.insert(key, i);
+                }
+            }
         }
     }
 }

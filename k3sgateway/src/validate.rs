@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k3score::exposure::{PathKind, Route, Support, check_host, features, supports};
 use k3score::labels::AppLabels;
-use k3score::{Context, ErrorKind, Errors, FieldPath, Problems, Validate};
+use k3score::{Context, ErrorKind, Errors, FieldPath, PathRef, Problems, Validate};
 
 use crate::spec::Gateway;
 use crate::waf::{cidr_contains, waf_support};
@@ -79,7 +79,8 @@ impl Gateway {
 
     /// Target-independent validation: the routes, the global policies, unique route names, no
     /// two routes matching the same host (as written), path and kind, route allow lists inside
-    /// the WAF's and body limits below it.
+    /// the WAF's and body limits below it. The same as [`Validate::check`]; [`Validate::validate`]
+    /// records the same problems under a path.
     ///
     /// ```
     /// let gateway = k3sgateway::Gateway::from_yaml(r"
@@ -93,9 +94,7 @@ impl Gateway {
     /// assert!(err.contains("routes[1].rate_limit.requests"), "{err}");
     /// ```
     pub fn validate(&self) -> Result<(), Errors> {
-        let mut problems = Problems::default();
-        self.validate_into(&mut problems, &|route| route.host.to_string());
-        problems.finish(())
+        self.check()
     }
 
     /// Validation for `ctx`: [`Gateway::validate`] with hosts resolved on the target, plus what
@@ -104,7 +103,7 @@ impl Gateway {
     /// comes from a gateway-level policy).
     pub fn validate_for(&self, ctx: &Context) -> Result<(), Errors> {
         let mut problems = Problems::default();
-        self.validate_into(&mut problems, &|route| route.host.resolve(&ctx.target));
+        self.validate_into(PathRef::ROOT, &mut problems, &|route| route.host.resolve(&ctx.target));
         let ingress = &ctx.target.ingress;
         let mut reported = BTreeSet::new();
         for (i, (route, inherited)) in self.effective().iter().enumerate() {
@@ -142,12 +141,12 @@ impl Gateway {
         problems.finish(())
     }
 
-    fn validate_into(&self, problems: &mut Problems, host: &dyn Fn(&Route) -> String) {
-        let root = FieldPath::root();
+    fn validate_into(&self, path: PathRef<'_>, problems: &mut Problems, host: &dyn Fn(&Route) -> String) {
+        let root = path.to_path();
         if self.routes.is_empty() {
             problems.push(root.field("routes"), ErrorKind::Missing("at least one route".into()));
         }
-        k3score::patch::validate(&self.objects, &self.patches, k3score::PathRef::ROOT, problems);
+        k3score::patch::validate(&self.objects, &self.patches, path, problems);
         if let Some(limit) = &self.rate_limit {
             limit.validate(k3score::PathRef::from(&root).field("rate_limit"), problems);
         }
@@ -223,6 +222,13 @@ impl Gateway {
                 )),
             );
         }
+    }
+}
+
+impl Validate for Gateway {
+    /// [`Gateway::validate`]'s checks, the paths under `path`.
+    fn validate(&self, path: PathRef<'_>, problems: &mut Problems) {
+        self.validate_into(path, problems, &|route| route.host.to_string());
     }
 }
 

@@ -381,12 +381,7 @@ mod tests {
         };
         let mut problems = Problems::default();
         rules.validate(PathRef::ROOT.field("waf").field("managed_rules"), &mut problems);
-        let paths: Vec<String> = problems
-            .finish(())
-            .unwrap_err()
-            .iter()
-            .map(|e| e.path.to_string())
-            .collect();
+        let paths = problems.finish(()).unwrap_err().paths();
         assert_eq!(
             paths,
             [

@@ -285,7 +285,7 @@ mod tests {
             ..StoreSpec::default()
         };
         let errors = spec.to_platform("acme").unwrap_err();
-        let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+        let paths: Vec<String> = errors.paths();
         assert_eq!(paths, ["spec.apiImage", "spec.postgresImage"]);
         let too_long = "a".repeat(60);
         let errors = StoreSpec::default().to_platform(&too_long).unwrap_err();

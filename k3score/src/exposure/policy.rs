@@ -282,7 +282,7 @@ mod tests {
         };
         auth.validate(PathRef::ROOT.field("basic_auth"), &mut problems);
         let errors = problems.finish(()).unwrap_err();
-        let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+        let paths: Vec<String> = errors.paths();
         assert_eq!(
             paths,
             [

@@ -186,7 +186,7 @@ fn validation_reports_every_problem_with_its_path() {
     };
     let ctx = Context::new(Target::local(), "shop".parse().unwrap());
     let errors = render_routes(&[base(), bad], &ctx).unwrap_err();
-    let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+    let paths: Vec<String> = errors.paths();
     assert_eq!(
         paths,
         [
@@ -241,12 +241,7 @@ fn expose_maps_onto_route() {
     let bad: Expose = crate::yaml::from_yaml("{paths: [{path: /x, kind: exact}], strip_prefix: true}").unwrap();
     let mut problems = crate::error::Problems::default();
     bad.validate(PathRef::ROOT.field("expose"), &mut problems);
-    let paths: Vec<String> = problems
-        .finish(())
-        .unwrap_err()
-        .iter()
-        .map(|e| e.path.to_string())
-        .collect();
+    let paths: Vec<String> = problems.finish(()).unwrap_err().paths();
     assert_eq!(paths, ["expose.paths[0].kind"]);
     let zero = crate::yaml::from_yaml::<Expose>("{port: 0}").unwrap_err();
     assert_eq!(zero.0[0].path.to_string(), "port");

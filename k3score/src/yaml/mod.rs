@@ -95,7 +95,7 @@ const MAX_PARSES: usize = MAX_BAD_VALUES;
 ///     Err(Errors(errors))
 /// };
 /// let errors = k3score::yaml::from_yaml_checked("name: Web_1\nreplicas: 0\n", check).unwrap_err();
-/// let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+/// let paths: Vec<String> = errors.paths();
 /// assert_eq!(paths, ["name", "replicas"]);
 /// ```
 pub fn from_yaml_checked<T: DeserializeOwned>(

@@ -134,11 +134,7 @@ mod tests {
     }
 
     fn paths(text: &str) -> Vec<String> {
-        from_yaml::<Spec>(text)
-            .unwrap_err()
-            .iter()
-            .map(|e| e.path.to_string())
-            .collect()
+        from_yaml::<Spec>(text).unwrap_err().paths()
     }
 
     #[test]

@@ -355,7 +355,7 @@ fn extra_workloads_are_checked_for_restricted_and_patches_reach_extra_objects() 
             &ctx(),
         )
         .unwrap_err();
-    let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
+    let paths: Vec<String> = errors.paths();
     assert!(
         paths.contains(&"objects[0].spec.template.spec.hostPID".to_owned()),
         "{paths:?}"

@@ -7,8 +7,7 @@
 //! ```
 //! use k3sstore::http::request::CreateStore;
 //! let errors = CreateStore::parse(r#"{"id": "Bad_Id", "size": "huge"}"#).unwrap_err();
-//! let paths: Vec<String> = errors.iter().map(|e| e.path.to_string()).collect();
-//! assert_eq!(paths, ["size", "id"]);
+//! assert_eq!(errors.paths(), ["size", "id"]);
 //! let ok = CreateStore::parse(r#"{"id": "acme", "engine": "medusa", "size": "small"}"#).unwrap();
 //! assert_eq!(ok.id, "acme");
 //! ```

@@ -379,9 +379,11 @@ mod tests {
             url: None,
             plugin: Some("a b".into()),
         };
-        let mut problems = Problems::default();
-        rules.validate(PathRef::ROOT.field("waf").field("managed_rules"), &mut problems);
-        let paths = problems.finish(()).unwrap_err().paths();
+        let paths = rules
+            .problems_at(PathRef::ROOT.field("waf").field("managed_rules"))
+            .finish(())
+            .unwrap_err()
+            .paths();
         assert_eq!(
             paths,
             [

@@ -150,9 +150,7 @@ impl GeneratedPassword {
         labels: &BTreeMap<String, String>,
         ctx: &Context,
     ) -> Result<Vec<Object>, Errors> {
-        let mut problems = Problems::default();
-        self.validate(PathRef::ROOT, &mut problems);
-        problems.finish(())?;
+        self.check()?;
         let labels = (!labels.is_empty()).then(|| labels.clone());
         match &ctx.target.secrets {
             SecretBackend::Local => {

@@ -105,9 +105,7 @@ impl NamespaceBundle {
     /// Every object goes to the bundle's own namespace; `ctx` supplies the target (ingress
     /// controller namespace). Validates first, so problems come back with their paths.
     pub fn render(&self, ctx: &Context) -> Result<Vec<Object>, Errors> {
-        let mut problems = Problems::default();
-        self.validate(PathRef::ROOT, &mut problems);
-        problems.finish(())?;
+        self.check()?;
         let mut objects: Vec<Object> = vec![self.namespace().into()];
         if let Some(quota) = &self.quota {
             objects.push(quota.render(&self.name).into());

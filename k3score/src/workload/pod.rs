@@ -491,14 +491,11 @@ mod tests {
         w.security.run_as_user = Some(0);
         w.service_account.create = false;
         w.service_account.workload_identity = Some(crate::identity::WorkloadIdentity::Gcp("x".into()));
-        let mut problems = Problems::default();
-        w.validate(PathRef::ROOT.field("apps").index(0), &mut problems);
-        let errs: Vec<String> = problems
+        let errs = w
+            .problems_at(PathRef::ROOT.field("apps").index(0))
             .finish(())
             .unwrap_err()
-            .iter()
-            .map(|e| e.path.to_string())
-            .collect();
+            .paths();
         assert_eq!(
             errs,
             [

@@ -9,9 +9,9 @@ use k3score::{Context, Target, Validate};
 use serde_json::{Value, json};
 
 fn policies(spec: &NetworkSpec, ctx: &Context) -> Bundle {
-    let mut problems = k3score::Problems::default();
-    spec.validate(k3score::PathRef::ROOT.field("security"), &mut problems);
-    problems.finish(()).unwrap();
+    spec.problems_at(k3score::PathRef::ROOT.field("security"))
+        .finish(())
+        .unwrap();
     let app = AppLabels::new(label("orders")).with_part_of("shop");
     let ports = [WorkloadPort::named("http".parse().unwrap()), WorkloadPort::tcp(9090)];
     // The route reaches `http` only; 9090 (metrics) is not routed.

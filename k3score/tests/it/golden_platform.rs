@@ -10,7 +10,7 @@ use k3score::resources::{Gpu, GpuVendor, Resources};
 use k3score::scaling::Scaling;
 use k3score::secrets::{GeneratedPassword, SecretStoreSpec};
 use k3score::tenancy::NamespaceBundle;
-use k3score::{Bundle, PathRef, Problems, Target, Validate};
+use k3score::{Bundle, Target, Validate};
 use serde_json::{Value, json};
 
 #[test]
@@ -44,9 +44,7 @@ fn tenancy_namespace_bundle() {
 /// A store read from YAML, validated, rendered alone.
 fn store(yaml: &str) -> Bundle {
     let spec: SecretStoreSpec = k3score::yaml::from_yaml(yaml).unwrap();
-    let mut problems = Problems::default();
-    spec.validate(PathRef::ROOT, &mut problems);
-    problems.finish(()).unwrap();
+    spec.check().unwrap();
     let mut bundle = Bundle::new();
     bundle.push(spec.render(&"platform-secrets".parse().unwrap()));
     bundle

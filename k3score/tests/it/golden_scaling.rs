@@ -7,7 +7,7 @@ use k3score::exposure::{self, Backend, Route};
 use k3score::network::{self, WorkloadPort};
 use k3score::ports::PortRef;
 use k3score::scaling::{Scaling, ScalingContext, ServiceRef};
-use k3score::{Bundle, Context, KedaHttpApi, PathRef, Problems, Target, Validate};
+use k3score::{Bundle, Context, KedaHttpApi, PathRef, Target, Validate};
 use serde_json::json;
 
 /// The workload `web`, its scaling objects (the Secrets they read come with the workload's, see
@@ -15,9 +15,7 @@ use serde_json::json;
 /// policy admitting the interceptor (REFERENCE §2c).
 fn scaled(yaml: &str, ctx: &Context) -> Bundle {
     let scaling: Scaling = k3score::yaml::from_yaml(yaml).unwrap();
-    let mut problems = Problems::default();
-    scaling.validate(PathRef::ROOT.field("scaling"), &mut problems);
-    problems.finish(()).unwrap();
+    scaling.problems_at(PathRef::ROOT.field("scaling")).finish(()).unwrap();
     let mut w = web("web");
     if scaling.needs_resource_requests() {
         w.resources = k3score::yaml::from_yaml("{cpu: 250m, memory: 256Mi}").unwrap();

@@ -3,7 +3,7 @@
 use k3score::exposure::HttpMethod;
 use k3score::network::Visibility;
 use k3score::workload::RestartPolicy;
-use k3score::{PathRef, Problems, Validate};
+use k3score::{PathRef, Validate};
 
 use super::Found;
 use super::literal::{Arg, Problem, Value};
@@ -258,12 +258,8 @@ pub(super) fn function(found: &Found, module: &str) -> Result<Function, Vec<Prob
     let min_replicas = reader.int32("min_replicas");
     let max_replicas = reader.int32("max_replicas");
     let concurrency = reader.int32("concurrency");
-    let mut problems = Problems::default();
-    trigger.validate(PathRef::ROOT, &mut problems);
-    if let Err(errors) = problems.finish(()) {
-        reader
-            .problems
-            .extend(errors.iter().map(|e| (found.line, e.to_string())));
+    for message in trigger.problems_at(PathRef::ROOT).messages() {
+        reader.problems.push((found.line, message));
     }
     match (name, handler) {
         (Some(name), Ok(handler)) if reader.problems.is_empty() => Ok(Function {

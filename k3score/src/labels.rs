@@ -83,9 +83,7 @@ impl AppLabels {
     /// from the labels (an image digest, for instance) since they are informative only.
     #[must_use]
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
-        // Checked once here rather than in every `labels()` (about eight per rendered app).
-        let version = version.into();
-        self.version = crate::names::check_label_value(&version).is_ok().then_some(version);
+        self.version = label_value(version.into());
         self
     }
 
@@ -93,8 +91,7 @@ impl AppLabels {
     /// a value that is not a valid label value is left out of the labels.
     #[must_use]
     pub fn with_component(mut self, component: impl Into<String>) -> Self {
-        let component = component.into();
-        self.component = crate::names::check_label_value(&component).is_ok().then_some(component);
+        self.component = label_value(component.into());
         self
     }
 
@@ -102,8 +99,7 @@ impl AppLabels {
     /// that is not a valid label value is left out of the labels.
     #[must_use]
     pub fn with_part_of(mut self, part_of: impl Into<String>) -> Self {
-        let part_of = part_of.into();
-        self.part_of = crate::names::check_label_value(&part_of).is_ok().then_some(part_of);
+        self.part_of = label_value(part_of.into());
         self
     }
 
@@ -159,6 +155,13 @@ impl AppLabels {
         }
         labels
     }
+}
+
+/// `value` if it is a valid label value, else `None`: the optional labels are informative, so
+/// a value Kubernetes would refuse (an image digest) is left out. Checked once, when set,
+/// rather than in every `labels()` (about eight per rendered app).
+fn label_value(value: String) -> Option<String> {
+    crate::names::check_label_value(&value).is_ok().then_some(value)
 }
 
 /// The version part of an image reference (`ghcr.io/acme/orders:1.4.2` -> `1.4.2`), if any.
